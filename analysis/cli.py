@@ -1,0 +1,209 @@
+"""Command line: ``python -m analysis {inspect,report,classify} ...``.
+
+``main(argv=None) -> int`` so tests call it directly.  User errors print one
+line to stderr and return 2; nothing a user can cause prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+_REPORT_INPUTS = {
+    "returns": None,
+    "shipments": None,
+    "fbm_returns": None,
+    "fulfilled_shipments": None,
+    "feedback": None,
+    "voc": None,
+    "reimbursements": None,
+    "ledger": None,
+    "replacements": None,
+    "reviews": "reviews",
+    "lots": "lots",
+    "file": None,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description="Root-cause workbench for Amazon sellers' quality teams.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("inspect", help="say what each file is: kind, rows, rejected rows, dates, columns")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--marketplace", help="marketplace of seller-feedback files (US, DE, JP, UK ...)")
+
+    p = sub.add_parser("report", help="find root causes and write findings.json (+ POA evidence)")
+    for flag, kind in _REPORT_INPUTS.items():
+        helptext = "any supported file (kind detected from its header)" if flag == "file" else f"{flag.replace('_', ' ')} file"
+        p.add_argument(f"--{flag.replace('_', '-')}", dest=flag, action="append", default=[], type=Path, metavar="F", help=helptext)
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    p.add_argument("--settings", type=Path, help="TOML settings file ([analysis] table)")
+    p.add_argument("--taxonomy", type=Path, help="TOML taxonomy overriding the default complaint rules")
+    p.add_argument("--language", choices=["en", "zh"], default="en", help="language of the Root Cause section (default en)")
+    p.add_argument("--action-date", help="corrective-action date YYYY-MM-DD for the before/after check")
+    p.add_argument("--exclude-factor", action="append", default=[], metavar="FACTOR", help="leave a factor out of the analysis")
+    p.add_argument("--marketplace", help="marketplace of seller-feedback files (US, DE, JP, UK ...)")
+    p.add_argument("--findings-only", action="store_true", help="write findings.json only (no documents, charts or evidence pack)")
+
+    p = sub.add_parser("classify", help="add family, family_confidence and evidence to every complaint of a file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--text-column", action="append", default=[], metavar="COL", help="column(s) holding the customer's words (several are read together)")
+    p.add_argument("--out", type=Path, help="output CSV (default: <file>.classified.csv)")
+    p.add_argument("--taxonomy", type=Path, help="TOML taxonomy overriding the default rules")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from analysis.errors import WorkbenchError
+
+    try:
+        if args.command == "inspect":
+            return _inspect(args)
+        if args.command == "report":
+            return _report(args)
+        if args.command == "classify":
+            return _classify(args)
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+# ---------------------------------------------------------------- inspect
+def _inspect(args) -> int:
+    from analysis.errors import WorkbenchError
+    from analysis.normalize import load_file
+
+    results = []
+    status = 0
+    for path in args.files:
+        try:
+            f = load_file(path, marketplace=args.marketplace)
+        except WorkbenchError as exc:
+            results.append({"path": str(path), "error": str(exc)})
+            status = 2
+            continue
+        start, end = f.date_range
+        reasons = f.rejected["reason"].str.replace(r" '.*'$", "", regex=True).value_counts()
+        results.append(
+            {
+                "path": str(path),
+                "kind": f.kind,
+                "rows": f.rows,
+                "rejected": int(len(f.rejected)),
+                "rejected_reasons": {k: int(v) for k, v in reasons.items()},
+                "rejected_lines": [{"line": int(r.line), "reason": r.reason} for r in f.rejected.head(20).itertuples()],
+                "data_lines": f.data_lines,
+                "date_min": None if start is None else start.strftime("%Y-%m-%d"),
+                "date_max": None if end is None else end.strftime("%Y-%m-%d"),
+                "encoding": f.encoding,
+                "columns": dict(f.recognised),
+                "ignored_columns": list(f.ignored),
+                "notes": list(f.notes),
+            }
+        )
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return status
+    for r in results:
+        if "error" in r:
+            print(f"error: {r['error']}", file=sys.stderr)
+            continue
+        print(f"{r['path']}: {r['kind']}, {r['rows']:,} rows, {r['rejected']:,} rejected of {r['data_lines']:,} data lines; dates {r['date_min']} .. {r['date_max']}; encoding {r['encoding']}")
+        for reason, n in r["rejected_reasons"].items():
+            print(f"  rejected {n:,}: {reason}")
+        for line in r["rejected_lines"][:5]:
+            print(f"    line {line['line']}: {line['reason']}")
+        print("  columns: " + ", ".join(f"{k} -> {v}" for k, v in r["columns"].items()))
+        if r["ignored_columns"]:
+            print("  not used: " + ", ".join(r["ignored_columns"]))
+        for note in r["notes"]:
+            print(f"  note: {note}")
+    return status
+
+
+# ----------------------------------------------------------------- report
+def _report(args) -> int:
+    from analysis.config import load_settings
+    from analysis.dataset import load_files
+
+    sources, kinds = [], {}
+    for flag, kind in _REPORT_INPUTS.items():
+        for path in getattr(args, flag):
+            sources.append(path)
+            if kind:
+                kinds[path.name] = kind
+    if not sources:
+        print("error: no input files (give at least --returns F)", file=sys.stderr)
+        return 2
+    overrides = {}
+    if args.action_date:
+        overrides["action_date"] = args.action_date
+    if args.exclude_factor:
+        overrides["excluded_factors"] = tuple(args.exclude_factor)
+    settings = load_settings(args.settings, language=args.language, taxonomy_path=str(args.taxonomy) if args.taxonomy else None, **overrides)
+    dataset = load_files(sources, kinds=kinds, marketplace=args.marketplace, strict=True)
+    from analysis.pipeline import analyze
+
+    result = analyze(dataset, settings)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "findings.json").write_text(json.dumps(result.findings, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    written = {"findings.json": args.out / "findings.json"}
+    if not args.findings_only:
+        from analysis.pipeline import export
+
+        written.update(export(result, args.out, input_files=sources, settings=settings))
+    n = len(result.findings["findings"])
+    print(f"{n} finding(s) from {len(dataset.files)} file(s); wrote " + ", ".join(sorted(str(Path(p).name) for p in written.values())) + f" to {args.out}")
+    for f in result.findings["findings"]:
+        print("  " + f.get("statement", f"{f['factor']} = {f['level']} ({f['family']})"))
+    for note in result.findings.get("warnings", []):
+        print(f"  note: {note}")
+    return 0
+
+
+# --------------------------------------------------------------- classify
+def _classify(args) -> int:
+    import pandas as pd
+
+    from analysis import schema as S
+    from analysis.classify import classify_complaints, load_taxonomy
+    from analysis.export.safety import write_csv_safe
+    from analysis.normalize import load_file
+
+    column_map = None
+    if args.text_column:
+        column_map = {S.TEXT: args.text_column[0]}
+        if len(args.text_column) > 1:
+            column_map = {S.TITLE: args.text_column[0], S.TEXT: args.text_column[1]}
+    f = load_file(args.file, column_map=column_map, kind="reviews" if args.text_column else None)
+    table = f.table
+    if len(args.text_column) > 2:  # further columns are read together with the body
+        from analysis.io import read_raw
+        from analysis.normalize import norm_header
+
+        raw = read_raw(args.file)
+        headers = [norm_header(h) for h in raw.header]
+        extra = []
+        for col in args.text_column[2:]:
+            idx = headers.index(norm_header(col))
+            extra.append(raw.frame[f"c{idx}"].set_axis(raw.lines))
+        joined = pd.concat(extra, axis=1).fillna("").agg(" ".join, axis=1)
+        table = table.assign(**{S.TEXT: (table[S.TEXT] + " " + table[S.SOURCE_LINE].map(joined).fillna("")).str.strip()})
+    taxonomy = load_taxonomy(overrides=args.taxonomy) if args.taxonomy else None
+    out = classify_complaints(table, taxonomy=taxonomy)
+    out_path = args.out or args.file.with_name(args.file.stem + ".classified.csv")
+    write_csv_safe(out, out_path)
+    counts = out[S.FAMILY].value_counts()
+    print(f"{args.file.name}: {len(out):,} complaints classified ({len(f.rejected):,} rows rejected) -> {out_path}")
+    for family, n in counts.items():
+        print(f"  {family}: {n:,}")
+    return 0

@@ -1,0 +1,91 @@
+"""Settings: frozen dataclasses with defaults, overridable from a TOML file.
+
+No magic numbers elsewhere: thresholds travel explicitly as ``settings=``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import SettingsError
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """Thresholds of the root-cause analysis.
+
+    Attributes
+    ----------
+    alpha : two-sided level of the intervals (0.05 -> 95 % intervals)
+    fdr : Benjamini-Hochberg false discovery rate a finding must pass
+    min_units : fewest units a level needs before its rate is judged
+    min_complaints : fewest complaints of a family (in a level) before it is judged
+    min_rate_ratio : smallest excess worth reporting
+    max_findings : most findings reported
+    selection_p : likelihood-ratio p-value a level must reach to enter the model
+    max_levels_per_factor : factors with more levels (e.g. order ids) are not analysed
+    families : complaint families analysed (empty = all except remorse and other)
+    excluded_factors : factors the user chose to leave out
+    top_terms : distinctive terms kept per finding
+    """
+
+    alpha: float = 0.05
+    fdr: float = 0.01
+    min_units: int = 100
+    min_complaints: int = 5
+    min_rate_ratio: float = 1.5
+    max_findings: int = 12
+    selection_p: float = 0.001
+    max_levels_per_factor: int = 200
+    families: tuple[str, ...] = ()
+    excluded_factors: tuple[str, ...] = ()
+    top_terms: int = 6
+    action_date: str | None = None  # corrective-action date for the before/after check
+
+    def replace(self, **changes: Any) -> "AnalysisSettings":
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of a run."""
+
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    language: str = "en"  # POA language
+    taxonomy_path: str | None = None  # user taxonomy file overriding the default rules
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Default settings, updated from a TOML file (``[analysis]`` table) and keyword overrides."""
+    analysis: dict[str, Any] = {}
+    top: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"{Path(path).name}: cannot read settings ({exc})") from None
+        analysis.update(data.get("analysis", {}))
+        top.update({k: v for k, v in data.items() if k != "analysis"})
+    known = {f.name for f in dataclasses.fields(AnalysisSettings)}
+    for key, value in overrides.items():
+        if key in known:
+            analysis[key] = value
+        else:
+            top[key] = value
+    unknown = set(analysis) - known
+    if unknown:
+        raise SettingsError(f"unknown analysis setting(s): {', '.join(sorted(unknown))}")
+    for key in ("families", "excluded_factors"):
+        if key in analysis and analysis[key] is not None:
+            analysis[key] = tuple(analysis[key])
+    try:
+        return Settings(analysis=AnalysisSettings(**analysis), **top)
+    except TypeError as exc:
+        raise SettingsError(f"bad settings: {exc}") from None

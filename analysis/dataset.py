@@ -1,0 +1,197 @@
+"""A set of loaded files combined into the canonical tables, with duplicates marked.
+
+This module holds the in-memory storage of a loaded case; swapping it for an
+embedded database later touches only this file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from analysis import schema as S
+from analysis.errors import WorkbenchError
+from analysis.normalize import LoadedFile, _conform, load_file
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything loaded for one analysis.
+
+    Attributes
+    ----------
+    files : the files read, in the order given
+    failed : ``(file name, one-line message)`` for files that could not be read
+    complaints, shipments, lots, voc, events : canonical tables (see :mod:`analysis.schema`)
+    duplicates : per file name, rows marked as re-posted duplicates of an earlier row
+    """
+
+    files: tuple[LoadedFile, ...]
+    failed: tuple[tuple[str, str], ...]
+    complaints: pd.DataFrame
+    shipments: pd.DataFrame
+    lots: pd.DataFrame
+    voc: pd.DataFrame
+    events: pd.DataFrame
+    duplicates: Mapping[str, int] = field(default_factory=dict)
+
+    def inputs(self) -> list[dict[str, Any]]:
+        """One entry per file for ``findings.json``: path, kind, rows, rejected, duplicates, sha256."""
+        return [
+            {
+                "path": f.name,
+                "kind": f.kind,
+                "rows": int(f.rows),
+                "rejected": int(len(f.rejected)),
+                "duplicates": int(self.duplicates.get(f.name, 0)),
+                "sha256": f.sha256,
+            }
+            for f in self.files
+        ]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per file: ``file, kind, rows, rejected, duplicates, data_lines, date_min, date_max, encoding, recognised, notes``."""
+        rows = []
+        for f in self.files:
+            start, end = f.date_range
+            rows.append(
+                {
+                    "file": f.name,
+                    "kind": f.kind,
+                    "rows": f.rows,
+                    "rejected": len(f.rejected),
+                    "duplicates": int(self.duplicates.get(f.name, 0)),
+                    "data_lines": f.data_lines,
+                    "date_min": start,
+                    "date_max": end,
+                    "encoding": f.encoding,
+                    "recognised": len(f.recognised),
+                    "notes": "; ".join(f.notes),
+                }
+            )
+        return pd.DataFrame(rows, columns=["file", "kind", "rows", "rejected", "duplicates", "data_lines", "date_min", "date_max", "encoding", "recognised", "notes"])
+
+    def rejected(self) -> pd.DataFrame:
+        """Every rejected line of every file: ``file, line, reason, raw``."""
+        parts = [f.rejected.assign(file=f.name)[["file", "line", "reason", "raw"]] for f in self.files if len(f.rejected)]
+        if not parts:
+            return pd.DataFrame({"file": pd.Series([], dtype="str"), "line": pd.Series([], dtype="int64"), "reason": pd.Series([], dtype="str"), "raw": pd.Series([], dtype="str")})
+        return pd.concat(parts, ignore_index=True)
+
+    def kinds(self) -> set[str]:
+        return {f.kind for f in self.files}
+
+
+def load_files(
+    sources: Iterable[Any],
+    kinds: Mapping[str, str] | None = None,
+    column_maps: Mapping[str, Mapping[str, str]] | None = None,
+    marketplace: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    strict: bool = False,
+) -> Dataset:
+    """Read many files (paths, bytes pairs or uploads) into one :class:`Dataset`.
+
+    Parameters
+    ----------
+    sources
+        Paths, ``(name, bytes)`` pairs or uploaded-file objects.
+    kinds
+        Optional ``{file name: report kind}`` to force a kind.
+    column_maps
+        Optional ``{file name: {canonical column: header}}`` for reviews / lot masters.
+    marketplace
+        Marketplace code for seller-feedback dates (guessed when omitted).
+    progress
+        Called as ``progress(done, total, file name)`` after each file.
+    strict
+        Raise the first :class:`~analysis.errors.WorkbenchError` instead of
+        collecting it in :attr:`Dataset.failed`.
+    """
+    sources = list(sources)
+    loaded: list[LoadedFile] = []
+    failed: list[tuple[str, str]] = []
+    for i, source in enumerate(sources):
+        name = _name_of(source)
+        try:
+            loaded.append(load_file(source, kind=(kinds or {}).get(name), column_map=(column_maps or {}).get(name), marketplace=marketplace))
+        except WorkbenchError as exc:
+            if strict:
+                raise
+            failed.append((name, str(exc)))
+        if progress:
+            progress(i + 1, len(sources), name)
+    return combine(loaded, failed)
+
+
+def _name_of(source: Any) -> str:
+    from pathlib import Path
+
+    if isinstance(source, tuple):
+        return str(source[0])
+    if isinstance(source, (str, Path)):
+        return Path(source).name
+    return str(getattr(source, "name", "upload"))
+
+
+def combine(files: list[LoadedFile], failed: list[tuple[str, str]] | None = None) -> Dataset:
+    """Concatenate loaded files into the canonical tables and mark re-posted duplicates."""
+    tables: dict[str, list[pd.DataFrame]] = {"complaints": [], "shipments": [], "lots": [], "voc": [], "events": []}
+    for index, f in enumerate(files):
+        table = f.table.copy()
+        table["_file_index"] = index
+        tables[S.TABLE_OF_KIND[f.kind]].append(table)
+    complaints = _concat(tables["complaints"], "complaints")
+    if len(complaints):
+        complaints[S.COMPLAINT_ID] = complaints["_file_index"].astype("str") + ":" + complaints[S.SOURCE_LINE].astype("str")
+        complaints[S.IS_DUPLICATE] = _mark_duplicates(complaints)
+        complaints = complaints[[S.COMPLAINT_ID] + [c for c in complaints.columns if c != S.COMPLAINT_ID]]
+    shipments = _concat(tables["shipments"], "shipments")
+    if len(shipments):
+        shipments["_dup"] = _cross_file_duplicates(shipments, [S.ORDER_ID, S.SKU, S.FNSKU, S.DATE, S.FC_SHIPPED, S.QUANTITY])
+    duplicates: dict[str, int] = {}
+    for table, flag in ((complaints, S.IS_DUPLICATE), (shipments, "_dup")):
+        if len(table) and flag in table.columns:
+            counts = table.loc[table[flag], S.SOURCE_FILE].value_counts()
+            for name, n in counts.items():
+                duplicates[name] = duplicates.get(name, 0) + int(n)
+    if len(shipments):
+        shipments = shipments[~shipments["_dup"]].drop(columns="_dup")
+    lots = pd.concat(tables["lots"], ignore_index=True) if tables["lots"] else pd.DataFrame({S.SKU: pd.Series([], dtype="str"), S.LOT: pd.Series([], dtype="str")})
+    voc = _concat(tables["voc"], "voc")
+    events = _concat(tables["events"], "events")
+    complaints, shipments, lots, voc, events = (frame.drop(columns="_file_index", errors="ignore") for frame in (complaints, shipments, lots, voc, events))
+    return Dataset(tuple(files), tuple(failed or ()), complaints, shipments, lots, voc, events, duplicates)
+
+
+def _concat(parts: list[pd.DataFrame], table_name: str) -> pd.DataFrame:
+    if parts:
+        return pd.concat(parts, ignore_index=True)
+    return _conform(pd.DataFrame(), table_name)
+
+
+def _mark_duplicates(complaints: pd.DataFrame) -> pd.Series:
+    """A return re-posted with the same license plate number (Amazon re-dates returns across pulls)."""
+    flag = pd.Series(False, index=complaints.index)
+    lpn = complaints[S.LPN].fillna("")
+    has = (lpn != "") & (complaints[S.SOURCE_KIND] == S.FBA_RETURNS)
+    if has.any():
+        flag[has] = lpn[has].duplicated(keep="first")
+    others = complaints[S.SOURCE_KIND] != S.FBA_RETURNS
+    if others.any():
+        keys = [S.SOURCE_KIND, S.ORDER_ID, S.SKU, S.ASIN, S.DATE, S.REASON, S.TEXT, S.RATING]
+        flag[others] = _cross_file_duplicates(complaints[others], keys)
+    return flag
+
+
+def _cross_file_duplicates(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """True for rows whose key already appeared in an earlier file (overlapping downloads)."""
+    if frame["_file_index"].nunique() < 2:
+        return pd.Series(False, index=frame.index)
+    keys = [k for k in keys if k in frame.columns]
+    key = pd.util.hash_pandas_object(frame[keys].astype("str"), index=False)
+    first_file = frame["_file_index"].groupby(key.to_numpy()).transform("min")
+    return pd.Series(frame["_file_index"].to_numpy() > first_file.to_numpy(), index=frame.index)

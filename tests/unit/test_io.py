@@ -1,0 +1,193 @@
+"""Reading files: every line accounted for, encodings judged on the result, one-line errors."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+
+from analysis import schema as S
+from analysis.dataset import load_files
+from analysis.errors import ReportFormatError
+from analysis.io import detect_encoding, read_raw
+from analysis.normalize import load_file
+
+RETURNS_HEADER = "return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\tdetailed-disposition\treason\tstatus\tlicense-plate-number\tcustomer-comments"
+LONG = "x" * 20_000
+
+HOSTILE_COMMENTS = [
+    'He said "it broke',  # stray quote: must not swallow the next lines
+    "<script>alert(1)</script> <b>bold</b>",
+    '=HYPERLINK("http://evil","click")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3",
+    LONG,
+    "右耳机没有声音，充电盒坏了",
+    "音が出ない。右側が壊れました",
+    "لا يعمل الصوت",
+    "Bass 🔊 is dead 💀",
+    "",
+]
+
+
+def _returns_line(i: int, comment: str, date: str = "2026-07-01T10:00:00+00:00", qty: str = "1") -> str:
+    return "\t".join([date, f"112-{i:07d}-1234567", "SKU-A", "B0TEST0001", "X00TEST001", "Earbuds, Black", qty, "PHX7", "DEFECTIVE", "DEFECTIVE", "Unit returned to inventory", f"LPN{i:08d}", comment])
+
+
+def _returns_file(comments=HOSTILE_COMMENTS, newline="\n") -> str:
+    lines = [RETURNS_HEADER] + [_returns_line(i, c) for i, c in enumerate(comments)]
+    return newline.join(lines) + newline
+
+
+def test_hostile_comments_are_kept_verbatim_and_no_line_is_lost():
+    data = _returns_file().encode("utf-8")
+    f = load_file(("returns.txt", data))
+    assert f.kind == S.FBA_RETURNS
+    assert f.rows == len(HOSTILE_COMMENTS) and len(f.rejected) == 0 and f.data_lines == len(HOSTILE_COMMENTS)
+    assert f.table[S.TEXT].tolist() == HOSTILE_COMMENTS
+    assert f.table[S.SOURCE_LINE].tolist() == list(range(2, 2 + len(HOSTILE_COMMENTS)))
+
+
+@pytest.mark.parametrize(
+    "encoding, comment",
+    [
+        ("cp932", "音が出ない。右側が壊れました。充電できません"),
+        ("gb18030", "右耳机没有声音，充电盒坏了，质量太差了"),
+        ("gbk", "耳机是假货，包装破损，没有说明书"),
+        ("latin-1", "Le son ne marche pas, très déçu. Écouteur cassé"),
+        ("cp1252", "Funktioniert nicht – “kaputt” nach zwei Tagen, schöne Grüße"),
+    ],
+)
+def test_legacy_encodings_decode_right(encoding, comment):
+    text = _returns_file([comment, comment + " 2", "ok"])
+    f = load_file(("returns.txt", text.encode(encoding)))
+    assert f.table[S.TEXT].tolist()[:2] == [comment, comment + " 2"]
+    assert len(f.rejected) == 0
+
+
+def test_bom_and_crlf():
+    data = b"\xef\xbb\xbf" + _returns_file(["caf\u00e9 broken", "no sound"], newline="\r\n").encode("utf-8")
+    f = load_file(("returns.txt", data))
+    assert f.encoding == "utf-8-sig"
+    assert f.table[S.TEXT].tolist() == ["caf\u00e9 broken", "no sound"]
+    assert f.table[S.DATE].notna().all()
+
+
+def test_utf16_excel_unicode_text():
+    data = _returns_file(["no sound", "右耳没声音"], newline="\r\n").encode("utf-16")
+    f = load_file(("returns.txt", data))
+    assert f.table[S.TEXT].tolist() == ["no sound", "右耳没声音"]
+
+
+def test_broken_rows_are_rejected_with_their_line_and_reason():
+    lines = [RETURNS_HEADER, _returns_line(1, "fine"), "2026-07-01\tonly\tthree", "", _returns_line(2, "bad date", date="yesterday"), _returns_line(3, "bad qty", qty="abc"), _returns_line(4, "fine again"), _returns_line(5, "extra") + "\tEXTRA"]
+    f = load_file(("returns.txt", ("\n".join(lines) + "\n").encode()))
+    assert f.rows == 2
+    assert f.rows + len(f.rejected) == f.data_lines == 6
+    got = dict(zip(f.rejected["line"], f.rejected["reason"]))
+    assert got[3].startswith("too few fields (3 of 13)")
+    assert got[5] == "unparseable date 'yesterday'"
+    assert got[6] == "non-numeric quantity 'abc'"
+    assert got[8].startswith("too many fields (14 of 13)")
+    assert f.table[S.SOURCE_LINE].tolist() == [2, 7]
+    assert "yesterday" in f.rejected.loc[f.rejected["line"] == 5, "raw"].iloc[0]
+
+
+def test_lone_carriage_return_inside_a_comment_does_not_split_the_row():
+    data = _returns_file(["first part\rsecond part", "next"]).encode()
+    f = load_file(("returns.txt", data))
+    assert f.rows == 2 and f.table[S.TEXT].iloc[0] == "first part second part"
+
+
+def test_gzip_is_read():
+    data = gzip.compress(_returns_file(["no sound"]).encode())
+    f = load_file(("returns.txt.gz", data))
+    assert f.rows == 1
+
+
+def test_gzip_bomb_is_refused_before_filling_memory():
+    bomb = gzip.compress(b"0" * (120 << 20), compresslevel=9)
+    with pytest.raises(ReportFormatError, match="decompression bomb"):
+        read_raw(("bomb.txt.gz", bomb))
+
+
+def test_xlsx_bomb_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (120 << 20))
+    with pytest.raises(ReportFormatError, match="decompression bomb"):
+        read_raw(("bomb.xlsx", buffer.getvalue()))
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"\n\n  \n", "empty file"),
+        ("returns.txt", (RETURNS_HEADER + "\n").encode(), "header only"),
+        ("garbage.bin", bytes(range(256)) * 40, "binary"),
+        ("other.csv", b"name,age,city\nAnn,31,Paris\nBob,42,Rome\n", "not a recognised Amazon report"),
+        ("sheet.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old Excel"),
+        ("archive.zip", b"PK\x03\x04" + b"\x00" * 100, "damaged"),
+    ],
+)
+def test_non_reports_fail_with_one_clear_line(name, data, message):
+    with pytest.raises(ReportFormatError) as info:
+        load_file((name, data))
+    text = str(info.value)
+    assert text.startswith(name + ":") and message in text and "\n" not in text
+
+
+def test_load_files_collects_errors_instead_of_raising():
+    ds = load_files([("returns.txt", _returns_file(["no sound"]).encode()), ("empty.txt", b"")])
+    assert len(ds.files) == 1 and ds.failed[0][0] == "empty.txt"
+    assert ds.inputs()[0]["kind"] == S.FBA_RETURNS and ds.inputs()[0]["rows"] == 1
+
+
+def test_reposted_duplicate_lpn_is_counted_not_dropped():
+    a = _returns_file(["no sound", "broken"]).encode()
+    lines = _returns_file(["no sound"]).replace("2026-07-01T10:00:00", "2026-07-09T10:00:00").encode()  # same LPN, new date
+    ds = load_files([("a.txt", a), ("b.txt", lines)])
+    assert len(ds.complaints) == 3
+    assert ds.complaints[S.IS_DUPLICATE].tolist() == [False, False, True]
+    assert {i["path"]: i["duplicates"] for i in ds.inputs()} == {"a.txt": 0, "b.txt": 1}
+
+
+def test_encoding_detector_prefers_plausible_text():
+    assert detect_encoding("ascii only".encode()) == "utf-8-sig"
+    assert detect_encoding("テスト、音が出ない".encode("cp932") * 5) == "cp932"
+    assert detect_encoding("质量太差，没有声音".encode("gbk") * 5) == "gb18030"
+    assert detect_encoding("très déçu".encode("latin-1") * 5) in ("cp1252", "latin-1")
+
+
+def test_quoted_csv_keeps_embedded_newlines_and_counts_records():
+    text = 'Date,Rating,Title,Body\n2026-07-01,1,"Bad","line one\nline two, with comma"\n2026-07-02,2,"Meh","He said ""fine"""\n'
+    f = load_file(("reviews.csv", text.encode()))
+    assert f.kind == S.REVIEWS and f.rows == 2 and f.data_lines == 2
+    assert f.table[S.TEXT].tolist() == ["line one\nline two, with comma", 'He said "fine"']
+    assert f.table[S.SOURCE_LINE].tolist() == [2, 4]
+
+
+def test_xlsx_lot_master_with_chinese_headers(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["SKU", "批次号", "供应商", "线材批次", "包装版本", "生产日期", "备注"])
+    sheet.append(["SKU-A", "L01", "深圳甲", "CB-1", "PKG-V1", "2026/05/08", "x"])
+    sheet.append(["SKU-B", "L02", "深圳乙", "CB-2", "PKG-V2", "2026/05/20", ""])
+    sheet.append([None, None, None, None, None, None, None])
+    sheet.append(["SKU-C", "", "深圳乙", "CB-2", "PKG-V2", "2026/05/21", ""])
+    path = tmp_path / "lots.xlsx"
+    book.save(path)
+    f = load_file(path)
+    assert f.kind == S.LOTS
+    assert f.rows == 2 and len(f.rejected) == 1 and f.rejected["reason"].iloc[0] == "missing lot"
+    assert list(f.table[S.LOT]) == ["L01", "L02"]
+    assert {"supplier", "cable_lot", "packaging_version"} <= set(f.table.columns)
+    assert f.table[S.PRODUCTION_DATE].tolist() == [pd.Timestamp("2026-05-08"), pd.Timestamp("2026-05-20")]
