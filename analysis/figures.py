@@ -1,0 +1,145 @@
+"""Evidence for each finding: the statistics tables and the charts drawn from them.
+
+Shared by the export and the app so the numbers on screen and in the documents
+are the same.  Computation happens here (through :mod:`analysis.stats` and
+:mod:`analysis.keywords`); :mod:`analysis.charts` only draws.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import schema as S
+from analysis import stats
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analysis.pipeline import Analysis
+
+CHART_LABELS = {
+    "en": {
+        "pareto": {"title": "Complaints by family (Pareto)"},
+        "rates": {"title": "{family}: complaint rate by {factor} (95% CI)"},
+        "funnel": {"title": "{family}: funnel plot by {factor}"},
+        "control": {"title": "{family}, {factor} {level}: weekly p-chart"},
+        "terms": {"title": "What buyers say: {factor} {level} ({family})"},
+    },
+    "zh": {
+        "pareto": {"title": "投诉类别帕累托图"},
+        "rates": {"title": "{family}：按{factor}的投诉率（95% 置信区间）"},
+        "funnel": {"title": "{family}：按{factor}的漏斗图"},
+        "control": {"title": "{family}，{factor} {level}：每周 p 控制图"},
+        "terms": {"title": "买家怎么说：{factor} {level}（{family}）"},
+    },
+}
+
+
+def control_table(analysis: "Analysis", family: str, factor: str | None = None, level: str | None = None, laney: bool = False) -> pd.DataFrame:
+    """Weekly p-chart (or Laney p′ chart) table for a family, optionally within one level."""
+    weekly = analysis.weekly(family, factor, level)
+    weekly = weekly[weekly["units"] > 0]
+    if len(weekly) < 2:
+        return pd.DataFrame(columns=["sample", "count", "size", "value", "center", "lcl", "ucl", "out_of_control", "phase"])
+    chart = stats.laney_p_chart if laney else stats.p_chart
+    return chart(weekly["complaints"].to_numpy(dtype=float), weekly["units"].to_numpy(dtype=float), samples=list(weekly["week"]))
+
+
+def funnel_tables(analysis: "Analysis", factor: str, family: str) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Funnel points, limits and the overall rate for one factor and family."""
+    cells = analysis.level_cells(factor, family)
+    cells = cells[cells["units"] > 0]
+    baseline = float(cells["complaints"].sum() / cells["units"].sum()) if len(cells) and cells["units"].sum() > 0 else 0.0
+    points = stats.funnel_points(cells, baseline_rate=baseline)
+    phi = float(points["phi"].iloc[0]) if len(points) and "phi" in points else 1.0
+    grid = np.unique(np.geomspace(max(1.0, float(cells["units"].min()) / 2), float(cells["units"].max()) * 1.5, 60).round()) if len(cells) else np.array([1.0])
+    limits = stats.funnel_limits(grid, baseline, phi=max(phi, 1.0))
+    return points, limits, baseline
+
+
+def finding_terms(analysis: "Analysis", finding: dict) -> pd.DataFrame:
+    """Distinctive terms of a finding's complaints against every other complaint."""
+    from analysis.keywords import distinctive_terms
+
+    complaints = analysis.complaints
+    focus = (complaints[finding["factor"]] == finding["level"]) & (complaints[S.FAMILY] == finding["family"])
+    frame = complaints.assign(_group=np.where(focus, "focus", "rest"))
+    if not focus.any():
+        return pd.DataFrame()
+    terms = distinctive_terms(frame, by="_group", focus="focus")
+    return terms[terms["group"] == "focus"].reset_index(drop=True)
+
+
+def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 6) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """Charts and statistics tables for the export: Pareto, then per finding rates, funnel, control chart, terms."""
+    from analysis import charts
+    from analysis.keywords import family_pareto
+
+    lab = CHART_LABELS.get(language, CHART_LABELS["en"])
+    names = family_names(language)
+    figures: dict[str, Any] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    complaints = analysis.complaints
+    if len(complaints):
+        pareto = family_pareto(complaints)
+        tables["family_pareto"] = pareto
+        figures["family_pareto"] = charts.pareto_chart(pareto, labels={**lab["pareto"], "families": names})
+    tables["level_tests"] = analysis.result.levels
+    for f in analysis.findings["findings"][:max_findings]:
+        key = f"finding{f['rank']}_{_slug(f['factor'])}"
+        fmt = {"family": names.get(f["family"], f["family"]), "factor": f["factor"].replace("_", " "), "level": f["level"]}
+        level_df = analysis.level_table(f["factor"], f["family"])
+        tables[f"{key}_levels"] = level_df
+        figures[f"{key}_rates"] = charts.rates_chart(level_df, baseline=f.get("baseline_rate"), labels={"title": lab["rates"]["title"].format(**fmt)})
+        if analysis.shipments is not None:
+            points, limits, baseline = funnel_tables(analysis, f["factor"], f["family"])
+            tables[f"{key}_funnel"] = points
+            figures[f"{key}_funnel"] = charts.funnel_chart(points, limits, baseline, labels={"title": lab["funnel"]["title"].format(**fmt)})
+            control = control_table(analysis, f["family"], f["factor"], f["level"])
+            if len(control):
+                tables[f"{key}_control"] = control
+                figures[f"{key}_control"] = charts.control_chart(control, onset=f.get("onset"), action_date=analysis.settings.analysis.action_date, labels={"title": lab["control"]["title"].format(**fmt)})
+        terms = finding_terms(analysis, f)
+        if len(terms):
+            tables[f"{key}_terms"] = terms
+            figures[f"{key}_terms"] = charts.terms_chart(terms.head(15), labels={"title": lab["terms"]["title"].format(**fmt)})
+    return figures, tables
+
+
+def family_names(language: str) -> dict[str, str]:
+    names = {
+        "en": {
+            "product_defect": "Product defect",
+            "quality_expectation": "Quality below expectation",
+            "not_as_described": "Not as described",
+            "missing_parts": "Missing parts",
+            "shipping_damage": "Shipping damage",
+            "warehouse_damage": "Warehouse (FC) damage",
+            "wrong_item": "Wrong item",
+            "authenticity": "Authenticity",
+            "not_received": "Not received",
+            "misuse": "Misuse",
+            "remorse": "Buyer remorse",
+            "other": "Other",
+        },
+        "zh": {
+            "product_defect": "产品缺陷",
+            "quality_expectation": "质量不及预期",
+            "not_as_described": "与描述不符",
+            "missing_parts": "缺少配件",
+            "shipping_damage": "运输损坏",
+            "warehouse_damage": "仓库(FC)损坏",
+            "wrong_item": "发错商品",
+            "authenticity": "真伪问题",
+            "not_received": "未收到",
+            "misuse": "使用不当",
+            "remorse": "买家反悔",
+            "other": "其他",
+        },
+    }
+    return names.get(language, names["en"])
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text)[:40]

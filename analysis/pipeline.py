@@ -1,0 +1,202 @@
+"""The whole analysis in one call: link -> classify -> screen and select -> findings.json.
+
+The app, the CLI and notebooks all go through :func:`analyze`, so they print
+the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from analysis import schema as S
+from analysis.config import Settings
+from analysis.dataset import Dataset
+from analysis.findings import FindingsResult, complaint_units, level_cells, rank_findings
+from analysis.link import SHIPPING_FC, Linked, link
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything one run computed.
+
+    Attributes
+    ----------
+    dataset : the loaded files
+    linked : complaints and shipments with factor columns
+    complaints : linked complaints with ``family``, ``family_confidence``, ``evidence``
+    shipments : shipment lines with factor columns (None without shipments)
+    factors : factors examined
+    result : the :class:`~analysis.findings.FindingsResult`
+    findings : the findings.json document
+    settings : the settings used
+    """
+
+    dataset: Dataset
+    linked: Linked
+    complaints: pd.DataFrame
+    shipments: pd.DataFrame | None
+    factors: tuple[str, ...]
+    result: FindingsResult
+    findings: dict
+    settings: Settings
+    timings: dict = field(default_factory=dict)
+
+    # ---- views the app and the export use -------------------------------
+    def level_table(self, factor: str, family: str) -> pd.DataFrame:
+        """Every level of ``factor`` for ``family`` with rate, interval, rate ratio and adjusted p."""
+        levels = self.result.levels
+        return levels[(levels["factor"] == factor) & (levels["family"] == family)].reset_index(drop=True)
+
+    def weekly(self, family: str, factor: str | None = None, level: str | None = None) -> pd.DataFrame:
+        """``week, complaints, units`` for a family, optionally within one factor level."""
+        complaints = self.complaints
+        units_source = self.shipments
+        if factor is not None:
+            complaints = complaints[complaints[factor] == level]
+            if units_source is not None:
+                units_source = units_source[units_source[factor] == level]
+        fam = complaints[complaints[S.FAMILY] == family]
+        counts = fam.groupby(S.WEEK)["_units"].sum() if "_units" in fam.columns else fam.groupby(S.WEEK).size()
+        if units_source is not None:
+            units = units_source.groupby(S.WEEK)[S.QUANTITY].sum().astype("float64")
+        else:
+            units = complaints.groupby(S.WEEK)["_units"].sum()
+        out = pd.DataFrame({"units": units}).join(counts.rename("complaints"), how="outer").fillna(0.0).sort_index()
+        out["complaints"] = np.minimum(out["complaints"], out["units"].where(out["units"] > 0, out["complaints"]))
+        return out.rename_axis("week").reset_index()[["week", "complaints", "units"]]
+
+    def rows(self, family: str | None = None, factor: str | None = None, level: str | None = None) -> pd.DataFrame:
+        """The complaints behind a finding or a chart point."""
+        c = self.complaints
+        if family is not None:
+            c = c[c[S.FAMILY] == family]
+        if factor is not None:
+            c = c[c[factor] == level]
+        return c.drop(columns=["_units"], errors="ignore").reset_index(drop=True)
+
+    def level_cells(self, factor: str, family: str) -> pd.DataFrame:
+        return level_cells(self.complaints, self.shipments, factor, family)
+
+
+def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, progress: Callable[[str, float], None] | None = None) -> Analysis:
+    """Run the root-cause analysis on a loaded dataset.
+
+    Parameters
+    ----------
+    dataset
+        From :func:`analysis.load_files`.  Works with returns alone (no shipments,
+        no lot master): then rates are replaced by shares of complaints.
+    settings
+        :class:`analysis.config.Settings`; defaults when omitted.
+    taxonomy
+        A :class:`analysis.classify.Taxonomy`; the default rules (or the file named
+        in ``settings.taxonomy_path``) when omitted.
+    progress
+        Called as ``progress(step name, fraction done)``.
+    """
+    import time
+
+    from analysis.classify import classify_complaints, load_taxonomy
+    from analysis.keywords import top_terms
+
+    settings = settings or Settings()
+    timings: dict[str, float] = {}
+
+    def step(name: str, fraction: float) -> None:
+        if progress:
+            progress(name, fraction)
+
+    t = time.perf_counter()
+    step("linking", 0.05)
+    linked = link(dataset)
+    timings["link"] = time.perf_counter() - t
+    t = time.perf_counter()
+    step("classifying", 0.25)
+    if taxonomy is None:
+        taxonomy = load_taxonomy(overrides=settings.taxonomy_path) if settings.taxonomy_path else load_taxonomy()
+    complaints = classify_complaints(linked.complaints, taxonomy=taxonomy) if len(linked.complaints) else linked.complaints.assign(**{S.FAMILY: pd.Series(dtype="str"), S.FAMILY_CONFIDENCE: pd.Series(dtype="float64"), S.EVIDENCE: pd.Series(dtype="str")})
+    complaints = complaints.copy()
+    complaints["_units"] = complaint_units(complaints) if len(complaints) else pd.Series(dtype="float64")
+    timings["classify"] = time.perf_counter() - t
+    t = time.perf_counter()
+    step("testing factors", 0.5)
+    factors = list(linked.factors)
+    for extra in (S.ASIN, S.SKU):
+        base = linked.shipments if linked.shipments is not None else complaints
+        if extra in base.columns and extra not in factors:
+            col = base[extra].fillna("").astype("str")
+            if (col != "").any():
+                factors.append(extra)
+    for frame in (complaints, linked.shipments):
+        if frame is None:
+            continue
+        for extra in (S.ASIN, S.SKU):
+            if extra in frame.columns:
+                frame[extra] = frame[extra].fillna("").astype("str").replace("", S.UNKNOWN_LEVEL)
+    if linked.shipments is not None and S.ASIN in factors and (linked.shipments[S.ASIN] == S.UNKNOWN_LEVEL).all():
+        factors.remove(S.ASIN)
+    result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n: top_terms(focus, ref, n=n))
+    timings["findings"] = time.perf_counter() - t
+    step("done", 1.0)
+    findings = _document(dataset, linked, complaints, result, settings)
+    return Analysis(dataset, linked, complaints, linked.shipments, tuple(factors), result, findings, settings, timings)
+
+
+def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result: FindingsResult, settings: Settings) -> dict:
+    """The findings.json document (shape kept stable: others build on it)."""
+    dates = complaints[S.DATE].dropna() if len(complaints) else pd.Series(dtype="datetime64[ns]")
+    families = complaints[S.FAMILY].value_counts() if len(complaints) else pd.Series(dtype="int64")
+    total = int(families.sum())
+    asins = sorted(a for a in complaints[S.ASIN].unique() if a and a != S.UNKNOWN_LEVEL) if len(complaints) else []
+    units = int(linked.shipments[S.QUANTITY].sum()) if linked.shipments is not None else None
+    warnings = list(result.warnings)
+    cov = linked.coverage
+    if cov.get("share_linked_to_shipments") is not None and cov["share_linked_to_shipments"] < 0.8:
+        warnings.append(f"Only {100 * cov['share_linked_to_shipments']:.0f}% of complaints with an order id were found in the shipment files: add the shipment report covering the complaints' order dates.")
+    if linked.lot_link == "fifo (estimated)":
+        warnings.append("Lots were attributed to units first-in-first-out by receive date: the lot link is estimated.")
+    return {
+        "inputs": dataset.inputs(),
+        "summary": {
+            "period_start": dates.min().strftime("%Y-%m-%d") if len(dates) else None,
+            "period_end": dates.max().strftime("%Y-%m-%d") if len(dates) else None,
+            "asins": asins,
+            "complaints": total,
+            "units": units,
+            "families": [{"family": f, "count": int(n), "share": float(n / total) if total else 0.0} for f, n in families.items()],
+            "basis": result.basis,
+            "coverage": {k: v for k, v in cov.items()},
+        },
+        "findings": result.findings,
+        "explained": result.explained,
+        "examined": result.examined,
+        "warnings": warnings,
+        "settings": settings.to_dict(),
+        "generated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def export(analysis: Analysis, out_dir: Path, input_files: list | None = None, settings: Settings | None = None, language: str | None = None, selected: list[int] | None = None, overrides: dict | None = None) -> dict[str, Path]:
+    """Write the POA documents, charts and evidence pack for an analysis (see :mod:`analysis.export`)."""
+    from analysis.export import write_all
+    from analysis.figures import figures_for
+
+    settings = settings or analysis.settings
+    figures, tables = figures_for(analysis, language=language or settings.language)
+    return write_all(
+        Path(out_dir),
+        analysis.findings,
+        analysis.rows(),
+        tables,
+        figures,
+        input_files=[Path(p) for p in (input_files or []) if isinstance(p, (str, Path))],
+        settings=settings.to_dict(),
+        language=language or settings.language,
+        selected=selected,
+    )
