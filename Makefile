@@ -16,17 +16,20 @@ $(STAMP): requirements.txt
 	@$(MAKE) --no-print-directory chromium
 	@touch $(STAMP)
 
-# Static chart images (kaleido) and browser tests need a system Chromium.
+# Static chart images (kaleido) and browser tests need a system Chromium; Chinese chart text needs a CJK font.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
 chromium:
-	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then \
-		echo "chromium: found"; \
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+		echo "chromium and CJK fonts: found"; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "chromium: installing Debian's chromium (for chart images and browser tests)"; \
-		(apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) \
-			&& echo "chromium: installed" \
-			|| echo "chromium: could not be installed; chart images and browser tests will be skipped (install it with: apt-get install chromium)"; \
+		echo "installing Debian's $(SYSTEM_PACKAGES) (chart images, Chinese labels, browser tests)"; \
+		(apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null 2>&1)) \
+			&& echo "installed: $(SYSTEM_PACKAGES)" \
+			|| echo "could not install $(SYSTEM_PACKAGES); chart images and browser tests will be skipped (install them with: apt-get install $(SYSTEM_PACKAGES))"; \
+	elif command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then \
+		echo "chromium: found (for Chinese text in chart images also install: sudo apt-get install fonts-noto-cjk)"; \
 	else \
-		echo "chromium: not found. Chart images (PNG/SVG) and browser tests need it: 'sudo apt-get install chromium' (Debian/Ubuntu) or install Google Chrome."; \
+		echo "chromium: not found. Chart images (PNG/SVG) and browser tests need it: 'sudo apt-get install $(SYSTEM_PACKAGES)' (Debian/Ubuntu) or install Google Chrome."; \
 	fi
 
 run: setup

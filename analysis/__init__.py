@@ -29,7 +29,7 @@ _LAZY = {
     "family_pareto": "analysis.keywords",
     "top_terms": "analysis.keywords",
     "analyze": "analysis.pipeline",
-    "export": "analysis.pipeline",
+    "export_analysis": "analysis.pipeline",
     "Analysis": "analysis.pipeline",
     "rank_findings": "analysis.findings",
 }

@@ -158,9 +158,9 @@ def _report(args) -> int:
     (args.out / "findings.json").write_text(json.dumps(result.findings, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     written = {"findings.json": args.out / "findings.json"}
     if not args.findings_only:
-        from analysis.pipeline import export
+        from analysis.pipeline import export_analysis
 
-        written.update(export(result, args.out, input_files=sources, settings=settings))
+        written.update(export_analysis(result, args.out, input_files=sources, settings=settings))
     n = len(result.findings["findings"])
     print(f"{n} finding(s) from {len(dataset.files)} file(s); wrote " + ", ".join(sorted(str(Path(p).name) for p in written.values())) + f" to {args.out}")
     for f in result.findings["findings"]:
@@ -176,34 +176,60 @@ def _classify(args) -> int:
 
     from analysis import schema as S
     from analysis.classify import classify_complaints, load_taxonomy
+    from analysis.errors import ReportFormatError
     from analysis.export.safety import write_csv_safe
-    from analysis.normalize import load_file
+    from analysis.io import read_raw
+    from analysis.normalize import norm_header, normalize
 
+    raw = read_raw(args.file)
+    headers = [norm_header(h) for h in raw.header]
+    for col in args.text_column:
+        if norm_header(col) not in headers:
+            raise ReportFormatError(raw.name, f"--text-column {col!r} not found (columns: {', '.join(raw.header)[:200]})")
+    if raw.data_lines == 0:
+        raise ReportFormatError(raw.name, "header only: no rows to classify")
+    kind = None
     column_map = None
     if args.text_column:
-        column_map = {S.TEXT: args.text_column[0]}
+        kind = "reviews"
+        column_map = {S.TEXT: args.text_column[-1]}
         if len(args.text_column) > 1:
-            column_map = {S.TITLE: args.text_column[0], S.TEXT: args.text_column[1]}
-    f = load_file(args.file, column_map=column_map, kind="reviews" if args.text_column else None)
-    table = f.table
-    if len(args.text_column) > 2:  # further columns are read together with the body
-        from analysis.io import read_raw
-        from analysis.normalize import norm_header
-
-        raw = read_raw(args.file)
-        headers = [norm_header(h) for h in raw.header]
-        extra = []
-        for col in args.text_column[2:]:
-            idx = headers.index(norm_header(col))
-            extra.append(raw.frame[f"c{idx}"].set_axis(raw.lines))
-        joined = pd.concat(extra, axis=1).fillna("").agg(" ".join, axis=1)
-        table = table.assign(**{S.TEXT: (table[S.TEXT] + " " + table[S.SOURCE_LINE].map(joined).fillna("")).str.strip()})
+            column_map[S.TITLE] = args.text_column[0]
+    loaded = normalize(raw, kind=kind, column_map=column_map)
+    table = loaded.table
+    if len(args.text_column) > 2:  # the middle columns are read together with title and body
+        middle = [raw.frame[f"c{headers.index(norm_header(c))}"] for c in args.text_column[1:-1]]
+        extra = pd.concat(middle, axis=1).fillna("").agg(" ".join, axis=1).set_axis(raw.lines)
+        table = table.assign(**{S.TITLE: (table[S.TITLE] + " " + table[S.SOURCE_LINE].map(extra).fillna("")).str.strip()})
     taxonomy = load_taxonomy(overrides=args.taxonomy) if args.taxonomy else None
-    out = classify_complaints(table, taxonomy=taxonomy)
+    classified = classify_complaints(table, taxonomy=taxonomy)
+    # every input column as written, plus the three verdict columns
+    original = raw.frame.copy()
+    original.columns = _unique_headers(raw.header)
+    original.insert(0, "line", raw.lines)
+    original = original.set_index("line").loc[classified[S.SOURCE_LINE].to_numpy()].reset_index()
+    for col in (S.FAMILY, S.FAMILY_CONFIDENCE, S.EVIDENCE):
+        original[col] = classified[col].to_numpy()
+    if "Rater Email" in original.columns:  # buyer PII never leaves the tool
+        original = original.drop(columns=["Rater Email"])
     out_path = args.out or args.file.with_name(args.file.stem + ".classified.csv")
-    write_csv_safe(out, out_path)
-    counts = out[S.FAMILY].value_counts()
-    print(f"{args.file.name}: {len(out):,} complaints classified ({len(f.rejected):,} rows rejected) -> {out_path}")
+    write_csv_safe(original, out_path)
+    counts = classified[S.FAMILY].value_counts()
+    print(f"{args.file.name}: {len(classified):,} complaints classified ({len(loaded.rejected):,} rows rejected) -> {out_path}")
     for family, n in counts.items():
         print(f"  {family}: {n:,}")
     return 0
+
+
+def _unique_headers(header) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in header:
+        name = h or "column"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out

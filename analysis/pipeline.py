@@ -182,7 +182,7 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
     }
 
 
-def export(analysis: Analysis, out_dir: Path, input_files: list | None = None, settings: Settings | None = None, language: str | None = None, selected: list[int] | None = None, overrides: dict | None = None) -> dict[str, Path]:
+def export_analysis(analysis: Analysis, out_dir: Path, input_files: list | None = None, settings: Settings | None = None, language: str | None = None, selected: list[int] | None = None, overrides: dict | None = None) -> dict[str, Path]:
     """Write the POA documents, charts and evidence pack for an analysis (see :mod:`analysis.export`)."""
     from analysis.export import write_all
     from analysis.figures import figures_for

@@ -1,0 +1,919 @@
+"""The root-cause section of a Plan of Action: compute -> decide -> render.
+
+1. *compute*: pick each finding's numbers, its share of the family and 2-3
+   representative buyer quotes (redacted) from the complaints table.
+2. *decide*: which findings are stated as established and which carry an
+   "insufficient evidence" caveat (thresholds in :class:`PoaSettings`), which
+   factors are reported as "not the cause", and which action prompts follow
+   from each finding's family and factor.
+3. *render*: :func:`render_markdown` (plain text for Seller Central's form)
+   and :func:`render_docx` (Word, with a findings table and the charts).
+
+Every sentence comes from ``templates/<language>.toml``; the code holds no
+prose.  The section is a frozen dataclass, so the UI can show it, let the
+user edit the action answers (``overrides=``) and render it again.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import textwrap
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from analysis import schema
+from analysis.export.safety import clean_text, redact_pii
+
+__all__ = [
+    "LANGUAGES",
+    "PoaSettings",
+    "Quote",
+    "FindingBlock",
+    "ActionItem",
+    "ActionPlan",
+    "RootCauseSection",
+    "load_templates",
+    "action_category",
+    "build_root_cause",
+    "render_markdown",
+    "render_docx",
+]
+
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+LANGUAGES = ("en", "zh")
+
+#: factor name -> complaint columns that may hold it (first present wins)
+_FACTOR_COLUMNS = {
+    "fulfillment_center": ("fulfillment_center", schema.FC_SHIPPED, schema.FC),
+    "fc_shipped": (schema.FC_SHIPPED, "fulfillment_center", schema.FC),
+    "listing": ("listing", schema.ASIN),
+}
+_FC_FACTORS = {"fulfillment_center", schema.FC_SHIPPED, schema.FC, schema.FC_PROCESSED}
+_LISTING_FACTORS = {"listing", schema.ASIN, schema.SKU}
+
+
+# ---------------------------------------------------------------- settings
+@dataclass(frozen=True)
+class PoaSettings:
+    """Thresholds that decide what the report says.
+
+    Attributes
+    ----------
+    alpha : float
+        A finding with adjusted p above this is reported as insufficient evidence.
+    min_complaints : int
+        Fewer complaints than this: insufficient evidence whatever the p-value.
+    max_findings : int
+        Findings included when ``selected`` is None (in rank order).
+    max_quotes : int
+        Representative quotes per finding (2-3 reads best).
+    quote_max_chars : int
+        Longer quotes are cut at a word boundary with "…".
+    quote_min_chars : int
+        Shorter comments ("bad") say nothing and are not quoted.
+    max_terms : int
+        Top terms named in "what buyers say".
+    """
+
+    alpha: float = 0.05
+    min_complaints: int = 5
+    max_findings: int = 5
+    max_quotes: int = 3
+    quote_max_chars: int = 300
+    quote_min_chars: int = 20
+    max_terms: int = 5
+
+
+# ------------------------------------------------------------- structures
+@dataclass(frozen=True)
+class Quote:
+    """One buyer comment, redacted, on one line."""
+
+    text: str
+    date: str | None = None
+    source: str | None = None
+    order_id: str | None = None
+    meta: str = ""
+
+
+@dataclass(frozen=True)
+class FindingBlock:
+    """What the report says about one finding."""
+
+    rank: int
+    factor: str
+    level: str
+    family: str
+    heading: str
+    statement: str
+    details: tuple[str, ...]
+    insufficient: str | None
+    buyers_say: str
+    quotes: tuple[Quote, ...]
+    no_quotes: str | None
+    action_category: str
+    numbers: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """A prompt the user answers; ``response`` None means still to complete."""
+
+    prompt: str
+    response: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    """Corrective actions and preventive measures for one kind of root cause."""
+
+    category: str
+    heading: str
+    ranks: tuple[int, ...]
+    corrective: tuple[ActionItem, ...]
+    preventive: tuple[ActionItem, ...]
+
+
+@dataclass(frozen=True)
+class RootCauseSection:
+    """The root-cause section of a POA, decided but not yet rendered.
+
+    Attributes
+    ----------
+    language : str
+        ``"en"`` (for Amazon) or ``"zh"`` (internal review).
+    title, problem_statement, method : str
+    findings : tuple of FindingBlock
+        In rank order; empty when nothing stood out (``no_findings`` says so).
+    no_findings : str or None
+    not_causes : tuple of str
+        Examined factors that did not stand out and excesses explained by
+        another factor.
+    actions : tuple of ActionPlan
+    action_intro, todo_label : str
+    text : Mapping
+        The template strings the renderers need (headings, table headers,
+        chart captions), read-only.
+    """
+
+    language: str
+    title: str
+    problem_statement: str
+    findings: tuple[FindingBlock, ...]
+    no_findings: str | None
+    not_causes: tuple[str, ...]
+    actions: tuple[ActionPlan, ...]
+    action_intro: str
+    todo_label: str
+    method: str
+    text: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def heading(self, key: str) -> str:
+        """Translated heading ``key`` (``problem``, ``root_cause`` ...)."""
+        return str(self.text["headings"][key])
+
+
+# --------------------------------------------------------------- templates
+@lru_cache(maxsize=None)
+def _load(language: str) -> Mapping[str, Any]:
+    path = TEMPLATE_DIR / f"{language}.toml"
+    with open(path, "rb") as fh:
+        return _freeze(tomllib.load(fh))
+
+
+def _freeze(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return tuple(_freeze(v) for v in obj)
+    return obj
+
+
+def load_templates(language: str = "en") -> Mapping[str, Any]:
+    """Read-only template strings for ``language`` (``templates/<language>.toml``).
+
+    Raises
+    ------
+    ValueError
+        If there is no template file for ``language``.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"No report templates for language {language!r}; available: {', '.join(LANGUAGES)}")
+    return _load(language)
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:  # unknown placeholder stays visible, never crashes
+        return "{" + key + "}"
+
+
+def _fill(template: str, **values: Any) -> str:
+    return str(template).format_map(_Blank(values))
+
+
+# -------------------------------------------------------------- formatting
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _pct(value: Any, digits: int = 2, na: str = "n/a") -> str:
+    if _is_missing(value):
+        return na
+    v = float(value) * 100
+    if 0 < abs(v) < 0.01:
+        return f"{v:.2g}%"
+    return f"{v:.{digits}f}%"
+
+
+def _int(value: Any, na: str = "n/a") -> str:
+    if _is_missing(value):
+        return na
+    return f"{int(round(float(value))):,}"
+
+
+def _ratio(value: Any, na: str = "n/a") -> str:
+    if _is_missing(value) or math.isinf(float(value)):
+        return na
+    return f"{float(value):.1f}"
+
+
+def _p(value: Any, na: str = "n/a") -> str:
+    """``< 0.0001`` or ``= 0.012``: readable by a non-statistician."""
+    if _is_missing(value):
+        return na
+    v = float(value)
+    if v < 0.0001:
+        return "< 0.0001"
+    return f"= {v:.2g}" if v < 0.1 else f"= {v:.2f}"
+
+
+def _date(value: Any) -> str | None:
+    if _is_missing(value):
+        return None
+    try:
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _join(items: Sequence[str], t: Mapping[str, Any], limit: int | None = None) -> str:
+    items = [i for i in items if i]
+    if limit is not None and len(items) > limit:
+        return t["meta"]["list_sep"].join(items[:limit]) + " " + _fill(t["meta"]["more"], n=len(items) - limit)
+    if len(items) <= 1:
+        return "".join(items)
+    return t["meta"]["list_sep"].join(items[:-1]) + t["meta"]["and"] + items[-1]
+
+
+def _cap(text: str, t: Mapping[str, Any]) -> str:
+    if t["meta"]["capitalize"] and text:
+        return text[0].upper() + text[1:]
+    return text
+
+
+def _factor_name(factor: str, t: Mapping[str, Any]) -> str:
+    return str(t["factors"].get(factor, str(factor).replace("_", " ")))
+
+
+def _family_name(family: str, t: Mapping[str, Any]) -> str:
+    return str(t["families"].get(family, str(family).replace("_", " ")))
+
+
+def _line(text: Any) -> str:
+    """One line of clean text: control characters gone, whitespace collapsed."""
+    return re.sub(r"\s+", " ", clean_text(text)).strip()
+
+
+# ---------------------------------------------------------------- compute
+def _factor_column(factor: str, complaints: pd.DataFrame) -> str | None:
+    for col in _FACTOR_COLUMNS.get(factor, (factor,)):
+        if col in complaints.columns:
+            return col
+    return None
+
+
+def _finding_complaints(finding: Mapping[str, Any], complaints: pd.DataFrame | None) -> pd.DataFrame:
+    """The complaints a finding is about: its family and its factor level."""
+    if complaints is None or complaints.empty:
+        return pd.DataFrame()
+    col = _factor_column(str(finding.get("factor")), complaints)
+    if col is None:
+        return complaints.iloc[0:0]
+    mask = complaints[col].astype(str) == str(finding.get("level"))
+    family = finding.get("family")
+    if family and schema.FAMILY in complaints.columns:
+        mask &= complaints[schema.FAMILY].astype(str) == str(family)
+    return complaints[mask.fillna(False)]
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    short = textwrap.shorten(text, width=limit, placeholder=" …")
+    return short if len(short) > limit // 2 else text[: limit - 1] + "…"
+
+
+def _select_quotes(
+    rows: pd.DataFrame, terms: Sequence[str], settings: PoaSettings, t: Mapping[str, Any]
+) -> tuple[Quote, ...]:
+    """Representative comments: mention the top terms, confidently classified, readable length.
+
+    Deterministic: ties are broken by date then row order.
+    """
+    if rows.empty or schema.TEXT not in rows.columns:
+        return ()
+    lowered = [str(x).lower() for x in terms if x]
+    scored = []
+    for pos, (_, row) in enumerate(rows.iterrows()):
+        raw = row.get(schema.TEXT)
+        if _is_missing(raw):
+            continue
+        text = _line(raw)
+        if len(text) < settings.quote_min_chars:
+            continue
+        low = text.lower()
+        hits = sum(term in low for term in lowered)
+        conf = row.get(schema.FAMILY_CONFIDENCE)
+        conf = 0.0 if _is_missing(conf) else float(conf)
+        too_long = len(text) > settings.quote_max_chars
+        date = _date(row.get(schema.DATE))
+        scored.append(((-hits, too_long, -conf, date or "9999", pos), text, row, date))
+    scored.sort(key=lambda s: s[0])
+    seen: set[str] = set()
+    quotes = []
+    for _, text, row, date in scored:
+        key = re.sub(r"\W+", "", text.lower())[:80]
+        if key in seen:
+            continue
+        seen.add(key)
+        red = _cut(redact_pii(text), settings.quote_max_chars)
+        source_kind = row.get(schema.SOURCE_KIND)
+        source = str(t["sources"].get(str(source_kind), t["sources"]["unknown"]))
+        order = row.get(schema.ORDER_ID)
+        order = None if _is_missing(order) or not str(order).strip() else _line(order)
+        meta_t = t["finding"]["quote_meta_order"] if order else t["finding"]["quote_meta"]
+        meta = _fill(meta_t, date=date or t["finding"]["unknown_date"], source=source, order_id=order)
+        quotes.append(Quote(text=red, date=date, source=source, order_id=order, meta=meta))
+        if len(quotes) >= settings.max_quotes:
+            break
+    return tuple(quotes)
+
+
+def _family_total(summary: Mapping[str, Any], family: str) -> int | None:
+    for item in summary.get("families") or ():
+        if item.get("family") == family:
+            return int(item.get("count") or 0)
+    return None
+
+
+# ----------------------------------------------------------------- decide
+def action_category(factor: str, family: str) -> str:
+    """The kind of corrective action a finding calls for.
+
+    Returns one of ``quality_defect``, ``listing_mismatch``, ``packaging``,
+    ``missing_instructions``, ``authenticity``, ``fc_damage``, ``general``
+    (the headings of Amazon's Plan-of-Action guidance: Defective / quality
+    defect, Defective / listing mismatch, ONPE / packaging, ONPE / missing
+    instructions, authenticity, damage in Amazon's care).
+    """
+    damage = family in ("shipping_damage", "warehouse_damage")
+    if factor in _FC_FACTORS and damage:
+        return "fc_damage"
+    if family == "warehouse_damage":
+        return "fc_damage"
+    if factor == "packaging_version" or (damage and "packag" in factor):
+        return "packaging"
+    if family == "shipping_damage":
+        return "packaging"
+    if family in ("not_as_described", "quality_expectation") or (
+        factor in _LISTING_FACTORS and family == "wrong_item"
+    ):
+        return "listing_mismatch"
+    if family in ("missing_parts", "misuse"):
+        return "missing_instructions"
+    if family == "authenticity":
+        return "authenticity"
+    if family == "product_defect":
+        return "quality_defect"
+    return "general"
+
+
+def _insufficient(f: Mapping[str, Any], settings: PoaSettings, t: Mapping[str, Any]) -> str | None:
+    reasons = []
+    ft = t["finding"]
+    if _is_missing(f.get("rate")) or _is_missing(f.get("units")):
+        reasons.append(ft["reason_no_units"])
+    p = f.get("p_adjusted", f.get("p_value"))
+    if _is_missing(p) or float(p) > settings.alpha:
+        reasons.append(_fill(ft["reason_p"], p_adjusted=_p(p)))
+    if int(f.get("complaints") or 0) < settings.min_complaints:
+        reasons.append(_fill(ft["reason_small"], complaints=_int(f.get("complaints"))))
+    lo, base = f.get("ci_low"), f.get("baseline_rate")
+    if not _is_missing(lo) and not _is_missing(base) and float(lo) <= float(base):
+        reasons.append(ft["reason_ci"])
+    if not reasons:
+        return None
+    return _fill(ft["insufficient"], reason=t["meta"]["list_sep"].join(reasons))
+
+
+def _ref_text(ref: Any, t: Mapping[str, Any]) -> str:
+    if isinstance(ref, Mapping):
+        return f"{_factor_name(str(ref.get('factor', '')), t)} {_line(ref.get('level', ''))}".strip()
+    return _line(ref)
+
+
+def _supplier_of(f: Mapping[str, Any]) -> str | None:
+    if f.get("factor") == schema.SUPPLIER:
+        return _line(f.get("level"))
+    for ref in list(f.get("explains") or []) + list(f.get("aliases") or []):
+        if isinstance(ref, Mapping) and ref.get("factor") == schema.SUPPLIER:
+            return _line(ref.get("level"))
+    return None
+
+
+def _block(
+    f: Mapping[str, Any],
+    findings: Mapping[str, Any],
+    complaints: pd.DataFrame | None,
+    settings: PoaSettings,
+    t: Mapping[str, Any],
+    quote_override: Sequence[str] | None,
+) -> FindingBlock:
+    summary = findings.get("summary") or {}
+    ft = t["finding"]
+    na = t["table"]["not_available"]
+    factor, level, family = str(f.get("factor", "")), _line(f.get("level", "")), str(f.get("family", ""))
+    fac, fam = _factor_name(factor, t), _family_name(family, t)
+    start, end = summary.get("period_start") or "?", summary.get("period_end") or "?"
+    common = dict(
+        rank=f.get("rank"), factor=fac, level=level, family=fam, start=start, end=end,
+        complaints=_int(f.get("complaints"), na),
+    )
+    if not _is_missing(f.get("rate")) and not _is_missing(f.get("units")):
+        numbers = dict(
+            units=_int(f.get("units"), na), rate=_pct(f.get("rate"), na=na), ci_low=_pct(f.get("ci_low"), na=na),
+            ci_high=_pct(f.get("ci_high"), na=na), baseline=_pct(f.get("baseline_rate"), na=na),
+            ratio=_ratio(f.get("rate_ratio"), na), p_adjusted=_p(f.get("p_adjusted", f.get("p_value")), na),
+        )
+        has_base = not _is_missing(f.get("baseline_rate")) and not _is_missing(f.get("rate_ratio"))
+        statement = _fill(ft["rate"] if has_base else ft["rate_no_baseline"], **common, **numbers)
+    else:
+        total = _family_total(summary, family)
+        share = (int(f.get("complaints") or 0) / total) if total else None
+        numbers = dict(family_total=_int(total, na), share=_pct(share, 1, na), p_adjusted=_p(f.get("p_adjusted"), na))
+        statement = _fill(ft["share"], **common, **numbers)
+    statement = _cap(statement, t)
+
+    details = []
+    if f.get("onset"):
+        details.append(_fill(ft["onset"], onset=_line(f.get("onset"))))
+    aliases = [_ref_text(a, t) for a in f.get("aliases") or ()]
+    if aliases:
+        details.append(_cap(_fill(ft["aliases"], factor=fac, level=level, aliases=_join(aliases, t)), t))
+    explains = [_ref_text(e, t) for e in f.get("explains") or ()]
+    if explains:
+        details.append(_fill(ft["explains"], explains=_join(explains, t)))
+
+    terms = [redact_pii(_line(x)) for x in (f.get("top_terms") or ()) if _line(x)][: settings.max_terms]
+    qo, qc = t["meta"]["quote_open"], t["meta"]["quote_close"]
+    buyers = _fill(ft["buyers_say"], terms=_join([f"{qo}{x}{qc}" for x in terms], t)) if terms else ft["no_terms"]
+
+    if quote_override is not None:
+        quotes = tuple(
+            Quote(text=_cut(redact_pii(_line(q)), settings.quote_max_chars)) for q in quote_override if _line(q)
+        )
+    else:
+        quotes = _select_quotes(_finding_complaints(f, complaints), terms, settings, t)
+
+    return FindingBlock(
+        rank=int(f.get("rank") or 0),
+        factor=factor,
+        level=level,
+        family=family,
+        heading=_fill(ft["heading"], **common),
+        statement=statement,
+        details=tuple(details),
+        insufficient=_insufficient(f, settings, t),
+        buyers_say=buyers,
+        quotes=quotes,
+        no_quotes=None if quotes else ft["no_quotes"],
+        action_category=action_category(factor, family),
+        numbers=MappingProxyType({**common, **numbers}),
+    )
+
+
+def _not_causes(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]], t: Mapping[str, Any]) -> tuple[str, ...]:
+    nt = t["not_causes"]
+    out: list[str] = []
+    seen: set[tuple[str, str, str]] = set()
+    explained = list(findings.get("explained") or ())
+    for f in chosen:  # a finding's own "explains" are the same fact seen from the other side
+        for ref in f.get("explains") or ():
+            if isinstance(ref, Mapping):
+                explained.append({**ref, "family": ref.get("family", f.get("family")),
+                                  "explained_by": {"factor": f.get("factor"), "level": f.get("level")}})
+    for e in explained:
+        by = e.get("explained_by") or {}
+        key = (str(e.get("factor")), str(e.get("level")), str(e.get("family")))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(_cap(_fill(
+            nt["explained"],
+            factor=_factor_name(str(e.get("factor", "")), t), level=_line(e.get("level", "")),
+            family=_family_name(str(e.get("family", "")), t),
+            by_factor=_factor_name(str(by.get("factor", "")), t), by_level=_line(by.get("level", "")),
+        ), t))
+    chosen_factors = {str(f.get("factor")) for f in chosen}
+    for ex in findings.get("examined") or ():
+        factor = str(ex.get("factor", ""))
+        fams = [_family_name(str(x), t) for x in ex.get("families") or ()]
+        tpl = nt["examined_some"] if factor in chosen_factors else nt["examined"]
+        out.append(_cap(_fill(
+            tpl, factor=_factor_name(factor, t), levels=_int(ex.get("levels"), "?"),
+            families=_join(fams, t) if fams else nt["all_families"],
+        ), t))
+    if not out:
+        out.append(nt["none"])
+    return tuple(out)
+
+
+def _plans(
+    blocks: Sequence[FindingBlock],
+    chosen: Sequence[Mapping[str, Any]],
+    overrides: Mapping[str, Any],
+    t: Mapping[str, Any],
+) -> tuple[ActionPlan, ...]:
+    answers = overrides.get("actions") or {}
+    order: list[str] = []
+    members: dict[str, list[tuple[FindingBlock, Mapping[str, Any]]]] = {}
+    for b, f in zip(blocks, chosen):
+        if b.action_category not in members:
+            order.append(b.action_category)
+            members[b.action_category] = []
+        members[b.action_category].append((b, f))
+    plans = []
+    for cat in order:
+        tpl = t["actions"][cat]
+        group = members[cat]
+        levels = _join(list(dict.fromkeys(b.level for b, _ in group)), t)
+        factors = _join(list(dict.fromkeys(_factor_name(b.factor, t) for b, _ in group)), t)
+        suppliers = [s for s in (_supplier_of(f) for _, f in group) if s]
+        supplier = _join(list(dict.fromkeys(suppliers)), t) or t["actions"]["supplier_unknown"]
+        values = dict(level=levels, factor=factors, supplier=supplier)
+        given = answers.get(cat) or {}
+
+        def items(kind: str) -> tuple[ActionItem, ...]:
+            prompts = [_fill(p, **values) for p in tpl[kind]]
+            resp = [(_line(r) or None) if r is not None else None for r in (given.get(kind) or ())]
+            out = [ActionItem(p, resp[i] if i < len(resp) else None) for i, p in enumerate(prompts)]
+            out += [ActionItem("", r) for r in resp[len(prompts):] if r]
+            return tuple(out)
+
+        heading = f"{tpl['heading']} ({_fill(t['actions']['for_findings'], ranks=_join([str(b.rank) for b, _ in group], t))})"
+        plans.append(ActionPlan(cat, heading, tuple(b.rank for b, _ in group), items("corrective"), items("preventive")))
+    return tuple(plans)
+
+
+def _problem(findings: Mapping[str, Any], t: Mapping[str, Any]) -> str:
+    s = findings.get("summary") or {}
+    pt = t["problem"]
+    asins = [_line(a) for a in s.get("asins") or () if _line(a)]
+    asin_text = _fill(pt["asin_one"] if len(asins) == 1 else pt["asin_many"], asins=_join(asins, t, limit=5)) if asins else pt["asin_none"]
+    values = dict(
+        start=s.get("period_start") or "?", end=s.get("period_end") or "?",
+        complaints=_int(s.get("complaints"), "?"), units=_int(s.get("units"), "?"), asins=asin_text,
+    )
+    text = _fill(pt["with_units"] if not _is_missing(s.get("units")) else pt["without_units"], **values)
+    fams = [
+        _fill(pt["family_item"], family=_family_name(str(x.get("family")), t), count=_int(x.get("count")),
+              share=_pct(x.get("share"), 1))
+        for x in list(s.get("families") or ())[:4]
+    ]
+    if fams:
+        text += t["meta"]["sentence_sep"] + _fill(pt["families"], families=t["meta"]["list_sep"].join(fams))
+    return text
+
+
+def _method(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]], t: Mapping[str, Any]) -> str:
+    s = findings.get("summary") or {}
+    methods = list(dict.fromkeys(_line(f.get("method")) for f in chosen if f.get("method")))
+    inputs = [
+        _fill(t["method"]["input_item"], name=Path(str(i.get("path", "?"))).name, rows=_int(i.get("rows"), "?"))
+        for i in findings.get("inputs") or ()
+    ]
+    return _fill(
+        t["method"]["text"], method="; ".join(methods) or t["method"]["default"],
+        start=s.get("period_start") or "?", end=s.get("period_end") or "?",
+        inputs=t["meta"]["list_sep"].join(inputs) or "?",
+    )
+
+
+def build_root_cause(
+    findings: Mapping[str, Any],
+    complaints: pd.DataFrame | None,
+    language: str = "en",
+    selected: Iterable[int] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    settings: PoaSettings | None = None,
+) -> RootCauseSection:
+    """Decide what the root-cause section says.
+
+    Parameters
+    ----------
+    findings : dict
+        The findings.json structure (``inputs, summary, findings, explained,
+        examined, settings``).
+    complaints : DataFrame or None
+        Classified complaints (``date, order_id, text, family,
+        family_confidence, source_kind`` and factor columns); quotes are taken
+        from the rows of each finding's level and family.
+    language : {"en", "zh"}
+        English for Amazon, Chinese for internal review.
+    selected : iterable of int, optional
+        Ranks of the findings to include, in that order; default the first
+        ``settings.max_findings`` by rank.
+    overrides : dict, optional
+        What the user wrote: ``problem_statement`` (str, replaces the
+        generated one), ``actions`` (``{category: {"corrective": [answer per
+        prompt, None to keep the prompt], "preventive": [...]}}``), ``quotes``
+        (``{rank: [text, ...]}`` replaces the chosen quotes; still redacted).
+    settings : PoaSettings, optional
+
+    Returns
+    -------
+    RootCauseSection
+    """
+    settings = settings or PoaSettings()
+    overrides = overrides or {}
+    t = load_templates(language)
+    all_findings = sorted(findings.get("findings") or (), key=lambda f: (f.get("rank") is None, f.get("rank") or 0))
+    if selected is None:
+        chosen = all_findings[: settings.max_findings]
+    else:
+        by_rank = {f.get("rank"): f for f in all_findings}
+        chosen = [by_rank[r] for r in selected if r in by_rank]
+    quote_over = overrides.get("quotes") or {}
+    blocks = tuple(_block(f, findings, complaints, settings, t, quote_over.get(f.get("rank"))) for f in chosen)
+    problem = _line(overrides["problem_statement"]) if overrides.get("problem_statement") else _problem(findings, t)
+    return RootCauseSection(
+        language=language,
+        title=t["headings"]["title"],
+        problem_statement=problem,
+        findings=blocks,
+        no_findings=None if blocks else t["problem"]["no_findings"],
+        not_causes=_not_causes(findings, chosen, t),
+        actions=_plans(blocks, chosen, overrides, t),
+        action_intro=t["actions"]["intro"],
+        todo_label=t["actions"]["todo"],
+        method=_method(findings, chosen, t),
+        text=t,
+    )
+
+
+# ----------------------------------------------------------------- render
+_MD_ALWAYS = re.compile(r"([\\`*\[\]~|])")
+_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")  # only "<" that could open an HTML tag or autolink
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+_MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=])")
+_MD_LIST_NUMBER = re.compile(r"^(\s*\d+)([.)])")
+
+
+def _md(text: str) -> str:
+    """Escape Markdown in prose built from data (levels, terms, ...).
+
+    Only what Markdown would interpret is escaped, so the text still pastes
+    cleanly: ``p < 0.0001`` stays as it is, ``<script>`` becomes
+    ``\\<script>``; ``_`` inside a word (``CB_2407``) is not emphasis in
+    CommonMark and stays.
+    """
+    out = _MD_ALWAYS.sub(r"\\\1", _line(text))
+    out = _MD_TAG.sub(r"\\<", out)
+    out = _MD_ENTITY.sub(r"\\&", out)
+    out = _MD_UNDERSCORE.sub(r"\\_", out)
+    out = _MD_LIST_NUMBER.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
+
+
+def _title(text: str, char: str) -> str:
+    text = _md(text)
+    width = sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+    return f"{text}\n{char * max(width, 3)}"
+
+
+def _quote_lines(q: Quote, section: RootCauseSection) -> list[str]:
+    """A quote as an indented block: Markdown shows it literally, a web form as plain text."""
+    t = section.text
+    body = f"{t['meta']['quote_open']}{q.text}{t['meta']['quote_close']}"
+    lines = textwrap.wrap(body, width=88, break_long_words=True, break_on_hyphens=False) or [body]
+    if q.meta:
+        lines.append(f"({q.meta})")
+    return ["    " + line for line in lines]
+
+
+def render_markdown(section: RootCauseSection) -> str:
+    """Render the section as plain text that is also valid Markdown.
+
+    Headings are underlined (setext), lists use ``-``: both read as plain
+    text when pasted into Seller Central's form.  No HTML is produced.  Buyer
+    quotes are indented blocks (Markdown shows them verbatim, so ``*``,
+    ``<script>`` or ``[link](...)`` in a comment do nothing); prose built
+    from data is backslash-escaped.
+    """
+    out: list[str] = [_title(section.title, "="), ""]
+    out += [_title(section.heading("problem"), "-"), "", _md(section.problem_statement), ""]
+    out += [_title(section.heading("root_cause"), "-"), ""]
+    if section.no_findings:
+        out += [_md(section.no_findings), ""]
+    for b in section.findings:
+        out += [_md(b.heading), "", _md(b.statement)]
+        out += [_md(d) for d in b.details]
+        out.append("")
+        if b.insufficient:
+            out += [_md(b.insufficient), ""]
+        out += [f"{_md(section.heading('buyers_say'))}: {_md(b.buyers_say)}", ""]
+        if b.quotes:
+            out += [_md(section.heading("quotes")) + ":", ""]
+            for q in b.quotes:
+                out += _quote_lines(q, section) + [""]
+        elif b.no_quotes:
+            out += [_md(b.no_quotes), ""]
+    out += [_title(section.heading("not_causes"), "-"), ""]
+    out += [f"- {_md(x)}" for x in section.not_causes] + [""]
+    out += [_title(section.heading("actions"), "-"), ""]
+    if section.actions:
+        out += [_md(section.action_intro), ""]
+    for plan in section.actions:
+        out += [_md(plan.heading), ""]
+        for key, items in (("corrective", plan.corrective), ("preventive", plan.preventive)):
+            out += [_md(section.heading(key)) + ":", ""]
+            for item in items:
+                if item.response:
+                    out.append(f"- {_md(item.response)}")
+                else:
+                    out.append(f"- {_md(section.todo_label)}: {_md(item.prompt)}")
+            out.append("")
+    out += [_title(section.heading("method"), "-"), "", _md(section.method), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _table_rows(section: RootCauseSection, findings: Mapping[str, Any]) -> list[list[str]]:
+    t = section.text
+    na = t["table"]["not_available"]
+    by_rank = {f.get("rank"): f for f in findings.get("findings") or ()}
+    rows = []
+    for b in section.findings:
+        f = by_rank.get(b.rank, {})
+        ci = na if _is_missing(f.get("ci_low")) else f"{_pct(f.get('ci_low'))} – {_pct(f.get('ci_high'))}"
+        rows.append([
+            str(b.rank), _factor_name(b.factor, t), b.level, _family_name(b.family, t),
+            _int(f.get("complaints"), na), _int(f.get("units"), na), _pct(f.get("rate"), na=na), ci,
+            _pct(f.get("baseline_rate"), na=na), _ratio(f.get("rate_ratio"), na),
+            _p(f.get("p_adjusted"), na).replace("= ", ""),
+        ])
+    return rows
+
+
+def render_docx(
+    section: RootCauseSection,
+    findings: Mapping[str, Any],
+    charts: Mapping[str, Path] | None,
+    path: str | Path,
+    *,
+    notes: Sequence[str] = (),
+) -> Path:
+    """Write the section as a Word document.
+
+    Parameters
+    ----------
+    section : RootCauseSection
+    findings : dict
+        findings.json, for the numbers of the findings table.
+    charts : dict of name -> Path
+        PNG files to embed (other formats and missing files are skipped), in
+        order, each with a caption from ``templates/<lang>.toml [charts]``.
+    path : str or Path
+    notes : sequence of str
+        Extra lines for a "Notes" heading (e.g. charts that could not be drawn).
+
+    Returns
+    -------
+    Path
+    """
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml.ns import qn
+    from docx.shared import Inches, Pt
+
+    t = section.text
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10.5)
+    if section.language == "zh":
+        for style_name in ("Normal", "Heading 1", "Heading 2", "Heading 3", "Title", "Caption", "Quote"):
+            rpr = doc.styles[style_name].element.get_or_add_rPr()
+            fonts = rpr.find(qn("w:rFonts"))
+            if fonts is None:
+                fonts = rpr.makeelement(qn("w:rFonts"), {})
+                rpr.append(fonts)
+            fonts.set(qn("w:eastAsia"), "Microsoft YaHei")
+
+    doc.add_heading(clean_text(section.title), 0)
+    doc.add_heading(clean_text(section.heading("problem")), 1)
+    doc.add_paragraph(clean_text(section.problem_statement))
+
+    rows = _table_rows(section, findings)
+    if rows:
+        doc.add_heading(clean_text(section.heading("findings_table")), 1)
+        keys = ["rank", "factor", "level", "family", "complaints", "units", "rate", "ci", "baseline", "ratio", "p_adjusted"]
+        table = doc.add_table(rows=1, cols=len(keys))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, key in zip(table.rows[0].cells, keys):
+            cell.text = ""
+            run = cell.paragraphs[0].add_run(str(t["table"][key]))
+            run.bold = True
+            run.font.size = Pt(8.5)
+        for row in rows:
+            cells = table.add_row().cells
+            for cell, value in zip(cells, row):
+                cell.text = ""
+                cell.paragraphs[0].add_run(clean_text(value)).font.size = Pt(8.5)
+
+    doc.add_heading(clean_text(section.heading("root_cause")), 1)
+    if section.no_findings:
+        doc.add_paragraph(clean_text(section.no_findings))
+    for b in section.findings:
+        doc.add_heading(clean_text(b.heading), 2)
+        doc.add_paragraph(clean_text(b.statement))
+        for d in b.details:
+            doc.add_paragraph(clean_text(d))
+        if b.insufficient:
+            doc.add_paragraph().add_run(clean_text(b.insufficient)).bold = True
+        p = doc.add_paragraph()
+        p.add_run(clean_text(section.heading("buyers_say")) + ": ").bold = True
+        p.add_run(clean_text(b.buyers_say))
+        if b.quotes:
+            doc.add_paragraph(clean_text(section.heading("quotes")) + ":")
+            for q in b.quotes:
+                qp = doc.add_paragraph(style="Quote")
+                qp.add_run(f"{t['meta']['quote_open']}{clean_text(q.text)}{t['meta']['quote_close']}")
+                if q.meta:
+                    qp.add_run(f"  ({clean_text(q.meta)})").italic = True
+        elif b.no_quotes:
+            doc.add_paragraph(clean_text(b.no_quotes))
+
+    pngs = [(name, Path(p)) for name, p in (charts or {}).items() if Path(p).suffix.lower() == ".png" and Path(p).is_file()]
+    if pngs:
+        doc.add_heading(clean_text(section.heading("charts")), 1)
+        for n, (name, png) in enumerate(pngs, start=1):
+            doc.add_picture(str(png), width=Inches(6.5))
+            caption = t["charts"].get(name, name.replace("_", " "))
+            doc.add_paragraph(_fill(t["charts"]["figure"], n=n, caption=caption), style="Caption")
+
+    doc.add_heading(clean_text(section.heading("not_causes")), 1)
+    for x in section.not_causes:
+        doc.add_paragraph(clean_text(x), style="List Bullet")
+
+    doc.add_heading(clean_text(section.heading("actions")), 1)
+    if section.actions:
+        doc.add_paragraph(clean_text(section.action_intro))
+    for plan in section.actions:
+        doc.add_heading(clean_text(plan.heading), 2)
+        for key, items in (("corrective", plan.corrective), ("preventive", plan.preventive)):
+            doc.add_heading(clean_text(section.heading(key)), 3)
+            for item in items:
+                para = doc.add_paragraph(style="List Bullet")
+                if item.response:
+                    para.add_run(clean_text(item.response))
+                else:
+                    para.add_run(clean_text(section.todo_label) + ": ").bold = True
+                    para.add_run(clean_text(item.prompt))
+
+    doc.add_heading(clean_text(section.heading("method")), 1)
+    doc.add_paragraph(clean_text(section.method))
+    if notes:
+        doc.add_heading(clean_text(section.heading("notes")), 1)
+        for note in notes:
+            doc.add_paragraph(clean_text(note), style="List Bullet")
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path

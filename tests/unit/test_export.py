@@ -1,0 +1,383 @@
+"""analysis.export: root-cause section, Word / Markdown, chart images, evidence pack.
+
+Kaleido is started once for the module (``images_ready``); tests that need
+pictures skip with the reason when no Chromium is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import tomllib
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from docx import Document
+
+from analysis import charts
+from analysis.export import (
+    action_category,
+    build_root_cause,
+    chromium_available,
+    export_figures,
+    images,
+    render_docx,
+    render_markdown,
+    write_all,
+    write_evidence_pack,
+)
+from analysis.export.poa import TEMPLATE_DIR
+
+HOSTILE = [
+    '=HYPERLINK("http://x","click") right earbud no sound after two days',
+    "+cmd|' /C calc'!A0 right earbud has no sound at all",
+    "@SUM(1) right earbud no sound, returned",
+    "-2+3 no sound from the right earbud anymore",
+    "\tright earbud no sound, tab at the start",
+    "Right earbud no sound. Email me at jane.doe@example.com or 555-123-4567. Thanks, John Smith",
+    "No sound in the right earbud. Ship the replacement to 1234 Elm Street, Apt 5B, Springfield, IL 62704",
+    "<script>alert(1)</script> right earbud no sound *bold* [link](http://evil) `code`",
+    "右耳机没有声音，电话13812345678，地址广东省深圳市南山区科技园路10号A栋1203室 😀",
+    ("right earbud no sound " * 1000)[:20_000],
+]
+PII = ["jane.doe@example.com", "555-123-4567", "John Smith", "Elm Street", "62704", "13812345678", "科技园路"]
+
+
+@pytest.fixture(scope="module")
+def findings():
+    return {
+        "inputs": [{"path": "fba_returns.tsv", "kind": "fba_returns", "rows": 3, "rejected": 0, "duplicates": 0,
+                    "sha256": None}],
+        "summary": {"period_start": "2026-06-01", "period_end": "2026-09-30", "asins": ["B0CXYZ1234"],
+                    "complaints": 120, "units": 24000,
+                    "families": [{"family": "product_defect", "count": 80, "share": 80 / 120},
+                                 {"family": "warehouse_damage", "count": 40, "share": 40 / 120}]},
+        "findings": [
+            {"rank": 1, "factor": "cable_lot", "level": "CB-2407", "family": "product_defect", "complaints": 41,
+             "units": 3120, "rate": 0.0131, "baseline_rate": 0.0021, "rate_ratio": 6.2, "ci_low": 0.0097,
+             "ci_high": 0.0178, "p_value": 1e-12, "p_adjusted": 3e-10, "top_terms": ["right earbud", "no sound"],
+             "aliases": [], "explains": [{"factor": "supplier", "level": "Shenzhen B"}], "onset": "2026-07-14",
+             "method": "rate vs rest: Wilson 95% CI; Fisher/chi-square; BH across 24 tests; binomial GLM forward selection"},
+            {"rank": 2, "factor": "fulfillment_center", "level": "PHX7", "family": "warehouse_damage",
+             "complaints": 4, "units": 900, "rate": 0.0044, "baseline_rate": 0.0015, "rate_ratio": 2.9,
+             "ci_low": 0.0017, "ci_high": 0.0114, "p_value": 0.03, "p_adjusted": 0.21, "top_terms": ["crushed"],
+             "aliases": [], "explains": [], "onset": None, "method": "rate vs rest"},
+        ],
+        "explained": [{"factor": "supplier", "level": "Shenzhen B", "family": "product_defect",
+                       "explained_by": {"factor": "cable_lot", "level": "CB-2407"}}],
+        "examined": [{"factor": "fulfillment_center", "levels": 6, "families": ["product_defect", "warehouse_damage"]},
+                     {"factor": "packaging_version", "levels": 2, "families": ["warehouse_damage"]}],
+        "settings": {"alpha": 0.05},
+    }
+
+
+@pytest.fixture(scope="module")
+def complaints():
+    n = len(HOSTILE)
+    rows = pd.DataFrame({
+        "complaint_id": [f"0:{i + 2}" for i in range(n)],
+        "date": pd.date_range("2026-07-15", periods=n, freq="D"),
+        "order_id": [f"112-48293{i:02d}-5573024" for i in range(n)],
+        "sku": "EB-200", "asin": "B0CXYZ1234", "fnsku": "X001ABC123", "source_kind": "fba_returns",
+        "fc_processed": "ONT8", "disposition": "DEFECTIVE", "reason": "DEFECTIVE", "text": HOSTILE, "title": None,
+        "rating": np.nan, "family": "product_defect", "family_confidence": 0.9, "evidence": "reason DEFECTIVE",
+        "lot": "L-0715", "supplier": "Shenzhen B", "fulfillment_center": "PHX7", "packaging_version": "P2",
+        "cable_lot": "CB-2407",
+        # a column that must never leave, whatever the caller passes
+        "buyer_email": "jane.doe@example.com",
+    })
+    damage = rows.iloc[:2].assign(family="warehouse_damage", text=["box crushed, unit cracked", "crushed box"],
+                                  complaint_id=["0:50", "0:51"])
+    return pd.concat([rows, damage], ignore_index=True)
+
+
+def _tables():
+    levels = pd.DataFrame({"level": ["CB-2407", "CB-2405"], "complaints": [41, 10], "units": [3120, 5000],
+                           "rate": [0.0131, 0.002], "ci_low": [0.0097, 0.0011], "ci_high": [0.0178, 0.0037],
+                           "baseline_rate": [0.0021, 0.007], "rate_ratio": [6.2, 0.29], "p_value": [1e-12, 0.001],
+                           "enough_data": [True, True], "note": ["=1+1", "-2+3"]})
+    terms = pd.DataFrame({"group": "product_defect", "term": ["right earbud", "=cmd"], "count_focus": [30, 3],
+                          "count_reference": [2, 0], "log_odds": [2.5, 1.0], "variance": [0.1, 0.2], "z": [7.0, 2.0],
+                          "p_value": [1e-9, 0.04], "p_adjusted": [1e-8, 0.08], "focus_documents": [28, 3]})
+    weeks = pd.date_range("2026-06-01", periods=12, freq="W-MON")
+    n = np.full(12, 1500)
+    c = np.array([3, 4, 2, 5, 3, 12, 15, 14, 6, 4, 3, 3])
+    control = pd.DataFrame({"sample": weeks, "count": c, "size": n, "value": c / n, "center": 0.0025, "lcl": 0.0,
+                            "ucl": 0.0064, "out_of_control": c / n > 0.0064, "phase": "monitor"})
+    points = pd.DataFrame({"level": ["A", "PHX7"], "complaints": [5, 30], "units": [1000, 4000],
+                           "rate": [0.005, 0.0075], "z": [1.5, 5.1], "z_adjusted": [1.0, 4.0], "phi": [1.0, 1.0],
+                           "outside95": [False, True], "outside998": [False, True]})
+    limits = pd.DataFrame({"units": [100, 6000], "lower95": [0, 0.0012], "upper95": [0.012, 0.0038],
+                           "lower998": [0, 0.0005], "upper998": [0.018, 0.0045]})
+    pareto = pd.DataFrame({"group": "all", "family": ["product_defect", "warehouse_damage"], "count": [80, 40],
+                           "share": [2 / 3, 1 / 3], "cumulative_share": [2 / 3, 1.0]})
+    week = pd.DataFrame([(w, "product_defect", 5) for w in weeks], columns=["week", "family", "count"])
+    return {"levels": levels, "terms": terms, "control": control, "funnel_points": points, "funnel_limits": limits,
+            "pareto": pareto, "family_week": week}
+
+
+@pytest.fixture(scope="module")
+def figures():
+    t = _tables()
+    return {
+        "pareto": charts.pareto_chart(t["pareto"]),
+        "rates": charts.rates_chart(t["levels"], baseline=0.0025),
+        "funnel": charts.funnel_chart(t["funnel_points"], t["funnel_limits"], 0.0025),
+        "control": charts.control_chart(t["control"], onset="2026-07-06", action_date="2026-08-03"),
+        "terms": charts.terms_chart(t["terms"]),
+        "family_week": charts.family_week_chart(t["family_week"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def images_ready():
+    """Start the one kaleido server for the module; False when there is no browser."""
+    return images.start_image_server()
+
+
+def _need_pictures(ready: bool) -> None:
+    if not ready:
+        pytest.skip("no Chromium: chart images cannot be rendered (install with 'apt-get install chromium')")
+
+
+def _docx_text(path: Path) -> str:
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def _assert_clean(text: str, where: str) -> None:
+    for item in PII:
+        assert item not in text, f"{item!r} leaked into {where}"
+
+
+# ------------------------------------------------------------- templates
+def test_templates_have_the_same_keys():
+    def keys(d, prefix=""):
+        out = set()
+        for k, v in d.items():
+            out.add(prefix + k)
+            if isinstance(v, dict):
+                out |= keys(v, prefix + k + ".")
+            elif isinstance(v, list):
+                out.add(f"{prefix}{k}#{len(v)}")
+        return out
+
+    en = tomllib.loads((TEMPLATE_DIR / "en.toml").read_text(encoding="utf-8"))
+    zh = tomllib.loads((TEMPLATE_DIR / "zh.toml").read_text(encoding="utf-8"))
+    assert keys(en) == keys(zh)
+
+
+# ------------------------------------------------------------- decide
+def test_root_cause_statement_numbers_match_findings(findings, complaints):
+    s = build_root_cause(findings, complaints)
+    first = s.findings[0]
+    assert first.rank == 1 and first.action_category == "quality_defect"
+    for expected in ("41", "3,120", "1.31%", "0.97%", "1.78%", "0.21%", "6.2", "< 0.0001", "2026-06-01", "2026-09-30"):
+        assert expected in first.statement, expected
+    assert first.insufficient is None
+    assert "2026-07-14" in " ".join(first.details)
+    assert "“right earbud”" in first.buyers_say and "“no sound”" in first.buyers_say
+    assert 2 <= len(first.quotes) <= 3
+    for q in first.quotes:
+        _assert_clean(q.text, "quote")
+        assert len(q.text) <= 300 and "\n" not in q.text and "\t" not in q.text
+    second = s.findings[1]
+    assert second.action_category == "fc_damage"
+    assert second.insufficient and "Insufficient evidence" in second.insufficient and "0.21" in second.insufficient
+    assert any("Shenzhen B" in x and "explained by cable lot CB-2407" in x for x in s.not_causes)
+    assert any(x.startswith("Packaging version (2 levels examined)") for x in s.not_causes)
+    assert [p.category for p in s.actions] == ["quality_defect", "fc_damage"]
+    assert any("8D" in i.prompt and "Shenzhen B" in i.prompt for i in s.actions[0].corrective)
+    assert any("ledger" in i.prompt and "reimbursement" in i.prompt for i in s.actions[1].corrective)
+
+
+def test_selected_overrides_and_chinese(findings, complaints):
+    s = build_root_cause(
+        findings, complaints, "zh", selected=[2],
+        overrides={"actions": {"fc_damage": {"corrective": ["已于 2026-08-05 提交案例 123"]}},
+                   "problem_statement": "自定义问题陈述"},
+    )
+    assert [b.rank for b in s.findings] == [2]
+    assert s.problem_statement == "自定义问题陈述"
+    assert s.heading("root_cause") == "根本原因：数据显示了什么"
+    assert s.actions[0].corrective[0].response == "已于 2026-08-05 提交案例 123"
+    assert s.actions[0].corrective[1].response is None
+    md = render_markdown(s)
+    assert "证据不足" in md and "待填写" in md and "已于 2026-08-05 提交案例 123" in md
+
+
+def test_no_units_is_about_shares_and_says_insufficient(findings, complaints):
+    f = json.loads(json.dumps(findings))
+    f["summary"]["units"] = None
+    for item in f["findings"]:
+        item.update(units=None, rate=None, baseline_rate=None, rate_ratio=None, ci_low=None, ci_high=None)
+    s = build_root_cause(f, complaints)
+    assert "Shipment data was not provided" in s.problem_statement
+    assert "41 of 80 product defect complaints (51.2%)" in s.findings[0].statement
+    assert "no shipment data" in s.findings[0].insufficient
+
+
+def test_no_findings(findings):
+    f = dict(findings, findings=[], explained=[])
+    s = build_root_cause(f, None)
+    assert s.findings == () and "insufficient evidence" in s.no_findings
+    assert "insufficient evidence" in render_markdown(s)
+
+
+@pytest.mark.parametrize(
+    "factor, family, expected",
+    [
+        ("cable_lot", "product_defect", "quality_defect"),
+        ("supplier", "product_defect", "quality_defect"),
+        ("asin", "not_as_described", "listing_mismatch"),
+        ("packaging_version", "shipping_damage", "packaging"),
+        ("lot", "missing_parts", "missing_instructions"),
+        ("lot", "authenticity", "authenticity"),
+        ("fulfillment_center", "shipping_damage", "fc_damage"),
+        ("lot", "warehouse_damage", "fc_damage"),
+        ("lot", "remorse", "general"),
+    ],
+)
+def test_action_category_follows_the_family(factor, family, expected):
+    assert action_category(factor, family) == expected
+
+
+# ------------------------------------------------------------- render
+def test_markdown_is_plain_and_quotes_are_inert(findings, complaints):
+    md = render_markdown(build_root_cause(findings, complaints, overrides={"quotes": {1: [HOSTILE[7], HOSTILE[5]]}}))
+    assert "Root cause analysis\n===" in md and "What it is not\n---" in md
+    _assert_clean(md, "root_cause.md")
+    # no line is HTML or a live Markdown construct built from customer text
+    for line in md.splitlines():
+        if "<script>" in line:
+            assert line.startswith("    "), line  # inside an indented (literal) block
+        assert not re.match(r"\s*[=+@-]", line) or line.startswith("- ") or set(line) <= set("=-"), line
+    live = [line for line in md.splitlines() if "[link](http://evil)" in line or "*bold*" in line]
+    assert live and all(line.startswith("    ") for line in live)  # quotes are literal blocks
+
+
+def test_docx_headings_table_and_quotes(tmp_path, findings, complaints):
+    section = build_root_cause(findings, complaints)
+    path = render_docx(section, findings, {}, tmp_path / "r.docx")
+    doc = Document(str(path))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"]
+    assert headings[:3] == ["Root cause analysis", "Problem statement", "Findings"]
+    assert {"What it is not", "Corrective actions and preventive measures", "Method and data"} <= set(headings)
+    table = doc.tables[0]
+    row = [c.text for c in table.rows[1].cells]
+    assert row[:3] == ["1", "cable lot", "CB-2407"]
+    assert row[4:] == ["41", "3,120", "1.31%", "0.97% – 1.78%", "0.21%", "6.2", "< 0.0001"]
+    assert [c.text for c in table.rows[2].cells][-1] == "0.21"
+    text = _docx_text(path)
+    _assert_clean(text, "root_cause.docx")
+    quotes = [p.text for p in doc.paragraphs if p.style.name == "Quote"]
+    assert len(quotes) >= 3 and all(q.startswith("“") for q in quotes)
+
+
+# ------------------------------------------------------------- images
+def test_export_figures_png_svg(tmp_path, figures, images_ready):
+    _need_pictures(images_ready)
+    result = export_figures({"rates": figures["rates"], "terms": figures["terms"]}, tmp_path)
+    assert not result.failed, result.messages()
+    png = result.paths["rates"]["png"]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in result.paths["terms"]["svg"].read_bytes()[:500]
+    # 1200 x 700 at scale 2
+    width, height = int.from_bytes(png.read_bytes()[16:20], "big"), int.from_bytes(png.read_bytes()[20:24], "big")
+    assert (width, height) == (2400, 1400)
+
+
+def test_no_chromium_is_reported_not_raised(tmp_path, figures, monkeypatch):
+    monkeypatch.setattr(images, "chromium_available", lambda: False)
+    result = export_figures({"rates": figures["rates"]}, tmp_path)
+    assert result.written == []
+    assert len(result.failed) == 2 and "apt-get install chromium" in result.failed[0].reason
+
+
+# ------------------------------------------------------------- evidence / all
+def test_write_all_and_evidence_pack(tmp_path, findings, complaints, figures, images_ready):
+    src = tmp_path / "fba_returns.tsv"
+    src.write_text("return-date\torder-id\n2026-07-15\t112-4829300-5573024\n", encoding="utf-8")
+    out = write_all(tmp_path / "out", findings, complaints, _tables(), figures, [src], {"alpha": 0.05})
+    for key in ("root_cause.md", "root_cause.docx", "root_cause.zh.md", "evidence.zip"):
+        assert out[key].is_file(), key
+    _assert_clean(out["root_cause.md"].read_text(encoding="utf-8"), "root_cause.md")
+    _assert_clean(out["root_cause.zh.md"].read_text(encoding="utf-8"), "root_cause.zh.md")
+    _assert_clean(_docx_text(out["root_cause.docx"]), "root_cause.docx")
+
+    with zipfile.ZipFile(out["evidence.zip"]) as zf:
+        names = set(zf.namelist())
+        assert {"manifest.json", "findings.json", "complaints.csv", "tables/levels.csv", "tables/terms.csv"} <= names
+        manifest = json.loads(zf.read("manifest.json"))
+        for name in names - {"manifest.json"}:
+            data = zf.read(name)
+            entry = next(m for m in manifest["members"] if m["name"] == name)
+            assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+            if name.endswith((".csv", ".json")):
+                text = data.decode("utf-8-sig")
+                _assert_clean(text, name)
+            if name.endswith(".csv"):
+                assert data.startswith(b"\xef\xbb\xbf"), name
+                frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+                for col in frame.columns:
+                    assert not str(col).startswith(("=", "+", "-", "@")), (name, col)
+                    for cell in frame[col]:
+                        assert not cell.startswith(("=", "+", "@", "\t", "\r")), (name, col, cell)
+                        assert not re.match(r"-(?!\d+(\.\d+)?(e-?\d+)?$)", cell), (name, col, cell)
+        comp = pd.read_csv(io.BytesIO(zf.read("complaints.csv")), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        assert len(comp) == len(complaints)
+        assert {"date", "order_id", "sku", "lot", "fc", "family", "evidence", "text"} <= set(comp.columns)
+        assert not [c for c in comp.columns if "email" in c or "phone" in c or "address" in c or "name" in c]
+        assert comp["order_id"].iloc[0] == "112-4829300-5573024"
+        assert comp["text"].iloc[0].startswith("'=HYPERLINK")
+        assert "[email]" in comp["text"].iloc[5] and "[name]" in comp["text"].iloc[5]
+        chart_members = {n for n in names if n.startswith("charts/")}
+
+    assert manifest["inputs"][0]["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
+    assert manifest["inputs"][0]["rows"] == 3 and manifest["inputs"][0]["kind"] == "fba_returns"
+    assert manifest["settings"] == {"alpha": 0.05}
+    assert manifest["versions"]["pandas"] == pd.__version__
+    assert manifest["created_utc"].endswith("+00:00")
+    assert manifest["tool_version"]
+
+    doc = Document(str(out["root_cause.docx"]))
+    if not images_ready:
+        assert "chart_errors.txt" in out
+        pytest.skip("no Chromium: docx pictures and charts/ not checked (install with 'apt-get install chromium')")
+    assert len(doc.inline_shapes) == 6
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    assert len(captions) == 6 and captions[0].startswith("Figure 1:")
+    assert {f"charts/{n}.{e}" for n in figures for e in ("png", "svg")} == chart_members
+    assert all(out[f"charts/{n}.png"].is_file() for n in figures)
+
+
+def test_evidence_pack_hash_mismatch_is_flagged(tmp_path, findings, complaints):
+    src = tmp_path / "fba_returns.tsv"
+    src.write_text("changed\n", encoding="utf-8")
+    f = json.loads(json.dumps(findings))
+    f["inputs"][0]["sha256"] = "0" * 64
+    path = write_evidence_pack(tmp_path, f, complaints, {}, [], [src], {})
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["inputs"][0]["sha256_matches_findings"] is False
+
+
+def test_write_all_without_chromium_still_writes_text_and_tables(tmp_path, findings, complaints, figures, monkeypatch):
+    monkeypatch.setattr(images, "chromium_available", lambda: False)
+    out = write_all(tmp_path, findings, complaints, _tables(), figures, [], {}, language="zh", selected=[1])
+    assert "root_cause.zh.md" not in out  # the main report is already Chinese
+    assert "根本原因分析" in out["root_cause.md"].read_text(encoding="utf-8")
+    assert "apt-get install chromium" in out["chart_errors.txt"].read_text(encoding="utf-8")
+    assert "apt-get install chromium" in _docx_text(out["root_cause.docx"])
+    with zipfile.ZipFile(out["evidence.zip"]) as zf:
+        assert "tables/levels.csv" in zf.namelist()
+        assert not [n for n in zf.namelist() if n.startswith("charts/")]
+        assert json.loads(zf.read("manifest.json"))["notes"]
