@@ -1,6 +1,6 @@
 """Reading speed: load_file on ~1.2M shipment lines against pyarrow's bare parse of the same file.
 
-Usage: python benchmarks/bench_read.py [--scale 20]
+Usage: python benchmarks/bench_read.py [--scale 26]
 Generates the data once into benchmarks/data/ (git-ignored) with the sample generator.
 """
 
@@ -38,7 +38,7 @@ def best_of(fn, repeat=3):
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=float, default=20)
+    parser.add_argument("--scale", type=float, default=26)
     args = parser.parse_args()
     data = ensure_data(args.scale)
     path = data / "fba_customer_shipment_sales.txt"

@@ -1,6 +1,6 @@
 """End-to-end speed: `report` on ~1.2M shipment lines + ~66k returns vs pyarrow's bare parse of the same files.
 
-Usage: python benchmarks/bench_report.py [--scale 20]
+Usage: python benchmarks/bench_report.py [--scale 26]
 Runs the CLI in a child process per measurement so peak memory is the run's own.
 """
 
@@ -30,7 +30,7 @@ print(json.dumps({{"seconds": time.perf_counter() - t, "code": code, "rss_mb": r
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=float, default=20)
+    parser.add_argument("--scale", type=float, default=26)
     parser.add_argument("--full", action="store_true", help="also write documents, charts and the evidence pack")
     args = parser.parse_args()
     data = ensure_data(args.scale)
