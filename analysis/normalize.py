@@ -590,56 +590,116 @@ def _text(raw: RawTable, mapping: dict[str, str], canonical: str) -> pd.Series:
     return pd.Series("", index=raw.frame.index, dtype="str")
 
 
+def _arrow_dates(values, formats: tuple[str, ...]):
+    """Parse an Arrow string array with the first format that fits each value -> timestamp[ns] (UTC, naive)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = []
+    for fmt in formats:
+        parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
+        if parsed.type.tz is not None:  # stored as UTC instants: drop the zone, keep the instant
+            parsed = parsed.cast(pa.int64()).cast(pa.timestamp("s"))
+        parts.append(parsed)
+    result = pc.coalesce(*parts) if len(parts) > 1 else parts[0]
+    missing = pc.and_(pc.is_null(result), pc.not_equal(values, ""))
+    if pc.any(missing).as_py():  # last resort: ISO-8601 in any of its shapes (fractional seconds, Z ...)
+        idx = np.flatnonzero(missing.to_numpy(zero_copy_only=False))
+        text = pd.Series(values.take(pa.array(idx)).to_pylist(), dtype="str")
+        extra = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None).astype("datetime64[s]")
+        values_now = result.to_pandas().astype("datetime64[s]")
+        values_now.iloc[idx] = extra.to_numpy()
+        result = pa.array(values_now, type=pa.timestamp("s"), from_pandas=True)
+    return result.cast(pa.timestamp("ns"))
+
+
 def _normalize_spec(raw: RawTable, spec: KindSpec) -> LoadedFile:
+    """Arrow fast path: validate and convert columns without per-row Python work."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     mapping = _map_columns(raw, spec.columns)
     missing = [c for c in spec.required if c not in mapping]
     if missing:
         wanted = ", ".join(spec.columns[c][0] for c in missing)
         raise ReportFormatError(raw.name, f"looks like {spec.kind} but the column(s) {wanted} are missing")
-    frame = _base_frame(raw, spec.kind)
-    bucket: list[pd.DataFrame] = []
-    notes: list[str] = []
+    table = raw.arrow
+    n = table.num_rows
+    numeric_cols = (S.DATE, S.QUANTITY, S.ATOZ_CLAIM, S.AMOUNT, S.UNRECONCILED, S.NCX_RATE, S.NCX_ORDERS, S.TOTAL_ORDERS, S.STAR_RATING, S.RETURN_RATE)
+    text: dict[str, Any] = {}
     for canonical in spec.columns:
-        if canonical in (S.DATE, S.QUANTITY, S.ATOZ_CLAIM, S.AMOUNT, S.UNRECONCILED, S.NCX_RATE, S.NCX_ORDERS, S.TOTAL_ORDERS, S.STAR_RATING, S.RETURN_RATE):
-            continue
-        frame[canonical] = _text(raw, mapping, canonical)
-    # --- dates
-    date_text = _text(raw, mapping, S.DATE)
-    frame[S.DATE] = parse_dates(date_text, spec.date_formats) if S.DATE in mapping else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    if S.DATE in spec.required_values:
-        empty = date_text == ""
-        bad = frame[S.DATE].isna()
-        reason = pd.Series("unparseable date '" + date_text.str.slice(0, 40) + "'", index=frame.index).where(~empty, "missing date")
-        frame = _reject(frame, raw, bad, reason, bucket)
-    # --- quantities and numbers
-    if S.QUANTITY in spec.columns:
-        qty_text = _text(raw, mapping, S.QUANTITY).loc[frame.index]
-        qty = _to_number(qty_text)
+        if canonical in mapping:
+            text[canonical] = pc.utf8_trim_whitespace(table.column(mapping[canonical]).combine_chunks())
+    reasons = np.full(n, None, dtype=object)
+
+    def flag(mask, make_reason) -> None:
+        positions = np.flatnonzero(np.asarray(mask) & (reasons == None))  # noqa: E711
+        if len(positions):
+            reasons[positions] = make_reason(positions)
+
+    columns: dict[str, Any] = {}
+    if S.DATE in text:
+        dates = _arrow_dates(text[S.DATE], spec.date_formats)
+        columns[S.DATE] = dates
+        if S.DATE in spec.required_values:
+            values = text[S.DATE]
+            flag(pc.is_null(dates).to_numpy(zero_copy_only=False), lambda pos: [f"unparseable date '{v[:40]}'" if v else "missing date" for v in values.take(pa.array(pos)).to_pylist()])
+    if S.QUANTITY in text:
+        values = text[S.QUANTITY]
+        try:
+            qty = pc.cast(values, pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            parsed = _to_number(pd.Series(values.to_pylist(), dtype="str"))
+            whole = parsed.notna() & (parsed == parsed.round())
+            qty = pa.array(parsed.where(whole).round().astype("Int64"), type=pa.int64(), from_pandas=True)
         if S.QUANTITY in spec.required_values:
-            bad = qty.isna() | (qty != qty.round())
-            reason = pd.Series("non-numeric quantity '" + qty_text.str.slice(0, 40) + "'", index=frame.index).where(qty_text != "", "missing quantity")
-            frame = _reject(frame, raw, bad, reason, bucket)
-            qty = qty.loc[frame.index]
-        frame[S.QUANTITY] = qty.round().astype("Int64")
-    for canonical in (S.AMOUNT, S.UNRECONCILED, S.NCX_ORDERS, S.TOTAL_ORDERS, S.STAR_RATING):
-        if canonical in spec.columns:
-            frame[canonical] = _to_number(_text(raw, mapping, canonical).loc[frame.index])
-    for canonical in (S.NCX_RATE, S.RETURN_RATE):
-        if canonical in spec.columns:
-            frame[canonical] = _to_fraction(_text(raw, mapping, canonical).loc[frame.index])
-    if S.ATOZ_CLAIM in spec.columns:
-        frame[S.ATOZ_CLAIM] = _to_bool(_text(raw, mapping, S.ATOZ_CLAIM).loc[frame.index])
-    # --- rows that name no product at all
+            flag(pc.is_null(qty).to_numpy(zero_copy_only=False), lambda pos: [f"non-numeric quantity '{v[:40]}'" if v else "missing quantity" for v in values.take(pa.array(pos)).to_pylist()])
+        columns[S.QUANTITY] = qty
     if spec.any_of:
-        present = [c for c in spec.any_of if c in frame.columns]
+        present = [c for c in spec.any_of if c in text]
         if present:
-            nothing = pd.concat([frame[c] == "" for c in present], axis=1).all(axis=1)
-            frame = _reject(frame, raw, nothing, f"no product identifier ({' / '.join(present)})", bucket)
+            nothing = np.ones(n, dtype=bool)
+            for c in present:
+                nothing &= pc.equal(text[c], "").to_numpy(zero_copy_only=False)
+            flag(nothing, lambda pos: [f"no product identifier ({' / '.join(present)})"] * len(pos))
     for canonical in spec.required_values:
-        if canonical in (S.DATE, S.QUANTITY) or canonical not in frame.columns:
+        if canonical in (S.DATE, S.QUANTITY) or canonical not in text:
             continue
-        frame = _reject(frame, raw, frame[canonical] == "", f"missing {canonical}", bucket)
-    # --- reasons and upper-case codes
+        flag(pc.equal(text[canonical], "").to_numpy(zero_copy_only=False), lambda pos, c=canonical: [f"missing {c}"] * len(pos))
+    bad = reasons != None  # noqa: E711
+    bucket: list[pd.DataFrame] = []
+    if bad.any():
+        positions = np.flatnonzero(bad)
+        bucket.append(pd.DataFrame({"line": raw.lines[positions], "reason": reasons[positions].astype(str), "raw": raw.raw_lines(positions)}))
+        keep = pa.array(~bad)
+    else:
+        keep = None
+    arrays = {canonical: arr for canonical, arr in text.items() if canonical not in numeric_cols}
+    arrays.update(columns)
+    kept = pa.table(arrays) if arrays else pa.table({"_": pa.array(np.zeros(n))})
+    if keep is not None:
+        kept = kept.filter(keep)
+    frame = kept.to_pandas()
+    frame.insert(0, S.SOURCE_LINE, raw.lines[~bad] if keep is not None else raw.lines)
+    frame.insert(0, S.SOURCE_FILE, raw.name)
+    frame.insert(0, S.SOURCE_KIND, spec.kind)
+    if S.QUANTITY in frame.columns:
+        frame[S.QUANTITY] = frame[S.QUANTITY].astype("Int64")
+    if S.DATE in frame.columns:
+        frame[S.DATE] = frame[S.DATE].astype("datetime64[ns]")
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].astype("str")
+    small = {c: pd.Series(text[c].filter(keep).to_pylist() if keep is not None else text[c].to_pylist(), dtype="str") for c in text if c in numeric_cols and c not in (S.DATE, S.QUANTITY)}
+    for canonical in (S.AMOUNT, S.UNRECONCILED, S.NCX_ORDERS, S.TOTAL_ORDERS, S.STAR_RATING):
+        if canonical in small:
+            frame[canonical] = _to_number(small[canonical]).to_numpy()
+    for canonical in (S.NCX_RATE, S.RETURN_RATE):
+        if canonical in small:
+            frame[canonical] = _to_fraction(small[canonical]).to_numpy()
+    if S.ATOZ_CLAIM in small:
+        frame[S.ATOZ_CLAIM] = _to_bool(small[S.ATOZ_CLAIM]).to_numpy()
+    notes: list[str] = []
     if S.REASON_RAW in frame.columns:
         frame[S.REASON] = normalize_reason(frame[S.REASON_RAW])
     if S.DISPOSITION in frame.columns:
@@ -649,8 +709,7 @@ def _normalize_spec(raw: RawTable, spec: KindSpec) -> LoadedFile:
     if spec.kind == S.LEDGER and S.EVENT_TYPE not in mapping:
         frame[S.EVENT_TYPE] = "Adjustments"
         notes.append("legacy Inventory Adjustments report: reason codes keep their old meanings (K = damaged by item defect)")
-    table_name = S.TABLE_OF_KIND[spec.kind]
-    frame = _conform(frame, table_name)
+    frame = _conform(frame, S.TABLE_OF_KIND[spec.kind])
     return _finish(raw, spec.kind, frame, bucket, mapping, notes)
 
 

@@ -8,6 +8,7 @@ line: each data line ends up either as a row of :attr:`RawTable.frame` or in
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import hashlib
 import io
@@ -16,6 +17,8 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +50,15 @@ class RawTable:
     ----------
     name : file name as the user gave it
     header : the header row's fields, as written
-    frame : one column per header field (``c0``, ``c1`` ...), all strings ("" for empty)
-    lines : physical line (or sheet row) number of each row of ``frame``
+    arrow : one string column per header field (``c0``, ``c1`` ...), "" for empty
+    lines : physical line (or sheet row) number of each row
     rejected : DataFrame ``line, reason, raw`` of the data lines that could not be split
-    data_lines : number of non-blank lines after the header (``len(frame) + len(rejected)``)
+    data_lines : number of non-blank lines after the header (``rows + len(rejected)``)
     """
 
     name: str
     header: tuple[str, ...]
-    frame: pd.DataFrame
+    arrow: Any
     lines: np.ndarray
     rejected: pd.DataFrame
     data_lines: int
@@ -65,6 +68,32 @@ class RawTable:
     sha256: str
     size_bytes: int
     notes: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The fields as a pandas DataFrame of strings (converted on first use)."""
+        return self.arrow.to_pandas().astype("str")
+
+    @property
+    def rows(self) -> int:
+        return self.arrow.num_rows
+
+    def raw_lines(self, positions: np.ndarray) -> list[str]:
+        """The text of the rows at ``positions`` (joined with the file's delimiter)."""
+        import pyarrow.compute as pc
+
+        if len(positions) == 0 or self.arrow.num_columns == 0:
+            return [""] * len(positions)
+        taken = self.arrow.take(np.asarray(positions, dtype=np.int64))
+        delimiter = "\t" if self.delimiter in ("\t", "xlsx") else self.delimiter
+        return pc.binary_join_element_wise(*taken.columns, delimiter).to_pylist()
+
+
+def _arrow_from_rows(rows: list[list[str]], ncol: int):
+    import pyarrow as pa
+
+    columns = list(zip(*rows)) if rows else [()] * ncol
+    return pa.table({f"c{i}": pa.array(list(columns[i]) if rows else [], type=pa.string()) for i in range(ncol)})
 
 
 def _rejected_frame(items: list[tuple[int, str, str]]) -> pd.DataFrame:
@@ -158,7 +187,15 @@ def read_raw(source: Any, name: str | None = None) -> RawTable:
     quoting would merge lines).  Comma/semicolon files follow RFC 4180 quoting.
     """
     display, data = _source_bytes(source, name)
-    digest = hashlib.sha256(data).hexdigest()
+    # hashing releases the GIL: let it run beside the parser
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        raw = _read_bytes(display, data)
+        return dataclasses.replace(raw, sha256=pending.result())
+
+
+def _read_bytes(display: str, data: bytes) -> RawTable:
+    digest = ""
     size = len(data)
     if size == 0:
         raise ReportFormatError(display, "empty file (0 bytes)")
@@ -172,33 +209,61 @@ def read_raw(source: Any, name: str | None = None) -> RawTable:
         return _read_xlsx(display, data, digest, size, compression)
     if data[:4] == _OLE_MAGIC:
         raise ReportFormatError(display, "old Excel .xls (or another binary Office file) is not supported: save it as .xlsx or CSV")
-    encoding = detect_encoding(data)
-    head = data[:8192]
-    if encoding != "utf-16" and b"\x00" in head:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        data = data.decode("utf-16").encode("utf-8")
+        encoding_label = "utf-16"
+    elif data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+        encoding_label = "utf-8-sig"
+    else:
+        encoding_label = "utf-8"
+    if encoding_label != "utf-16" and b"\x00" in data[:8192]:
         raise ReportFormatError(display, "binary file, not a text report")
     notes: list[str] = []
-    if encoding == "utf-16":
-        text = data.decode("utf-16")
-        data = text.encode("utf-8")
-        encoding_label = "utf-16"
-    elif encoding == "utf-8-sig":
-        encoding_label = "utf-8-sig" if data[:3] == b"\xef\xbb\xbf" else "utf-8"
-        if data[:3] == b"\xef\xbb\xbf":
-            data = data[3:]
-    else:
-        encoding_label = encoding
-        data = decode(data, encoding).encode("utf-8")
-    if not data.strip():
+    if not _sample_is_utf8(data):
+        data, encoding_label = _transcode(data)
+    if not data[: 1 << 16].strip() and not data.strip():
         raise ReportFormatError(display, "empty file (no text)")
     first_nl = data.find(b"\n")
     header_bytes = data if first_nl < 0 else data[:first_nl]
-    header_text = header_bytes.decode("utf-8").rstrip("\r")
+    header_text = header_bytes.decode("utf-8", errors="replace").rstrip("\r")
     if _looks_binary(header_text):
         raise ReportFormatError(display, "binary or unreadable content, not a text report")
     delimiter = _sniff_delimiter(header_text)
     if delimiter == "\t":
-        return _read_tsv(display, data, delimiter, encoding_label, compression, digest, size, notes)
-    return _read_quoted(display, data.decode("utf-8"), delimiter, encoding_label, compression, digest, size, notes)
+        try:
+            return _read_tsv(display, data, delimiter, encoding_label, compression, digest, size, notes)
+        except _NotUtf8:
+            data, encoding_label = _transcode(data)
+            return _read_tsv(display, data, delimiter, encoding_label, compression, digest, size, notes)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        data, encoding_label = _transcode(data)
+        text = data.decode("utf-8")
+    return _read_quoted(display, text, delimiter, encoding_label, compression, digest, size, notes)
+
+
+class _NotUtf8(Exception):
+    """The bytes turned out not to be UTF-8 past the sample."""
+
+
+def _sample_is_utf8(data: bytes) -> bool:
+    sample = data[:1 << 16]
+    try:
+        sample.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut by the sample's end is fine
+        return len(data) > len(sample) and exc.start >= len(sample) - 3
+
+
+def _transcode(data: bytes) -> tuple[bytes, str]:
+    """Re-encode non-UTF-8 bytes as UTF-8, judging the encoding on the decoded result."""
+    encoding = detect_encoding(data)
+    if encoding in ("utf-8-sig", "utf-16"):
+        return data, encoding
+    return decode(data, encoding).encode("utf-8"), encoding
 
 
 def _looks_binary(text: str) -> bool:
@@ -225,21 +290,18 @@ def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes)
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    if data.count(b"\r") != data.count(b"\r\n"):
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):  # memchr first: LF files pay almost nothing
         # a lone CR inside a comment would end the line for the parser; Amazon ends lines with LF
         data = _LONE_CR.sub(b" ", data)
         notes.append("carriage returns inside fields were read as spaces")
     first_nl = data.find(b"\n")
-    header = tuple(h.strip() for h in data[: first_nl if first_nl >= 0 else len(data)].decode("utf-8").rstrip("\r").split(delimiter))
+    header = tuple(h.strip() for h in data[: first_nl if first_nl >= 0 else len(data)].decode("utf-8", errors="replace").rstrip("\r").split(delimiter))
     ncol = len(header)
-    body = b"" if first_nl < 0 else data[first_nl + 1 :]
     names = [f"c{i}" for i in range(ncol)]
-    blank_ordinal_lines = _blank_lines(body)  # physical line numbers (file-based) of blank lines
-    total_lines = body.count(b"\n") + (0 if (not body or body.endswith(b"\n")) else 1)
-    data_lines = total_lines - len(blank_ordinal_lines)
-    if data_lines <= 0:
-        frame = pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
-        return RawTable(name, header, frame, np.zeros(0, dtype=np.int64), _rejected_frame([]), 0, encoding, delimiter, compression, digest, size, tuple(notes))
+    body_len = 0 if first_nl < 0 else len(data) - first_nl - 1
+    total_lines = 1 + (0 if first_nl < 0 else data.count(b"\n", first_nl + 1) + (0 if (body_len == 0 or data.endswith(b"\n")) else 1))
+    if total_lines == 1:
+        return RawTable(name, header, _arrow_from_rows([], ncol), np.zeros(0, dtype=np.int64), _rejected_frame([]), 0, encoding, delimiter, compression, digest, size, tuple(notes))
 
     invalid: list[tuple[int | None, str, int]] = []
 
@@ -250,46 +312,55 @@ def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes)
     def parse(use_threads: bool):
         invalid.clear()
         return pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=use_threads, block_size=1 << 24),
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=use_threads),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False, escape_char=False, newlines_in_values=False, ignore_empty_lines=True, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
 
-    table = parse(True)
-    if invalid and any(number is None for number, _, _ in invalid):
-        table = parse(False)  # the threaded parser does not report line numbers
-    # ordinal among non-blank body lines (1-based) -> physical file line
-    nonblank = _nonblank_physical_lines(total_lines, blank_ordinal_lines)
+    try:
+        table = parse(True)
+        if invalid and any(number is None for number, _, _ in invalid):
+            table = parse(False)  # the threaded parser does not report line numbers
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) and encoding in ("utf-8", "utf-8-sig"):
+            raise _NotUtf8() from None
+        raise ReportFormatError(name, f"unreadable tab-separated file ({str(exc).splitlines()[0][:120]})") from None
+    # pyarrow skips empty lines; find them only when the counts say there are some
+    blank_count = total_lines - 1 - table.num_rows - len(invalid)
+    blank = _blank_lines(data) if blank_count > 0 else np.zeros(0, dtype=np.int64)
+    data_lines = total_lines - 1 - len(blank)
+    # pyarrow numbers the non-blank lines of the file from 1 (the header is 1)
+    nonblank = _nonblank_physical_lines(total_lines, blank)
     keep = np.ones(len(nonblank), dtype=bool)
+    keep[0] = False  # the header
     rejected = []
-    for number, text, actual in invalid:  # pyarrow numbers the non-blank body lines from 1
+    for number, text, actual in invalid:
         ordinal = int(number)
         keep[ordinal - 1] = False
         reason = f"too few fields ({actual} of {ncol})" if actual < ncol else f"too many fields ({actual} of {ncol})"
         rejected.append((int(nonblank[ordinal - 1]), reason, text))
     lines = nonblank[keep]
-    frame = table.to_pandas().astype("str")
-    if len(lines) != len(frame):  # should never happen; refuse rather than misnumber rows
-        raise ReportFormatError(name, f"internal line accounting failed ({len(lines)} lines for {len(frame)} rows)")
-    return RawTable(name, header, frame, lines, _rejected_frame(rejected), data_lines, encoding, delimiter, compression, digest, size, tuple(notes))
+    if len(lines) != table.num_rows:  # should never happen; refuse rather than misnumber rows
+        raise ReportFormatError(name, f"internal line accounting failed ({len(lines)} lines for {table.num_rows} rows)")
+    return RawTable(name, header, table, lines, _rejected_frame(rejected), data_lines, encoding, delimiter, compression, digest, size, tuple(notes))
 
 
-def _blank_lines(body: bytes) -> np.ndarray:
-    """Physical file line numbers (the header is line 1) of the empty lines of ``body``."""
-    starts = [m.start() for m in _BLANK.finditer(body)]
-    if not starts:
+def _blank_lines(data: bytes) -> np.ndarray:
+    """Physical line numbers (the header is line 1) of the empty lines of the file."""
+    if b"\n\n" not in data and b"\n\r\n" not in data:
         return np.zeros(0, dtype=np.int64)
-    newlines = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10)
+    starts = [m.start() + 1 for m in _BLANK.finditer(data)]
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
     index = np.searchsorted(newlines, np.asarray(starts, dtype=np.int64), side="left")
-    return np.unique(index + 2)
+    return np.unique(index + 1)
 
 
-_BLANK = re.compile(rb"(?:^|(?<=\n))\r?(?=\n)")
+_BLANK = re.compile(rb"\n(?=\r?\n)")
 
 
 def _nonblank_physical_lines(total_lines: int, blank: np.ndarray) -> np.ndarray:
-    all_lines = np.arange(2, total_lines + 2, dtype=np.int64)
+    all_lines = np.arange(1, total_lines + 1, dtype=np.int64)
     if len(blank) == 0:
         return all_lines
     return np.setdiff1d(all_lines, blank, assume_unique=True)
@@ -329,8 +400,7 @@ def _read_quoted(name, text, delimiter, encoding, compression, digest, size, not
         raise ReportFormatError(name, f"unreadable CSV near line {previous_end + 1} ({exc})") from None
     if header is None:
         raise ReportFormatError(name, "empty file (no header line)")
-    frame = pd.DataFrame(rows, columns=[f"c{i}" for i in range(len(header))], dtype="str") if rows else pd.DataFrame({f"c{i}": pd.Series([], dtype="str") for i in range(len(header))})
-    return RawTable(name, header, frame, np.asarray(lines, dtype=np.int64), _rejected_frame(rejected), data_lines, encoding, delimiter, compression, digest, size, tuple(notes))
+    return RawTable(name, header, _arrow_from_rows(rows, len(header)), np.asarray(lines, dtype=np.int64), _rejected_frame(rejected), data_lines, encoding, delimiter, compression, digest, size, tuple(notes))
 
 
 # -------------------------------------------------------------------- XLSX
@@ -389,8 +459,7 @@ def _read_xlsx(name, data, digest, size, compression) -> RawTable:
         book.close()
     if header is None:
         raise ReportFormatError(name, "the workbook has no data")
-    frame = pd.DataFrame(rows, columns=[f"c{i}" for i in range(len(header))], dtype="str") if rows else pd.DataFrame({f"c{i}": pd.Series([], dtype="str") for i in range(len(header))})
-    return RawTable(name, header, frame, np.asarray(lines, dtype=np.int64), _rejected_frame(rejected), data_lines, "xlsx", "xlsx", compression, digest, size, ())
+    return RawTable(name, header, _arrow_from_rows(rows, len(header)), np.asarray(lines, dtype=np.int64), _rejected_frame(rejected), data_lines, "xlsx", "xlsx", compression, digest, size, ())
 
 
 def _cell_text(value: Any) -> str:

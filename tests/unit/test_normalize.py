@@ -142,3 +142,9 @@ def test_lot_master_gbk_csv_with_chinese_headers():
     assert f.kind == S.LOTS and f.rows == 2
     assert f.table[S.SUPPLIER].tolist() == ["深圳甲", "东莞乙"]
     assert {"battery_lot", "packaging_version", "color"} <= set(f.table.columns)
+
+
+def test_iso_dates_with_fractions_and_z_fall_back_to_the_general_parser():
+    text = FILES["fba_returns"].replace("2024-03-04T18:22:41+00:00", "2024-03-04T18:22:41.250Z")
+    t = load_file(("r.txt", text.encode())).table
+    assert t[S.DATE].iloc[0] == pd.Timestamp("2024-03-04 18:22:41")
