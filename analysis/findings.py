@@ -85,18 +85,23 @@ def usable_factors(factors: list[str], complaints: pd.DataFrame, shipments: pd.D
     return out
 
 
-def level_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, factor: str, family: str) -> pd.DataFrame:
+def units_by(complaints: pd.DataFrame, shipments: pd.DataFrame | None, keys) -> pd.Series:
+    """Denominator per level (or combination of levels): units shipped, or all complaints without shipments."""
+    if shipments is not None:
+        return shipments.groupby(keys, observed=True)[S.QUANTITY].sum().astype("float64").rename("units")
+    return complaints.groupby(keys, observed=True)["_units"].sum().rename("units")
+
+
+def level_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, factor: str, family: str, units: pd.Series | None = None) -> pd.DataFrame:
     """``level, complaints, units`` for one factor and family (unknown level left out).
 
     With shipments, ``units`` are units shipped; without, all complaints of the level
-    (the family's share of complaints).
+    (the family's share of complaints).  ``units`` may be passed in when already known.
     """
     fam = complaints[complaints[S.FAMILY] == family]
     counts = fam.groupby(factor, observed=True)["_units"].sum()
-    if shipments is not None:
-        units = shipments.groupby(factor, observed=True)[S.QUANTITY].sum().astype("float64")
-    else:
-        units = complaints.groupby(factor, observed=True)["_units"].sum()
+    if units is None:
+        units = units_by(complaints, shipments, factor)
     cells = pd.DataFrame({"units": units}).join(counts.rename("complaints"), how="left").fillna({"complaints": 0.0})
     cells = cells[cells.index != S.UNKNOWN_LEVEL]
     cells["complaints"] = np.minimum(cells["complaints"], cells["units"])
@@ -139,9 +144,10 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     factors = usable_factors(list(factors), complaints, shipments, settings)
     # ---- 1. screen
     screens = []
+    denominators = {factor: units_by(complaints, shipments, factor) for factor in factors}
     for family in families:
         for factor in factors:
-            cells = level_cells(complaints, shipments, factor, family)
+            cells = level_cells(complaints, shipments, factor, family, units=denominators[factor])
             if len(cells) < 2 or cells["units"].sum() <= 0:
                 continue
             table = stats.compare_levels(cells, alpha=settings.alpha, min_units=settings.min_units, min_complaints=settings.min_complaints)
@@ -161,33 +167,66 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
         for factor in factors
         if (levels["factor"] == factor).any()
     ]
-    candidates = levels[tested & (levels["p_adjusted"] < settings.fdr) & (levels["rate_ratio"] >= settings.min_rate_ratio) & (levels["complaints"] >= settings.min_complaints)]
-    # ---- 2. select per family
+    marginal = levels[tested & (levels["p_adjusted"] < settings.fdr) & (levels["rate_ratio"] >= settings.min_rate_ratio)]
+    # ---- 2. select per family, in a binomial GLM over the joint cells of all factors
+    factors = _prioritised(factors)
+    models = []
+    joint_units = units_by(complaints, shipments, factors)
+    for family in families:
+        pool = levels[(levels["family"] == family) & levels["enough_data"].astype(bool) & (levels["complaints"] >= settings.min_complaints) & (levels["rate"] > levels["baseline_rate"])]
+        if pool.empty:
+            continue
+        models.append(_select(complaints, shipments, family, pool, factors, settings, joint_units))
+    # ---- 3. one Benjamini-Hochberg over every conditional test of the run
+    tests = [(m, t) for m in models for t in m["tests"]]
+    if tests:
+        adjusted = stats.adjust_pvalues(np.array([t["p_value"] for _, t in tests], dtype=float))
+        for (m, t), p_adj in zip(tests, adjusted):
+            t["p_adjusted"] = float(p_adj)
     findings: list[dict] = []
     explained: list[dict] = []
-    for family, group in candidates.groupby("family", sort=False):
-        chosen, expl = _select(complaints, shipments, family, group, factors, settings)
-        explained.extend(expl)
-        for item in chosen:
-            findings.append(_describe(item, complaints, shipments, family, levels, settings, top_terms_fn))
-    findings.sort(key=lambda f: (-f["excess_complaints"], f["p_adjusted"]))
+    for m in models:
+        chosen = [t for t in m["tests"] if t["selected"] and t["p_adjusted"] < settings.fdr]
+        for t in chosen:
+            findings.append(_describe(t, chosen, m, complaints, shipments, levels, settings, top_terms_fn, len(tests)))
+        chosen_names = {t["name"] for t in chosen}
+        for row in marginal[marginal["family"] == m["family"]].itertuples():
+            if any(t["factor"] == row.factor and t["level"] == row.level for t in chosen):
+                continue
+            if any(a["factor"] == row.factor and a["level"] == row.level for t in chosen for a in t["aliases"]):
+                continue
+            cause = m["explained_by"].get((row.factor, row.level))
+            if cause is None or cause not in chosen_names:
+                continue
+            source = next(t for t in chosen if t["name"] == cause)
+            explained.append({"factor": row.factor, "level": row.level, "family": m["family"], "explained_by": {"factor": source["factor"], "level": source["level"]}})
+    for f in findings:
+        f["explains"] = [{"factor": e["factor"], "level": e["level"]} for e in explained if e["family"] == f["family"] and e["explained_by"] == {"factor": f["factor"], "level": f["level"]}]
+        f["statement"] = statement(f)
+    findings.sort(key=lambda f: (-(f["excess_complaints"] or 0.0), f["p_adjusted"]))
     findings = findings[: settings.max_findings]
     for rank, f in enumerate(findings, start=1):
         f["rank"] = rank
     if basis == "units" and not findings:
-        warnings.append(f"No factor level passed the screen (Benjamini-Hochberg adjusted p < {settings.fdr}, rate ratio >= {settings.min_rate_ratio}, >= {settings.min_complaints} complaints): no root cause can be claimed from these data.")
+        warnings.append(f"No factor level stands out once the others are accounted for (binomial GLM, Benjamini-Hochberg adjusted p < {settings.fdr}, >= {settings.min_complaints} complaints): no root cause can be claimed from these data.")
     return FindingsResult(findings, explained, examined, levels.reset_index(drop=True), basis, warnings)
 
 
+#: factors that are bookkeeping aliases of a lot: named last when levels cover the same units
+_LATE_FACTORS = ("sku", "inbound_shipment_id", "fnsku")
+
+
+def _prioritised(factors: list[str]) -> list[str]:
+    return [f for f in factors if f not in _LATE_FACTORS] + [f for f in factors if f in _LATE_FACTORS]
+
+
 # ------------------------------------------------------------------ select
-def _joint_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, family: str, factors: list[str]) -> pd.DataFrame:
+def _joint_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, family: str, factors: list[str], units: pd.Series | None = None) -> pd.DataFrame:
     """Complaints and units per combination of all factor levels (unknown combinations dropped)."""
     fam = complaints[complaints[S.FAMILY] == family]
     counts = fam.groupby(factors, observed=True)["_units"].sum().rename("complaints")
-    if shipments is not None:
-        units = shipments.groupby(factors, observed=True)[S.QUANTITY].sum().astype("float64").rename("units")
-    else:
-        units = complaints.groupby(factors, observed=True)["_units"].sum().rename("units")
+    if units is None:
+        units = units_by(complaints, shipments, factors)
     cells = units.to_frame().join(counts, how="left").fillna({"complaints": 0.0}).reset_index()
     known = np.ones(len(cells), dtype=bool)
     for factor in factors:
@@ -197,95 +236,124 @@ def _joint_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, famil
     return cells
 
 
-def _select(complaints, shipments, family, group, factors, settings):
-    """Forward selection of candidate levels in a binomial GLM over the joint cells."""
-    cells = _joint_cells(complaints, shipments, family, factors)
-    terms: dict[str, dict] = {}
-    indicator: dict[str, np.ndarray] = {}
-    for row in group.itertuples():
+def _fit(y: np.ndarray, n: np.ndarray, X: np.ndarray):
+    """Binomial GLM (logit) on aggregated cells; returns (log-likelihood, fitted probabilities, coefficients)."""
+    import warnings
+
+    import statsmodels.api as sm
+
+    exog = np.column_stack([np.ones(len(y)), X]) if X.size else np.ones((len(y), 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sm.GLM(np.column_stack([y, n - y]), exog, family=sm.families.Binomial()).fit()
+    return float(res.llf), np.asarray(res.mu), np.asarray(res.params)
+
+
+def _score_z(y, n, mu, X) -> np.ndarray:
+    """Observed minus expected complaints in each candidate level under the current model, in standard errors."""
+    observed = X.T @ y
+    expected = X.T @ (n * mu)
+    variance = X.T @ (n * mu * (1 - mu))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(variance > 0, (observed - expected) / np.sqrt(variance), 0.0)
+
+
+def _select(complaints, shipments, family, pool, factors, settings, joint_units=None) -> dict:
+    """Forward selection of levels in a binomial GLM over the joint cells of all factors.
+
+    Returns the family's model: ``tests`` (one per distinct candidate: selected ones
+    with their drop-one LR p-value in the final model, the others with their
+    add-one score p-value), and ``explained_by`` (candidate -> the selected term
+    that removed most of its excess).
+    """
+    from scipy import stats as sps
+
+    cells = _joint_cells(complaints, shipments, family, factors, joint_units)
+    y = cells["complaints"].to_numpy(dtype=float)
+    n = cells["units"].to_numpy(dtype=float)
+    rank = {f: i for i, f in enumerate(factors)}
+    rows = sorted(pool.itertuples(), key=lambda r: (rank.get(r.factor, 99), str(r.level)))
+    terms: list[dict] = []
+    columns: list[np.ndarray] = []
+    for row in rows:
         vec = (cells[row.factor] == row.level).to_numpy()
-        if not vec.any():
+        if not vec.any() or vec.all():
             continue
-        name = f"t{len(terms)}"
-        terms[name] = {"factor": row.factor, "level": row.level, "row": row, "aliases": []}
-        indicator[name] = vec
-    # aliases: identical unit sets (e.g. a SKU that is one lot); keep the strongest as the term
-    order = sorted(terms, key=lambda t: terms[t]["row"].p_value)
-    kept: list[str] = []
-    for name in order:
-        twin = next((k for k in kept if np.array_equal(indicator[k], indicator[name])), None)
-        if twin is None:
-            kept.append(name)
-        else:
-            terms[twin]["aliases"].append({"factor": terms[name]["factor"], "level": terms[name]["level"]})
-    frame = cells[["complaints", "units"]].copy()
-    for name in kept:
-        frame[name] = indicator[name].astype(float)
-    selected: list[str] = []
-    current = stats.binomial_glm(frame, [])
-    # LR statistic of each remaining term given the selected ones, at every step
-    history: dict[str, list[tuple[str | None, float]]] = {name: [] for name in kept}
-    remaining = list(kept)
-    while remaining:
-        best, best_lr, best_fit = None, -1.0, None
-        for name in remaining:
-            fit = stats.binomial_glm(frame, selected + [name])
-            lr = stats.lr_test(current, fit)
-            history[name].append((selected[-1] if selected else None, lr.statistic))
-            if lr.statistic > best_lr:
-                best, best_lr, best_fit, best_p = name, lr.statistic, fit, lr.p_value
-        if best is None or not (best_p < settings.selection_p):
+        twin = next((t for t, c in zip(terms, columns) if np.array_equal(c, vec)), None)
+        if twin is not None:  # same units: an alias, named with the term
+            twin["aliases"].append({"factor": row.factor, "level": row.level})
+            continue
+        terms.append({"name": f"{row.factor}={row.level}", "factor": row.factor, "level": row.level, "aliases": [], "selected": False})
+        columns.append(vec)
+    model = {"family": family, "tests": [], "explained_by": {}, "cells": cells}
+    if not terms or y.sum() == 0:
+        return model
+    X = np.column_stack(columns).astype(float)
+    threshold = settings.fdr / max(len(terms), 1)  # Bonferroni over the candidates of each step
+    selected: list[int] = []
+    llf, mu, _ = _fit(y, n, X[:, []])
+    z0 = _score_z(y, n, mu, X)
+    while len(selected) < min(len(terms), 10):
+        z = _score_z(y, n, mu, X)
+        z[selected] = -np.inf
+        best = int(np.argmax(z))
+        if not np.isfinite(z[best]) or z[best] <= 0:
             break
-        coef = best_fit.coefficients.set_index("term").loc[best, "coef"]
-        if coef <= 0:  # a level that only looks bad through others and is better than them net of them
-            remaining.remove(best)
-            continue
+        llf_new, mu_new, params = _fit(y, n, X[:, selected + [best]])
+        lr = max(0.0, 2 * (llf_new - llf))
+        p = float(sps.chi2.sf(lr, 1))
+        if not (p < threshold) or params[-1] <= 0:
+            break
         selected.append(best)
-        remaining.remove(best)
-        current = best_fit
-    chosen = []
-    for name in selected:
-        item = dict(terms[name])
-        item["explains"] = []
-        item["glm_coef"] = float(current.coefficients.set_index("term").loc[name, "coef"])
-        chosen.append(item)
-    explained = []
-    by_name = {name: item for name, item in zip(selected, chosen)}
-    for name in kept:
-        if name in selected:
-            continue
-        steps = history[name]
-        if not steps:
-            continue
-        # the selected term whose entry cut this level's evidence the most
-        drops = []
-        previous = steps[0][1]
-        for i in range(1, len(steps)):
-            entered = steps[i][0]
-            drops.append((previous - steps[i][1], entered))
-            previous = steps[i][1]
-        if drops:
-            _, cause = max(drops, key=lambda d: d[0])
+        llf, mu = llf_new, mu_new
+    # conditional evidence in the final model
+    for i, term in enumerate(terms):
+        if i in selected:
+            others = [j for j in selected if j != i]
+            llf_without, _, _ = _fit(y, n, X[:, others])
+            lr = max(0.0, 2 * (llf - llf_without))
+            term.update(selected=True, p_value=float(sps.chi2.sf(lr, 1)), statistic=lr, test="likelihood ratio (drop-one, binomial GLM)")
         else:
-            cause = selected[0] if selected else None
-        if cause is None or cause not in by_name:
-            overlap = [(float((indicator[name] & indicator[s]).sum()), s) for s in selected]
-            cause = max(overlap)[1] if overlap else None
-        if cause is None:
+            z = float(_score_z(y, n, mu, X[:, [i]])[0])
+            term.update(selected=False, p_value=float(sps.norm.sf(z)), statistic=z, test="score (add-one, binomial GLM)")
+        term["indicator"] = X[:, i].astype(bool)
+    # which selected term took each candidate's excess away
+    single = {j: _score_z(y, n, _fit(y, n, X[:, [j]])[1], X) for j in selected}  # every candidate's z with j alone in the model
+    for i, term in enumerate(terms):
+        if i in selected or not selected:
             continue
-        source = by_name[cause]
-        record = {"factor": terms[name]["factor"], "level": terms[name]["level"], "family": family, "explained_by": {"factor": source["factor"], "level": source["level"]}}
-        explained.append(record)
-        source["explains"].append({"factor": terms[name]["factor"], "level": terms[name]["level"]})
-        for alias in terms[name]["aliases"]:
-            explained.append({**alias, "family": family, "explained_by": record["explained_by"]})
-    return chosen, explained
+        drops = [(z0[i] - float(single[j][i]), terms[j]["name"]) for j in selected]
+        model["explained_by"][(term["factor"], term["level"])] = max(drops)[1]
+        for alias in term["aliases"]:
+            model["explained_by"][(alias["factor"], alias["level"])] = max(drops)[1]
+    model["tests"] = terms
+    return model
 
 
 # ---------------------------------------------------------------- describe
-def _describe(item, complaints, shipments, family, levels, settings, top_terms_fn) -> dict:
-    row = item["row"]
-    factor, level = item["factor"], item["level"]
+def _describe(term, chosen, model, complaints, shipments, levels, settings, top_terms_fn, n_tests: int) -> dict:
+    """Numbers for one finding, net of the family's other findings.
+
+    The level's rate is computed on its units outside the other selected levels,
+    the baseline on the units outside every selected level, so rate, ratio and
+    p-value all speak of the same comparison.
+    """
+    family, factor, level = model["family"], term["factor"], term["level"]
+    cells = model["cells"]
+    others = np.zeros(len(cells), dtype=bool)
+    for t in chosen:
+        if t is not term:
+            others |= t["indicator"]
+    inside = term["indicator"] & ~others
+    outside = ~term["indicator"] & ~others
+    two = pd.DataFrame(
+        {
+            "level": ["focus", "rest"],
+            "complaints": [cells.loc[inside, "complaints"].sum(), cells.loc[outside, "complaints"].sum()],
+            "units": [cells.loc[inside, "units"].sum(), cells.loc[outside, "units"].sum()],
+        }
+    )
+    row = stats.compare_levels(two, alpha=settings.alpha, min_units=1, min_complaints=1).set_index("level").loc["focus"]
     in_level = complaints[factor] == level
     focus = complaints[in_level & (complaints[S.FAMILY] == family)]
     reference = complaints[~(in_level & (complaints[S.FAMILY] == family))]
@@ -295,56 +363,65 @@ def _describe(item, complaints, shipments, family, levels, settings, top_terms_f
             terms = list(top_terms_fn(focus, reference, settings.top_terms))
         except ValueError:
             terms = []
-    onset = _onset(complaints, shipments, factor, level, family)
-    expected = row.units * row.baseline_rate
+    marginal = levels[(levels["family"] == family) & (levels["factor"] == factor) & (levels["level"] == level)]
+    expected = row["units"] * row["baseline_rate"]
+    net_of = [{"factor": t["factor"], "level": t["level"]} for t in chosen if t is not term]
     finding = {
         "rank": 0,
         "factor": factor,
         "level": level,
         "family": family,
-        "complaints": int(round(row.complaints)),
-        "units": None if shipments is None else int(round(row.units)),
-        "rate": _num(row.rate),
-        "baseline_rate": _num(row.baseline_rate),
-        "rate_ratio": _num(row.rate_ratio),
-        "ci_low": _num(row.ci_low),
-        "ci_high": _num(row.ci_high),
-        "rr_ci_low": _num(row.rr_ci_low),
-        "rr_ci_high": _num(row.rr_ci_high),
-        "p_value": _num(row.p_value),
-        "p_adjusted": _num(row.p_adjusted),
-        "test": row.test,
+        "complaints": int(round(row["complaints"])),
+        "units": None if shipments is None else int(round(row["units"])),
+        "rate": _num(row["rate"]),
+        "baseline_rate": _num(row["baseline_rate"]),
+        "rate_ratio": _num(row["rate_ratio"]),
+        "ci_low": _num(row["ci_low"]),
+        "ci_high": _num(row["ci_high"]),
+        "rr_ci_low": _num(row["rr_ci_low"]),
+        "rr_ci_high": _num(row["rr_ci_high"]),
+        "p_value": _num(term["p_value"]),
+        "p_adjusted": _num(term["p_adjusted"]),
+        "test": term["test"],
         "top_terms": terms,
-        "aliases": item["aliases"],
-        "explains": item["explains"],
-        "onset": onset,
-        "excess_complaints": _num(row.complaints - expected),
+        "aliases": term["aliases"],
+        "explains": [],
+        "onset": _onset(complaints, shipments, family),
+        "excess_complaints": _num(row["complaints"] - expected),
+        "net_of": net_of,
+        "marginal": {"complaints": _num(marginal["complaints"].iloc[0]), "units": _num(marginal["units"].iloc[0]), "rate": _num(marginal["rate"].iloc[0]), "baseline_rate": _num(marginal["baseline_rate"].iloc[0]), "p_adjusted": _num(marginal["p_adjusted"].iloc[0])} if len(marginal) else None,
         "basis": "units" if shipments is not None else "complaints",
         "method": (
-            f"{'rate per unit shipped' if shipments is not None else 'share of complaints'} vs all other levels of {factor}: "
-            f"Wilson {100 * (1 - settings.alpha):.0f}% CI, {'Fisher exact' if row.test == 'fisher' else 'Pearson chi-square'} test, "
-            f"Benjamini-Hochberg across {int(levels['p_adjusted'].notna().sum())} tests; kept by forward selection in a binomial GLM over all factors (LR p < {settings.selection_p})"
+            f"{'complaints per unit shipped' if shipments is not None else 'share of complaints'}, {factor} {level} against units outside it"
+            + (" and outside the family's other findings" if net_of else "")
+            + f"; Wilson {100 * (1 - settings.alpha):.0f}% CI for the rate, Katz CI for the rate ratio; evidence: {term['test']} p-value, "
+            f"Benjamini-Hochberg across the {n_tests} conditional tests of the run; "
+            f"selected by forward selection (Bonferroni {settings.fdr} over candidates)"
         ),
     }
-    finding["statement"] = statement(finding)
     return finding
 
 
-def _onset(complaints, shipments, factor, level, family) -> str | None:
-    """Week the level's rate stepped up (change point, permutation p < 0.05), or None."""
-    fam = complaints[(complaints[factor] == level) & (complaints[S.FAMILY] == family)]
+def _onset(complaints, shipments, family) -> str | None:
+    """Week the family's overall rate stepped up (change point, permutation p < 0.01), or None.
+
+    Uses complaints tied to a ship week, so numerator and denominator count the same units.
+    """
+    if shipments is None:
+        return None
+    linked = complaints
+    if "ship_date" in complaints.columns:
+        linked = complaints[complaints["ship_date"].notna()]
+    fam = linked[linked[S.FAMILY] == family]
     counts = fam.groupby(S.WEEK)["_units"].sum()
-    if shipments is not None:
-        units = shipments[shipments[factor] == level].groupby(S.WEEK)[S.QUANTITY].sum().astype("float64")
-    else:
-        units = complaints[complaints[factor] == level].groupby(S.WEEK)["_units"].sum()
+    units = shipments.groupby(S.WEEK)[S.QUANTITY].sum().astype("float64")
     weekly = pd.DataFrame({"units": units}).join(counts.rename("complaints"), how="left").fillna(0.0).sort_index()
     weekly = weekly[weekly["units"] > 0]
     if len(weekly) < 6 or weekly["complaints"].sum() < 5:
         return None
     counts_arr = np.minimum(weekly["complaints"].to_numpy(), weekly["units"].to_numpy())
     result = stats.change_point(counts_arr, weekly["units"].to_numpy(), dates=list(weekly.index), min_segment=2)
-    if result is None or not (result.p_value < 0.05) or not (result.rate_after > result.rate_before):
+    if result is None or not (result.p_value < 0.01) or not (result.rate_after > result.rate_before):
         return None
     return pd.Timestamp(result.date).strftime("%Y-%m-%d")
 
