@@ -11,7 +11,7 @@ from typing import Any
 
 from analysis import schema
 from analysis.config import AnalysisSettings, Settings, load_settings
-from analysis.dataset import Dataset, load_files
+from analysis.dataset import Dataset, combine, load_files
 from analysis.errors import ReportFormatError, SettingsError, WorkbenchError
 from analysis.normalize import LoadedFile, detect_kind, load_file
 
@@ -42,6 +42,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "WorkbenchError",
+    "combine",
     "detect_kind",
     "load_file",
     "load_files",

@@ -161,6 +161,12 @@ def combine(files: list[LoadedFile], failed: list[tuple[str, str]] | None = None
     if len(shipments):
         shipments = shipments[~shipments["_dup"]].drop(columns="_dup")
     lots = pd.concat(tables["lots"], ignore_index=True) if tables["lots"] else pd.DataFrame({S.SKU: pd.Series([], dtype="str"), S.LOT: pd.Series([], dtype="str")})
+    if len(tables["lots"]) > 1:  # the same lot master given twice (e.g. as .xlsx and .csv): keep one copy of each row
+        content = [c for c in lots.columns if c not in (S.SOURCE_KIND, S.SOURCE_FILE, S.SOURCE_LINE, "_file_index")]
+        repeated = _cross_file_duplicates(lots, content)
+        for name, n in lots.loc[repeated, S.SOURCE_FILE].value_counts().items():
+            duplicates[name] = duplicates.get(name, 0) + int(n)
+        lots = lots[~repeated].reset_index(drop=True)
     voc = _concat(tables["voc"], "voc")
     events = _concat(tables["events"], "events")
     complaints, shipments, lots, voc, events = (frame.drop(columns="_file_index", errors="ignore") for frame in (complaints, shipments, lots, voc, events))

@@ -120,7 +120,7 @@ def link(dataset: Dataset) -> Linked:
 def _week(dates: pd.Series) -> pd.Series:
     """Monday of the ISO week."""
     d = pd.to_datetime(dates).dt.normalize()
-    return d - pd.to_timedelta(d.dt.dayofweek, unit="D")
+    return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
 
 
 def _attach_shipments(complaints: pd.DataFrame, shipments: pd.DataFrame, factors: list[str]) -> tuple[pd.DataFrame, dict]:

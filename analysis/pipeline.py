@@ -199,4 +199,5 @@ def export_analysis(analysis: Analysis, out_dir: Path, input_files: list | None 
         settings=settings.to_dict(),
         language=language or settings.language,
         selected=selected,
+        overrides=overrides,
     )

@@ -191,3 +191,9 @@ def test_xlsx_lot_master_with_chinese_headers(tmp_path):
     assert list(f.table[S.LOT]) == ["L01", "L02"]
     assert {"supplier", "cable_lot", "packaging_version"} <= set(f.table.columns)
     assert f.table[S.PRODUCTION_DATE].tolist() == [pd.Timestamp("2026-05-08"), pd.Timestamp("2026-05-20")]
+
+
+def test_same_lot_master_twice_keeps_one_copy_of_each_row(sample_dir):
+    ds = load_files([sample_dir / "lot_master.csv", sample_dir / "lot_master.xlsx"])
+    assert len(ds.lots) == 23
+    assert {i["path"]: i["duplicates"] for i in ds.inputs()} == {"lot_master.csv": 0, "lot_master.xlsx": 23}

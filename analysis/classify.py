@@ -1,0 +1,625 @@
+"""Complaint -> root-cause family, from reason code, FC disposition, rating and text.
+
+Every rule and word list is data (``analysis/rules/taxonomy.toml``); this
+module only reads, merges and applies it.  See the comment block at the top of
+that file for the scoring and for the DAMAGED_BY_FC and Defective-vs-ONPE
+rules.
+
+Speed: texts are normalised and matched once per *unique* text, reason codes
+once per unique (reason, disposition) pair, and the scores are combined with
+numpy; so a million comments drawn from tens of thousands of distinct texts
+classify in a few seconds.  Chinese/Japanese phrases are matched as
+substrings, so no segmenter is needed here.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis import schema
+from analysis.errors import SettingsError
+from analysis.text import RULES_DIR, Normaliser, basic_normalise
+
+__all__ = [
+    "Taxonomy",
+    "DEFAULT_TAXONOMY_PATH",
+    "load_taxonomy",
+    "taxonomy_to_toml",
+    "classify_complaints",
+    "classify_texts",
+    "explain",
+    "compare_taxonomies",
+    "changed_complaints",
+]
+
+DEFAULT_TAXONOMY_PATH = RULES_DIR / "taxonomy.toml"
+_TIERS = ("strong", "terms", "weak")
+_PATTERN_TIER = {"strong": "strong", "any": "terms", "terms": "terms", "weak": "weak"}
+_TIER_WEIGHT_KEY = {"strong": "strong_weight", "terms": "weight", "weak": "weak_weight"}
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_JA_NEG_AFTER = ("ではない", "じゃない", "ではありません", "じゃありません")
+
+
+# ------------------------------------------------------------------ taxonomy
+def _freeze(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return tuple(_freeze(v) for v in obj)
+    return obj
+
+
+def _thaw(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {k: _thaw(v) for k, v in obj.items()}
+    if isinstance(obj, tuple):
+        return [_thaw(v) for v in obj]
+    return obj
+
+
+def _merge(base: dict, over: Mapping) -> dict:
+    """Tables merge key by key; any other value (lists included) replaces."""
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = _merge(dict(out[k]), v)
+        else:
+            out[k] = copy.deepcopy(_thaw(v))
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Taxonomy:
+    """The classification rules, immutable.
+
+    Attributes
+    ----------
+    data : Mapping
+        The merged TOML document (read-only views); :func:`taxonomy_to_toml`
+        writes it back.
+    fingerprint : str
+        SHA-256 of the canonical TOML; equality and hashing use it, so a
+        Taxonomy can key a cache.
+    """
+
+    data: Mapping[str, Any]
+    fingerprint: str = field(default="")
+
+    def __post_init__(self):
+        if not self.fingerprint:
+            object.__setattr__(self, "fingerprint", hashlib.sha256(taxonomy_to_toml(self).encode()).hexdigest())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Taxonomy) and other.fingerprint == self.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """Family ids in display order (schema.FAMILIES first)."""
+        fams = list(self.data.get("families", {}))
+        ordered = [f for f in schema.FAMILIES if f in fams]
+        return tuple(ordered + [f for f in fams if f not in ordered])
+
+    def label(self, family: str) -> str:
+        return self.data.get("families", {}).get(family, {}).get("label", family)
+
+    @functools.cached_property
+    def _compiled(self) -> "_Compiled":
+        return _Compiled(self)
+
+
+def _validate(data: Mapping) -> None:
+    fams = data.get("families")
+    if not isinstance(fams, Mapping) or not fams:
+        raise SettingsError("taxonomy: no [families] table")
+    known = set(fams)
+    scoring = data.get("scoring", {})
+    for key in ("default_family", "rating_low_family"):
+        if scoring.get(key, "other") not in known:
+            raise SettingsError(f"taxonomy: scoring.{key} names unknown family {scoring.get(key)!r}")
+    for table in ("reasons", "replacement_codes", "reason_prefixes"):
+        for code, val in data.get(table, {}).items():
+            if not (isinstance(val, Sequence) and len(val) == 2 and val[0] in known):
+                raise SettingsError(f"taxonomy: {table}.{code} must be [family, weight] with a known family, got {val!r}")
+    for disp, adj in data.get("dispositions", {}).items():
+        for fam in adj:
+            if fam not in known:
+                raise SettingsError(f"taxonomy: dispositions.{disp} names unknown family {fam!r}")
+    for combo in data.get("combinations", []):
+        if combo.get("family") not in known:
+            raise SettingsError(f"taxonomy: combination for {combo.get('reason')!r} names unknown family {combo.get('family')!r}")
+    for fam, rules in fams.items():
+        for pat in (p for pats in rules.get("patterns", {}).values() for p in pats):
+            try:
+                re.compile(pat)
+            except re.error as exc:
+                raise SettingsError(f"taxonomy: families.{fam}.patterns: bad regular expression {pat!r}: {exc}") from None
+
+
+def load_taxonomy(path: str | Path | None = None, overrides: str | Path | Mapping | None = None) -> Taxonomy:
+    """Read a taxonomy file and optionally merge overrides over it.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A complete taxonomy TOML; the bundled ``analysis/rules/taxonomy.toml``
+        when None.
+    overrides : str, Path or mapping, optional
+        A (partial) TOML file or dict merged over it: tables merge key by key,
+        lists and values replace.  So a user file with only
+        ``[families.authenticity.strong] en = [...]`` swaps that one list.
+
+    Returns
+    -------
+    Taxonomy
+
+    Raises
+    ------
+    SettingsError
+        When a file cannot be read or the rules are inconsistent.
+    """
+    src = Path(path) if path is not None else DEFAULT_TAXONOMY_PATH
+    data = _read_toml(src)
+    if overrides is not None:
+        over = _read_toml(Path(overrides)) if isinstance(overrides, (str, Path)) else overrides
+        data = _merge(data, over)
+    _validate(data)
+    return Taxonomy(_freeze(data))
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SettingsError(f"{path.name}: taxonomy file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path.name}: not valid TOML ({exc})") from None
+
+
+def taxonomy_to_toml(tax: Taxonomy) -> str:
+    """The taxonomy as TOML text (round-trips through :func:`load_taxonomy`)."""
+    import tomli_w
+
+    return tomli_w.dumps(_thaw(tax.data))
+
+
+@functools.lru_cache(maxsize=4)
+def _default_taxonomy() -> Taxonomy:
+    return load_taxonomy()
+
+
+# ------------------------------------------------------------------ matching
+def _term_regex(term: str) -> str:
+    body = r"\s+".join(re.escape(w) for w in term.split())
+    if _CJK.search(term[:1]) and _CJK.search(term[-1:]):
+        return body
+    return rf"(?<![\w']){body}(?![\w'])"
+
+
+class _Compiled:
+    """Regular expressions and lookup tables built once per taxonomy."""
+
+    def __init__(self, tax: Taxonomy):
+        d = tax.data
+        self.families = tax.families
+        self.index = {f: i for i, f in enumerate(self.families)}
+        sc = d.get("scoring", {})
+        self.extra = float(sc.get("extra_hit_factor", 0.25))
+        self.cap = float(sc.get("text_cap", 3.0))
+        self.min_score = float(sc.get("min_score", 0.35))
+        self.default_family = sc.get("default_family", "other")
+        self.default_conf = float(sc.get("default_confidence", 0.2))
+        self.low_max = float(sc.get("rating_low_max", 2))
+        self.low_family = sc.get("rating_low_family", "quality_expectation")
+        self.low_weight = float(sc.get("rating_low_weight", 0.4))
+        self.mid_weight = float(sc.get("rating_mid_weight", 0.15))
+        prio = list(sc.get("priority", [])) + [f for f in self.families if f not in sc.get("priority", [])]
+        # tiny tie-breaker: earlier in priority wins a tie
+        self.tiebreak = np.array([-1e-6 * prio.index(f) for f in self.families])
+
+        txt = d.get("text", {})
+        self.normalise = Normaliser(txt.get("variants", {}))
+        negs = sorted({basic_normalise(w) for ws in txt.get("negators", {}).values() for w in ws if w}, key=len, reverse=True)
+        latin_negs = [w for w in negs if not _CJK.search(w)]
+        self.cjk_negs = tuple(w for w in negs if _CJK.search(w) and w not in ("ない", "なく"))
+        self.latin_negs = frozenset(latin_negs)
+        window = int(txt.get("negation_window", 1))
+        alt = "|".join(re.escape(w) for w in latin_negs) or "(?!)"
+        self.neg_before = re.compile(rf"(?:^|\s)(?:{alt})\s+(?:[\w']+\s+){{0,{window}}}$")
+
+        self.matchers: list[tuple[str, re.Pattern | None, dict[str, float]]] = []
+        for fam in self.families:
+            rules = d["families"][fam]
+            parts, weights = [], {}
+            for tier in _TIERS:
+                terms = []
+                for lang_terms in rules.get(tier, {}).values():
+                    terms.extend(self.normalise(t) for t in lang_terms)
+                terms = sorted({t for t in terms if t}, key=len, reverse=True)
+                weights[tier] = float(rules.get(_TIER_WEIGHT_KEY[tier], 0.0))
+                if terms and weights[tier] > 0:
+                    parts.append(f"(?P<{tier}>" + "|".join(_term_regex(t) for t in terms) + ")")
+            for key, pats in rules.get("patterns", {}).items():
+                tier = _PATTERN_TIER.get(key)
+                if tier is None:
+                    raise SettingsError(f"taxonomy: families.{fam}.patterns.{key}: use strong, any or weak")
+                weights[f"p_{tier}"] = weights[tier]
+                if pats and weights[tier] > 0:
+                    parts.append(f"(?P<p_{tier}>" + "|".join(f"(?:{p})" for p in pats) + ")")
+            self.matchers.append((fam, re.compile("|".join(parts)) if parts else None, weights))
+
+        self.reasons = {str(k).upper(): (v[0], float(v[1])) for k, v in d.get("reasons", {}).items()}
+        self.replacements = {str(k): (v[0], float(v[1])) for k, v in d.get("replacement_codes", {}).items()}
+        self.prefixes = {str(k).upper(): (v[0], float(v[1])) for k, v in d.get("reason_prefixes", {}).items()}
+        self.wording = {_wording_key(k): str(v).upper() for k, v in d.get("reason_wording", {}).items()}
+        self.dispositions = {str(k).upper(): {f: float(w) for f, w in v.items()} for k, v in d.get("dispositions", {}).items()}
+        self.combos = [
+            (str(c["reason"]).upper(), {str(x).upper() for x in c.get("dispositions", [])}, c["family"], float(c.get("weight", 1.0)), c.get("note", ""))
+            for c in d.get("combinations", [])
+        ]
+
+    # -- text -------------------------------------------------------------
+    def _negated(self, text: str, m: re.Match) -> bool:
+        hit = m.group(0)
+        start, end = m.span()
+        if _CJK.search(hit[:1]):
+            before = text[max(0, start - 3) : start]
+            if any(before.endswith(n) for n in self.cjk_negs) and not any(hit.startswith(n) for n in self.cjk_negs):
+                return True
+            after = text[end : end + 7]
+            return any(after.startswith(n) for n in _JA_NEG_AFTER)
+        first = hit.split(None, 1)[0]
+        if first in self.latin_negs:
+            return False  # "no sound", "not working": the negation IS the signal
+        return bool(self.neg_before.search(text[max(0, start - 60) : start]))
+
+    def score_text(self, norm: str) -> tuple[np.ndarray, list[list[str]]]:
+        scores = np.zeros(len(self.families))
+        hits: list[list[str]] = [[] for _ in self.families]
+        if not norm:
+            return scores, hits
+        for i, (fam, rx, weights) in enumerate(self.matchers):
+            if rx is None:
+                continue
+            found: dict[str, float] = {}
+            for m in rx.finditer(norm):
+                tier = m.lastgroup
+                if not tier.startswith("p_") and self._negated(norm, m):
+                    continue
+                term = re.sub(r"\s+", " ", m.group(0)).strip()
+                w = weights[tier]
+                if found.get(term, 0.0) < w:
+                    found[term] = w
+            if found:
+                ordered = sorted(found.items(), key=lambda kv: (-kv[1], norm.find(kv[0])))
+                top = ordered[0][1]
+                s = top + self.extra * sum(w for _, w in ordered[1:])
+                scores[i] = min(s, self.cap)
+                hits[i] = [t for t, _ in ordered]
+        return scores, hits
+
+    # -- codes ------------------------------------------------------------
+    def resolve_reason(self, reason: str) -> tuple[str, str | None, float]:
+        """-> (code shown in evidence, family or None, weight)."""
+        code = str(reason).strip()
+        if not code:
+            return "", None, 0.0
+        up = code.upper()
+        if up.startswith("CR-"):
+            up = up[3:]
+        if up in self.reasons:
+            return up, *self.reasons[up]
+        if up.isdigit() and up.lstrip("0") in self.replacements or up in self.replacements:
+            key = up if up in self.replacements else up.lstrip("0")
+            return f"replacement code {key}", *self.replacements[key]
+        for pre, val in self.prefixes.items():
+            if up.startswith(pre):
+                return up, *val
+        mapped = self.wording.get(_wording_key(code))
+        if mapped and mapped in self.reasons:
+            return mapped, *self.reasons[mapped]
+        return up, None, 0.0
+
+    def score_code(self, reason: str, disposition: str) -> tuple[np.ndarray, dict[int, list[str]], str | None, str]:
+        scores = np.zeros(len(self.families))
+        why: dict[int, list[str]] = {}
+        code, fam, w = self.resolve_reason(reason)
+        if fam is not None:
+            scores[self.index[fam]] += w
+            why.setdefault(self.index[fam], []).append(f"reason {code}")
+        disp = str(disposition).strip().upper()
+        if disp:
+            for f, adj in self.dispositions.get(disp, {}).items():
+                scores[self.index[f]] += adj
+                if adj > 0:
+                    why.setdefault(self.index[f], []).append(f"disposition {disp}")
+            for c_reason, c_disps, c_fam, c_w, note in self.combos:
+                if code == c_reason and disp in c_disps:
+                    scores[self.index[c_fam]] += c_w
+                    lst = why.setdefault(self.index[c_fam], [])
+                    if f"disposition {disp}" not in lst:
+                        lst.append(f"disposition {disp}")
+                    if note:
+                        lst.append(f"({note})")
+        return scores, why, fam, code
+
+
+def _wording_key(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(s).lower().replace("\u2019", "'").replace("'", "")).strip()
+
+
+# ------------------------------------------------------------------ helpers
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    if name in df.columns:
+        return df[name].astype("string").fillna("")
+    return pd.Series([""] * len(df), index=df.index, dtype="string")
+
+
+def _confidence(top: float, second: float) -> float:
+    if top <= 0:
+        return 0.0
+    second = max(second, 0.0)
+    return float((1.0 - math.exp(-top)) * top / (top + second))
+
+
+def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
+                     text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    comp = tax._compiled
+    n = len(text)
+    # unique texts -> scores
+    t_codes, t_uniques = pd.factorize(text, sort=False)
+    norm = [comp.normalise(t) for t in t_uniques]
+    t_scores = np.zeros((len(norm), len(comp.families)))
+    t_hits: list[list[list[str]]] = []
+    for k, s in enumerate(norm):
+        sc, hits = comp.score_text(s)
+        t_scores[k] = sc
+        t_hits.append(hits)
+    # unique (reason, disposition) -> scores
+    key = reason.str.cat(disposition, sep="\x1f")
+    c_codes, c_uniques = pd.factorize(key, sort=False)
+    c_scores = np.zeros((len(c_uniques), len(comp.families)))
+    c_info = []
+    for k, kv in enumerate(c_uniques):
+        r, d = kv.split("\x1f", 1)
+        sc, why, fam, code = comp.score_code(r, d)
+        c_scores[k] = sc
+        c_info.append((why, fam, code))
+    # rating bucket: 0 none, 1 low, 2 mid (3), 3 high
+    r_bucket = np.zeros(n, dtype=np.int64)
+    valid = ~np.isnan(rating)
+    r_bucket[valid & (rating <= comp.low_max)] = 1
+    r_bucket[valid & (rating > comp.low_max) & (rating < 4)] = 2
+    r_bucket[valid & (rating >= 4)] = 3
+
+    t_codes = np.where(t_codes < 0, 0, t_codes)
+    c_codes = np.where(c_codes < 0, 0, c_codes)
+    combo = (c_codes.astype(np.int64) * len(t_uniques) + t_codes) * 4 + r_bucket
+    uniq, inverse = np.unique(combo, return_inverse=True)
+    fam_u = np.empty(len(uniq), dtype=object)
+    conf_u = np.empty(len(uniq), dtype=float)
+    ev_u = np.empty(len(uniq), dtype=object)
+    low_idx = comp.index[comp.low_family]
+    for j, val in enumerate(uniq):
+        rb = int(val % 4)
+        tk = int((val // 4) % len(t_uniques))
+        ck = int((val // 4) // len(t_uniques))
+        tsc = t_scores[tk]
+        csc = c_scores[ck]
+        why, code_fam, code = c_info[ck]
+        total = tsc + csc
+        if rb == 2 and tsc[low_idx] > 0:
+            total = total.copy()
+            total[low_idx] += comp.mid_weight
+        ranked = np.argsort(-(total + comp.tiebreak), kind="stable")
+        best, second = int(ranked[0]), float(total[ranked[1]]) if len(ranked) > 1 else 0.0
+        top = float(total[best])
+        fam = comp.families[best]
+        if top < comp.min_score:
+            if rb == 1:
+                fam_u[j] = comp.low_family
+                conf_u[j] = _confidence(comp.low_weight, 0.0)
+                ev_u[j] = "low star rating, no specific terms"
+            else:
+                fam_u[j] = comp.default_family
+                conf_u[j] = comp.default_conf
+                ev_u[j] = "no specific signal" + (" (positive rating)" if rb == 3 else "")
+            continue
+        parts = []
+        code_part = " + ".join(why.get(best, []))
+        if code_part:
+            parts.append(code_part)
+        terms = t_hits[tk][best]
+        if terms:
+            parts.append("terms: " + ", ".join(terms[:5]))
+        if code_fam is not None and comp.families[best] != code_fam and tsc[best] > 0:
+            parts.append(f"text overrides reason {code}")
+        if not parts:
+            parts.append("disposition / rating")
+        fam_u[j] = fam
+        conf_u[j] = _confidence(top, second)
+        ev_u[j] = "; ".join(parts)
+    return fam_u[inverse], conf_u[inverse], ev_u[inverse]
+
+
+def _text_series(df: pd.DataFrame, text_cols: Iterable[str]) -> pd.Series:
+    cols = [c for c in text_cols if c in df.columns]
+    if not cols:
+        return pd.Series([""] * len(df), index=df.index, dtype="string")
+    out = _col(df, cols[0]).str.strip()
+    for c in cols[1:]:
+        nxt = _col(df, c).str.strip()
+        out = out.where(nxt == "", out.where(out == "", out + " . ") + nxt)
+    return out
+
+
+# ------------------------------------------------------------------ public
+def classify_complaints(df: pd.DataFrame, taxonomy: Taxonomy | None = None,
+                        text_cols: Sequence[str] = (schema.TITLE, schema.TEXT)) -> pd.DataFrame:
+    """Give every complaint one root-cause family, a confidence and the evidence.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Complaints; uses whichever of ``reason``, ``disposition``, ``rating``,
+        ``title`` and ``text`` exist (schema names).  ``reason`` may hold codes
+        (``DEFECTIVE``, ``CR-DEFECTIVE``), replacement codes ``"0"``-``"12"`` or
+        customer wording ("Item defective or doesn't work").
+    taxonomy : Taxonomy, optional
+        Rules; the bundled default when None.
+    text_cols : sequence of str
+        Text columns joined (in order) as the customer's words.
+
+    Returns
+    -------
+    DataFrame
+        The input columns, same index and order, plus ``family`` (one of the
+        taxonomy's family ids), ``family_confidence`` (float 0..1) and
+        ``evidence`` (str, e.g. "reason DAMAGED_BY_FC + disposition DAMAGED" or
+        "terms: no sound, stopped working").
+
+    Notes
+    -----
+    Per family: reason weight + disposition adjustment + reason/disposition
+    combination + text score (strongest matched tier + a share of further
+    distinct hits, capped).  Text can therefore override a weak or mis-clicked
+    code ("DEFECTIVE" with "fake, duplicate" -> authenticity); with no text the
+    code decides.  Hits preceded by a negation ("not fake") are dropped; terms
+    that are negations themselves ("no sound") count as defect evidence.  With
+    no signal above ``scoring.min_score``, 1-2 star ratings give
+    ``scoring.rating_low_family`` and everything else the default family.
+    """
+    tax = taxonomy or _default_taxonomy()
+    out = df.copy()
+    if len(df) == 0:
+        out[schema.FAMILY] = pd.Series(dtype="str")
+        out[schema.FAMILY_CONFIDENCE] = pd.Series(dtype="float64")
+        out[schema.EVIDENCE] = pd.Series(dtype="str")
+        return out
+    reason = _col(df, schema.REASON)
+    disposition = _col(df, schema.DISPOSITION)
+    if schema.RATING in df.columns:
+        rating = pd.to_numeric(df[schema.RATING], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    else:
+        rating = np.full(len(df), np.nan)
+    text = _text_series(df, text_cols)
+    fam, conf, ev = _classify_arrays(tax, reason, disposition, rating, text)
+    out[schema.FAMILY] = pd.array(fam, dtype="str")
+    out[schema.FAMILY_CONFIDENCE] = conf.astype(float)
+    out[schema.EVIDENCE] = pd.array(ev, dtype="str")
+    return out
+
+
+def classify_texts(texts: Sequence[str], taxonomy: Taxonomy | None = None, *,
+                   reasons: Sequence[str] | None = None, ratings: Sequence[float] | None = None) -> pd.DataFrame:
+    """Classify bare texts (optionally with reason codes and ratings).
+
+    Returns
+    -------
+    DataFrame
+        RangeIndex; columns ``text``, ``family``, ``family_confidence``,
+        ``evidence``.
+    """
+    df = pd.DataFrame({schema.TEXT: pd.array(list(texts), dtype="str")})
+    if reasons is not None:
+        df[schema.REASON] = pd.array(list(reasons), dtype="str")
+    if ratings is not None:
+        df[schema.RATING] = pd.to_numeric(pd.Series(list(ratings)), errors="coerce")
+    res = classify_complaints(df, taxonomy)
+    return res[[schema.TEXT, schema.FAMILY, schema.FAMILY_CONFIDENCE, schema.EVIDENCE]].reset_index(drop=True)
+
+
+def explain(text: str = "", reason: str = "", disposition: str = "", rating: float | None = None,
+            taxonomy: Taxonomy | None = None) -> pd.DataFrame:
+    """Every family's score for one complaint, for showing why a family won.
+
+    Returns
+    -------
+    DataFrame
+        One row per family, sorted by ``total`` descending then family order;
+        columns ``family``, ``code_score``, ``text_score``, ``total``,
+        ``terms`` (matched terms, comma-joined), ``code_evidence``.
+    """
+    tax = taxonomy or _default_taxonomy()
+    comp = tax._compiled
+    tsc, hits = comp.score_text(comp.normalise(text or ""))
+    csc, why, _, _ = comp.score_code(reason or "", disposition or "")
+    total = tsc + csc
+    if rating is not None and not (isinstance(rating, float) and math.isnan(rating)):
+        if comp.low_max < rating < 4 and tsc[comp.index[comp.low_family]] > 0:
+            total[comp.index[comp.low_family]] += comp.mid_weight
+    out = pd.DataFrame({
+        "family": list(comp.families),
+        "code_score": csc,
+        "text_score": tsc,
+        "total": total,
+        "terms": [", ".join(h) for h in hits],
+        "code_evidence": [" + ".join(why.get(i, [])) for i in range(len(comp.families))],
+        "_order": range(len(comp.families)),
+    })
+    out = out.sort_values(["total", "_order"], ascending=[False, True], kind="stable").drop(columns="_order")
+    return out.reset_index(drop=True)
+
+
+def compare_taxonomies(df: pd.DataFrame, old: Taxonomy, new: Taxonomy) -> pd.DataFrame:
+    """Family counts under two taxonomies, to preview an edit's effect.
+
+    Returns
+    -------
+    DataFrame
+        RangeIndex, one row per family (union of both taxonomies, display
+        order); columns ``family``, ``count_old``, ``count_new``,
+        ``difference`` (new - old), ``moved_in``, ``moved_out`` (complaints
+        that changed family into / out of this one).
+        :func:`changed_complaints` lists the rows themselves.
+    """
+    a = classify_complaints(df, old)[schema.FAMILY]
+    b = classify_complaints(df, new)[schema.FAMILY]
+    fams = list(old.families) + [f for f in new.families if f not in old.families]
+    changed = a != b
+    out = pd.DataFrame({
+        "family": fams,
+        "count_old": [int((a == f).sum()) for f in fams],
+        "count_new": [int((b == f).sum()) for f in fams],
+        "moved_in": [int((changed & (b == f)).sum()) for f in fams],
+        "moved_out": [int((changed & (a == f)).sum()) for f in fams],
+    })
+    out.insert(3, "difference", out["count_new"] - out["count_old"])
+    return out
+
+
+def changed_complaints(df: pd.DataFrame, old: Taxonomy, new: Taxonomy) -> pd.DataFrame:
+    """The complaints whose family differs between two taxonomies.
+
+    Returns
+    -------
+    DataFrame
+        RangeIndex; the input columns plus ``row`` (position in ``df``),
+        ``family_old``, ``family_new``, ``evidence_old``, ``evidence_new``,
+        in input order.
+    """
+    a = classify_complaints(df, old)
+    b = classify_complaints(df, new)
+    mask = (a[schema.FAMILY] != b[schema.FAMILY]).to_numpy()
+    out = df.loc[mask].copy()
+    out.insert(0, "row", np.flatnonzero(mask))
+    out["family_old"] = a.loc[mask, schema.FAMILY].to_numpy()
+    out["family_new"] = b.loc[mask, schema.FAMILY].to_numpy()
+    out["evidence_old"] = a.loc[mask, schema.EVIDENCE].to_numpy()
+    out["evidence_new"] = b.loc[mask, schema.EVIDENCE].to_numpy()
+    return out.reset_index(drop=True)

@@ -1,0 +1,424 @@
+"""What buyers say: tokens, n-grams, term x group tables, distinctive-term scores.
+
+Every function returns a tidy DataFrame (RangeIndex, deterministic sort) or a
+plain list.  Tokenising is in :mod:`analysis.text` (stop words and spelling
+variants are data files in ``analysis/rules/``); texts are tokenised once per
+unique text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+from statsmodels.stats.multitest import multipletests
+
+from analysis import schema
+from analysis.text import basic_normalise, default_normaliser, has_cjk, ngrams, tokenize
+
+__all__ = [
+    "tokenize",
+    "ngrams",
+    "term_frequency",
+    "distinctive_terms",
+    "top_terms",
+    "keyword_in_context",
+    "family_pareto",
+    "family_by_week",
+]
+
+TEXT_COLS = (schema.TITLE, schema.TEXT)
+ALL_GROUP = "all"
+#: context columns copied into keyword_in_context results when present
+CONTEXT_COLS = (schema.COMPLAINT_ID, schema.ORDER_ID, schema.DATE, schema.SKU, schema.ASIN, schema.LOT,
+                schema.SUPPLIER, schema.FC_PROCESSED, schema.FC, schema.FAMILY, schema.RATING)
+
+
+# ------------------------------------------------------------------ helpers
+def _doc_terms(df: pd.DataFrame, text_cols: Sequence[str], ngram_range: tuple[int, int]) -> list[list[str]]:
+    """Per row, every n-gram occurrence (title and text tokenised separately)."""
+    lo, hi = ngram_range
+    if lo < 1 or hi < lo:
+        raise ValueError(f"ngram_range must be (min, max) with 1 <= min <= max, got {ngram_range}")
+    cols = [c for c in text_cols if c in df.columns]
+    cache: dict[str, list[str]] = {}
+
+    def terms_of(text: str) -> list[str]:
+        got = cache.get(text)
+        if got is None:
+            toks = tokenize(text)
+            got = [g for n in range(lo, hi + 1) for g in ngrams(toks, n)]
+            cache[text] = got
+        return got
+
+    out: list[list[str]] = [[] for _ in range(len(df))]
+    for c in cols:
+        values = df[c].astype("string").fillna("").to_numpy()
+        for i, v in enumerate(values):
+            if v:
+                out[i].extend(terms_of(str(v)))
+    return out
+
+
+def _matrix(docs: list[list[str]]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Document x term count matrix and the term vocabulary (sorted)."""
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for i, terms in enumerate(docs):
+        for t in terms:
+            j = vocab.setdefault(t, len(vocab))
+            rows.append(i)
+            cols.append(j)
+    terms = np.array(list(vocab), dtype=object)
+    m = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(docs), len(vocab)))
+    m.sum_duplicates()
+    return m, terms
+
+
+def _group_keys(df: pd.DataFrame, by: str | None) -> pd.Series:
+    if by is None:
+        return pd.Series([ALL_GROUP] * len(df), index=df.index, dtype="str")
+    if by not in df.columns:
+        raise KeyError(f"column {by!r} not in the complaints table")
+    return df[by].astype("string").fillna(schema.UNKNOWN_LEVEL)
+
+
+def _n_words(term: str) -> int:
+    if has_cjk(term) and " " not in term:
+        return 1 if term else 0
+    return len(term.split(" "))
+
+
+# ------------------------------------------------------------------ public
+def term_frequency(df: pd.DataFrame, by: str | None = None, text_cols: Sequence[str] = TEXT_COLS,
+                   ngram_range: tuple[int, int] = (1, 3), min_count: int = 1) -> pd.DataFrame:
+    """Term x group frequency table.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Complaints.
+    by : str, optional
+        Grouping column (family, asin, sku, lot, supplier, fc, week ...);
+        None puts every row in group ``"all"``.
+    text_cols : sequence of str
+        Text columns; each is tokenised separately (no n-gram spans two).
+    ngram_range : (int, int)
+        Smallest and largest n-gram length.
+    min_count : int
+        Keep terms with at least this many occurrences in the group.
+
+    Returns
+    -------
+    DataFrame
+        ``group`` (str), ``term`` (str), ``n_words`` (int), ``count``
+        (occurrences), ``documents`` (complaints containing the term),
+        ``documents_in_group`` (complaints in the group), ``per_1000``
+        (documents per 1,000 complaints of the group).  Sorted by group, then
+        documents, count descending, then term.
+    """
+    cols = ["group", "term", "n_words", "count", "documents", "documents_in_group", "per_1000"]
+    keys = _group_keys(df, by)
+    docs = _doc_terms(df, text_cols, ngram_range)
+    m, terms = _matrix(docs)
+    if m.shape[1] == 0:
+        return pd.DataFrame({c: pd.Series(dtype="str" if c in ("group", "term") else "float64") for c in cols})
+    codes, groups = pd.factorize(keys, sort=True)
+    g = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(groups), len(codes)))
+    counts = (g @ m).tocoo()
+    docs_in = (g @ (m > 0).astype(np.int64)).tocsr()
+    size = np.bincount(codes, minlength=len(groups))
+    out = pd.DataFrame({
+        "group": np.asarray(groups, dtype=object)[counts.row],
+        "term": terms[counts.col],
+        "count": counts.data.astype(np.int64),
+        "documents": np.asarray(docs_in[counts.row, counts.col]).ravel().astype(np.int64),
+        "documents_in_group": size[counts.row].astype(np.int64),
+    })
+    out = out[out["count"] >= min_count]
+    out.insert(2, "n_words", out["term"].map(_n_words).astype(np.int64))
+    out["per_1000"] = out["documents"] / out["documents_in_group"] * 1000.0
+    out = out.sort_values(["group", "documents", "count", "term"], ascending=[True, False, False, True], kind="stable")
+    out["group"] = out["group"].astype("str")
+    out["term"] = out["term"].astype("str")
+    return out.reset_index(drop=True)[cols]
+
+
+def distinctive_terms(df: pd.DataFrame, by: str, focus: object | Sequence | None = None,
+                      reference: object | Sequence | None = None, text_cols: Sequence[str] = TEXT_COLS,
+                      ngram_range: tuple[int, int] = (1, 2), prior_scale: float = 0.1,
+                      alternative: str = "greater", min_count: int = 1) -> pd.DataFrame:
+    """Terms a group over-uses compared with a reference: log-odds with informative Dirichlet prior.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Complaints.
+    by : str
+        Grouping column.
+    focus : value or list of values, optional
+        The group(s) of interest.  None: every group in turn, each against
+        all other rows.
+    reference : value or list of values, optional
+        The comparison group(s); None: every row not in the focus.
+    text_cols, ngram_range
+        As in :func:`term_frequency`.
+    prior_scale : float
+        Prior strength: ``a_i = prior_scale * y_i`` with ``y_i`` the term's
+        count in the whole table (focus + reference) and
+        ``a0 = prior_scale * n`` (n all term occurrences).
+    alternative : {"greater", "two-sided"}
+        "greater" (default): one-sided p for OVER-use in the focus,
+        ``P(Z >= z)``; "two-sided": ``2 P(Z >= |z|)``.
+    min_count : int
+        Only terms occurring at least this often in the focus group.
+
+    Returns
+    -------
+    DataFrame
+        ``group`` (the focus label; the focus values joined by "+" when a list),
+        ``term``, ``count_focus``, ``count_reference``, ``log_odds`` (delta),
+        ``variance``, ``z``, ``p_value``, ``p_adjusted`` (Benjamini-Hochberg
+        over the terms of the group), ``focus_documents``.  Sorted by group,
+        z descending, term.
+
+    Notes
+    -----
+    Monroe, Colaresi & Quinn (2008), "Fightin' Words", Political Analysis 16(4),
+    eq. 16-22::
+
+        delta_i = log((y_if + a_i) / (n_f + a0 - y_if - a_i))
+                - log((y_ir + a_i) / (n_r + a0 - y_ir - a_i))
+        var_i   = 1 / (y_if + a_i) + 1 / (y_ir + a_i)
+        z_i     = delta_i / sqrt(var_i)
+    """
+    if alternative not in ("greater", "two-sided"):
+        raise ValueError("alternative must be 'greater' or 'two-sided'")
+    cols = ["group", "term", "count_focus", "count_reference", "log_odds", "variance", "z", "p_value",
+            "p_adjusted", "focus_documents"]
+    keys = _group_keys(df, by)
+    docs = _doc_terms(df, text_cols, ngram_range)
+    m, terms = _matrix(docs)
+
+    def as_list(v):
+        if v is None:
+            return None
+        if isinstance(v, (list, tuple, set, frozenset, np.ndarray, pd.Index, pd.Series)):
+            return [str(x) for x in v]
+        return [str(v)]
+
+    foc = as_list(focus)
+    ref = as_list(reference)
+    if foc is None:
+        comparisons = [([g], None) for g in sorted(keys.unique())]
+    else:
+        comparisons = [(foc, ref)]
+    frames = []
+    keyv = keys.to_numpy(dtype=object)
+    for fvals, rvals in comparisons:
+        fmask = np.isin(keyv, fvals)
+        rmask = np.isin(keyv, rvals) & ~fmask if rvals is not None else ~fmask
+        label = "+".join(fvals)
+        if m.shape[1] == 0 or not fmask.any() or not rmask.any():
+            continue
+        yf = np.asarray(m[fmask].sum(axis=0)).ravel().astype(float)
+        yr = np.asarray(m[rmask].sum(axis=0)).ravel().astype(float)
+        fdocs = np.asarray((m[fmask] > 0).sum(axis=0)).ravel()
+        y = yf + yr
+        keep = (y > 0) & (yf >= min_count)
+        if not keep.any():
+            continue
+        a = prior_scale * y
+        a0 = prior_scale * y.sum()
+        nf, nr = yf.sum(), yr.sum()
+        yf_k, yr_k, a_k = yf[keep], yr[keep], a[keep]
+        delta = np.log((yf_k + a_k) / (nf + a0 - yf_k - a_k)) - np.log((yr_k + a_k) / (nr + a0 - yr_k - a_k))
+        var = 1.0 / (yf_k + a_k) + 1.0 / (yr_k + a_k)
+        z = delta / np.sqrt(var)
+        p = stats.norm.sf(z) if alternative == "greater" else 2.0 * stats.norm.sf(np.abs(z))
+        p_adj = multipletests(p, method="fdr_bh")[1]
+        frames.append(pd.DataFrame({
+            "group": label, "term": terms[keep], "count_focus": yf_k.astype(np.int64),
+            "count_reference": yr_k.astype(np.int64), "log_odds": delta, "variance": var, "z": z,
+            "p_value": p, "p_adjusted": p_adj, "focus_documents": fdocs[keep].astype(np.int64),
+        }))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="str" if c in ("group", "term") else "float64") for c in cols})
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values(["group", "z", "term"], ascending=[True, False, True], kind="stable")
+    out["group"] = out["group"].astype("str")
+    out["term"] = out["term"].astype("str")
+    return out.reset_index(drop=True)[cols]
+
+
+def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, text_cols: Sequence[str] = TEXT_COLS,
+              ngram_range: tuple[int, int] = (1, 2), alpha: float = 0.05, min_focus_documents: int = 2,
+              prior_scale: float = 0.1) -> list[str]:
+    """The terms a subset of complaints over-uses compared with a reference.
+
+    Significant terms (BH-adjusted one-sided p < ``alpha``) come first, then
+    other over-used terms, each by z descending; a word already inside a chosen
+    longer term is skipped, and terms need ``min_focus_documents`` complaints.
+
+    Returns
+    -------
+    list of str
+        At most ``n`` terms.
+    """
+    if len(focus_df) == 0:
+        return []
+    cols = [c for c in text_cols if c in focus_df.columns or c in reference_df.columns]
+    both = pd.concat([focus_df.reindex(columns=cols), reference_df.reindex(columns=cols)], ignore_index=True)
+    both["_side"] = ["focus"] * len(focus_df) + ["reference"] * len(reference_df)
+    if len(reference_df) == 0:
+        tf = term_frequency(both, text_cols=cols, ngram_range=ngram_range)
+        tf = tf[tf["documents"] >= min_focus_documents]
+        return tf["term"].head(n).tolist()
+    res = distinctive_terms(both, "_side", focus="focus", text_cols=cols, ngram_range=ngram_range,
+                            prior_scale=prior_scale)
+    res = res[(res["z"] > 0) & (res["focus_documents"] >= min_focus_documents)].copy()
+    res["_sig"] = res["p_adjusted"] < alpha
+    res = res.sort_values(["_sig", "z", "term"], ascending=[False, False, True], kind="stable")
+    chosen: list[str] = []
+    for term in res["term"]:
+        if any(term in c.split(" ") or term in c for c in chosen if c != term and _n_words(c) > _n_words(term)):
+            continue
+        if any(c in term for c in chosen if _n_words(c) < _n_words(term)):
+            # replace the shorter one by the longer phrase
+            chosen = [c for c in chosen if c not in term]
+        chosen.append(term)
+        if len(chosen) >= n:
+            break
+    return chosen[:n]
+
+
+def _term_pattern(term: str) -> re.Pattern:
+    words = [w for w in re.split(r"\s+", term.strip()) if w]
+    if not words:
+        raise ValueError("empty search term")
+    body = r"[\W_]+".join(re.escape(w) for w in words)
+    if has_cjk(term):
+        return re.compile(body, re.IGNORECASE)
+    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])", re.IGNORECASE)
+
+
+def keyword_in_context(df: pd.DataFrame, term: str, width: int = 60,
+                       text_cols: Sequence[str] = TEXT_COLS) -> pd.DataFrame:
+    """Each complaint text containing ``term``, cut into left / match / right.
+
+    Matching ignores case and punctuation between words; a term written in
+    its normalised spelling (e.g. "bluetooth") also finds the raw variant
+    ("Blutooth") through the variant table.  The text is returned exactly as
+    the customer wrote it (plain str: never escaped, unescaped or rendered).
+
+    Returns
+    -------
+    DataFrame
+        RangeIndex, in input order, one row per (complaint, text column) with
+        a match (first match): ``row`` (position in ``df``), ``column``,
+        whichever of ``complaint_id, order_id, date, sku, asin, lot, supplier,
+        fc_processed, fc, family, rating`` exist, then ``left``, ``match``,
+        ``right`` (at most ``width`` characters each side).
+    """
+    pats = [_term_pattern(term)]
+    norm_term = default_normaliser()(term)
+    variants = [k for k, v in getattr(default_normaliser(), "_variants", {}).items() if v == norm_term and k != norm_term]
+    pats.extend(_term_pattern(v) for v in variants)
+    ctx = [c for c in CONTEXT_COLS if c in df.columns]
+    records = []
+    for c in [c for c in text_cols if c in df.columns]:
+        values = df[c].astype("string").fillna("").to_numpy()
+        for i, v in enumerate(values):
+            if not v:
+                continue
+            v = str(v)
+            best = None
+            for p in pats:
+                m = p.search(v)
+                if m and (best is None or m.start() < best.start()):
+                    best = m
+            if best is None:
+                continue
+            s, e = best.span()
+            records.append((i, c, v[max(0, s - width):s], v[s:e], v[e:e + width]))
+    records.sort(key=lambda r: (r[0], list(text_cols).index(r[1])))
+    out = pd.DataFrame(records, columns=["row", "column", "left", "match", "right"])
+    out["row"] = out["row"].astype(np.int64)
+    for c in ctx:
+        out[c] = df[c].iloc[out["row"].to_numpy()].to_numpy() if len(out) else pd.Series(dtype=df[c].dtype)
+    for c in ("column", "left", "match", "right"):
+        out[c] = out[c].astype("str")
+    return out[["row", "column", *ctx, "left", "match", "right"]].reset_index(drop=True)
+
+
+def _family_order(values: Iterable[str]) -> dict[str, int]:
+    order = {f: i for i, f in enumerate(schema.FAMILIES)}
+    extra = sorted(v for v in set(values) if v not in order)
+    order.update({f: len(schema.FAMILIES) + i for i, f in enumerate(extra)})
+    return order
+
+
+def family_pareto(df: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Complaint counts per family, largest first, with cumulative shares.
+
+    Returns
+    -------
+    DataFrame
+        ``group`` ("all" when ``by`` is None), ``family``, ``count``,
+        ``share`` (of the group), ``cumulative_share``; sorted by group, count
+        descending, then family display order.
+    """
+    if schema.FAMILY not in df.columns:
+        raise KeyError("no 'family' column: run classify_complaints first")
+    keys = _group_keys(df, by)
+    fam = df[schema.FAMILY].astype("string").fillna("other")
+    counts = pd.DataFrame({"group": keys.to_numpy(dtype=object), "family": fam.to_numpy(dtype=object)})
+    out = counts.groupby(["group", "family"], sort=False).size().rename("count").reset_index()
+    order = _family_order(out["family"])
+    out["_o"] = out["family"].map(order)
+    out = out.sort_values(["group", "count", "_o"], ascending=[True, False, True], kind="stable").drop(columns="_o")
+    total = out.groupby("group")["count"].transform("sum")
+    out["count"] = out["count"].astype(np.int64)
+    out["share"] = out["count"] / total
+    out["cumulative_share"] = out.groupby("group")["count"].cumsum() / total
+    out["group"] = out["group"].astype("str")
+    out["family"] = out["family"].astype("str")
+    return out.reset_index(drop=True)
+
+
+def family_by_week(df: pd.DataFrame) -> pd.DataFrame:
+    """Complaints per ISO week (Monday) and family, every family seen x every week seen.
+
+    Uses ``week`` when present, otherwise the Monday of ``date``'s week.
+    Rows without a date are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``week`` (datetime64), ``family``, ``count`` (int, zeros included);
+        sorted by week then family display order.
+    """
+    if schema.FAMILY not in df.columns:
+        raise KeyError("no 'family' column: run classify_complaints first")
+    if schema.WEEK in df.columns:
+        week = pd.to_datetime(df[schema.WEEK], errors="coerce")
+    elif schema.DATE in df.columns:
+        d = pd.to_datetime(df[schema.DATE], errors="coerce")
+        week = (d - pd.to_timedelta(d.dt.weekday, unit="D")).dt.normalize()
+    else:
+        raise KeyError("no 'week' or 'date' column")
+    fam = df[schema.FAMILY].astype("string").fillna("other")
+    ok = week.notna().to_numpy()
+    tab = pd.crosstab(week[ok].to_numpy(), fam[ok].to_numpy())
+    order = _family_order(tab.columns)
+    tab = tab[sorted(tab.columns, key=order.get)]
+    out = tab.stack().rename("count").reset_index()
+    out.columns = ["week", "family", "count"]
+    out["_o"] = out["family"].map(order)
+    out = out.sort_values(["week", "_o"], kind="stable").drop(columns="_o")
+    out["count"] = out["count"].astype(np.int64)
+    out["family"] = out["family"].astype("str")
+    return out.reset_index(drop=True)

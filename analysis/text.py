@@ -1,0 +1,286 @@
+"""Text normalisation, language detection and tokenisation for complaint text.
+
+Shared by :mod:`analysis.classify` (phrase matching) and
+:mod:`analysis.keywords` (terms and n-grams).  Word lists (stop words,
+spelling variants, negations) are data files in ``analysis/rules/``.
+
+Chinese is segmented with jieba and Japanese with Janome, and only text that
+contains CJK characters is sent to them (both load a dictionary on first use).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+from typing import Iterable, Mapping
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+LANGUAGES = ("en", "zh", "ja", "de", "fr", "es", "it")
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
+
+
+def _latin_fold_table() -> dict[int, str]:
+    """Latin letters with diacritics -> base letters (ä -> a); CJK untouched."""
+    table = {}
+    for cp in range(0x00C0, 0x0250):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if base and base != ch and base.isascii():
+            table[cp] = base
+    table[ord("ß")] = "ss"
+    table[ord("æ")] = "ae"
+    table[ord("œ")] = "oe"
+    table[ord("ø")] = "o"
+    return table
+
+
+_FOLD = _latin_fold_table()
+_CAMEL = re.compile(r"(?<=[a-z\u00e0-\u00ff])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^\w'?]+|_+")
+_QUOTE_EDGE = re.compile(r"(?<![\w])'|'(?![\w])")
+_SPACES = re.compile(r"\s+")
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text holds Chinese or Japanese characters."""
+    return bool(_CJK.search(text))
+
+
+def basic_normalise(text: str) -> str:
+    """Lower-case, fold Latin accents, unify quotes, turn punctuation into spaces.
+
+    Run-together sentences from scraped reviews ("qualityHopeless") are split
+    at the lower->upper case change first.  "?" is kept (questions such as
+    "is this original?" are evidence).
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", str(text)).translate(_ZERO_WIDTH).translate(_QUOTES)
+    text = _CAMEL.sub(" ", text).lower().translate(_FOLD)
+    text = _NON_WORD.sub(" ", text)
+    text = _QUOTE_EDGE.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+class Normaliser:
+    """Callable applying :func:`basic_normalise` plus whole-word spelling variants."""
+
+    def __init__(self, variants: Mapping[str, str] | None = None):
+        pairs = {}
+        for k, v in (variants or {}).items():
+            kk = basic_normalise(k)
+            if kk:
+                pairs[kk] = basic_normalise(v)
+        self._variants = pairs
+        if pairs:
+            alts = "|".join(
+                r"\s+".join(map(re.escape, k.split())) for k in sorted(pairs, key=len, reverse=True)
+            )
+            self._pattern = re.compile(rf"(?<![\w'])(?:{alts})(?![\w'])")
+        else:
+            self._pattern = None
+
+    def _replace(self, m: re.Match) -> str:
+        return self._variants.get(_SPACES.sub(" ", m.group(0)), m.group(0))
+
+    def __call__(self, text: str) -> str:
+        text = basic_normalise(text)
+        if self._pattern is not None and text:
+            text = self._pattern.sub(self._replace, text)
+        return text
+
+
+@functools.lru_cache(maxsize=1)
+def default_normaliser() -> Normaliser:
+    """The normaliser built from the default taxonomy's ``[text.variants]``."""
+    import tomllib
+
+    with open(RULES_DIR / "taxonomy.toml", "rb") as fh:
+        data = tomllib.load(fh)
+    return Normaliser(data.get("text", {}).get("variants", {}))
+
+
+# ------------------------------------------------------------------ language
+_LANG_HINTS = {
+    "de": {"und", "nicht", "ist", "der", "die", "das", "ich", "mit", "sehr", "kein", "keine", "funktioniert", "auch", "nach", "aber", "zu"},
+    "fr": {"et", "pas", "est", "le", "la", "les", "je", "tres", "avec", "ne", "une", "des", "du", "mais", "fonctionne", "marche", "pour"},
+    "es": {"y", "no", "es", "el", "la", "los", "muy", "con", "una", "pero", "funciona", "que", "del", "para", "lo", "por", "las"},
+    "it": {"e", "non", "il", "la", "che", "molto", "con", "una", "ma", "funziona", "per", "del", "sono", "gli", "della", "questo"},
+    "en": {"the", "and", "not", "is", "it", "this", "was", "very", "with", "but", "of", "to", "i", "a", "product", "quality", "sound", "good"},
+}
+_ACCENTS = {"de": "äöüß", "fr": "éèêàçùâîôœë", "es": "ñáíóúé¿¡", "it": "àèéìòù"}
+
+
+def detect_language(text: str) -> str:
+    """Guess the language of one text: script first, then function words.
+
+    Japanese when kana appear, Chinese for other Han text; among Latin-script
+    languages the one whose common words (and accented letters) occur most,
+    English on a tie.  Meant for routing to a tokeniser, not for linguistics.
+    """
+    if not text:
+        return "en"
+    if _KANA.search(text):
+        return "ja"
+    if _CJK.search(text):
+        return "zh"
+    low = str(text).lower()
+    words = re.findall(r"[a-zà-ÿ']+", low)
+    if not words:
+        return "en"
+    folded = [w.translate(_FOLD) for w in words]
+    best, best_score = "en", 0.0
+    for lang in ("en", "de", "fr", "es", "it"):
+        hints = _LANG_HINTS[lang]
+        score = sum(1 for w in folded if w in hints)
+        score += 1.5 * sum(low.count(c) for c in _ACCENTS.get(lang, ""))
+        if lang == "en":
+            score += 0.5  # tie-break towards English
+        if score > best_score:
+            best, best_score = lang, score
+    return best
+
+
+# ---------------------------------------------------------------- stop words
+@functools.lru_cache(maxsize=None)
+def stop_words(lang: str) -> frozenset[str]:
+    """Stop words of one language from ``rules/stopwords_<lang>.txt`` (normalised)."""
+    path = RULES_DIR / f"stopwords_{lang}.txt"
+    if not path.is_file():
+        return frozenset()
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.add(basic_normalise(line) if lang not in ("zh", "ja") else line)
+    return frozenset(words)
+
+
+@functools.lru_cache(maxsize=1)
+def negation_words() -> frozenset[str]:
+    """Negation words of every language (never dropped as stop words)."""
+    path = RULES_DIR / "negations.txt"
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.add(basic_normalise(line))
+    return frozenset(words)
+
+
+# ---------------------------------------------------------------- tokenising
+@functools.lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+@functools.lru_cache(maxsize=1)
+def _janome():
+    from janome.tokenizer import Tokenizer
+
+    return Tokenizer()
+
+
+_JA_DROP_POS = ("助詞", "記号", "助動詞")
+_JA_KEEP = {"ない", "ず", "ぬ", "ません", "ん", "なかっ"}
+_TOKEN = re.compile(r"[\w']+|\?")
+
+
+def _cjk_tokens(text: str, lang: str) -> list[str]:
+    out: list[str] = []
+    # Latin words inside CJK text (brand names, "bluetooth") are kept whole
+    for chunk in re.split(r"(\s+)", text):
+        if not chunk or chunk.isspace():
+            continue
+        if not has_cjk(chunk):
+            out.extend(t for t in _TOKEN.findall(chunk) if t != "?")
+            continue
+        if lang == "ja":
+            for tok in _janome().tokenize(chunk):
+                surface = tok.surface.strip()
+                if not surface:
+                    continue
+                pos = tok.part_of_speech.split(",")[0]
+                if pos in _JA_DROP_POS and surface not in _JA_KEEP:
+                    continue
+                out.append(surface)
+        else:
+            out.extend(t.strip() for t in _jieba().lcut(chunk) if t.strip())
+    return out
+
+
+def tokenize(text: str, lang: str | None = None, *, normaliser: Normaliser | None = None,
+             drop_stop_words: bool = True) -> list[str]:
+    """Split one complaint into normalised word tokens.
+
+    Parameters
+    ----------
+    text : str
+        Raw customer text.
+    lang : str, optional
+        ``en``, ``zh``, ``ja``, ``de``, ``fr``, ``es`` or ``it``; detected when
+        None (:func:`detect_language`).
+    normaliser : Normaliser, optional
+        Spelling-variant normaliser; the default taxonomy's when None.
+    drop_stop_words : bool
+        Drop the language's stop words.  Negations ("no", "not", "doesn't",
+        "nicht", "不", "ない" ...) are never dropped, so "no sound" stays a
+        meaningful bigram.
+
+    Returns
+    -------
+    list of str
+    """
+    if text is None or (isinstance(text, float) and text != text):
+        return []
+    norm = (normaliser or default_normaliser())(text)
+    if not norm:
+        return []
+    if lang is None:
+        lang = detect_language(text)
+    if has_cjk(norm):
+        tokens = _cjk_tokens(norm, "ja" if lang == "ja" or _KANA.search(norm) else "zh")
+    else:
+        tokens = [t for t in _TOKEN.findall(norm) if t != "?"]
+    tokens = [t.strip("'") for t in tokens]
+    tokens = [t for t in tokens if t]
+    if drop_stop_words:
+        stops = stop_words(lang) | stop_words("en") if lang != "en" else stop_words("en")
+        if has_cjk(norm):
+            stops = stops | stop_words("zh") | stop_words("ja")
+        keep = negation_words()
+        tokens = [t for t in tokens if t in keep or (t not in stops and not t.isdigit())]
+    return tokens
+
+
+def _joiner(a: str, b: str) -> str:
+    return "" if (has_cjk(a[-1:]) and has_cjk(b[:1])) else " "
+
+
+def ngrams(tokens: Iterable[str], n: int) -> list[str]:
+    """Contiguous n-grams of a token list, joined by a space (no space between CJK tokens)."""
+    toks = list(tokens)
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    if n == 1:
+        return toks
+    out = []
+    for i in range(len(toks) - n + 1):
+        gram = toks[i]
+        for t in toks[i + 1 : i + n]:
+            gram += _joiner(gram, t) + t
+        out.append(gram)
+    return out

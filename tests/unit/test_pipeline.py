@@ -1,0 +1,123 @@
+"""The whole analysis on the bundled sample and on a generated no-cause scenario; the CLI around it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis import load_files
+from analysis.cli import main
+from analysis.pipeline import analyze
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+REPORTS = [
+    "fba_customer_returns.txt",
+    "fba_customer_shipment_sales.txt",
+    "lot_master.xlsx",
+    "seller_feedback.txt",
+    "reviews.csv",
+    "replacements.txt",
+    "fbm_returns.txt",
+    "inventory_ledger.txt",
+    "reimbursements.txt",
+    "voc.csv",
+]
+
+
+@pytest.fixture(scope="module")
+def sample_analysis():
+    return analyze(load_files([SAMPLE / name for name in REPORTS], strict=True))
+
+
+@pytest.fixture(scope="module")
+def truth():
+    return json.loads((SAMPLE / "TRUTH.json").read_text(encoding="utf-8"))
+
+
+FACTOR_NAMES = {"fc_shipped": "fulfillment_center"}
+
+
+def test_every_planted_cause_is_a_finding_with_its_symptom(sample_analysis, truth):
+    findings = sample_analysis.findings["findings"]
+    for cause in truth["causes"]:
+        factor = FACTOR_NAMES.get(cause["factor"], cause["factor"])
+        match = [f for f in findings if f["factor"] == factor and f["level"] == cause["level"] and f["family"] == cause["family"]]
+        assert match, f"planted cause {factor}={cause['level']} ({cause['family']}) not found: {[f['statement'] for f in findings]}"
+        f = match[0]
+        assert f["p_adjusted"] < 0.01 and f["rate_ratio"] > 1.5
+        words = " ".join(f["top_terms"])
+        assert any(term.split()[0] in words for term in cause["symptom_terms"]), (cause["symptom_terms"], f["top_terms"])
+
+
+def test_confounders_are_not_findings(sample_analysis, truth):
+    findings = sample_analysis.findings["findings"]
+    for confounder in truth["confounders_not_to_report"]:
+        factor = FACTOR_NAMES.get(confounder["factor"], confounder["factor"])
+        assert not any(f["factor"] == factor and f["level"] == confounder["level"] for f in findings), confounder
+    explained = {(e["factor"], e["level"]) for e in sample_analysis.findings["explained"]}
+    assert ("lot", "L2605B") in explained
+
+
+def test_findings_json_shape(sample_analysis):
+    doc = sample_analysis.findings
+    assert set(doc) >= {"inputs", "findings", "explained"}
+    assert [i["kind"] for i in doc["inputs"]] == ["fba_returns", "fba_shipments", "lots", "seller_feedback", "reviews", "replacements", "fbm_returns", "ledger", "reimbursements", "voc"]
+    for item in doc["inputs"]:
+        assert set(item) >= {"path", "kind", "rows", "rejected", "duplicates"}
+    returns = doc["inputs"][0]
+    assert returns["rows"] == 2412 and returns["rejected"] == 0 and returns["duplicates"] == 14
+    keys = {"rank", "factor", "level", "family", "complaints", "units", "rate", "baseline_rate", "rate_ratio", "ci_low", "ci_high", "p_value", "p_adjusted", "top_terms", "aliases", "explains", "onset"}
+    for rank, f in enumerate(doc["findings"], start=1):
+        assert keys <= set(f) and f["rank"] == rank
+        assert f["ci_low"] <= f["rate"] <= f["ci_high"]
+        assert f["rate"] == pytest.approx(f["complaints"] / f["units"])
+    for e in doc["explained"]:
+        assert set(e) == {"factor", "level", "family", "explained_by"} and set(e["explained_by"]) == {"factor", "level"}
+    json.dumps(doc)  # serialisable as is
+
+
+def test_no_planted_cause_gives_no_finding(tmp_path):
+    from sample_data.make_sample import generate
+
+    generate(tmp_path, seed=11, scenario="null", formats=["fba_returns", "fba_shipments", "lots"])
+    result = analyze(load_files([tmp_path / "fba_customer_returns.txt", tmp_path / "fba_customer_shipment_sales.txt", tmp_path / "lot_master.csv"], strict=True))
+    assert [f for f in result.findings["findings"] if f["p_adjusted"] < 0.01] == []
+
+
+def test_returns_alone_work_and_say_rates_are_not_available(tmp_path, capsys):
+    code = main(["report", "--returns", str(SAMPLE / "fba_customer_returns.txt"), "--out", str(tmp_path), "--findings-only"])
+    assert code == 0
+    doc = json.loads((tmp_path / "findings.json").read_text())
+    assert doc["inputs"] == [{"path": "fba_customer_returns.txt", "kind": "fba_returns", "rows": 2412, "rejected": 0, "duplicates": 14, "sha256": doc["inputs"][0]["sha256"]}]
+    assert doc["summary"]["basis"] == "complaints"
+    assert any("rates per unit are not available" in w for w in doc["warnings"])
+
+
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    bad = tmp_path / "notes.csv"
+    bad.write_text("name,age\nAnn,3\n")
+    assert main(["report", "--returns", str(bad), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith("error: notes.csv:")
+    assert main(["inspect", str(tmp_path / "missing.txt")]) == 2
+
+
+def test_cli_inspect_json(capsys):
+    assert main(["inspect", "--json", str(SAMPLE / "seller_feedback.txt")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out[0]["kind"] == "seller_feedback" and out[0]["rows"] == 398 and out[0]["encoding"] in ("cp1252", "latin-1")
+
+
+def test_cli_classify_keeps_every_input_column(tmp_path, capsys):
+    src = tmp_path / "reviews.csv"
+    src.write_text('Stars,Headline,Review Text,Extra\n1,Broken,"Right earbud no sound after a week",x\n5,Great,"=HYPERLINK(""http://x"")",y\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["classify", str(src), "--text-column", "Headline", "--text-column", "Review Text", "--out", str(out)]) == 0
+    import pandas as pd
+
+    table = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert list(table.columns) == ["line", "Stars", "Headline", "Review Text", "Extra", "family", "family_confidence", "evidence"]
+    assert table["family"].iloc[0] == "product_defect"
+    assert table["Review Text"].iloc[1].startswith("'=")  # neutralised, text kept
