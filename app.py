@@ -1,0 +1,28 @@
+"""The workbench's frame: page config, per-visitor state, language switch, navigation.
+
+Run with ``streamlit run app.py`` (or ``make run``).  Pages live in ``pages/``.
+"""
+
+import streamlit as st
+
+from ui import state
+from ui.i18n import LANGUAGE_NAMES, LANGUAGES, t
+
+st.set_page_config(page_title="Root-cause workbench", page_icon="🔎", layout="wide")
+state.init()
+
+pages = [
+    st.Page("pages/data.py", title=t("nav.data"), icon="📂", default=True),
+    st.Page("pages/root_causes.py", title=t("nav.root_causes"), icon="🎯"),
+    st.Page("pages/lots.py", title=t("nav.lots"), icon="🏭"),
+    st.Page("pages/trends.py", title=t("nav.trends"), icon="📈"),
+    st.Page("pages/keywords.py", title=t("nav.keywords"), icon="💬"),
+    st.Page("pages/taxonomy.py", title=t("nav.taxonomy"), icon="🗂️"),
+    st.Page("pages/export.py", title=t("nav.export"), icon="📄"),
+]
+page = st.navigation(pages)
+with st.sidebar:
+    st.radio(t("app.language"), options=list(LANGUAGES), format_func=LANGUAGE_NAMES.__getitem__, key=state.LANGUAGE,
+             horizontal=True)
+    st.caption(t("app.sidebar_caption"))
+page.run()

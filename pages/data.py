@@ -1,0 +1,79 @@
+"""Data: upload the reports (or load the sample), see what each file gave and how well they link."""
+
+import streamlit as st
+
+from ui import cached, components, state
+from ui.components import md, pct
+from ui.i18n import t
+
+st.title(t("data.title"))
+st.markdown(t("data.intro"))
+
+uploads = st.file_uploader(t("data.upload"), accept_multiple_files=True, key="data_upload", help=t("data.upload_help"),
+                           type=["txt", "tsv", "csv", "xlsx", "gz", "zip"])
+st.caption(t("data.limit"))
+
+col_sample, col_clear, _ = st.columns([2, 2, 4])
+with col_sample:
+    load_sample = st.button(t("data.load_sample"), key="load_sample", help=t("data.load_sample_help"), type="primary")
+with col_clear:
+    clear = st.button(t("data.clear"), key="clear_data", disabled=state.dataset() is None)
+
+if clear:
+    state.clear_dataset()
+
+if uploads:
+    sources = [(f.name, f.getvalue()) for f in uploads]
+    key = state.sources_key(sources)
+    if key != st.session_state[state.UPLOADS_SEEN]:  # a new set of uploads: read it
+        st.session_state[state.UPLOADS_SEEN] = key
+        state.set_dataset(cached.load_dataset(sources, key), key, "upload")
+
+if load_sample:
+    sources = state.sample_sources()
+    if not sources:
+        st.warning(t("data.sample_missing"))
+    else:
+        key = state.sources_key(sources)
+        state.set_dataset(cached.load_dataset(sources, key), key, "sample")
+
+dataset = state.dataset()
+if dataset is None:
+    components.report_guide()
+    st.stop()
+
+for name, message in dataset.failed:
+    st.error(f"{t('data.failed_prefix')} {md(message)}")
+
+st.success(t("data.loaded", files=len(dataset.files), complaints=f"{len(dataset.complaints):,}",
+             shipments=f"{len(dataset.shipments):,}", lots=f"{len(dataset.lots):,}"))
+
+st.subheader(t("data.files_heading"))
+summary = dataset.summary()
+if len(summary):
+    components.file_table(summary)
+
+st.subheader(t("data.coverage_heading"))
+coverage = cached.link_coverage(st.session_state[state.DATASET_KEY], _dataset=dataset)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(t("data.share_linked"), pct(coverage.get("share_linked_to_shipments"), 1))
+c2.metric(t("data.skus_in_lots"), pct(coverage.get("skus_in_lot_master"), 1))
+c3.metric(t("data.complaints_with_lot"), pct(coverage.get("complaints_with_lot"), 1))
+c4.metric(t("data.lot_link"), str(coverage.get("lot_link") or t("data.not_available")))
+share = coverage.get("share_linked_to_shipments")
+if share is not None and share < 0.8:
+    st.warning(t("data.coverage_low"))
+
+st.subheader(t("data.rejected_heading"))
+rejected = dataset.rejected()
+if not len(rejected):
+    st.caption(t("data.rejected_none"))
+else:
+    from analysis.export.safety import csv_bytes
+
+    for i, (file, part) in enumerate(rejected.groupby("file", sort=False)):
+        with st.expander(t("data.rejected_expander", file=md(file), n=f"{len(part):,}")):
+            table = part[["line", "reason", "raw"]].reset_index(drop=True)
+            st.dataframe(components.translate_columns(table, "data.cols"), hide_index=True, key=f"data_rejected_{i}")
+            st.download_button(t("data.download_rejected"), csv_bytes(part), file_name=f"{file}.rejected.csv",
+                               mime="text/csv", key=f"data_rejected_csv_{i}")

@@ -1,0 +1,100 @@
+"""Export: choose findings and language, preview and edit the Root Cause section, download the files."""
+
+import json
+
+import streamlit as st
+
+from analysis.export import build_root_cause, render_markdown
+from ui import cached, components, state
+from ui.components import md
+from ui.i18n import factor_name, family_name, t
+
+st.title(t("export.title"))
+st.markdown(t("export.intro"))
+
+analysis = components.require_analysis()
+run_key = state.analysis_key()
+findings = analysis.findings.get("findings") or []
+by_rank = {f["rank"]: f for f in findings}
+
+# ---- choices
+c1, c2 = st.columns([3, 1])
+ranks = list(by_rank)
+stored = st.session_state[state.POA_SELECTED]
+default = [r for r in (stored if stored is not None else ranks[:5]) if r in by_rank]
+selected = c1.multiselect(
+    t("export.choose"), ranks, default=default, key="exp_findings",
+    format_func=components.labeller(ranks, lambda r: f"#{r} {factor_name(by_rank[r]['factor'])} {by_rank[r]['level']} · {family_name(by_rank[r]['family'])}"))
+language = c2.radio(t("export.language"), ["en", "zh"], index=["en", "zh"].index(st.session_state[state.POA_LANGUAGE]),
+                    format_func=components.labeller(["en", "zh"], lambda x: t(f"export.lang_{x}")), key="exp_language")
+st.session_state[state.POA_SELECTED] = tuple(selected)
+st.session_state[state.POA_LANGUAGE] = language
+if not findings:
+    st.info(t("export.no_findings"))
+
+# ---- editable wording (kept per language: the answers are written in that language)
+complaints = analysis.rows()
+generated = build_root_cause(analysis.findings, complaints, language, selected=list(selected))
+saved = dict((st.session_state[state.POA_OVERRIDES] or {}).get(language) or {})
+overrides: dict = {}
+with st.expander(t("export.wording"), expanded=False):
+    problem = st.text_area(t("export.problem"), value=saved.get("problem_statement") or generated.problem_statement,
+                           key=f"exp_problem_{language}", height=120)
+    if problem.strip() and problem.strip() != generated.problem_statement.strip():
+        overrides["problem_statement"] = problem.strip()
+    answers: dict = {}
+    saved_actions = saved.get("actions") or {}
+    for plan in generated.actions:
+        st.markdown(f"**{md(plan.heading)}**")
+        for kind, items in (("corrective", plan.corrective), ("preventive", plan.preventive)):
+            st.caption(generated.heading(kind))
+            previous = (saved_actions.get(plan.category) or {}).get(kind) or []
+            values = []
+            for i, item in enumerate(items):
+                st.text(item.prompt)
+                value = st.text_area(t("export.action_answer"), value=previous[i] if i < len(previous) and previous[i] else "",
+                                     key=f"exp_{language}_{plan.category}_{kind}_{i}", height=68, label_visibility="collapsed")
+                values.append(value.strip() or None)
+            if any(values):
+                answers.setdefault(plan.category, {})[kind] = values
+    if answers:
+        overrides["actions"] = answers
+all_overrides = dict(st.session_state[state.POA_OVERRIDES] or {})
+all_overrides[language] = overrides
+st.session_state[state.POA_OVERRIDES] = all_overrides
+
+# ---- preview: plain text, never rendered as Markdown (it quotes buyers)
+section = build_root_cause(analysis.findings, complaints, language, selected=list(selected), overrides=overrides)
+text = render_markdown(section)
+st.subheader(t("export.preview"))
+st.code(text, language=None, wrap_lines=True)
+
+d1, d2 = st.columns(2)
+d1.download_button(t("export.download_md"), text.encode("utf-8"), file_name="root_cause.md", mime="text/markdown",
+                   key="exp_download_md")
+
+# ---- Word document and evidence pack, written to a temp dir on request
+export_key = (run_key, language, tuple(selected), json.dumps(overrides, sort_keys=True, ensure_ascii=False))
+if d2.button(t("export.build"), key="exp_build"):
+    try:
+        with st.spinner(t("export.building")):
+            files, errors = cached.export_files(run_key, language, tuple(selected), export_key[3], _analysis=analysis)
+        st.session_state[state.EXPORT_FILES] = (export_key, files, errors)
+    except Exception as exc:  # noqa: BLE001 - show any writing problem as one line
+        st.error(f"{t('export.build_failed')} {md(exc)}")
+
+built = st.session_state[state.EXPORT_FILES]
+if built is not None and built[0] == export_key:
+    _, files, errors = built
+    if errors:
+        st.warning(t("export.chart_errors"))
+        st.text("\n".join(errors))
+    mimes = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".zip": "application/zip",
+             ".md": "text/markdown"}
+    files = {name: data for name, data in files.items() if name != "root_cause.md"}  # offered above already
+    cols = st.columns(max(len(files), 1))
+    for col, (name, data) in zip(cols, sorted(files.items())):
+        label = {"root_cause.docx": t("export.download_docx"), "evidence.zip": t("export.download_zip"),
+                 "root_cause.md": t("export.download_md")}.get(name, name)
+        col.download_button(label, data, file_name=name, mime=mimes.get("." + name.rsplit(".", 1)[-1], "application/octet-stream"),
+                            key=f"exp_file_{name}")

@@ -1,0 +1,81 @@
+"""Keywords: term frequency by any grouping, distinctive terms, keyword in context, family Pareto and weeks."""
+
+import streamlit as st
+
+from analysis import charts
+from analysis.keywords import family_by_week, family_pareto
+from ui import cached, components, state
+from ui.i18n import factor_name, family_name, t
+
+st.title(t("keywords.title"))
+st.markdown(t("keywords.intro"))
+
+analysis = components.require_analysis()
+run_key = state.analysis_key()
+complaints = analysis.rows()
+
+# ---- Pareto of families and families per week
+left, right = st.columns(2)
+with left:
+    st.subheader(t("keywords.pareto_heading"))
+    pareto = family_pareto(complaints)
+    fig = charts.pareto_chart(pareto, labels=components.chart_labels(
+        title=t("chart.pareto_title"), x_title=t("chart.pareto_x"), y_title=t("chart.pareto_y"), y2_title=t("chart.cumulative"),
+        count=t("chart.complaints")))
+    picked_families = components.chart(fig, key="kw_pareto_chart")
+with right:
+    st.subheader(t("keywords.week_heading"))
+    fig = charts.family_week_chart(family_by_week(complaints), labels=components.chart_labels(
+        title=t("chart.family_week_title"), x_title=t("chart.week"), y_title=t("chart.complaints")))
+    components.chart(fig, key="kw_week_chart")
+if picked_families:
+    parts = [analysis.rows(family=str(f)) for f in picked_families]
+    import pandas as pd
+
+    components.show_selection(pd.concat(parts, ignore_index=True), key="kw_pareto_rows")
+
+# ---- term frequency by a grouping
+groupings = [g for g in ("family", "source_kind", *analysis.factors, "reason", "disposition", "marketplace")
+             if g in complaints.columns]
+groupings = list(dict.fromkeys(groupings))
+st.subheader(t("keywords.freq_heading"))
+g1, g2 = st.columns([2, 1])
+by = g1.selectbox(t("keywords.group_by"), groupings, format_func=components.labeller(groupings, factor_name), key="kw_group_by")
+top_n = g2.number_input(t("keywords.top_n"), min_value=5, max_value=100, value=15, step=5, key="kw_top_n")
+freq = cached.term_frequency(run_key, by, _complaints=complaints)
+if len(freq):
+    top = freq.sort_values(["group", "documents", "count"], ascending=[True, False, False]).groupby("group", sort=False).head(int(top_n))
+    if by == "family":
+        top = top.assign(group=top["group"].map(family_name))
+    st.dataframe(components.translate_columns(top.reset_index(drop=True)), hide_index=True, key="kw_freq_table")
+
+# ---- distinctive terms of one group against the rest
+st.subheader(t("keywords.distinct_heading"))
+groups = sorted(str(g) for g in complaints[by].dropna().astype("str").unique())
+if groups:
+    focus = st.selectbox(t("keywords.focus"), groups, format_func=components.labeller(groups, family_name if by == "family" else str), key="kw_focus")
+    frame = complaints.assign(**{by: complaints[by].astype("str")})
+    terms = cached.distinctive_terms(run_key, by, focus, _complaints=frame)
+    terms = terms[terms["group"] == focus].head(int(top_n)) if len(terms) else terms
+    label = family_name(focus) if by == "family" else focus
+    fig = charts.terms_chart(terms, labels=components.chart_labels(
+        title=t("chart.terms_title", group=f"{factor_name(by)} {label}"), x_title=t("chart.terms_x")))
+    picked_terms = components.chart(fig, key="kw_terms_chart")
+    if picked_terms:
+        st.session_state["kw_term"] = str(picked_terms[0])
+
+# ---- keyword in context (customer text: a dataframe, never Markdown)
+st.subheader(t("keywords.kwic_heading"))
+term = st.text_input(t("keywords.kwic_term"), key="kw_term")
+if term.strip():
+    try:
+        context = cached.keyword_in_context(run_key, ("all",), term.strip(), _complaints=complaints)
+    except ValueError:
+        context = None
+    if context is None or not len(context):
+        st.caption(t("keywords.kwic_none"))
+    else:
+        view = context.drop(columns=["row"], errors="ignore")
+        if "family" in view.columns:
+            view = view.assign(family=view["family"].map(family_name))
+        st.dataframe(view, hide_index=True, key="kw_kwic_table")

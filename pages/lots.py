@@ -1,0 +1,66 @@
+"""Lots & suppliers: every level of one factor for one family, side by side."""
+
+import streamlit as st
+
+from analysis import charts
+from ui import cached, components, state
+from ui.i18n import factor_name, family_name, t
+
+st.title(t("lots.title"))
+st.markdown(t("lots.intro"))
+
+analysis = components.require_analysis()
+run_key = state.analysis_key()
+
+levels_all = analysis.result.levels
+factors = [f for f in analysis.factors if (levels_all["factor"] == f).any()] or list(analysis.factors)
+families = [f for f in dict.fromkeys(levels_all["family"])] or [x["family"] for x in analysis.findings["summary"]["families"]]
+if not factors or not families:
+    st.info(t("lots.no_levels"))
+    st.stop()
+
+# default to the first finding's factor and family
+first = (analysis.findings.get("findings") or [{}])[0]
+c1, c2 = st.columns(2)
+factor = c1.selectbox(t("lots.factor"), factors, index=factors.index(first["factor"]) if first.get("factor") in factors else 0,
+                      format_func=components.labeller(factors, factor_name), key="lots_factor")
+family = c2.selectbox(t("lots.family"), families, index=families.index(first["family"]) if first.get("family") in families else 0,
+                      format_func=components.labeller(families, family_name), key="lots_family")
+
+table = analysis.level_table(factor, family)
+if not len(table):
+    st.info(t("lots.no_levels"))
+    st.stop()
+levels = st.multiselect(t("lots.levels"), table["level"].tolist(), default=table["level"].tolist(), key="lots_levels")
+shown = table[table["level"].isin(levels)].reset_index(drop=True)
+
+st.subheader(t("lots.table"))
+view = shown.drop(columns=["family", "factor"], errors="ignore")
+st.dataframe(components.translate_columns(view), hide_index=True, key="lots_table",
+             column_config={t("cols.rate"): st.column_config.NumberColumn(format="percent"),
+                            t("cols.baseline_rate"): st.column_config.NumberColumn(format="percent"),
+                            t("cols.ci_low"): st.column_config.NumberColumn(format="percent"),
+                            t("cols.ci_high"): st.column_config.NumberColumn(format="percent")})
+
+fam, fac = family_name(family), factor_name(factor)
+left, right = st.columns(2)
+with left:
+    baseline = None
+    if analysis.shipments is not None and shown["units"].sum() > 0:
+        baseline = float(table["complaints"].sum() / table["units"].sum())
+    fig = charts.rates_chart(shown, baseline=baseline, labels=components.chart_labels(
+        title=t("chart.rates_title", family=fam, factor=fac), x_title=fac, y_title=t("chart.rate_y")))
+    picked_rates = components.chart(fig, key="lots_rates_chart")
+with right:
+    picked_funnel = []
+    if analysis.shipments is not None:
+        points, limits, base = cached.funnel_tables(run_key, factor, family, _analysis=analysis)
+        points = points[points["level"].isin(levels)]
+        fig = charts.funnel_chart(points, limits, base, labels=components.chart_labels(
+            title=t("chart.funnel_title", family=fam, factor=fac), x_title=t("chart.funnel_x"), y_title=t("chart.rate_y")))
+        picked_funnel = components.chart(fig, key="lots_funnel_chart")
+    else:
+        st.caption(t("chart.no_units"))
+
+picked = list(dict.fromkeys([*picked_rates, *picked_funnel]))
+components.show_selection(components.selected_rows(analysis, picked, family, factor), key="lots_rows")

@@ -1,0 +1,72 @@
+"""Root causes: the findings as statements from their numbers, each opening its evidence."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from ui import components, state
+from ui.components import md, num
+from ui.i18n import factor_name, family_name, t
+
+st.title(t("rc.title"))
+st.markdown(t("rc.intro"))
+
+analysis = components.require_analysis()
+run_key = state.analysis_key()
+doc = analysis.findings
+summary = doc["summary"]
+
+# ---- controls: re-run the analysis without some factors / with an action date
+with st.expander(t("rc.controls"), expanded=False):
+    options = list(dict.fromkeys([*analysis.factors, *st.session_state[state.EXCLUDED_FACTORS]]))
+    excluded = st.multiselect(t("rc.exclude"), options=options, default=list(st.session_state[state.EXCLUDED_FACTORS]),
+                              format_func=components.labeller(options, factor_name), key="rc_exclude", help=t("rc.exclude_help"))
+    current = state.action_date()
+    use_date = st.checkbox(t("rc.use_action_date"), value=current is not None, key="rc_use_action_date")
+    period_end = pd.Timestamp(summary.get("period_end") or dt.date.today()).date()
+    chosen = st.date_input(t("rc.action_date"), value=current or period_end, key="rc_action_date", disabled=not use_date)
+    if st.button(t("rc.rerun"), key="rc_rerun", type="primary"):
+        st.session_state[state.EXCLUDED_FACTORS] = tuple(excluded)
+        st.session_state[state.ACTION_DATE] = chosen.isoformat() if use_date and chosen else None
+        st.rerun()
+
+# ---- what was analysed
+c1, c2, c3 = st.columns([1, 1, 2])
+c1.metric(t("rc.complaints"), num(summary.get("complaints")))
+c2.metric(t("rc.units"), num(summary.get("units")))
+basis = t(f"basis.{summary.get('basis') or 'units'}")
+period = f"{summary.get('period_start') or '?'} – {summary.get('period_end') or '?'}"
+c3.markdown(f"**{t('rc.period')}**: {period}  \n**{t('rc.basis')}**: {basis}")
+
+families = pd.DataFrame(summary.get("families") or [], columns=["family", "count", "share"])
+if len(families):
+    with st.expander(t("rc.families")):
+        view = families.assign(family=families["family"].map(family_name), share=families["share"].map(lambda x: components.pct(x, 1)))
+        st.dataframe(components.translate_columns(view), hide_index=True, key="rc_families")
+
+# ---- findings
+st.subheader(t("rc.findings"))
+findings = doc.get("findings") or []
+if not findings:
+    st.info(t("rc.no_findings"))
+for f in findings:
+    components.finding_card(f, analysis, run_key, action_date=state.action_date())
+
+explained = doc.get("explained") or []
+if explained:
+    st.subheader(t("rc.explained_heading"))
+    st.markdown("\n".join(
+        "- " + t("rc.explained_item", factor=factor_name(e["factor"]), level=md(e["level"]), family=family_name(e["family"]),
+                 by_factor=factor_name(e["explained_by"]["factor"]), by_level=md(e["explained_by"]["level"]))
+        for e in explained))
+
+examined = doc.get("examined") or []
+if examined:
+    st.caption(t("rc.examined", factors=", ".join(factor_name(e["factor"]) for e in examined)))
+
+warnings = doc.get("warnings") or []
+if warnings:
+    st.subheader(t("rc.warnings_heading"))
+    for w in warnings:
+        st.warning(md(w))

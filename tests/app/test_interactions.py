@@ -1,0 +1,107 @@
+"""Widget-driven behaviour: loading the sample, findings, language switch, re-running, export preview."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import loaded_app, new_app
+
+
+def frame_with(at, column):
+    """The first st.dataframe having ``column`` (AppTest does not expose dataframe keys)."""
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def test_data_page_empty_state_names_seller_central_paths():
+    at = new_app("en")
+    guide = frame_with(at, "Where in Seller Central")
+    where = " ".join(guide.iloc[:, 1])
+    assert "Customer Concessions > FBA customer returns" in where
+    assert "Inventory Ledger" in where and "Voice of the Customer" in where
+
+
+def test_load_sample_shows_kinds_rows_and_coverage(app_en):
+    files = frame_with(app_en, "Detected kind")
+    kinds = set(files["Detected kind"])
+    assert {"FBA returns", "FBA shipments", "Lot master"} <= kinds
+    rows = dict(zip(files["File"], files["Rows"]))
+    assert rows["fba_customer_returns.txt"] > 100
+    assert any("Loaded" in s.value for s in app_en.success)
+    metrics = {m.label: m.value for m in app_en.metric}
+    assert metrics["Returns whose order is in the shipment files"].endswith("%")
+    assert not app_en.error
+
+
+def test_root_causes_states_findings_from_numbers(app_en):
+    app_en.switch_page("pages/root_causes.py").run()
+    assert not app_en.exception
+    statements = [m.value for m in app_en.markdown if "adjusted p" in m.value and "units" in m.value]
+    assert statements, "no finding statement"
+    assert any("×" in s and "95% CI" in s for s in statements)
+    charts = app_en.get("plotly_chart")
+    assert charts
+    spec = json.loads(charts[0].proto.spec)
+    assert spec["layout"]["title"]["text"].endswith("by Cable lot") or spec["layout"]["title"]["text"]
+
+
+def test_chinese_statements_are_built_from_numbers():
+    at = loaded_app("zh")
+    at.switch_page("pages/root_causes.py").run()
+    statements = [m.value for m in at.markdown if "校正后 p" in m.value]
+    assert statements and all("倍" in s for s in statements)
+    assert not any("returned as" in s for s in statements)
+
+
+def test_switching_language_changes_headings():
+    at = new_app("en")
+    assert at.radio(key="language").value == "en"
+    assert at.title[0].value == "Data"
+    assert at.button(key="load_sample").label == "Load the bundled sample"
+    at.radio(key="language").set_value("zh").run()
+    assert not at.exception
+    assert at.title[0].value == "数据"
+    assert at.button(key="load_sample").label == "加载自带的示例数据"
+    # (AppTest re-runs apps with a pages/ folder through Streamlit's v1 wrapper, whose later runs
+    # drop the sidebar from the captured tree; each language's pages are covered in test_smoke.)
+
+
+def test_excluding_a_factor_reruns_the_analysis(app_en):
+    app_en.switch_page("pages/root_causes.py").run()
+    before = [m.value for m in app_en.markdown if m.value.startswith("##### #")]
+    assert any("Fulfilment centre" in h for h in before)
+    app_en.multiselect(key="rc_exclude").set_value(["fulfillment_center"]).run()
+    app_en.button(key="rc_rerun").click().run()
+    assert not app_en.exception
+    after = [m.value for m in app_en.markdown if m.value.startswith("##### #")]
+    assert after and not any("Fulfilment centre" in h for h in after)
+    assert app_en.session_state["excluded_factors"] == ("fulfillment_center",)
+
+
+def test_export_preview_contains_root_cause(app_en):
+    app_en.switch_page("pages/export.py").run()
+    assert not app_en.exception
+    preview = app_en.code[0].value
+    assert "root cause" in preview.lower()
+    assert "Problem statement" in preview
+    # editing the wording changes the preview
+    app_en.text_area(key="exp_problem_en").set_value("Our own problem statement.").run()
+    assert "Our own problem statement." in app_en.code[0].value
+
+
+def test_trends_before_after(app_en):
+    app_en.switch_page("pages/trends.py").run()
+    assert not app_en.exception
+    assert len(app_en.get("plotly_chart")) >= 1
+    labels = [m.label for m in app_en.metric]
+    assert "Rate before" in labels and "Rate since" in labels
+
+
+def test_keywords_in_context_is_a_table(app_en):
+    app_en.switch_page("pages/keywords.py").run()
+    app_en.text_input(key="kw_term").input("sound").run()
+    assert not app_en.exception
+    table = frame_with(app_en, "match")
+    assert len(table) > 0 and {"left", "match", "right"} <= set(table.columns)

@@ -1,0 +1,68 @@
+"""Both locale files carry the same keys, and every key the UI asks for exists."""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _flatten(table, prefix=""):
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _load(lang):
+    with open(ROOT / "locales" / f"{lang}.toml", "rb") as fh:
+        return _flatten(tomllib.load(fh))
+
+
+def test_same_keys_in_both_languages():
+    en, zh = _load("en"), _load("zh")
+    assert sorted(set(en) - set(zh)) == []
+    assert sorted(set(zh) - set(en)) == []
+
+
+def test_same_placeholders_in_both_languages():
+    en, zh = _load("en"), _load("zh")
+    fields = lambda s: sorted({f for _, f, _, _ in string.Formatter().parse(s) if f})
+    different = {k: (fields(en[k]), fields(zh[k])) for k in en if fields(en[k]) != fields(zh[k])}
+    assert different == {}
+
+
+def test_every_literal_key_used_exists():
+    en = _load("en")
+    used = set()
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", path.read_text(encoding="utf-8")))
+    assert used, "no t() calls found"
+    assert sorted(k for k in used if k not in en and not k.endswith(("_", "."))) == []
+
+
+@pytest.mark.parametrize("prefix", ["family", "family_words"])
+def test_every_family_is_translated(prefix):
+    from analysis import schema
+
+    for lang in ("en", "zh"):
+        strings = _load(lang)
+        assert [f for f in schema.FAMILIES if f"{prefix}.{f}" not in strings] == []
+
+
+def test_every_report_kind_is_explained():
+    from analysis import schema
+
+    for lang in ("en", "zh"):
+        strings = _load(lang)
+        for kind in schema.REPORT_KINDS:
+            assert f"kinds.{kind}" in strings
+            assert f"data.where.{kind}" in strings

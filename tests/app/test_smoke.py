@@ -1,0 +1,41 @@
+"""AppTest smoke test: every page in both languages, without data and with the sample loaded."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import PAGES, loaded_app, new_app
+
+TITLES = {
+    "en": {"data": "Data", "root_causes": "Root causes", "lots": "Lots & suppliers", "trends": "Trends", "keywords": "Keywords",
+           "taxonomy": "Taxonomy", "export": "Export"},
+    "zh": {"data": "数据", "root_causes": "根本原因", "lots": "批次与供应商", "trends": "趋势", "keywords": "关键词",
+           "taxonomy": "分类规则", "export": "导出"},
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_page_without_data(language):
+    at = new_app(language)
+    assert not at.exception, at.exception
+    assert at.radio(key="language").value == language
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        assert at.title[0].value == TITLES[language][page]
+    # pages that need data say where to get it
+    at.switch_page("pages/root_causes.py").run()
+    assert at.info, "no empty state on Root causes"
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_page_with_the_sample(language):
+    at = loaded_app(language)
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        assert at.title[0].value == TITLES[language][page]
+        assert not at.error, (page, [e.value for e in at.error])
+    at.switch_page("pages/lots.py").run()
+    assert at.get("plotly_chart"), "no chart on Lots & suppliers"
+    assert at.dataframe, "no level table on Lots & suppliers"

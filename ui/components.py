@@ -1,0 +1,274 @@
+"""Shared widgets: number formats, finding card, file table, empty states, charts with click-through.
+
+Customer text (comments, review bodies, terms taken from them) only ever goes to
+``st.dataframe`` / ``st.text``; ``st.markdown`` gets our own sentences, with any
+data-derived name (a lot, an FC code) escaped first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+import streamlit as st
+
+from ui import cached, state
+from ui.i18n import factor_name, family_name, family_names, kind_name, t
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+#: complaint columns shown first, in this order (the rest follow)
+ROW_COLUMNS = ("date", "source_kind", "family", "reason", "disposition", "rating", "title", "text", "order_id", "sku", "asin",
+               "fulfillment_center", "lot", "evidence", "source_file", "source_line")
+
+
+# ----------------------------------------------------------------- format
+def md(text: Any) -> str:
+    """Escape data-derived text for use inside our own Markdown (no HTML, no links, no emphasis)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def _bad(x: Any) -> bool:
+    try:
+        return x is None or (isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def pct(x: Any, digits: int = 2) -> str:
+    return t("data.not_available") if _bad(x) else f"{100 * float(x):.{digits}f}%"
+
+
+def num(x: Any, digits: int = 0) -> str:
+    return t("data.not_available") if _bad(x) else f"{float(x):,.{digits}f}"
+
+
+def ratio(x: Any) -> str:
+    return t("data.not_available") if _bad(x) else f"{float(x):.1f}"
+
+
+def p_text(p: Any) -> str:
+    if _bad(p):
+        return t("data.not_available")
+    return t("finding.p_below") if float(p) < 1e-4 else f"= {float(p):.2g}"
+
+
+def date_text(x: Any) -> str:
+    return "" if _bad(x) else pd.Timestamp(x).strftime("%Y-%m-%d")
+
+
+def labeller(values: Iterable[Any], fn: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A ``format_func`` with the labels fixed now, in this run's language.
+
+    Streamlit (and AppTest) may call ``format_func`` outside the script run, where the
+    session's language cannot be read; a fixed mapping always gives the right label.
+    """
+    labels = {v: fn(v) for v in values}
+    return lambda v: labels.get(v, str(v))
+
+
+def translate_columns(df: pd.DataFrame, prefix: str = "cols") -> pd.DataFrame:
+    return df.rename(columns={c: t(f"{prefix}.{c}", c) for c in df.columns})
+
+
+# ------------------------------------------------------------ empty states
+def report_guide() -> None:
+    """Where each report lives in Seller Central (the Data page's empty state)."""
+    st.subheader(t("data.empty_heading"))
+    st.markdown(t("data.empty_intro"))
+    kinds = ("fba_returns", "fba_shipments", "fbm_returns", "fulfilled_shipments", "replacements", "seller_feedback",
+             "voc", "ledger", "reimbursements", "reviews", "lots")
+    guide = pd.DataFrame({
+        t("data.col_report"): [t(f"data.reports.{k}") for k in kinds],
+        t("data.col_where"): [t(f"data.where.{k}") for k in kinds],
+        t("data.col_why"): [t(f"data.why.{k}") for k in kinds],
+    })
+    st.dataframe(guide, hide_index=True, key="data_guide")
+
+
+def require_analysis():
+    """The visitor's analysis, or an empty state pointing to the Data page (stops the page)."""
+    if state.dataset() is None:
+        st.info(t("app.no_data"))
+        st.page_link("pages/data.py", label=t("app.go_data"))
+        st.stop()
+    from analysis.errors import WorkbenchError
+
+    try:
+        return state.current_analysis()
+    except WorkbenchError as exc:
+        st.error(f"{t('app.analysis_failed')} {md(exc)}")
+        st.stop()
+
+
+# ---------------------------------------------------------------- tables
+def file_table(summary: pd.DataFrame) -> None:
+    """One row per file: detected kind, rows, rejected, duplicates, dates, encoding."""
+    df = summary.copy()
+    df["kind"] = df["kind"].map(kind_name)
+    for col in ("date_min", "date_max"):
+        df[col] = df[col].map(date_text)
+    df = df[["file", "kind", "rows", "rejected", "duplicates", "date_min", "date_max", "encoding", "recognised", "notes"]]
+    st.dataframe(translate_columns(df, "data.cols"), hide_index=True, key="data_files")
+
+
+def rows_table(rows: pd.DataFrame, key: str) -> None:
+    """Complaints as a table (customer text stays data) with a CSV download."""
+    from analysis.export.safety import csv_bytes
+
+    if rows is None or not len(rows):
+        st.caption(t("app.no_rows"))
+        return
+    cols = [c for c in ROW_COLUMNS if c in rows.columns]
+    view = rows[cols].copy()
+    if "family" in view.columns:
+        view["family"] = view["family"].map(family_name)
+    if "source_kind" in view.columns:
+        view["source_kind"] = view["source_kind"].map(kind_name)
+    view = view.rename(columns={c: factor_name(c) if c in ("family", "fulfillment_center", "lot", "reason", "disposition", "source_kind") else c for c in view.columns})
+    st.dataframe(view, hide_index=True, key=f"{key}_table")
+    st.download_button(t("app.download_csv"), csv_bytes(rows[cols]), file_name="complaints.csv", mime="text/csv", key=f"{key}_csv")
+
+
+# ---------------------------------------------------------------- charts
+def chart(fig, key: str) -> list[Any]:
+    """Draw a figure that reports clicks; returns ``customdata[0]`` of the selected points."""
+    event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode=("points", "box", "lasso"), width="stretch")
+    picked: list[Any] = []
+    try:
+        points = event.selection.points if event is not None else []
+    except AttributeError:
+        points = []
+    for p in points or []:
+        custom = p.get("customdata") if isinstance(p, dict) else None
+        if custom is None:
+            continue
+        value = custom[0] if isinstance(custom, (list, tuple)) else custom
+        if value not in picked:
+            picked.append(value)
+    return picked
+
+
+def chart_labels(**extra: Any) -> dict[str, Any]:
+    """Translated legend / hover names shared by every chart."""
+    keys = ("complaints", "units", "rate", "baseline", "ci", "rate_ratio", "p_value", "p_adjusted", "not_enough", "no_units",
+            "inside", "outside95", "outside998", "limit95", "limit998", "onset", "action", "size", "phase", "empty",
+            "out_of_control", "center", "limits", "cumulative")
+    lab = {k: t(f"chart.{k}") for k in keys}
+    lab.update({"value": t("chart.observed"), "count": t("chart.complaints"), "count_focus": t("chart.in_focus"),
+                "count_reference": t("chart.in_reference"), "documents": t("chart.documents"), "share": t("cols.share"),
+                "families": family_names()})
+    lab.update(extra)
+    return lab
+
+
+def selected_rows(analysis, picked: Iterable[Any], family: str | None, factor: str | None, level: str | None = None,
+                  by: str = "level") -> pd.DataFrame:
+    """The complaints behind clicked points: levels of ``factor`` or weeks (``by="week"``)."""
+    picked = list(picked)
+    if not picked:
+        return pd.DataFrame()
+    if by == "week":
+        rows = analysis.rows(family, factor, level) if factor else analysis.rows(family)
+        weeks = {pd.Timestamp(v) for v in picked}
+        return rows[pd.to_datetime(rows["week"]).isin(weeks)].reset_index(drop=True)
+    parts = [analysis.rows(family, factor, str(v)) for v in picked]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def show_selection(rows: pd.DataFrame, key: str) -> None:
+    if rows is None or not len(rows):
+        st.caption(t("app.click_hint"))
+        return
+    st.markdown(f"**{t('app.rows_behind')}** ({len(rows):,})")
+    rows_table(rows, key)
+
+
+# ------------------------------------------------------------ finding card
+def finding_label(f: dict) -> str:
+    return t("finding.label", rank=f.get("rank"), factor=factor_name(f["factor"]), level=md(f["level"]), family=family_name(f["family"]))
+
+
+def finding_statement(f: dict) -> str:
+    """The finding as one sentence in the visitor's language, built from its numbers (Markdown, our text)."""
+    share = f.get("basis") == "complaints"
+    has_ci = not _bad(f.get("rr_ci_low")) and not _bad(f.get("rr_ci_high"))
+    key = "finding.statement_" + ("share" if share else "units") + ("" if has_ci else "_no_ci")
+    digits = 1 if share else 2
+    return t(
+        key,
+        factor=factor_name(f["factor"]),
+        level=md(f["level"]),
+        rate=pct(f.get("rate"), digits),
+        units=num(f.get("units")),
+        family_words=t(f"family_words.{f['family']}", family_name(f["family"])),
+        baseline=pct(f.get("baseline_rate"), digits),
+        ratio=ratio(f.get("rate_ratio")),
+        rr_low=ratio(f.get("rr_ci_low")),
+        rr_high=ratio(f.get("rr_ci_high")),
+        p=p_text(f.get("p_adjusted")),
+    )
+
+
+def _level_list(items: Iterable[dict]) -> str:
+    return ", ".join(f"{factor_name(i['factor'])} {md(i['level'])}" for i in items)
+
+
+def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> None:
+    """A finding: its statement, onset and buyers' words, then an expander with all its evidence."""
+    from analysis import charts
+
+    factor, level, family = f["factor"], f["level"], f["family"]
+    rank = f.get("rank")
+    with st.container(border=True):
+        st.markdown(f"##### {finding_label(f)}")
+        st.markdown(finding_statement(f))
+        st.markdown(t("finding.onset", onset=f["onset"]) if f.get("onset") else t("finding.no_onset"))
+        if f.get("top_terms"):
+            # buyers' words: customer text, shown as plain text
+            st.text(f"{t('finding.terms')}: " + ", ".join(str(x) for x in f["top_terms"]))
+        if f.get("aliases"):
+            st.markdown(t("finding.aliases", aliases=_level_list(f["aliases"])))
+        if f.get("explains"):
+            st.markdown(t("finding.explains", explains=_level_list(f["explains"])))
+        with st.expander(f"{t('finding.evidence')} — {finding_label(f)}", expanded=False):
+            tabs = st.tabs([t("finding.tab_rates"), t("finding.tab_funnel"), t("finding.tab_weekly"), t("finding.tab_terms"),
+                            t("finding.tab_rows")])
+            fam, fac = family_name(family), factor_name(factor)
+            with tabs[0]:
+                level_df = analysis.level_table(factor, family)
+                fig = charts.rates_chart(level_df, baseline=f.get("baseline_rate"), labels=chart_labels(
+                    title=t("chart.rates_title", family=fam, factor=fac), x_title=fac, y_title=t("chart.rate_y")))
+                picked = chart(fig, key=f"rc_rates_{rank}")
+                show_selection(selected_rows(analysis, picked, family, factor), key=f"rc_rates_rows_{rank}")
+            with tabs[1]:
+                if analysis.shipments is not None:
+                    points, limits, baseline = cached.funnel_tables(run_key, factor, family, _analysis=analysis)
+                    fig = charts.funnel_chart(points, limits, baseline, labels=chart_labels(
+                        title=t("chart.funnel_title", family=fam, factor=fac), x_title=t("chart.funnel_x"), y_title=t("chart.rate_y")))
+                    picked = chart(fig, key=f"rc_funnel_{rank}")
+                    show_selection(selected_rows(analysis, picked, family, factor), key=f"rc_funnel_rows_{rank}")
+                else:
+                    st.caption(t("chart.no_units"))
+            with tabs[2]:
+                table = cached.control_table(run_key, family, factor, level, False, _analysis=analysis)
+                where = t("chart.where", factor=fac, level=level)
+                fig = charts.control_chart(table, onset=f.get("onset"), action_date=action_date, labels=chart_labels(
+                    title=t("chart.p_title", family=fam, where=where), x_title=t("chart.week"), y_title=t("chart.rate_y")))
+                picked = chart(fig, key=f"rc_weekly_{rank}")
+                show_selection(selected_rows(analysis, picked, family, factor, level, by="week"), key=f"rc_weekly_rows_{rank}")
+            with tabs[3]:
+                terms = cached.finding_terms(run_key, factor, level, family, _analysis=analysis)
+                fig = charts.terms_chart(terms.head(15) if terms is not None else None, labels=chart_labels(
+                    title=t("chart.terms_title", group=f"{fac} {level}"), x_title=t("chart.terms_x")))
+                picked = chart(fig, key=f"rc_terms_{rank}")
+                if picked:
+                    context = cached.keyword_in_context(run_key, (family, factor, level), str(picked[0]), _complaints=analysis.rows(family, factor, level))
+                    st.dataframe(context[["left", "match", "right"]], hide_index=True, key=f"rc_kwic_{rank}")
+                else:
+                    st.caption(t("app.click_hint"))
+            with tabs[4]:
+                rows_table(analysis.rows(family, factor, level), key=f"rc_rows_{rank}")
+            st.caption(f"{t('finding.method')}: {md(f.get('method', ''))}")

@@ -1,0 +1,81 @@
+"""UI strings by key from ``locales/<lang>.toml``: ``t("data.title")``.
+
+The locale files are read once per process (they are the same for every visitor);
+the language itself is a per-session choice in ``st.session_state["language"]``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import streamlit as st
+
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locales"
+LANGUAGES = ("zh", "en")
+LANGUAGE_NAMES = MappingProxyType({"zh": "中文", "en": "English"})
+DEFAULT_LANGUAGE = "zh"
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = str(value)
+    return out
+
+
+@lru_cache(maxsize=None)
+def strings(language: str) -> Mapping[str, str]:
+    """Every string of one language as a read-only ``{dotted.key: text}`` mapping."""
+    with open(LOCALE_DIR / f"{language}.toml", "rb") as fh:
+        return MappingProxyType(_flatten(tomllib.load(fh)))
+
+
+def current_language() -> str:
+    lang = st.session_state.get("language", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, default: str | None = None, /, **fmt: Any) -> str:
+    """The string ``key`` in the session's language, formatted with ``fmt``.
+
+    A missing key falls back to English, then to ``default``, then to the key itself
+    (so a missing translation shows, rather than crashing a page).
+    """
+    lang = current_language()
+    text = strings(lang).get(key)
+    if text is None:
+        text = strings("en").get(key, default if default is not None else key)
+    return text.format(**fmt) if fmt else text
+
+
+def has(key: str) -> bool:
+    return key in strings(current_language())
+
+
+def family_name(family: str) -> str:
+    """Translated name of a complaint family id (``product_defect`` -> 产品缺陷)."""
+    return t(f"family.{family}", str(family).replace("_", " "))
+
+
+def factor_name(factor: str) -> str:
+    """Translated name of a factor; lot-master columns we do not know keep their own name."""
+    return t(f"factor.{factor}", str(factor).replace("_", " "))
+
+
+def kind_name(kind: str) -> str:
+    return t(f"kinds.{kind}", str(kind))
+
+
+def family_names() -> dict[str, str]:
+    """``{family id: translated name}`` for the charts' ``labels["families"]``."""
+    from analysis import schema
+
+    return {f: family_name(f) for f in schema.FAMILIES}

@@ -1,0 +1,167 @@
+"""Per-visitor state: the session-state keys of the app and the helpers that read them.
+
+Everything a visitor chose or loaded lives in ``st.session_state`` under the keys
+below; nothing user-specific is kept at module level, so a second visitor never
+sees the first one's data.  Widgets keep their own keys (``<page>_<name>``); the
+choices that must survive a page change are copied into the keys here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from ui.i18n import DEFAULT_LANGUAGE
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = ROOT / "sample_data"
+#: files of sample_data/ that are not reports
+_NOT_REPORTS_SUFFIX = {".py", ".md", ".json", ".pyc"}
+_NOT_REPORTS_PREFIX = ("readme", "truth", "__", ".")
+
+# ------------------------------------------------------------------ keys
+LANGUAGE = "language"  # "zh" | "en" (the sidebar radio's own key)
+DATASET = "dataset"  # analysis.Dataset | None
+DATASET_KEY = "dataset_key"  # tuple[(file name, sha256)] of the loaded files, () when none
+DATASET_ORIGIN = "dataset_origin"  # "sample" | "upload" | None
+UPLOADS_SEEN = "uploads_seen"  # DATASET_KEY-like key of the last upload set that was loaded
+EXCLUDED_FACTORS = "excluded_factors"  # tuple[str]: factors left out of the analysis
+ACTION_DATE = "action_date"  # ISO date str | None: corrective-action date
+TAXONOMY_TOML = "taxonomy_toml"  # str | None: the user's edited rules (None = default rules)
+ANALYSIS_MEMO = "analysis_memo"  # (run key, Analysis): the last analysis of this session
+POA_SELECTED = "poa_selected"  # tuple[int] | None: ranks chosen for the POA (None = default)
+POA_LANGUAGE = "poa_language"  # "en" | "zh"
+POA_OVERRIDES = "poa_overrides"  # dict: problem_statement, actions{category: {corrective: [...], preventive: [...]}}
+EXPORT_FILES = "export_files"  # (export key, {file name: bytes}, [chart errors]) | None
+
+_DEFAULTS: dict[str, Any] = {
+    LANGUAGE: DEFAULT_LANGUAGE,
+    DATASET: None,
+    DATASET_KEY: (),
+    DATASET_ORIGIN: None,
+    UPLOADS_SEEN: (),
+    EXCLUDED_FACTORS: (),
+    ACTION_DATE: None,
+    TAXONOMY_TOML: None,
+    ANALYSIS_MEMO: None,
+    POA_SELECTED: None,
+    POA_LANGUAGE: "en",
+    POA_OVERRIDES: None,
+    EXPORT_FILES: None,
+}
+
+
+def init() -> None:
+    """Give every key its default once per session (values are immutable or fresh)."""
+    for key, value in _DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+    if st.session_state[POA_OVERRIDES] is None:
+        st.session_state[POA_OVERRIDES] = {}
+
+
+# ------------------------------------------------------------------ data
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sample_dir() -> Path:
+    """The bundled sample (``WORKBENCH_SAMPLE_DIR`` overrides it, for tests and demos)."""
+    return Path(os.environ.get("WORKBENCH_SAMPLE_DIR", SAMPLE_DIR))
+
+
+def sample_paths() -> list[Path]:
+    """Every report file of the sample folder: not README, TRUTH, scripts or caches."""
+    folder = sample_dir()
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.iterdir()):
+        name = path.name.lower()
+        if not path.is_file() or path.suffix.lower() in _NOT_REPORTS_SUFFIX or name.startswith(_NOT_REPORTS_PREFIX):
+            continue
+        out.append(path)
+    return out
+
+
+def sample_sources() -> list[tuple[str, bytes]]:
+    return [(p.name, p.read_bytes()) for p in sample_paths()]
+
+
+def sources_key(sources: list[tuple[str, bytes]]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, digest(data)) for name, data in sources)
+
+
+def set_dataset(dataset: Any, key: tuple, origin: str) -> None:
+    """Make ``dataset`` the visitor's data; everything derived from the old one is dropped."""
+    st.session_state[DATASET] = dataset
+    st.session_state[DATASET_KEY] = key
+    st.session_state[DATASET_ORIGIN] = origin
+    st.session_state[ANALYSIS_MEMO] = None
+    st.session_state[EXPORT_FILES] = None
+    st.session_state[POA_SELECTED] = None
+
+
+def clear_dataset() -> None:
+    set_dataset(None, (), None)
+    st.session_state[UPLOADS_SEEN] = ()
+
+
+def dataset():
+    return st.session_state.get(DATASET)
+
+
+# -------------------------------------------------------------- settings
+def settings_overrides() -> dict[str, Any]:
+    """The analysis settings this visitor changed, as ``load_settings`` keywords."""
+    return {
+        "excluded_factors": tuple(st.session_state.get(EXCLUDED_FACTORS) or ()),
+        "action_date": st.session_state.get(ACTION_DATE),
+    }
+
+
+def settings():
+    from analysis.config import load_settings
+
+    return load_settings(None, **settings_overrides())
+
+
+def action_date() -> dt.date | None:
+    value = st.session_state.get(ACTION_DATE)
+    return dt.date.fromisoformat(value) if value else None
+
+
+def analysis_key() -> tuple:
+    """What an analysis depends on: the files, the settings, the rules."""
+    over = settings_overrides()
+    return (
+        st.session_state.get(DATASET_KEY, ()),
+        tuple(sorted(over["excluded_factors"])),
+        over["action_date"],
+        digest((st.session_state.get(TAXONOMY_TOML) or "").encode("utf-8")),
+    )
+
+
+def current_analysis():
+    """The analysis of the visitor's data with their settings (None without data).
+
+    Runs it (with a progress bar) through the cache when the data, settings or
+    rules changed; otherwise returns this session's last result.
+    """
+    from ui import cached
+
+    ds = dataset()
+    if ds is None:
+        return None
+    key = analysis_key()
+    memo = st.session_state.get(ANALYSIS_MEMO)
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    result = cached.run_analysis(key, settings_overrides(), st.session_state.get(TAXONOMY_TOML), _dataset=ds)
+    st.session_state[ANALYSIS_MEMO] = (key, result)
+    return result
