@@ -108,37 +108,11 @@ def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 
 
 
 def family_names(language: str) -> dict[str, str]:
-    names = {
-        "en": {
-            "product_defect": "Product defect",
-            "quality_expectation": "Quality below expectation",
-            "not_as_described": "Not as described",
-            "missing_parts": "Missing parts",
-            "shipping_damage": "Shipping damage",
-            "warehouse_damage": "Warehouse (FC) damage",
-            "wrong_item": "Wrong item",
-            "authenticity": "Authenticity",
-            "not_received": "Not received",
-            "misuse": "Misuse",
-            "remorse": "Buyer remorse",
-            "other": "Other",
-        },
-        "zh": {
-            "product_defect": "产品缺陷",
-            "quality_expectation": "质量不及预期",
-            "not_as_described": "与描述不符",
-            "missing_parts": "缺少配件",
-            "shipping_damage": "运输损坏",
-            "warehouse_damage": "仓库(FC)损坏",
-            "wrong_item": "发错商品",
-            "authenticity": "真伪问题",
-            "not_received": "未收到",
-            "misuse": "使用不当",
-            "remorse": "买家反悔",
-            "other": "其他",
-        },
-    }
-    return names.get(language, names["en"])
+    """Display names of the complaint families, from the POA templates (one source for documents and charts)."""
+    from analysis.export.poa import load_templates
+
+    names = dict(load_templates(language if language in ("en", "zh") else "en")["families"])
+    return {family: (name[:1].upper() + name[1:]) for family, name in names.items()}
 
 
 def _slug(text: str) -> str:

@@ -83,6 +83,33 @@ class Analysis:
     def level_cells(self, factor: str, family: str) -> pd.DataFrame:
         return level_cells(self.complaints, self.shipments, factor, family)
 
+    def change_point(self, family: str, factor: str | None = None, level: str | None = None):
+        """Week the weekly rate stepped (see :func:`analysis.stats.change_point`), or None with < 4 weeks."""
+        from analysis import stats
+
+        weekly = self.weekly(family, factor, level)
+        weekly = weekly[weekly["units"] > 0]
+        if len(weekly) < 4:
+            return None
+        return stats.change_point(weekly["complaints"].to_numpy(dtype=float), weekly["units"].to_numpy(dtype=float), dates=list(weekly["week"]), min_segment=2)
+
+    def before_after(self, family: str, date, factor: str | None = None, level: str | None = None, claimed_reduction: float | None = None):
+        """Rates before and from ``date`` (a corrective action) and whether enough units shipped since.
+
+        Returns ``(BeforeAfter, units_after)``, or ``(None, 0)`` when either side has no units.
+        See :func:`analysis.stats.before_after`.
+        """
+        from analysis import stats
+
+        weekly = self.weekly(family, factor, level)
+        weekly = weekly[weekly["units"] > 0]
+        weeks = pd.to_datetime(weekly["week"])
+        before, after = weekly[weeks < pd.Timestamp(date)], weekly[weeks >= pd.Timestamp(date)]
+        if before["units"].sum() <= 0 or after["units"].sum() <= 0:
+            return None, 0.0
+        result = stats.before_after(before["complaints"].sum(), before["units"].sum(), after["complaints"].sum(), after["units"].sum(), claimed_reduction=claimed_reduction)
+        return result, float(after["units"].sum())
+
 
 def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, progress: Callable[[str, float], None] | None = None) -> Analysis:
     """Run the root-cause analysis on a loaded dataset.

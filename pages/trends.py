@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts
-from analysis.stats import StatsInputError, before_after
+from analysis.stats import StatsInputError
 from ui import cached, components, state
 from ui.components import md, pct
 from ui.i18n import factor_name, family_name, t
@@ -83,13 +83,10 @@ last = pd.Timestamp(weekly["week"].max()).date() if len(weekly) else dt.date.tod
 when = b1.date_input(t("trends.ba_date"), value=action or last - dt.timedelta(weeks=4), key="trends_ba_date")
 claim = b2.slider(t("trends.ba_claim"), min_value=10, max_value=90, value=50, step=5, format="%d%%", key="trends_ba_claim",
                   help=t("trends.ba_claim_help"))
-before = weekly[pd.to_datetime(weekly["week"]) < pd.Timestamp(when)]
-after = weekly[pd.to_datetime(weekly["week"]) >= pd.Timestamp(when)]
-if not len(before) or not len(after) or before["units"].sum() <= 0 or after["units"].sum() <= 0:
+ba, units_after = analysis.before_after(family, when, factor_arg, level, claimed_reduction=claim / 100)
+if ba is None:
     st.info(t("trends.ba_need_both"))
 else:
-    ba = before_after(before["complaints"].sum(), before["units"].sum(), after["complaints"].sum(), after["units"].sum(),
-                      claimed_reduction=claim / 100)
     m1, m2 = st.columns(2)
     m1.metric(t("trends.rate_before"), pct(ba.rate_before))
     m2.metric(t("trends.rate_after"), pct(ba.rate_after), delta=pct(ba.difference), delta_color="inverse")
@@ -102,7 +99,7 @@ else:
         st.warning(t("trends.ba_unreachable", claim=claim_text))
     else:
         st.warning(t("trends.ba_not_enough", claim=claim_text, needed=components.num(ba.units_needed_for_claim),
-                     have=components.num(after["units"].sum())))
+                     have=components.num(units_after)))
     if not components._bad(ba.minimum_detectable_rate):
         st.caption(t("trends.ba_mdr", mdr=pct(ba.minimum_detectable_rate)))
     if ba.note:

@@ -132,14 +132,7 @@ def control_table(run_key: tuple, family: str, factor: str | None, level: str | 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def change_point(run_key: tuple, family: str, factor: str | None, level: str | None, _analysis):
-    from analysis import stats
-
-    weekly = _analysis.weekly(family, factor, level)
-    weekly = weekly[weekly["units"] > 0]
-    if len(weekly) < 4:
-        return None
-    return stats.change_point(weekly["complaints"].to_numpy(dtype=float), weekly["units"].to_numpy(dtype=float),
-                              dates=list(weekly["week"]), min_segment=2)
+    return _analysis.change_point(family, factor, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -61,8 +61,10 @@ def has(key: str) -> bool:
 
 
 def family_name(family: str) -> str:
-    """Translated name of a complaint family id (``product_defect`` -> 产品缺陷)."""
-    return t(f"family.{family}", str(family).replace("_", " "))
+    """Translated name of a complaint family id (``product_defect`` -> 产品缺陷), from the same source as the documents."""
+    from analysis.figures import family_names as names
+
+    return names(current_language()).get(family, str(family).replace("_", " "))
 
 
 def factor_name(factor: str) -> str:
