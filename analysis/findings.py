@@ -212,6 +212,9 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     return FindingsResult(findings, explained, examined, levels.reset_index(drop=True), basis, warnings)
 
 
+#: most complaints whose words are scored per finding (a seeded sample beyond that)
+_TERM_SAMPLE = 1500
+
 #: factors that are bookkeeping aliases of a lot: named last when levels cover the same units
 _LATE_FACTORS = ("sku", "inbound_shipment_id", "fnsku")
 
@@ -355,8 +358,15 @@ def _describe(term, chosen, model, complaints, shipments, levels, settings, top_
     )
     row = stats.compare_levels(two, alpha=settings.alpha, min_units=1, min_complaints=1).set_index("level").loc["focus"]
     in_level = complaints[factor] == level
-    focus = complaints[in_level & (complaints[S.FAMILY] == family)]
-    reference = complaints[~(in_level & (complaints[S.FAMILY] == family))]
+    with_text = pd.Series(False, index=complaints.index)
+    for col in (S.TEXT, S.TITLE):
+        if col in complaints.columns:
+            with_text |= complaints[col].fillna("").astype("str") != ""
+    focus = complaints[in_level & (complaints[S.FAMILY] == family) & with_text]
+    reference = complaints[~(in_level & (complaints[S.FAMILY] == family)) & with_text]
+    # a fixed-seed sample keeps the term scores stable and the run fast on big sellers
+    focus = focus.sample(n=min(len(focus), _TERM_SAMPLE), random_state=0) if len(focus) > _TERM_SAMPLE else focus
+    reference = reference.sample(n=3 * _TERM_SAMPLE, random_state=0) if len(reference) > 3 * _TERM_SAMPLE else reference
     terms: list[str] = []
     if top_terms_fn is not None and len(focus):
         try:

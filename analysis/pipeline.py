@@ -18,7 +18,7 @@ from analysis import schema as S
 from analysis.config import Settings
 from analysis.dataset import Dataset
 from analysis.findings import FindingsResult, complaint_units, level_cells, rank_findings
-from analysis.link import SHIPPING_FC, Linked, link
+from analysis.link import SHIPPING_FC, Linked, as_levels, link
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
             continue
         for extra in (S.ASIN, S.SKU):
             if extra in frame.columns:
-                frame[extra] = frame[extra].fillna("").astype("str").replace("", S.UNKNOWN_LEVEL)
+                frame[extra] = as_levels(frame[extra])
     if linked.shipments is not None and S.ASIN in factors and (linked.shipments[S.ASIN] == S.UNKNOWN_LEVEL).all():
         factors.remove(S.ASIN)
     result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n: top_terms(focus, ref, n=n))
