@@ -21,7 +21,8 @@ class AnalysisSettings:
     Attributes
     ----------
     alpha : two-sided level of the intervals (0.05 -> 95 % intervals)
-    fdr : Benjamini-Hochberg false discovery rate a finding must pass
+    fdr : Benjamini-Hochberg false discovery rate a finding must pass to be reported as established
+    tentative_fdr : a looser rate under which a selected level is still reported, marked "tentative"
     min_units : fewest units a level needs before its rate is judged
     min_complaints : fewest complaints of a family (in a level) before it is judged
     min_rate_ratio : smallest excess worth reporting
@@ -35,6 +36,7 @@ class AnalysisSettings:
 
     alpha: float = 0.05
     fdr: float = 0.01
+    tentative_fdr: float = 0.05
     min_units: int = 100
     min_complaints: int = 5
     min_rate_ratio: float = 1.5

@@ -173,7 +173,8 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     models = []
     joint_units = units_by(complaints, shipments, factors)
     for family in families:
-        pool = levels[(levels["family"] == family) & levels["enough_data"].astype(bool) & (levels["complaints"] >= settings.min_complaints) & (levels["rate"] > levels["baseline_rate"])]
+        # every level with enough data is a candidate: a cause can hide behind a stronger one in the marginal screen
+        pool = levels[(levels["family"] == family) & levels["enough_data"].astype(bool) & (levels["complaints"] >= settings.min_complaints)]
         if pool.empty:
             continue
         models.append(_select(complaints, shipments, family, pool, factors, settings, joint_units))
@@ -186,7 +187,7 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     findings: list[dict] = []
     explained: list[dict] = []
     for m in models:
-        chosen = [t for t in m["tests"] if t["selected"] and t["p_adjusted"] < settings.fdr]
+        chosen = [t for t in m["tests"] if t["selected"] and t["p_adjusted"] < max(settings.fdr, settings.tentative_fdr)]
         for t in chosen:
             findings.append(_describe(t, chosen, m, complaints, shipments, levels, settings, top_terms_fn, len(tests)))
         chosen_names = {t["name"] for t in chosen}
@@ -203,11 +204,14 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     for f in findings:
         f["explains"] = [{"factor": e["factor"], "level": e["level"]} for e in explained if e["family"] == f["family"] and e["explained_by"] == {"factor": f["factor"], "level": f["level"]}]
         f["statement"] = statement(f)
-    findings.sort(key=lambda f: (-(f["excess_complaints"] or 0.0), f["p_adjusted"]))
+    findings.sort(key=lambda f: (f["strength"] != "established", -(f["excess_complaints"] or 0.0), f["p_adjusted"]))
     findings = findings[: settings.max_findings]
     for rank, f in enumerate(findings, start=1):
         f["rank"] = rank
-    if basis == "units" and not findings:
+    tentative = [f for f in findings if f["strength"] == "tentative"]
+    if tentative:
+        warnings.append(f"{len(tentative)} finding(s) are tentative (adjusted p between {settings.fdr} and {settings.tentative_fdr}): real but weaker evidence; confirm with more units or a targeted inspection before naming them as root causes.")
+    if basis == "units" and not [f for f in findings if f["strength"] == "established"]:
         warnings.append(f"No factor level stands out once the others are accounted for (binomial GLM, Benjamini-Hochberg adjusted p < {settings.fdr}, >= {settings.min_complaints} complaints): no root cause can be claimed from these data.")
     return FindingsResult(findings, explained, examined, levels.reset_index(drop=True), basis, warnings)
 
@@ -292,7 +296,7 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
     if not terms or y.sum() == 0:
         return model
     X = np.column_stack(columns).astype(float)
-    threshold = settings.fdr / max(len(terms), 1)  # Bonferroni over the candidates of each step
+    threshold = settings.selection_p  # entry gate; the run-wide Benjamini-Hochberg decides what is reported
     selected: list[int] = []
     llf, mu, _ = _fit(y, n, X[:, []])
     z0 = _score_z(y, n, mu, X)
@@ -329,6 +333,15 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
         model["explained_by"][(term["factor"], term["level"])] = max(drops)[1]
         for alias in term["aliases"]:
             model["explained_by"][(alias["factor"], alias["level"])] = max(drops)[1]
+    # levels the data cannot tell apart from a selected one: sharing its units and fitting
+    # (nearly) as well in its place (score statistic within 4 of it, i.e. about 2 log-likelihood units)
+    for j in selected:
+        others = [k for k in selected if k != j]
+        _, mu_without, _ = _fit(y, n, X[:, others])
+        z = _score_z(y, n, mu_without, X)
+        shared = (X.T @ (X[:, j] * n)) > 0
+        competing = [i for i in range(len(terms)) if i not in selected and shared[i] and z[i] > 0 and z[j] ** 2 - z[i] ** 2 < 4.0]
+        terms[j]["competing"] = [{"factor": terms[i]["factor"], "level": terms[i]["level"]} for i in sorted(competing, key=lambda i: -z[i])]
     model["tests"] = terms
     return model
 
@@ -393,8 +406,10 @@ def _describe(term, chosen, model, complaints, shipments, levels, settings, top_
         "p_value": _num(term["p_value"]),
         "p_adjusted": _num(term["p_adjusted"]),
         "test": term["test"],
+        "strength": "established" if term["p_adjusted"] < settings.fdr else "tentative",
         "top_terms": terms,
         "aliases": term["aliases"],
+        "competing": term.get("competing", []),
         "explains": [],
         "onset": _onset(complaints, shipments, family),
         "excess_complaints": _num(row["complaints"] - expected),
@@ -406,7 +421,7 @@ def _describe(term, chosen, model, complaints, shipments, levels, settings, top_
             + (" and outside the family's other findings" if net_of else "")
             + f"; Wilson {100 * (1 - settings.alpha):.0f}% CI for the rate, Katz CI for the rate ratio; evidence: {term['test']} p-value, "
             f"Benjamini-Hochberg across the {n_tests} conditional tests of the run; "
-            f"selected by forward selection (Bonferroni {settings.fdr} over candidates)"
+            f"selected by forward selection (entry at LR p < {settings.selection_p})"
         ),
     }
     return finding
@@ -475,8 +490,12 @@ def statement(f: dict) -> str:
     if f.get("rr_ci_low") is not None and f.get("rr_ci_high") is not None:
         text += f" (95% CI {f['rr_ci_low']:.1f}-{f['rr_ci_high']:.1f})"
     text += f"; adjusted p {p_text}"
+    if f.get("strength") == "tentative":
+        text += " (tentative)"
     if f.get("onset"):
         text += f"; since {f['onset']}"
     if f.get("top_terms"):
         text += "; buyers say: " + ", ".join(f['top_terms'][:3])
+    if f.get("competing"):
+        text += "; cannot be told apart from " + ", ".join(f"{c['factor'].replace('_', ' ')} {c['level']}" for c in f["competing"][:3])
     return text

@@ -97,3 +97,24 @@ def test_without_shipments_findings_are_about_shares_of_complaints():
 def test_statement_reads_like_a_sentence():
     text = statement({"factor": "cable_lot", "level": "CB-2407", "family": "product_defect", "rate": 0.039, "baseline_rate": 0.006, "units": 3120, "rate_ratio": 6.3, "rr_ci_low": 4.1, "rr_ci_high": 9.7, "p_adjusted": 3e-10, "onset": "2026-07-14", "top_terms": ["right earbud", "no sound"], "basis": "units"})
     assert text == "cable lot CB-2407: 3.90% of 3,120 units returned as defective vs 0.60% elsewhere, 6.3x (95% CI 4.1-9.7); adjusted p < 0.0001; since 2026-07-14; buyers say: right earbud, no sound"
+
+
+def test_a_cause_masked_by_a_stronger_one_is_still_found():
+    """A weak component effect whose marginal rate is diluted by a strong cause elsewhere."""
+    rng = np.random.default_rng(5)
+    ship, rows, order = [], [], 0
+    for lot, cable, battery in [("A", "C1", "B1"), ("B", "C1", "B2"), ("C", "C2", "B2"), ("D", "C2", "B3"), ("E", "C3", "B3"), ("F", "C3", "B1")]:
+        for week in WEEKS:
+            n = 1500
+            ship.append({"lot": lot, "cable_lot": cable, "battery_lot": battery, "fulfillment_center": "F1", S.WEEK: week, S.QUANTITY: n})
+            rate = 0.004 * (6 if cable == "C1" else 1) * (2.2 if battery == "B3" else 1)
+            for _ in range(rng.binomial(n, rate)):
+                order += 1
+                rows.append({S.ORDER_ID: f"o{order}", S.SKU: lot, S.FAMILY: "product_defect", S.QUANTITY: 1, "lot": lot, "cable_lot": cable, "battery_lot": battery, "fulfillment_center": "F1", S.WEEK: week, S.TEXT: "battery drains"})
+    shipments, complaints = pd.DataFrame(ship), pd.DataFrame(rows)
+    result = rank_findings(complaints, shipments, ["lot", "cable_lot", "battery_lot"], AnalysisSettings())
+    found = {(f["factor"], f["level"]) for f in result.findings}
+    assert ("cable_lot", "C1") in found and ("battery_lot", "B3") in found
+    b3 = next(f for f in result.findings if f["level"] == "B3")
+    # reported net of the cable lot: B3's own units against units outside both causes
+    assert b3["rate_ratio"] == pytest.approx(2.2, rel=0.35) and b3["net_of"] == [{"factor": "cable_lot", "level": "C1"}]

@@ -46,7 +46,9 @@ def test_every_planted_cause_is_a_finding_with_its_symptom(sample_analysis, trut
         match = [f for f in findings if f["factor"] == factor and f["level"] == cause["level"] and f["family"] == cause["family"]]
         assert match, f"planted cause {factor}={cause['level']} ({cause['family']}) not found: {[f['statement'] for f in findings]}"
         f = match[0]
-        assert f["p_adjusted"] < 0.01 and f["rate_ratio"] > 1.5
+        weak = "weaker" in json.dumps(cause) or cause["id"].startswith("battery")
+        assert f["p_adjusted"] < (0.05 if weak else 0.01) and f["rate_ratio"] > 1.5
+        assert f["strength"] == ("tentative" if f["p_adjusted"] >= 0.01 else "established")
         words = " ".join(f["top_terms"])
         assert any(term.split()[0] in words for term in cause["symptom_terms"]), (cause["symptom_terms"], f["top_terms"])
 
