@@ -42,7 +42,9 @@ test-fast: setup
 	$(PY) -m pytest -m "not slow and not e2e"
 
 bench: setup
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/bench_read.py
+	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_classify.py
 
 sample: setup
 	$(PY) sample_data/make_sample.py
