@@ -33,7 +33,7 @@ chromium:
 	fi
 
 run: setup
-	$(PY) -m streamlit run app.py --server.maxUploadSize 200 --browser.gatherUsageStats false
+	WORKBENCH_OPEN_SAMPLE=1 $(PY) -m streamlit run app.py --server.maxUploadSize 200 --browser.gatherUsageStats false
 
 test: setup
 	$(PY) -m pytest

@@ -29,7 +29,11 @@ if uploads:
         st.session_state[state.UPLOADS_SEEN] = key
         state.set_dataset(cached.load_dataset(sources, key), key, "upload")
 
-if load_sample:
+# `make run` opens on the bundled sample: load it once per visitor, before any upload
+autoload = state.open_on_sample() and state.dataset() is None and not st.session_state.get("sample_autoloaded") and not uploads
+if autoload:
+    st.session_state["sample_autoloaded"] = True
+if load_sample or autoload:
     sources = state.sample_sources()
     if not sources:
         st.warning(t("data.sample_missing"))

@@ -75,6 +75,11 @@ def sample_dir() -> Path:
     return Path(os.environ.get("WORKBENCH_SAMPLE_DIR", SAMPLE_DIR))
 
 
+def open_on_sample() -> bool:
+    """True when the app was started to open on the bundled sample (``make run`` sets WORKBENCH_OPEN_SAMPLE=1)."""
+    return os.environ.get("WORKBENCH_OPEN_SAMPLE", "") not in ("", "0")
+
+
 def sample_paths() -> list[Path]:
     """Every report file of the sample folder: not README, TRUTH, scripts or caches."""
     folder = sample_dir()

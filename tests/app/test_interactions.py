@@ -105,3 +105,11 @@ def test_keywords_in_context_is_a_table(app_en):
     assert not app_en.exception
     table = frame_with(app_en, "match")
     assert len(table) > 0 and {"left", "match", "right"} <= set(table.columns)
+
+
+def test_make_run_opens_on_the_sample(monkeypatch):
+    monkeypatch.setenv("WORKBENCH_OPEN_SAMPLE", "1")
+    at = new_app("en")
+    assert not at.exception, at.exception
+    assert at.session_state["dataset"] is not None
+    assert any("Loaded" in s.value for s in at.success)
