@@ -26,6 +26,22 @@ from analysis import schema as S
 from analysis import stats
 from analysis.config import AnalysisSettings
 
+#: plain-language limits of a run, by code; the UI translates them from the code and parameters
+NOTICES = {
+    "no_shipments": "No shipment file: rates per unit are not available; findings compare each level's share of complaints with the rest.",
+    "nothing_testable": "Too few complaints or factors to test anything.",
+    "tentative": "{n} finding(s) are tentative (adjusted p between {fdr} and {tentative_fdr}): real but weaker evidence; confirm with more units or a targeted inspection before naming them as root causes.",
+    "no_established": "No factor level stands out once the others are accounted for (binomial GLM, Benjamini-Hochberg adjusted p < {fdr}, >= {min_complaints} complaints): no root cause can be claimed from these data.",
+    "low_link": "Only {share:.0%} of complaints with an order id were found in the shipment files: add the shipment report covering the complaints' order dates.",
+    "fifo_estimated": "Lots were attributed to units first-in-first-out by receive date: the lot link is estimated.",
+}
+
+
+def notice(code: str, **params) -> dict:
+    """A run's limit as data: ``{"code", "params", "text"}`` (English text; the UI translates from code + params)."""
+    return {"code": code, "params": params, "text": NOTICES[code].format(**params)}
+
+
 #: families not searched for root causes by default: no product, listing or logistics cause to find
 DEFAULT_EXCLUDED_FAMILIES = ("other", "remorse")
 
@@ -43,7 +59,7 @@ class FindingsResult:
     examined : list of ``{factor, levels, families}``
     levels : every level test of the run, columns :data:`LEVEL_COLUMNS`
     basis : "units" (rates per unit shipped) or "complaints" (shares of complaints)
-    warnings : plain-language limits of this run
+    warnings : limits of this run, as :func:`notice` dicts
     """
 
     findings: list[dict]
@@ -51,7 +67,7 @@ class FindingsResult:
     examined: list[dict]
     levels: pd.DataFrame
     basis: str
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
 
 
 def complaint_units(complaints: pd.DataFrame) -> pd.Series:
@@ -137,9 +153,9 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     basis = "units" if shipments is not None and len(shipments) else "complaints"
     if basis == "complaints":
         shipments = None
-    warnings: list[str] = []
+    warnings: list[dict] = []
     if basis == "complaints":
-        warnings.append("No shipment file: rates per unit are not available; findings compare each level's share of complaints with the rest.")
+        warnings.append(notice("no_shipments"))
     families = analysed_families(complaints, settings)
     factors = usable_factors(list(factors), complaints, shipments, settings)
     # ---- 1. screen
@@ -156,7 +172,7 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
             screens.append(table)
     if not screens:
         empty = pd.DataFrame(columns=LEVEL_COLUMNS)
-        return FindingsResult([], [], [], empty, basis, warnings + ["Too few complaints or factors to test anything."])
+        return FindingsResult([], [], [], empty, basis, warnings + [notice("nothing_testable")])
     levels = pd.concat(screens, ignore_index=True)
     tested = levels["enough_data"].astype(bool) & levels["p_value"].notna()
     levels["p_adjusted"] = np.nan
@@ -210,9 +226,9 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
         f["rank"] = rank
     tentative = [f for f in findings if f["strength"] == "tentative"]
     if tentative:
-        warnings.append(f"{len(tentative)} finding(s) are tentative (adjusted p between {settings.fdr} and {settings.tentative_fdr}): real but weaker evidence; confirm with more units or a targeted inspection before naming them as root causes.")
+        warnings.append(notice("tentative", n=len(tentative), fdr=settings.fdr, tentative_fdr=settings.tentative_fdr))
     if basis == "units" and not [f for f in findings if f["strength"] == "established"]:
-        warnings.append(f"No factor level stands out once the others are accounted for (binomial GLM, Benjamini-Hochberg adjusted p < {settings.fdr}, >= {settings.min_complaints} complaints): no root cause can be claimed from these data.")
+        warnings.append(notice("no_established", fdr=settings.fdr, min_complaints=settings.min_complaints))
     return FindingsResult(findings, explained, examined, levels.reset_index(drop=True), basis, warnings)
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from analysis import schema as S
 from analysis.config import Settings
 from analysis.dataset import Dataset
-from analysis.findings import FindingsResult, complaint_units, level_cells, rank_findings
+from analysis.findings import FindingsResult, complaint_units, level_cells, notice, rank_findings
 from analysis.link import SHIPPING_FC, Linked, as_levels, link
 
 
@@ -185,9 +185,9 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
     warnings = list(result.warnings)
     cov = linked.coverage
     if cov.get("share_linked_to_shipments") is not None and cov["share_linked_to_shipments"] < 0.8:
-        warnings.append(f"Only {100 * cov['share_linked_to_shipments']:.0f}% of complaints with an order id were found in the shipment files: add the shipment report covering the complaints' order dates.")
+        warnings.append(notice("low_link", share=cov["share_linked_to_shipments"]))
     if linked.lot_link == "fifo (estimated)":
-        warnings.append("Lots were attributed to units first-in-first-out by receive date: the lot link is estimated.")
+        warnings.append(notice("fifo_estimated"))
     return {
         "inputs": dataset.inputs(),
         "summary": {
@@ -203,7 +203,8 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
         "findings": result.findings,
         "explained": result.explained,
         "examined": result.examined,
-        "warnings": warnings,
+        "warnings": [w["text"] for w in warnings],
+        "notices": warnings,
         "settings": settings.to_dict(),
         "generated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }

@@ -65,8 +65,8 @@ examined = doc.get("examined") or []
 if examined:
     st.caption(t("rc.examined", factors=", ".join(factor_name(e["factor"]) for e in examined)))
 
-warnings = doc.get("warnings") or []
-if warnings:
+notices = doc.get("notices") or [{"code": "", "params": {}, "text": w} for w in doc.get("warnings") or []]
+if notices:
     st.subheader(t("rc.warnings_heading"))
-    for w in warnings:
-        st.warning(md(w))
+    for n in notices:
+        st.warning(md(components.notice_text(n)))

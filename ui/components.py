@@ -272,3 +272,12 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
             with tabs[4]:
                 rows_table(analysis.rows(family, factor, level), key=f"rc_rows_{rank}")
             st.caption(f"{t('finding.method')}: {md(f.get('method', ''))}")
+
+
+def notice_text(notice: dict) -> str:
+    """A run's limit in the visitor's language, from its code and parameters (English text as fallback)."""
+    params = dict(notice.get("params") or {})
+    if "share" in params and params["share"] is not None:
+        params["share"] = pct(params["share"], 0)
+    code = notice.get("code") or ""
+    return t(f"notice.{code}", notice.get("text", ""), **params) if code else notice.get("text", "")

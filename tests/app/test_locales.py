@@ -68,3 +68,11 @@ def test_every_report_kind_is_explained():
         for kind in schema.REPORT_KINDS:
             assert f"kinds.{kind}" in strings
             assert f"data.where.{kind}" in strings
+
+
+def test_every_notice_of_the_analysis_is_translated():
+    from analysis.findings import NOTICES
+
+    for lang in ("en", "zh"):
+        strings = _load(lang)
+        assert [code for code in NOTICES if f"notice.{code}" not in strings] == []

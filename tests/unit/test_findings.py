@@ -83,7 +83,7 @@ def test_no_planted_cause_gives_no_finding(seed):
     complaints, shipments = _world(seed, planted=False)
     result = rank_findings(complaints, shipments, FACTORS, AnalysisSettings())
     assert result.findings == []
-    assert any("no root cause" in w for w in result.warnings)
+    assert any("no root cause" in w["text"] and w["code"] == "no_established" for w in result.warnings)
 
 
 def test_without_shipments_findings_are_about_shares_of_complaints():
@@ -91,7 +91,7 @@ def test_without_shipments_findings_are_about_shares_of_complaints():
     result = rank_findings(complaints, None, FACTORS, AnalysisSettings())
     assert result.basis == "complaints"
     assert all(f["units"] is None for f in result.findings)
-    assert any("rates per unit are not available" in w for w in result.warnings)
+    assert any("rates per unit are not available" in w["text"] for w in result.warnings)
 
 
 def test_statement_reads_like_a_sentence():
