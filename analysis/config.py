@@ -53,10 +53,89 @@ class AnalysisSettings:
 
 
 @dataclass(frozen=True)
+class StatsSettings:
+    """Thresholds and defaults used by the statistics.
+
+    Attributes
+    ----------
+    min_units : int
+        A level with fewer units shipped is flagged ``enough_data=False``.
+    min_complaints : int
+        A comparison with fewer complaints in total is flagged ``enough_data=False``.
+    alpha : float
+        Significance level and ``1 - confidence`` of every interval.
+    fdr : float
+        False discovery rate used when screening many comparisons.
+    fdr_method : str
+        Multiple-testing method passed to ``multipletests``.
+    ci_method : str
+        Interval for a single proportion (see :func:`proportion_ci`).
+    min_expected : float
+        Below this expected cell count a 2x2 table is tested with Fisher's exact test.
+    power : float
+        Target power for detectability statements in :func:`before_after`.
+    control_sigmas : float
+        Width of Shewhart control limits in standard errors.
+    funnel_winsor : float
+        Fraction winsorised in each tail when estimating funnel overdispersion.
+    change_point_permutations : int
+        Permutations for the change-point p-value.
+    seed : int
+        Seed for every resampling (results are deterministic).
+    """
+
+    min_units: int = 30
+    min_complaints: int = 5
+    alpha: float = 0.05
+    fdr: float = 0.05
+    fdr_method: str = "fdr_bh"
+    ci_method: str = "wilson"
+    min_expected: float = 5.0
+    power: float = 0.8
+    control_sigmas: float = 3.0
+    funnel_winsor: float = 0.1
+    change_point_permutations: int = 999
+    seed: int = 20260101
+
+
+@dataclass(frozen=True)
+class PoaSettings:
+    """Thresholds that decide what the report says.
+
+    Attributes
+    ----------
+    alpha : float
+        A finding with adjusted p above this is reported as insufficient evidence.
+    min_complaints : int
+        Fewer complaints than this: insufficient evidence whatever the p-value.
+    max_findings : int
+        Findings included when ``selected`` is None (in rank order).
+    max_quotes : int
+        Representative quotes per finding (2-3 reads best).
+    quote_max_chars : int
+        Longer quotes are cut at a word boundary with "…".
+    quote_min_chars : int
+        Shorter comments ("bad") say nothing and are not quoted.
+    max_terms : int
+        Top terms named in "what buyers say".
+    """
+
+    alpha: float = 0.05
+    min_complaints: int = 5
+    max_findings: int = 5
+    max_quotes: int = 3
+    quote_max_chars: int = 300
+    quote_min_chars: int = 20
+    max_terms: int = 5
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of a run."""
 
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    stats: StatsSettings = field(default_factory=StatsSettings)
+    poa: PoaSettings = field(default_factory=PoaSettings)
     language: str = "en"  # POA language
     taxonomy_path: str | None = None  # user taxonomy file overriding the default rules
 
@@ -65,7 +144,7 @@ class Settings:
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
-    """Default settings, updated from a TOML file (``[analysis]`` table) and keyword overrides."""
+    """Default settings, updated from a TOML file (``[analysis]``, ``[stats]``, ``[poa]`` tables) and keyword overrides."""
     analysis: dict[str, Any] = {}
     top: dict[str, Any] = {}
     if path is not None:
@@ -75,6 +154,12 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
             raise SettingsError(f"{Path(path).name}: cannot read settings ({exc})") from None
         analysis.update(data.get("analysis", {}))
         top.update({k: v for k, v in data.items() if k != "analysis"})
+    for section, cls in (("stats", StatsSettings), ("poa", PoaSettings)):
+        if isinstance(top.get(section), dict):
+            try:
+                top[section] = cls(**top[section])
+            except TypeError as exc:
+                raise SettingsError(f"bad [{section}] settings: {exc}") from None
     known = {f.name for f in dataclasses.fields(AnalysisSettings)}
     for key, value in overrides.items():
         if key in known:

@@ -65,51 +65,7 @@ __all__ = [
 
 
 # --------------------------------------------------------------------- settings
-@dataclass(frozen=True)
-class StatsSettings:
-    """Thresholds and defaults used by the statistics.
-
-    Attributes
-    ----------
-    min_units : int
-        A level with fewer units shipped is flagged ``enough_data=False``.
-    min_complaints : int
-        A comparison with fewer complaints in total is flagged ``enough_data=False``.
-    alpha : float
-        Significance level and ``1 - confidence`` of every interval.
-    fdr : float
-        False discovery rate used when screening many comparisons.
-    fdr_method : str
-        Multiple-testing method passed to ``multipletests``.
-    ci_method : str
-        Interval for a single proportion (see :func:`proportion_ci`).
-    min_expected : float
-        Below this expected cell count a 2x2 table is tested with Fisher's exact test.
-    power : float
-        Target power for detectability statements in :func:`before_after`.
-    control_sigmas : float
-        Width of Shewhart control limits in standard errors.
-    funnel_winsor : float
-        Fraction winsorised in each tail when estimating funnel overdispersion.
-    change_point_permutations : int
-        Permutations for the change-point p-value.
-    seed : int
-        Seed for every resampling (results are deterministic).
-    """
-
-    min_units: int = 30
-    min_complaints: int = 5
-    alpha: float = 0.05
-    fdr: float = 0.05
-    fdr_method: str = "fdr_bh"
-    ci_method: str = "wilson"
-    min_expected: float = 5.0
-    power: float = 0.8
-    control_sigmas: float = 3.0
-    funnel_winsor: float = 0.1
-    change_point_permutations: int = 999
-    seed: int = 20260101
-
+from analysis.config import StatsSettings  # noqa: E402  (defined with the other settings)
 
 DEFAULT_SETTINGS = StatsSettings()
 _S = DEFAULT_SETTINGS

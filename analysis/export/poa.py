@@ -61,35 +61,7 @@ _LISTING_FACTORS = {"listing", schema.ASIN, schema.SKU}
 
 
 # ---------------------------------------------------------------- settings
-@dataclass(frozen=True)
-class PoaSettings:
-    """Thresholds that decide what the report says.
-
-    Attributes
-    ----------
-    alpha : float
-        A finding with adjusted p above this is reported as insufficient evidence.
-    min_complaints : int
-        Fewer complaints than this: insufficient evidence whatever the p-value.
-    max_findings : int
-        Findings included when ``selected`` is None (in rank order).
-    max_quotes : int
-        Representative quotes per finding (2-3 reads best).
-    quote_max_chars : int
-        Longer quotes are cut at a word boundary with "…".
-    quote_min_chars : int
-        Shorter comments ("bad") say nothing and are not quoted.
-    max_terms : int
-        Top terms named in "what buyers say".
-    """
-
-    alpha: float = 0.05
-    min_complaints: int = 5
-    max_findings: int = 5
-    max_quotes: int = 3
-    quote_max_chars: int = 300
-    quote_min_chars: int = 20
-    max_terms: int = 5
+from analysis.config import PoaSettings  # noqa: E402  (defined with the other settings)
 
 
 # ------------------------------------------------------------- structures
