@@ -169,6 +169,9 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     unknown = set(analysis) - known
     if unknown:
         raise SettingsError(f"unknown analysis setting(s): {', '.join(sorted(unknown))}")
+    unknown = set(top) - {f.name for f in dataclasses.fields(Settings)}
+    if unknown:
+        raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     for key in ("families", "excluded_factors"):
         if key in analysis and analysis[key] is not None:
             analysis[key] = tuple(analysis[key])

@@ -17,7 +17,7 @@ def test_defaults_and_overrides(tmp_path):
 
 
 def test_unknown_or_broken_settings_are_one_line_errors(tmp_path):
-    with pytest.raises(SettingsError, match="unknown analysis setting"):
+    with pytest.raises(SettingsError, match="unknown setting"):
         load_settings(None, not_a_setting=1)
     bad = tmp_path / "bad.toml"
     bad.write_text("[analysis\n", encoding="utf-8")
