@@ -204,11 +204,38 @@ def _default_taxonomy() -> Taxonomy:
 
 
 # ------------------------------------------------------------------ matching
-def _term_regex(term: str) -> str:
-    body = r"\s+".join(re.escape(w) for w in term.split())
-    if _CJK.search(term[:1]) and _CJK.search(term[-1:]):
-        return body
-    return rf"(?<![\w']){body}(?![\w'])"
+def _trie_regex(terms: Iterable[str]) -> str:
+    """One regex alternation shaped as a character trie: Python's `re` tries
+    alternatives one by one, so sharing prefixes makes big word lists fast."""
+    trie: dict = {}
+    for t in terms:
+        node = trie
+        for ch in t:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        if "" in node:
+            return "(?:" + "|".join(alts) + ")?"
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return build(trie)
+
+
+def _terms_regex(terms: Sequence[str]) -> str:
+    """Latin terms at word boundaries, CJK terms as substrings (texts are normalised:
+    single spaces, lower case), as trie-shaped alternations."""
+    latin = [t for t in terms if not _CJK.search(t)]
+    cjk = [t for t in terms if _CJK.search(t)]
+    parts = []
+    if latin:
+        parts.append(rf"(?<![\w'])(?:{_trie_regex(latin)})(?![\w'])")
+    if cjk:
+        parts.append(_trie_regex(cjk))
+    return "|".join(parts)
 
 
 class _Compiled:
@@ -253,15 +280,23 @@ class _Compiled:
                 terms = sorted({t for t in terms if t}, key=len, reverse=True)
                 weights[tier] = float(rules.get(_TIER_WEIGHT_KEY[tier], 0.0))
                 if terms and weights[tier] > 0:
-                    parts.append(f"(?P<{tier}>" + "|".join(_term_regex(t) for t in terms) + ")")
+                    parts.append((-weights[tier], 1, f"(?P<{tier}>" + _terms_regex(terms) + ")"))
             for key, pats in rules.get("patterns", {}).items():
                 tier = _PATTERN_TIER.get(key)
                 if tier is None:
                     raise SettingsError(f"taxonomy: families.{fam}.patterns.{key}: use strong, any or weak")
                 weights[f"p_{tier}"] = weights[tier]
                 if pats and weights[tier] > 0:
-                    parts.append(f"(?P<p_{tier}>" + "|".join(f"(?:{p})" for p in pats) + ")")
-            self.matchers.append((fam, re.compile("|".join(parts)) if parts else None, weights))
+                    # word-start guard makes the engine give up fast mid-word (CJK patterns excepted)
+                    alts = "|".join(f"(?:{p})" for p in pats)
+                    guard = "" if any(_CJK.search(p) for p in pats) else r"(?<![\w'])"
+                    parts.append((-weights[tier], 0, f"(?P<p_{tier}>{guard}(?:{alts}))"))
+            weights["extra"] = float(rules.get("extra_hit_factor", self.extra))
+            # at one position the engine takes the first alternative that matches:
+            # heavier tiers first, and a tier's patterns before its (shorter) plain terms
+            parts.sort(key=lambda x: (x[0], x[1]))
+            rx = re.compile("|".join(p for _, _, p in parts)) if parts else None
+            self.matchers.append((fam, rx, weights))
 
         self.reasons = {str(k).upper(): (v[0], float(v[1])) for k, v in d.get("reasons", {}).items()}
         self.replacements = {str(k): (v[0], float(v[1])) for k, v in d.get("replacement_codes", {}).items()}
@@ -308,7 +343,7 @@ class _Compiled:
             if found:
                 ordered = sorted(found.items(), key=lambda kv: (-kv[1], norm.find(kv[0])))
                 top = ordered[0][1]
-                s = top + self.extra * sum(w for _, w in ordered[1:])
+                s = top + weights["extra"] * sum(w for _, w in ordered[1:])
                 scores[i] = min(s, self.cap)
                 hits[i] = [t for t, _ in ordered]
         return scores, hits
@@ -352,10 +387,12 @@ class _Compiled:
                 if code == c_reason and disp in c_disps:
                     scores[self.index[c_fam]] += c_w
                     lst = why.setdefault(self.index[c_fam], [])
-                    if f"disposition {disp}" not in lst:
-                        lst.append(f"disposition {disp}")
+                    for part in (f"reason {code}", f"disposition {disp}"):
+                        if part not in lst:
+                            lst.append(part)
+                    lst.sort(key=lambda x: not x.startswith("reason"))
                     if note:
-                        lst.append(f"({note})")
+                        lst[-1] += f" ({note})"
         return scores, why, fam, code
 
 

@@ -407,7 +407,7 @@ def family_by_week(df: pd.DataFrame) -> pd.DataFrame:
         week = pd.to_datetime(df[schema.WEEK], errors="coerce")
     elif schema.DATE in df.columns:
         d = pd.to_datetime(df[schema.DATE], errors="coerce")
-        week = (d - pd.to_timedelta(d.dt.weekday, unit="D")).dt.normalize()
+        week = (d - pd.to_timedelta(d.dt.day_of_week, unit="D")).dt.normalize()
     else:
         raise KeyError("no 'week' or 'date' column")
     fam = df[schema.FAMILY].astype("string").fillna("other")

@@ -19,7 +19,8 @@ from typing import Iterable, Mapping
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 LANGUAGES = ("en", "zh", "ja", "de", "fr", "es", "it")
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200c\u200d\u2060\ufeff\u00ad"), None)
+_ZERO_WIDTH[0x200B] = " "  # scraped text uses zero-width spaces between words
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
 
 
@@ -196,6 +197,7 @@ def _janome():
 
 _JA_DROP_POS = ("助詞", "記号", "助動詞")
 _JA_KEEP = {"ない", "ず", "ぬ", "ません", "ん", "なかっ"}
+_ELISION = re.compile(r"^(?:[ldjncmts]|qu|dell|dall|nell|sull|all|un)'")
 _TOKEN = re.compile(r"[\w']+|\?")
 
 
@@ -255,6 +257,9 @@ def tokenize(text: str, lang: str | None = None, *, normaliser: Normaliser | Non
         tokens = _cjk_tokens(norm, "ja" if lang == "ja" or _KANA.search(norm) else "zh")
     else:
         tokens = [t for t in _TOKEN.findall(norm) if t != "?"]
+    if lang in ("fr", "it"):
+        # elided articles: l'ecouteur -> ecouteur, dell'auricolare -> auricolare
+        tokens = [_ELISION.sub("", t) for t in tokens]
     tokens = [t.strip("'") for t in tokens]
     tokens = [t for t in tokens if t]
     if drop_stop_words:

@@ -1,0 +1,162 @@
+"""Tests for analysis.keywords (and the tokeniser in analysis.text)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from analysis import schema
+from analysis.keywords import (
+    distinctive_terms,
+    family_by_week,
+    family_pareto,
+    keyword_in_context,
+    ngrams,
+    term_frequency,
+    tokenize,
+    top_terms,
+)
+from analysis.text import detect_language
+
+
+# ------------------------------------------------------------ tokenising
+@pytest.mark.parametrize(
+    "text, lang, must_have",
+    [
+        ("The left side stopped working, no sound!", "en", ["left", "side", "stopped", "working", "no", "sound"]),
+        ("耳机不工作，没有声音", "zh", ["耳机", "不", "工作", "没有", "声音"]),
+        ("片方の音が出ない", "ja", ["片方", "音", "出", "ない"]),
+        ("Der Kopfhörer funktioniert nicht, kein Ton", "de", ["kopfhorer", "funktioniert", "nicht", "kein", "ton"]),
+        ("L'écouteur ne marche pas, pas de son", "fr", ["ne", "marche", "pas", "son"]),
+        ("El auricular no funciona, sin sonido", "es", ["auricular", "no", "funciona", "sin", "sonido"]),
+        ("L'auricolare non funziona, nessun suono", "it", ["non", "funziona", "nessun", "suono"]),
+    ],
+)
+def test_tokenize_each_language(text, lang, must_have):
+    assert detect_language(text) == lang
+    toks = tokenize(text)
+    for t in must_have:
+        assert t in toks, (t, toks)
+    # stop words gone
+    assert "the" not in toks and "der" not in toks and "el" not in toks and "の" not in toks
+
+
+def test_negation_bigrams_survive():
+    assert "no sound" in ngrams(tokenize("There is no sound at all"), 2)
+    assert "not working" in ngrams(tokenize("It is not working"), 2)
+    assert "doesn't charge" in ngrams(tokenize("It doesnt charge"), 2)  # variant -> doesn't
+    assert "funktioniert nicht" in ngrams(tokenize("Funktioniert nicht"), 2)
+    assert "不工作" in ngrams(tokenize("耳机不工作"), 2)
+    assert "出ない" in ngrams(tokenize("音が出ない"), 2)
+
+
+def test_spelling_variants_and_case():
+    assert tokenize("BLUTOOTH Ear Phone") == ["bluetooth", "earphone"]
+    assert tokenize("Colour") == ["color"]
+    assert ngrams(["a", "b", "c"], 2) == ["a b", "b c"]
+    assert ngrams(["a"], 3) == []
+
+
+# ------------------------------------------------------------ frequencies
+def test_term_frequency_counts_and_per_1000():
+    df = pd.DataFrame({schema.TEXT: ["no sound", "no sound no sound", "good sound", None],
+                       "lot": ["L1", "L1", "L2", "L2"]})
+    tf = term_frequency(df, by="lot", ngram_range=(1, 2))
+    assert list(tf.columns) == ["group", "term", "n_words", "count", "documents", "documents_in_group", "per_1000"]
+    assert isinstance(tf.index, pd.RangeIndex)
+    row = tf[(tf["group"] == "L1") & (tf["term"] == "no sound")].iloc[0]
+    assert (row["count"], row["documents"], row["documents_in_group"], row["n_words"]) == (3, 2, 2, 2)
+    assert row["per_1000"] == 1000.0
+    row = tf[(tf["group"] == "L2") & (tf["term"] == "sound")].iloc[0]
+    assert (row["documents"], row["documents_in_group"], row["per_1000"]) == (1, 2, 500.0)
+    all_ = term_frequency(df)
+    assert set(all_["group"]) == {"all"}
+    # deterministic: same result twice
+    pd.testing.assert_frame_equal(tf, term_frequency(df, by="lot", ngram_range=(1, 2)))
+
+
+def test_distinctive_terms_against_hand_computation():
+    # Tiny table, unigrams only:
+    #   group A: "no sound", "no sound"  -> no=2, sound=2, n_A=4
+    #   group B: "good sound"            -> good=1, sound=1, n_B=2
+    # corpus y: no=2, sound=3, good=1, n=6; prior_scale=1 -> a_i = y_i, a0 = 6
+    # term "no" in A vs B:
+    #   delta = log((2+2)/(4+6-2-2)) - log((0+2)/(2+6-0-2)) = log(4/6) - log(2/6) = log 2
+    #   var   = 1/(2+2) + 1/(0+2) = 0.75 ; z = log 2 / sqrt(0.75) = 0.8003771
+    #   p (one-sided, over-use) = 1 - Phi(0.8003771) = 0.2117461
+    # term "sound" in A vs B:
+    #   delta = log((2+3)/(4+6-2-3)) - log((1+3)/(2+6-1-3)) = log 1 - log 1 = 0
+    #   var = 1/5 + 1/4 = 0.45 ; z = 0 ; p = 0.5
+    # BH over A's two terms: p_(1)=0.2117461*2/1=0.4234922 (<= 0.5), p_(2)=0.5
+    df = pd.DataFrame({schema.TEXT: ["no sound", "no sound", "good sound"], "g": ["A", "A", "B"]})
+    res = distinctive_terms(df, by="g", focus="A", ngram_range=(1, 1), prior_scale=1.0)
+    assert list(res.columns) == ["group", "term", "count_focus", "count_reference", "log_odds", "variance", "z",
+                                 "p_value", "p_adjusted", "focus_documents"]
+    res = res.set_index("term")
+    assert list(res.index) == ["no", "sound"]
+    assert_allclose(res.loc["no", ["log_odds", "variance", "z", "p_value", "p_adjusted"]].astype(float),
+                    [math.log(2), 0.75, math.log(2) / math.sqrt(0.75), 0.2117461, 0.4234922], rtol=1e-6)
+    assert_allclose(res.loc["sound", ["log_odds", "variance", "z", "p_value", "p_adjusted"]].astype(float),
+                    [0.0, 0.45, 0.0, 0.5, 0.5], atol=1e-12)
+    assert (res.loc["no", "count_focus"], res.loc["no", "count_reference"], res.loc["no", "focus_documents"]) == (2, 0, 2)
+    # two-sided doubles the p-value
+    two = distinctive_terms(df, by="g", focus="A", ngram_range=(1, 1), prior_scale=1.0, alternative="two-sided")
+    assert_allclose(two.set_index("term").loc["no", "p_value"], 2 * 0.2117461, rtol=1e-6)
+    # many groups at once: each vs the rest
+    every = distinctive_terms(df, by="g", ngram_range=(1, 1), prior_scale=1.0)
+    assert set(every["group"]) == {"A", "B"}
+    assert_allclose(every[(every.group == "A") & (every.term == "no")]["z"].iloc[0], math.log(2) / math.sqrt(0.75))
+
+
+def test_top_terms_finds_over_used_terms():
+    focus = pd.DataFrame({schema.TEXT: ["right side stopped working"] * 6 + ["no pouch in the box"] * 3})
+    ref = pd.DataFrame({schema.TEXT: ["great bass and battery", "good sound quality", "nice fit", "battery ok"] * 5})
+    got = top_terms(focus, ref, n=3)
+    assert len(got) == 3
+    assert any("stopped" in t or "right side" in t for t in got)
+    assert top_terms(focus.iloc[:0], ref) == []
+
+
+def test_keyword_in_context_is_plain_text():
+    df = pd.DataFrame({
+        schema.ORDER_ID: ["111-1", "111-2", "111-3"],
+        schema.LOT: ["L1", "L2", "L3"],
+        schema.TEXT: ["<b>No sound</b> &amp; <script>alert(1)</script> from left", "great", "blutooth issue"],
+    })
+    kic = keyword_in_context(df, "no sound", width=10)
+    assert list(kic.columns) == ["row", "column", schema.ORDER_ID, schema.LOT, "left", "match", "right"]
+    assert len(kic) == 1
+    r = kic.iloc[0]
+    assert r["left"] == "<b>" and r["match"] == "No sound" and r["right"] == "</b> &amp;"
+    # nothing escaped, unescaped or stripped: the pieces put back give the original
+    assert r["left"] + r["match"] + r["right"] in df[schema.TEXT].iloc[0]
+    assert r[schema.ORDER_ID] == "111-1"
+    # the normalised spelling finds the raw variant
+    kb = keyword_in_context(df, "bluetooth")
+    assert kb["match"].tolist() == ["blutooth"] and kb["row"].tolist() == [2]
+    assert len(keyword_in_context(df, "nothing like this")) == 0
+
+
+# ------------------------------------------------------------ families
+def test_family_pareto_and_by_week():
+    df = pd.DataFrame({
+        schema.FAMILY: ["product_defect", "product_defect", "authenticity", "other", "product_defect"],
+        schema.DATE: pd.to_datetime(["2024-03-04", "2024-03-06", "2024-03-10", "2024-03-11", None]),
+        "fc": ["PHX7", "PHX7", "LGB8", "LGB8", "LGB8"],
+    })
+    p = family_pareto(df)
+    assert list(p.columns) == ["group", "family", "count", "share", "cumulative_share"]
+    assert p["family"].tolist() == ["product_defect", "authenticity", "other"]
+    assert_allclose(p["cumulative_share"], [0.6, 0.8, 1.0])
+    pg = family_pareto(df, by="fc")
+    assert pg[pg.group == "LGB8"]["family"].tolist() == ["product_defect", "authenticity", "other"]
+    w = family_by_week(df)
+    assert list(w.columns) == ["week", "family", "count"]
+    assert w["week"].min() == pd.Timestamp("2024-03-04")
+    assert w.groupby("week")["count"].sum().tolist() == [3, 1]
+    assert w[(w.week == pd.Timestamp("2024-03-04")) & (w.family == "product_defect")]["count"].iloc[0] == 2
+    assert np.all(w["count"] >= 0)
