@@ -260,8 +260,9 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
     """The terms a subset of complaints over-uses compared with a reference.
 
     Significant terms (BH-adjusted one-sided p < ``alpha``) come first, then
-    other over-used terms, each by z descending; a word already inside a chosen
-    longer term is skipped, and terms need ``min_focus_documents`` complaints.
+    other over-used terms, each by z descending; a term sharing a word with a
+    stronger chosen term is skipped (so "earbud no" does not follow "no sound"
+    and "right earbud"), and terms need ``min_focus_documents`` complaints.
 
     Returns
     -------
@@ -284,11 +285,12 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
     res = res.sort_values(["_sig", "z", "term"], ascending=[False, False, True], kind="stable")
     chosen: list[str] = []
     for term in res["term"]:
-        if any(term in c.split(" ") or term in c for c in chosen if c != term and _n_words(c) > _n_words(term)):
-            continue
-        if any(c in term for c in chosen if _n_words(c) < _n_words(term)):
-            # replace the shorter one by the longer phrase
-            chosen = [c for c in chosen if c not in term]
+        words = set(term.split(" "))
+        # a longer phrase replaces the chosen word it contains ("right" -> "right earbud")
+        chosen = [c for c in chosen if not set(c.split(" ")) < words]
+        used = {w for c in chosen for w in c.split(" ")}
+        if words & used:
+            continue  # a fragment overlapping a stronger term ("earbud no" after "no sound", "right earbud")
         chosen.append(term)
         if len(chosen) >= n:
             break

@@ -252,3 +252,16 @@ def test_accuracy_on_held_out_half_does_not_regress(realdata):
     # guard at the level measured when the rules were frozen (0.815)
     acc, confusion = _held_out_accuracy(realdata)
     assert acc >= 0.80, f"held-out accuracy {acc:.3f}\n{confusion}"
+
+
+def test_fc_disposition_damaged_is_warehouse_damage_even_when_the_box_was_fine():
+    """Regression: 'box fine' text moved Amazon-acknowledged FC damage into shipping damage."""
+    import pandas as pd
+
+    from analysis.classify import classify_complaints
+
+    df = pd.DataFrame({"reason": ["DAMAGED_BY_FC"] * 3, "disposition": ["DAMAGED", "DAMAGED", "CUSTOMER_DAMAGED"],
+                       "text": ["charging case scratched and dented but box fine", "product damaged but box ok", "product damaged but box ok"],
+                       "title": "", "rating": float("nan"), "source_kind": "fba_returns"})
+    out = classify_complaints(df)
+    assert out["family"].tolist() == ["warehouse_damage", "warehouse_damage", "shipping_damage"]
