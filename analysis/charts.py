@@ -724,4 +724,6 @@ def family_week_chart(df: pd.DataFrame, labels: Mapping[str, Any] | None = None)
             hovertemplate="%{x}<br>" + name + ": %{y:,}<extra></extra>",
         )
     _layout(fig, lab, barmode="stack")
+    # many families: a vertical legend beside the plot never covers the title in a narrow column
+    fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"})
     return fig

@@ -48,6 +48,9 @@ if dataset is None:
 
 for name, message in dataset.failed:
     st.error(f"{t('data.failed_prefix')} {md(message)}")
+if not dataset.files:
+    components.report_guide()
+    st.stop()
 
 st.success(t("data.loaded", files=len(dataset.files), complaints=f"{len(dataset.complaints):,}",
              shipments=f"{len(dataset.shipments):,}", lots=f"{len(dataset.lots):,}"))

@@ -95,6 +95,6 @@ if built is not None and built[0] == export_key:
     cols = st.columns(max(len(files), 1))
     for col, (name, data) in zip(cols, sorted(files.items())):
         label = {"root_cause.docx": t("export.download_docx"), "evidence.zip": t("export.download_zip"),
-                 "root_cause.md": t("export.download_md")}.get(name, name)
+                 "root_cause.md": t("export.download_md"), "root_cause.zh.md": t("export.download_zh_md")}.get(name, name)
         col.download_button(label, data, file_name=name, mime=mimes.get("." + name.rsplit(".", 1)[-1], "application/octet-stream"),
                             key=f"exp_file_{name}")

@@ -97,7 +97,10 @@ def require_analysis():
     from analysis.errors import WorkbenchError
 
     try:
-        return state.current_analysis()
+        # one container keeps the same element slot whether or not a progress bar was drawn,
+        # so expanders further down keep their open/closed state across reruns
+        with st.container():
+            return state.current_analysis()
     except WorkbenchError as exc:
         st.error(f"{t('app.analysis_failed')} {md(exc)}")
         st.stop()

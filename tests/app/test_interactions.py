@@ -103,8 +103,9 @@ def test_keywords_in_context_is_a_table(app_en):
     app_en.switch_page("pages/keywords.py").run()
     app_en.text_input(key="kw_term").input("sound").run()
     assert not app_en.exception
-    table = frame_with(app_en, "match")
-    assert len(table) > 0 and {"left", "match", "right"} <= set(table.columns)
+    table = frame_with(app_en, "After")
+    assert len(table) > 0 and list(table.columns[:3]) == ["Before", "Term", "After"]  # the words first, headers translated
+    assert table["Term"].str.lower().str.contains("sound").all()
 
 
 def test_make_run_opens_on_the_sample(monkeypatch):

@@ -108,9 +108,8 @@ def test_leaving_a_factor_out_reruns_the_analysis(loaded_app):
     app.assert_no_traceback()
 
 
-@pytest.mark.xfail(reason="app bug: the first rerun after an analysis run drops the progress bar's slot, so every "
-                          "later element moves up one place and open expanders collapse (tests/e2e/README.md)", strict=False)
 def test_settings_expander_stays_open_when_a_factor_is_picked(loaded_app):
+    """Regression: the progress bar's element slot made open expanders collapse on the next rerun."""
     app = loaded_app
     app.nav("Root causes")
     settings = app.expander("Analysis settings")
