@@ -1,0 +1,72 @@
+"""Joins: returns to the FC that shipped them, SKUs to lots (exact or first-in-first-out), nothing dropped."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import schema as S
+from analysis.dataset import load_files
+from analysis.link import link
+
+RET_HEADER = "return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\tdetailed-disposition\treason\tstatus\tlicense-plate-number\tcustomer-comments"
+SHIP_HEADER = "shipment-date\tsku\tfnsku\tasin\tfulfillment-center-id\tquantity\tamazon-order-id\tcurrency\titem-price-per-unit\tshipping-price\tgift-wrap-price\tship-city\tship-state\tship-postal-code"
+
+
+def _ship(date, sku, fc, qty, order):
+    return "\t".join([f"{date}T10:00:00+00:00", sku, "X001", "B0TEST0001", fc, str(qty), order, "USD", "9.99", "0", "0", "", "", ""])
+
+
+def _ret(date, order, sku, fc, lpn):
+    return "\t".join([f"{date}T10:00:00+00:00", order, sku, "B0TEST0001", "X001", "Earbuds", "1", fc, "DEFECTIVE", "DEFECTIVE", "Unit returned to inventory", lpn, "no sound"])
+
+
+def _files(lots_csv: str):
+    ships = [SHIP_HEADER,
+             _ship("2026-06-01", "SKU-A", "PHX7", 2, "111-0000001-0000001"),
+             _ship("2026-06-10", "SKU-A", "SBD1", 1, "111-0000002-0000001"),
+             _ship("2026-07-05", "SKU-A", "PHX7", 3, "111-0000003-0000001"),
+             _ship("2026-07-06", "SKU-B", "PHX7", 1, "111-0000004-0000001")]
+    rets = [RET_HEADER,
+            _ret("2026-06-20", "111-0000002-0000001", "SKU-A", "ONT8", "LPN1"),  # shipped from SBD1
+            _ret("2026-07-20", "111-0000003-0000001", "SKU-A", "TEB3", "LPN2"),
+            _ret("2026-07-21", "999-0000000-0000000", "SKU-A", "TEB3", "LPN3")]  # order not in the shipments
+    return [("returns.txt", ("\n".join(rets) + "\n").encode()), ("ships.txt", ("\n".join(ships) + "\n").encode()), ("lots.csv", lots_csv.encode())]
+
+
+def test_returns_get_the_shipping_fc_not_the_returns_centre():
+    linked = link(load_files(_files("SKU,批次号,供应商\nSKU-A,L1,甲\nSKU-B,L2,乙\n"), strict=True))
+    c = linked.complaints.set_index(S.LPN)
+    assert c.loc["LPN1", "fulfillment_center"] == "SBD1" and c.loc["LPN1", S.FC_PROCESSED] == "ONT8"
+    assert c.loc["LPN3", "fulfillment_center"] == S.UNKNOWN_LEVEL  # kept, as unknown
+    assert len(linked.complaints) == 3
+    assert linked.lot_link == "sku" and c.loc["LPN3", "lot"] == "L1"  # lot still known from the SKU
+    assert linked.coverage["complaints_linked_to_shipments"] == 2
+
+
+def test_several_lots_per_sku_are_attributed_first_in_first_out_and_flagged():
+    lots = "SKU,批次号,入库日期,数量\nSKU-A,L1,2026/05/20,3\nSKU-A,L2,2026/06/25,10\nSKU-B,L9,2026/05/01,5\n"
+    linked = link(load_files(_files(lots), strict=True))
+    ships = linked.shipments.sort_values(S.DATE)
+    a = ships[ships[S.SKU] == "SKU-A"]
+    # units 1-3 come from L1 (3 units received first); the 3 units shipped 2026-07-05 from L2
+    assert a["lot"].astype(str).tolist() == ["L1", "L1", "L2"]
+    assert set(a[S.LINK_METHOD]) == {"fifo (estimated)"}
+    assert linked.lot_link == "fifo (estimated)"
+    c = linked.complaints.set_index(S.LPN)
+    assert c.loc["LPN1", "lot"] == "L1" and c.loc["LPN2", "lot"] == "L2"
+
+
+def test_without_units_the_latest_lot_received_before_shipping_is_used():
+    lots = "SKU,批次号,入库日期\nSKU-A,L1,2026/05/20\nSKU-A,L2,2026/07/01\nSKU-B,L9,2026/05/01\n"
+    linked = link(load_files(_files(lots), strict=True))
+    a = linked.shipments[linked.shipments[S.SKU] == "SKU-A"].sort_values(S.DATE)
+    assert a["lot"].astype(str).tolist() == ["L1", "L1", "L2"]
+
+
+def test_estimated_link_is_said_in_findings():
+    from analysis.pipeline import analyze
+
+    lots = "SKU,批次号,入库日期\nSKU-A,L1,2026/05/20\nSKU-A,L2,2026/07/01\nSKU-B,L9,2026/05/01\n"
+    doc = analyze(load_files(_files(lots), strict=True)).findings
+    assert any(n["code"] == "fifo_estimated" for n in doc["notices"])
+    assert pd.Series([i["kind"] for i in doc["inputs"]]).tolist() == ["fba_returns", "fba_shipments", "lots"]
