@@ -27,7 +27,7 @@ if uploads:
     key = state.sources_key(sources)
     if key != st.session_state[state.UPLOADS_SEEN]:  # a new set of uploads: read it
         st.session_state[state.UPLOADS_SEEN] = key
-        state.set_dataset(cached.load_dataset(sources, key), key, "upload")
+        state.set_dataset(cached.load_dataset(sources, key, state.column_maps()), key, "upload", sources)
 
 # `make run` opens on the bundled sample: load it once per visitor, before any upload
 autoload = state.open_on_sample() and state.dataset() is None and not st.session_state.get("sample_autoloaded") and not uploads
@@ -39,7 +39,7 @@ if load_sample or autoload:
         st.warning(t("data.sample_missing"))
     else:
         key = state.sources_key(sources)
-        state.set_dataset(cached.load_dataset(sources, key), key, "sample")
+        state.set_dataset(cached.load_dataset(sources, key, state.column_maps()), key, "sample", sources)
 
 dataset = state.dataset()
 if dataset is None:
@@ -59,6 +59,29 @@ st.subheader(t("data.files_heading"))
 summary = dataset.summary()
 if len(summary):
     components.file_table(summary)
+
+# review files: the columns were guessed; let the user name them
+_FIELDS = ("text", "title", "rating", "date", "product_name", "asin")
+for f in [f for f in dataset.files if f.kind == "reviews"]:
+    with st.expander(t("data.columns_expander", file=md(f.name))):
+        headers = [h for h in f.recognised] + [h for h in f.ignored]
+        current = {canonical: header for header, canonical in f.recognised.items()}
+        options = ["—", *headers]
+        cols = st.columns(len(_FIELDS))
+        chosen = {}
+        for col, field in zip(cols, _FIELDS):
+            pick = col.selectbox(t(f"data.field_{field}"), options, index=options.index(current[field]) if current.get(field) in options else 0,
+                                 key=f"data_colmap_{f.name}_{field}")
+            if pick != "—":
+                chosen[field] = pick
+        if st.button(t("data.columns_apply"), key=f"data_colmap_apply_{f.name}", disabled="text" not in chosen and "title" not in chosen):
+            maps = state.column_maps()
+            maps[f.name] = chosen
+            st.session_state[state.COLUMN_MAPS] = maps
+            sources = st.session_state.get(state.SOURCES) or []
+            key = state.sources_key(sources)
+            state.set_dataset(cached.load_dataset(sources, key, maps), key, st.session_state[state.DATASET_ORIGIN] or "upload", sources)
+            st.rerun()
 
 st.subheader(t("data.coverage_heading"))
 coverage = cached.link_coverage(st.session_state[state.DATASET_KEY], _dataset=dataset)

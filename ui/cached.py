@@ -21,22 +21,29 @@ from ui.i18n import t
 
 # ------------------------------------------------------------------ files
 @st.cache_data(show_spinner=False, max_entries=64)
-def load_report(name: str, sha256: str, _data: bytes):
-    """One file read through :func:`analysis.load_files` (failures come back in ``.failed``)."""
+def load_report(name: str, sha256: str, _data: bytes, column_map_json: str = ""):
+    """One file read through :func:`analysis.load_files` (failures come back in ``.failed``).
+
+    ``column_map_json`` names the columns of a review file (``{"text": "Body", ...}``) and is part of the key.
+    """
     import analysis
 
-    return analysis.load_files([(name, _data)])
+    column_map = json.loads(column_map_json) if column_map_json else None
+    kinds = {name: "reviews"} if column_map else None
+    return analysis.load_files([(name, _data)], kinds=kinds, column_maps={name: column_map} if column_map else None)
 
 
-def load_dataset(sources: list[tuple[str, bytes]], key: tuple):
-    """Read many files with a progress bar; each file is cached on its bytes' hash."""
+def load_dataset(sources: list[tuple[str, bytes]], key: tuple, column_maps: dict | None = None):
+    """Read many files with a progress bar; each file is cached on its bytes' hash (and chosen columns)."""
     from analysis.dataset import combine
 
+    column_maps = column_maps or {}
     bar = st.progress(0.0, text=t("app.loading"))
     files, failed = [], []
     for i, ((name, data), (_, sha)) in enumerate(zip(sources, key)):
         bar.progress(i / max(len(sources), 1), text=t("app.loading_file", name=name, done=i + 1, total=len(sources)))
-        one = load_report(name, sha, data)
+        chosen = column_maps.get(name)
+        one = load_report(name, sha, data, json.dumps(chosen, sort_keys=True, ensure_ascii=False) if chosen else "")
         files.extend(one.files)
         failed.extend(one.failed)
     bar.empty()

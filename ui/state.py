@@ -38,6 +38,8 @@ POA_SELECTED = "poa_selected"  # tuple[int] | None: ranks chosen for the POA (No
 POA_LANGUAGE = "poa_language"  # "en" | "zh"
 POA_OVERRIDES = "poa_overrides"  # dict: problem_statement, actions{category: {corrective: [...], preventive: [...]}}
 EXPORT_FILES = "export_files"  # (export key, {file name: bytes}, [chart errors]) | None
+SOURCES = "sources"  # list[(file name, bytes)] of the loaded files (to re-read one with other columns)
+COLUMN_MAPS = "column_maps"  # {file name: {canonical column: header}} chosen for review files
 
 _DEFAULTS: dict[str, Any] = {
     LANGUAGE: DEFAULT_LANGUAGE,
@@ -53,6 +55,8 @@ _DEFAULTS: dict[str, Any] = {
     POA_LANGUAGE: "en",
     POA_OVERRIDES: None,
     EXPORT_FILES: None,
+    SOURCES: None,
+    COLUMN_MAPS: None,
 }
 
 
@@ -102,8 +106,10 @@ def sources_key(sources: list[tuple[str, bytes]]) -> tuple[tuple[str, str], ...]
     return tuple((name, digest(data)) for name, data in sources)
 
 
-def set_dataset(dataset: Any, key: tuple, origin: str) -> None:
+def set_dataset(dataset: Any, key: tuple, origin: str, sources: list | None = None) -> None:
     """Make ``dataset`` the visitor's data; everything derived from the old one is dropped."""
+    if sources is not None or dataset is None:
+        st.session_state[SOURCES] = sources
     st.session_state[DATASET] = dataset
     st.session_state[DATASET_KEY] = key
     st.session_state[DATASET_ORIGIN] = origin
@@ -112,8 +118,13 @@ def set_dataset(dataset: Any, key: tuple, origin: str) -> None:
     st.session_state[POA_SELECTED] = None
 
 
+def column_maps() -> dict:
+    return dict(st.session_state.get(COLUMN_MAPS) or {})
+
+
 def clear_dataset() -> None:
     set_dataset(None, (), None)
+    st.session_state[COLUMN_MAPS] = None
     st.session_state[UPLOADS_SEEN] = ()
 
 

@@ -114,3 +114,15 @@ def test_make_run_opens_on_the_sample(monkeypatch):
     assert not at.exception, at.exception
     assert at.session_state["dataset"] is not None
     assert any("Loaded" in s.value for s in at.success)
+
+
+def test_review_columns_can_be_named(app_en):
+    """A review file's guessed columns can be changed on the Data page and the file is re-read."""
+    assert app_en.selectbox(key="data_colmap_reviews.csv_text").value == "Body"
+    app_en.selectbox(key="data_colmap_reviews.csv_text").set_value("Title").run()
+    app_en.selectbox(key="data_colmap_reviews.csv_title").set_value("—").run()
+    app_en.button(key="data_colmap_apply_reviews.csv").click().run()
+    assert not app_en.exception, app_en.exception
+    assert app_en.session_state["column_maps"]["reviews.csv"]["text"] == "Title"
+    reviews = next(f for f in app_en.session_state["dataset"].files if f.name == "reviews.csv")
+    assert reviews.recognised["Title"] == "text"
