@@ -455,9 +455,17 @@ def _block(
     aliases = [_ref_text(a, t) for a in f.get("aliases") or ()]
     if aliases:
         details.append(_cap(_fill(ft["aliases"], factor=fac, level=level, aliases=_join(aliases, t)), t))
+    competing = [_ref_text(c, t) for c in f.get("competing") or ()]
+    if competing:
+        details.append(_cap(_fill(ft["competing"], factor=fac, level=level, competing=_join(competing, t)), t))
     explains = [_ref_text(e, t) for e in f.get("explains") or ()]
     if explains:
         details.append(_fill(ft["explains"], explains=_join(explains, t)))
+    net_of = [_ref_text(n, t) for n in f.get("net_of") or ()]
+    if net_of:
+        details.append(_fill(ft["net_of"], net_of=_join(net_of, t)))
+    if f.get("strength") == "tentative":
+        details.append(_fill(ft["tentative"], p_adjusted=_p(f.get("p_adjusted"))))
 
     terms = [redact_pii(_line(x)) for x in (f.get("top_terms") or ()) if _line(x)][: settings.max_terms]
     qo, qc = t["meta"]["quote_open"], t["meta"]["quote_close"]
