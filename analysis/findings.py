@@ -233,7 +233,7 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
 
 
 #: most complaints whose words are scored per finding (a seeded sample beyond that)
-_TERM_SAMPLE = 1500
+_TERM_SAMPLE = 800
 
 #: factors that are bookkeeping aliases of a lot: named last when levels cover the same units
 _LATE_FACTORS = ("sku", "inbound_shipment_id", "fnsku")
