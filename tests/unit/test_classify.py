@@ -60,6 +60,30 @@ def test_each_family_from_text(text, expected, tax):
     assert fam(text, tax) == expected
 
 
+# GUIDE "Decision rules for the hard boundaries" (labelled_reviews_GUIDE.md)
+@pytest.mark.parametrize(
+    "text, rating, expected",
+    [
+        ("Average product", 3, "other"),  # neutral verdict, 3 stars: no complaint content
+        ("Just ok", 3, "other"),
+        ("Average product", 1, "quality_expectation"),  # 1-2 stars: the rating is the complaint
+        ("Average sound, bass is low", 3, "quality_expectation"),  # neutral word + named shortcoming
+        ("Bluetooth keeps disconnecting", 2, "product_defect"),  # drops by itself in normal use
+        ("Bluetooth keeps disconnecting when the phone is in my pocket", 3, "quality_expectation"),
+        ("Voice breaks during calls, other person cannot hear me clearly", 2, "quality_expectation"),
+        ("Mic stopped working after a month", 2, "product_defect"),
+        ("Battery issue", 3, "quality_expectation"),  # unspecified battery issue = battery life
+        ("Battery drains within 10 minutes of full charge", 1, "product_defect"),
+        ("Not durable, material feels cheap", 2, "quality_expectation"),  # nothing broken
+        ("Wire came out after two months", 2, "product_defect"),  # something broke
+        ("Noise cancellation doesn't work at all", 2, "quality_expectation"),
+        ("Sound quality is average and one side stopped working", 1, "product_defect"),  # failure wins
+    ],
+)
+def test_guide_decision_rules(text, rating, expected, tax):
+    assert fam(text, tax, ratings=[rating]) == expected
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -228,17 +252,33 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 
 def test_labelled_sample_is_sound():
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
-    assert len(lab) >= 250 and lab["doc_id"].is_unique
-    assert set(lab["split"]) == {"dev", "test"}
+    assert len(lab) >= 490 and lab["doc_id"].is_unique
+    assert set(lab["split"]) == {"dev", "test", "test2"}
+    assert (lab["split"] == "test2").sum() == 150
     assert lab["label"].isin(schema.FAMILIES).all()
     assert (lab["stars"] <= 3).all()
 
 
-def _held_out_accuracy(realdata: Path) -> tuple[float, pd.DataFrame]:
+def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.DataFrame]:
     m = _labelled(realdata)
-    test = m[m["split"] == "test"]
+    test = m[m["split"] == split]
     acc = float((test["pred"] == test["label"]).mean())
     return acc, pd.crosstab(test["label"], test["pred"])
+
+
+# test2: 150 fresh 1-3 star reviews drawn (seed 20261201) and labelled by the GUIDE's
+# decision rules BEFORE the rules were changed; scored once at the end: 0.813
+# (baseline before the changes 0.747).  Guard = measured - 0.02.
+def test_accuracy_on_fresh_held_out_test2(realdata):
+    acc, confusion = _held_out_accuracy(realdata, "test2")
+    assert acc >= 0.79, f"test2 accuracy {acc:.3f}\n{confusion}"
+
+
+@pytest.mark.xfail(reason="target 0.90 not met yet: measured 0.813 on test2 (150 reviews)", strict=False)
+def test_accuracy_on_fresh_held_out_test2_target(realdata):
+    acc, confusion = _held_out_accuracy(realdata, "test2")
+    print(f"test2 accuracy {acc:.3f}\n{confusion}")
+    assert acc >= 0.90, f"test2 accuracy {acc:.3f}\n{confusion}"
 
 
 @pytest.mark.xfail(reason="target 0.85 not met yet: measured 0.815 on the held-out half (130 reviews)", strict=False)
