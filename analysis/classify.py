@@ -27,6 +27,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import schema
 from analysis.errors import SettingsError
@@ -50,6 +52,7 @@ _PATTERN_TIER = {"strong": "strong", "any": "terms", "terms": "terms", "weak": "
 _TIER_WEIGHT_KEY = {"strong": "strong_weight", "terms": "weight", "weak": "weak_weight"}
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _JA_NEG_AFTER = ("ではない", "じゃない", "ではありません", "じゃありません")
+_WS = re.compile(r"\s+")
 
 
 # ------------------------------------------------------------------ taxonomy
@@ -238,6 +241,130 @@ def _terms_regex(terms: Sequence[str]) -> str:
     return "|".join(parts)
 
 
+# ------------------------------------------------------------------ RE2 prefilters
+# The fast path (many unique texts) asks Arrow's RE2 engine, one vectorised
+# pass per family, which normalised texts can match a family at all, and runs
+# the exact Python expressions only on those.  A prefilter must therefore match
+# at least wherever the Python expression matches (a superset is fine).  On
+# normalised text every character is a Python word character, "'", "?" or a
+# space, which makes the word boundaries expressible without lookarounds.
+_RE2_META = set("\\.^$|?*+()[]{}")
+_NON_SEP = "[^ '?]"  # a Python \w (or \d) character of a normalised text
+
+
+def _re2_escape(term: str) -> str:
+    return "".join("\\" + ch if ch in _RE2_META else ch for ch in term)
+
+
+def _re2_terms(terms: Sequence[str]) -> str:
+    """RE2 twin of :func:`_terms_regex` on normalised text (exact as a yes/no test)."""
+    latin = [_re2_escape(t) for t in terms if not _CJK.search(t)]
+    cjk = [_re2_escape(t) for t in terms if _CJK.search(t)]
+    parts = []
+    if latin:
+        parts.append("(?:^|[ ?])(?:" + "|".join(latin) + ")(?:$|[ ?])")
+    if cjk:
+        parts.append("(?:" + "|".join(cjk) + ")")
+    return "|".join(parts)
+
+
+def _skip_group(p: str, i: int) -> int:
+    """Index just after the group opening at ``p[i] == '('``."""
+    depth, in_class = 0, False
+    while i < len(p):
+        ch = p[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            if p[i + 1 : i + 2] == "^":
+                i += 1
+            if p[i + 1 : i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("unbalanced group")
+
+
+def _re2_superset(pattern: str) -> str | None:
+    """An RE2 expression matching a normalised text wherever the Python
+    expression ``pattern`` can: lookarounds and \\b dropped, \\w and \\d widened.
+    None when the pattern cannot be translated safely."""
+    out, i, in_class = [], 0, False
+    p = pattern
+    try:
+        while i < len(p):
+            ch = p[i]
+            if ch == "\\":
+                esc = p[i : i + 2]
+                if esc in ("\\b", "\\B") and not in_class:
+                    esc = ""
+                elif esc in ("\\w", "\\d"):
+                    if in_class:
+                        return None
+                    esc = _NON_SEP
+                elif len(esc) < 2 or esc[1].isdigit() or esc[1] in "AZgN":
+                    return None  # back-references, \A, \Z ...: let the family always run
+                out.append(esc)
+                i += 2
+                continue
+            if in_class:
+                if ch == "]":
+                    in_class = False
+                out.append(ch)
+                i += 1
+                continue
+            if ch == "[":
+                in_class = True
+                j = i + 1
+                if p[j : j + 1] == "^":
+                    j += 1
+                if p[j : j + 1] == "]":
+                    j += 1
+                out.append(p[i:j])
+                i = j
+                continue
+            if p.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+                i = _skip_group(p, i)
+                continue
+            out.append(ch)
+            i += 1
+    except ValueError:
+        return None
+    return _re2_checked("".join(out))
+
+
+def _re2_checked(pattern: str | None) -> str | None:
+    """``pattern`` if Arrow's RE2 compiles it, else None."""
+    if pattern is None:
+        return None
+    try:
+        pc.match_substring_regex(pa.array([""], pa.large_string()), pattern)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pattern
+
+
+def _re2_variants(normaliser: Normaliser) -> str | None:
+    """RE2 test for "a spelling variant may apply" on basic-normalised text."""
+    variants = getattr(normaliser, "_variants", None)
+    if variants is None or not hasattr(normaliser, "_pattern"):
+        return None
+    if not variants:
+        return ""
+    alts = "|".join("(?:" + r"\s+".join(_re2_escape(w) for w in k.split()) + ")" for k in variants)
+    return _re2_checked(f"(?:^|[ ?])(?:{alts})(?:$|[ ?])")
+
+
 class _Compiled:
     """Regular expressions and lookup tables built once per taxonomy."""
 
@@ -273,6 +400,16 @@ class _Compiled:
         for fam in self.families:
             rules = d["families"][fam]
             parts, weights = [], {}
+        # RE2 prefilters (one per family, None = "may always match"): see _prefilter
+        self.prefilters: list[str | None] = []
+        self.fast_matchers: list[re.Pattern | None] = []
+        for fam in self.families:
+            rules = d["families"][fam]
+            parts, weights = [], {}
+            pre: list[str | None] = []
+            # first characters of the alternatives not behind the word-start guard
+            # (CJK); None when unknown
+            starts: set[str] | None = set()
             for tier in _TIERS:
                 terms = []
                 for lang_terms in rules.get(tier, {}).values():
@@ -281,6 +418,9 @@ class _Compiled:
                 weights[tier] = float(rules.get(_TIER_WEIGHT_KEY[tier], 0.0))
                 if terms and weights[tier] > 0:
                     parts.append((-weights[tier], 1, f"(?P<{tier}>" + _terms_regex(terms) + ")"))
+                    pre.append(_re2_terms(terms))
+                    if starts is not None:
+                        starts.update(t[0] for t in terms if _CJK.search(t))
             for key, pats in rules.get("patterns", {}).items():
                 tier = _PATTERN_TIER.get(key)
                 if tier is None:
@@ -291,12 +431,35 @@ class _Compiled:
                     alts = "|".join(f"(?:{p})" for p in pats)
                     guard = "" if any(_CJK.search(p) for p in pats) else r"(?<![\w'])"
                     parts.append((-weights[tier], 0, f"(?P<p_{tier}>{guard}(?:{alts}))"))
+                    if not guard:
+                        starts = None
+                    conv = [_re2_superset(p) for p in pats]
+                    if any(c is None for c in conv):
+                        pre.append(None)
+                    else:
+                        pre.append(("(?:^|[ ?])" if guard else "") + "(?:" + "|".join(f"(?:{c})" for c in conv) + ")")
             weights["extra"] = float(rules.get("extra_hit_factor", self.extra))
             # at one position the engine takes the first alternative that matches:
             # heavier tiers first, and a tier's patterns before its (shorter) plain terms
             parts.sort(key=lambda x: (x[0], x[1]))
             rx = re.compile("|".join(p for _, _, p in parts)) if parts else None
             self.matchers.append((fam, rx, weights))
+            # The same expression behind a zero-width test that every match passes
+            # (a word start, or a character some CJK alternative starts with):
+            # identical matches, but Python's engine rejects most positions at once
+            # instead of trying every alternative there.
+            fast = rx
+            if rx is not None and starts is not None:
+                gate = r"(?<![\w'])"
+                if starts:
+                    gate = f"(?:{gate}|(?=[{''.join(re.escape(c) for c in sorted(starts))}]))"
+                fast = re.compile(gate + "(?:" + rx.pattern + ")")
+            self.fast_matchers.append(fast)
+            if rx is None or any(p is None for p in pre):
+                self.prefilters.append(None)
+            else:
+                self.prefilters.append(_re2_checked("|".join(pre)))
+        self.variant_filter = _re2_variants(self.normalise)
 
         self.reasons = {str(k).upper(): (v[0], float(v[1])) for k, v in d.get("reasons", {}).items()}
         self.replacements = {str(k): (v[0], float(v[1])) for k, v in d.get("replacement_codes", {}).items()}
@@ -323,29 +486,40 @@ class _Compiled:
             return False  # "no sound", "not working": the negation IS the signal
         return bool(self.neg_before.search(text[max(0, start - 60) : start]))
 
+    def score_family(self, i: int, norm: str, rx: re.Pattern | None = None, pos: int = 0) -> tuple[float, list[str]] | None:
+        """Family ``i``'s text score and its distinct hits (best first) in one
+        normalised text; None when nothing (un-negated) matched.  ``rx`` (an
+        equivalent expression) and ``pos`` (no match starts before it) are for
+        the fast path."""
+        fam, plain, weights = self.matchers[i]
+        rx = rx or plain
+        if rx is None:
+            return None
+        found: dict[str, float] = {}
+        for m in rx.finditer(norm, pos):
+            tier = m.lastgroup
+            if not tier.startswith("p_") and self._negated(norm, m):
+                continue
+            term = _WS.sub(" ", m.group(0)).strip()
+            w = weights[tier]
+            if found.get(term, 0.0) < w:
+                found[term] = w
+        if not found:
+            return None
+        ordered = sorted(found.items(), key=lambda kv: (-kv[1], norm.find(kv[0])))
+        top = ordered[0][1]
+        s = top + weights["extra"] * sum(w for _, w in ordered[1:])
+        return min(s, self.cap), [t for t, _ in ordered]
+
     def score_text(self, norm: str) -> tuple[np.ndarray, list[list[str]]]:
         scores = np.zeros(len(self.families))
         hits: list[list[str]] = [[] for _ in self.families]
         if not norm:
             return scores, hits
-        for i, (fam, rx, weights) in enumerate(self.matchers):
-            if rx is None:
-                continue
-            found: dict[str, float] = {}
-            for m in rx.finditer(norm):
-                tier = m.lastgroup
-                if not tier.startswith("p_") and self._negated(norm, m):
-                    continue
-                term = re.sub(r"\s+", " ", m.group(0)).strip()
-                w = weights[tier]
-                if found.get(term, 0.0) < w:
-                    found[term] = w
-            if found:
-                ordered = sorted(found.items(), key=lambda kv: (-kv[1], norm.find(kv[0])))
-                top = ordered[0][1]
-                s = top + weights["extra"] * sum(w for _, w in ordered[1:])
-                scores[i] = min(s, self.cap)
-                hits[i] = [t for t, _ in ordered]
+        for i in range(len(self.matchers)):
+            res = self.score_family(i, norm)
+            if res is not None:
+                scores[i], hits[i] = res
         return scores, hits
 
     # -- codes ------------------------------------------------------------
@@ -398,6 +572,78 @@ class _Compiled:
 
 def _wording_key(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(s).lower().replace("\u2019", "'").replace("'", "")).strip()
+
+
+# ------------------------------------------------------------------ many texts
+def _arrow_basic_normalise_ascii(arr: pa.Array) -> pa.Array:
+    """:func:`analysis.text.basic_normalise` for pure-ASCII strings, vectorised.
+
+    For ASCII, NFKC, the zero-width table and the accent fold do nothing and
+    the quote table only maps "`".  RE2 has no lookarounds, so the two
+    "between two characters" rules (camel-case split, quotes kept only inside
+    words) are written as consuming matches applied twice: one pass misses
+    only matches overlapping the previous one, and those never overlap each
+    other.
+    """
+    a = pc.replace_substring(arr, "`", "'")
+    for _ in range(2):
+        a = pc.replace_substring_regex(a, r"([a-z])([A-Z][a-z])", r"\1 \2")
+    a = pc.ascii_lower(a)
+    # every non-word character except ' and ? (and every "_") -> space
+    a = pc.replace_substring_regex(a, r"[^a-z0-9'?]+", " ")
+    # only [a-z0-9'? ] is left; "_" marks the quotes inside words while the rest go
+    for _ in range(2):
+        a = pc.replace_substring_regex(a, r"([a-z0-9])'([a-z0-9])", r"\1_\2")
+    a = pc.replace_substring(a, "'", " ")
+    a = pc.replace_substring(a, "_", "'")
+    a = pc.replace_substring_regex(a, "  +", " ")
+    return pc.ascii_trim(a, " ")
+
+
+def _normalise_many(comp: "_Compiled", texts: pa.Array) -> list[str]:
+    """``[comp.normalise(t) for t in texts]``, ASCII texts through Arrow."""
+    texts = texts.cast(pa.large_string())
+    ascii_mask = pc.fill_null(pc.string_is_ascii(texts), False)
+    norm_arr = pc.if_else(ascii_mask, _arrow_basic_normalise_ascii(texts), texts)
+    out = norm_arr.to_pylist()
+    vf = comp.variant_filter
+    if vf is None:  # unknown Normaliser: the plain way
+        return [comp.normalise(t) for t in texts.to_pylist()]
+    for k in np.flatnonzero(~ascii_mask.to_numpy(zero_copy_only=False)):
+        out[k] = comp.normalise(out[k])
+    if vf:
+        cand = pc.and_(ascii_mask, pc.match_substring_regex(norm_arr, vf))
+        pattern, repl = comp.normalise._pattern, comp.normalise._replace
+        for k in np.flatnonzero(cand.to_numpy(zero_copy_only=False)):
+            out[k] = pattern.sub(repl, out[k])
+    return out
+
+
+def _score_many(comp: "_Compiled", texts: list[str] | pa.Array) -> tuple[np.ndarray, list[dict[int, list[str]]]]:
+    """Text scores of many raw texts: (n x families) array and, per family,
+    {text index: matched terms} for the texts it scored on."""
+    arr = texts if isinstance(texts, (pa.Array, pa.ChunkedArray)) else pa.array(texts, pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    norm = _normalise_many(comp, arr)
+    norm_arr = pa.array(norm, pa.large_string())
+    nonempty = pc.greater(pc.binary_length(norm_arr), 0).to_numpy(zero_copy_only=False)
+    scores = np.zeros((len(norm), len(comp.families)))
+    hits: list[dict[int, list[str]]] = [{} for _ in comp.families]
+    for i, (_, rx, _) in enumerate(comp.matchers):
+        if rx is None:
+            continue
+        pre = comp.prefilters[i]
+        if pre is None:
+            cand = np.flatnonzero(nonempty)
+        else:
+            cand = np.flatnonzero(pc.match_substring_regex(norm_arr, pre).to_numpy(zero_copy_only=False) & nonempty)
+        score_family, col, fam_hits = comp.score_family, scores[:, i], hits[i]
+        for k in cand.tolist():
+            res = score_family(i, norm[k])
+            if res is not None:
+                col[k], fam_hits[k] = res
+    return scores, hits
 
 
 # ------------------------------------------------------------------ helpers

@@ -859,6 +859,9 @@ def load_file(source: Any, name: str | None = None, kind: str | None = None, col
     if not raw.header or not any(h.strip() for h in raw.header):
         raise ReportFormatError(raw.name, "no header line")
     if raw.data_lines == 0:
-        kind_name = kind or detect_kind(raw.header) or "file"
-        raise ReportFormatError(raw.name, f"header only: the {kind_name} has no data rows")
+        kind_name = kind or detect_kind(raw.header)
+        if kind_name is None:
+            shown = ", ".join(h for h in raw.header[:8] if h)[:160] or "(blank)"
+            raise ReportFormatError(raw.name, f"not a recognised Amazon report or lot master (one line, no data: {shown})")
+        raise ReportFormatError(raw.name, f"header only: the {kind_name} report has no data rows")
     return normalize(raw, kind=kind, column_map=column_map, marketplace=marketplace)

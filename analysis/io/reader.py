@@ -210,7 +210,10 @@ def _read_bytes(display: str, data: bytes) -> RawTable:
     if data[:4] == _OLE_MAGIC:
         raise ReportFormatError(display, "old Excel .xls (or another binary Office file) is not supported: save it as .xlsx or CSV")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        data = data.decode("utf-16").encode("utf-8")
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeError:
+            raise ReportFormatError(display, "unreadable text: it starts like UTF-16 but does not decode as UTF-16") from None
         encoding_label = "utf-16"
     elif data[:3] == b"\xef\xbb\xbf":
         data = data[3:]

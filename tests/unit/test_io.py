@@ -197,3 +197,25 @@ def test_same_lot_master_twice_keeps_one_copy_of_each_row(sample_dir):
     ds = load_files([sample_dir / "lot_master.csv", sample_dir / "lot_master.xlsx"])
     assert len(ds.lots) == 23
     assert {i["path"]: i["duplicates"] for i in ds.inputs()} == {"lot_master.csv": 0, "lot_master.xlsx": 23}
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("page.html", b"<!DOCTYPE html><html><body>hi</body></html>", "not a recognised Amazon report"),
+        ("data.json", b'{"a": [1, 2, 3]}', "not a recognised Amazon report"),
+        ("utf16.txt", b"\xff\xfe" + bytes(range(1, 200)), "does not decode as UTF-16"),
+        ("gz.gz", b"\x1f\x8b" + bytes(50), "damaged gzip"),
+        ("broken.xlsx", None, "unreadable Excel workbook"),
+    ],
+)
+def test_more_non_reports_fail_with_one_clear_line(name, data, message):
+    """Regression: a broken UTF-16 file raised UnicodeDecodeError; one-line files said 'header only'."""
+    if data is None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as z:
+            z.writestr("xl/workbook.xml", "<garbage")
+        data = buffer.getvalue()
+    with pytest.raises(ReportFormatError) as info:
+        load_file((name, data))
+    assert message in str(info.value) and "\n" not in str(info.value)
