@@ -220,7 +220,9 @@ def _read_bytes(display: str, data: bytes) -> RawTable:
         encoding_label = "utf-8-sig"
     else:
         encoding_label = "utf-8"
-    if encoding_label != "utf-16" and b"\x00" in data[:8192]:
+    head = data[:8192]
+    if encoding_label != "utf-16" and head.count(b"\x00") > max(4, len(head) // 200):
+        # many NUL bytes: binary (a stray NUL in one comment is still text)
         raise ReportFormatError(display, "binary file, not a text report")
     notes: list[str] = []
     if not _sample_is_utf8(data):

@@ -219,3 +219,30 @@ def test_more_non_reports_fail_with_one_clear_line(name, data, message):
     with pytest.raises(ReportFormatError) as info:
         load_file((name, data))
     assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_garbled_lines_are_each_read_or_rejected(sample_dir):
+    """Random garbage, NUL bytes, stray quotes and CRs, blank and cut lines: rows + rejected == data lines."""
+    import random
+
+    lines = (sample_dir / "fba_customer_returns.txt").read_text(encoding="utf-8").splitlines()[:300]
+    rng = random.Random(3)
+    for trial in range(12):
+        out = [lines[0]]
+        for line in lines[1:]:
+            r = rng.random()
+            if r < 0.05:
+                out.append("".join(rng.choice("ab\t\"'\r=<>é中\x00 ") for _ in range(rng.randint(1, 60))))
+            elif r < 0.08:
+                out.append("")
+            elif r < 0.1:
+                out.append(line.replace("\t", "\t\t", 1))
+            elif r < 0.12:
+                out.append(line[: rng.randint(1, len(line))])
+            else:
+                out.append(line)
+        text = "\n".join(out) + rng.choice(["", "\n", "\r\n"])
+        f = load_file(("r.txt", text.encode("utf-8")))
+        nonblank = sum(1 for x in text.replace("\r\n", "\n").split("\n")[1:] if x not in ("", "\r"))
+        assert f.rows + len(f.rejected) == f.data_lines == nonblank, trial
+        assert f.rows >= 0.8 * (len(lines) - 1)
