@@ -52,7 +52,6 @@ _PATTERN_TIER = {"strong": "strong", "any": "terms", "terms": "terms", "weak": "
 _TIER_WEIGHT_KEY = {"strong": "strong_weight", "terms": "weight", "weak": "weak_weight"}
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _JA_NEG_AFTER = ("ではない", "じゃない", "ではありません", "じゃありません")
-_WS = re.compile(r"\s+")
 
 
 # ------------------------------------------------------------------ taxonomy
@@ -249,6 +248,7 @@ def _terms_regex(terms: Sequence[str]) -> str:
 # normalised text every character is a Python word character, "'", "?" or a
 # space, which makes the word boundaries expressible without lookarounds.
 _RE2_META = set("\\.^$|?*+()[]{}")
+_RE2_GROUP = 4  # raw patterns per RE2 pass
 _NON_SEP = "[^ '?]"  # a Python \w (or \d) character of a normalised text
 
 
@@ -401,7 +401,7 @@ class _Compiled:
             rules = d["families"][fam]
             parts, weights = [], {}
         # RE2 prefilters (one per family, None = "may always match"): see _prefilter
-        self.prefilters: list[str | None] = []
+        self.prefilters: list[list[str] | None] = []
         self.fast_matchers: list[re.Pattern | None] = []
         for fam in self.families:
             rules = d["families"][fam]
@@ -421,6 +421,7 @@ class _Compiled:
                     pre.append(_re2_terms(terms))
                     if starts is not None:
                         starts.update(t[0] for t in terms if _CJK.search(t))
+            n_terms_pre = len(pre)
             for key, pats in rules.get("patterns", {}).items():
                 tier = _PATTERN_TIER.get(key)
                 if tier is None:
@@ -436,8 +437,11 @@ class _Compiled:
                     conv = [_re2_superset(p) for p in pats]
                     if any(c is None for c in conv):
                         pre.append(None)
-                    else:
-                        pre.append(("(?:^|[ ?])" if guard else "") + "(?:" + "|".join(f"(?:{c})" for c in conv) + ")")
+                    # RE2's automaton blows up on many such patterns at once: a few per pass
+                    for k in range(0, len(conv), _RE2_GROUP):
+                        if None not in conv[k : k + _RE2_GROUP]:
+                            grp = "|".join(f"(?:{c})" for c in conv[k : k + _RE2_GROUP])
+                            pre.append(_re2_checked(("(?:^|[ ?])" if guard else "") + f"(?:{grp})"))
             weights["extra"] = float(rules.get("extra_hit_factor", self.extra))
             # at one position the engine takes the first alternative that matches:
             # heavier tiers first, and a tier's patterns before its (shorter) plain terms
@@ -458,7 +462,10 @@ class _Compiled:
             if rx is None or any(p is None for p in pre):
                 self.prefilters.append(None)
             else:
-                self.prefilters.append(_re2_checked("|".join(pre)))
+                terms_pre = [p for p in pre[: n_terms_pre]]
+                self.prefilters.append(([_re2_checked("|".join(terms_pre))] if terms_pre else []) + pre[n_terms_pre:])
+                if None in self.prefilters[-1]:
+                    self.prefilters[-1] = None
         self.variant_filter = _re2_variants(self.normalise)
 
         self.reasons = {str(k).upper(): (v[0], float(v[1])) for k, v in d.get("reasons", {}).items()}
@@ -500,7 +507,7 @@ class _Compiled:
             tier = m.lastgroup
             if not tier.startswith("p_") and self._negated(norm, m):
                 continue
-            term = _WS.sub(" ", m.group(0)).strip()
+            term = " ".join(m.group(0).split())  # == re.sub(r"\s+", " ", hit).strip()
             w = weights[tier]
             if found.get(term, 0.0) < w:
                 found[term] = w
@@ -630,19 +637,36 @@ def _score_many(comp: "_Compiled", texts: list[str] | pa.Array) -> tuple[np.ndar
     nonempty = pc.greater(pc.binary_length(norm_arr), 0).to_numpy(zero_copy_only=False)
     scores = np.zeros((len(norm), len(comp.families)))
     hits: list[dict[int, list[str]]] = [{} for _ in comp.families]
+    ascii_norm = pc.string_is_ascii(norm_arr).to_numpy(zero_copy_only=False)
     for i, (_, rx, _) in enumerate(comp.matchers):
         if rx is None:
             continue
-        pre = comp.prefilters[i]
-        if pre is None:
-            cand = np.flatnonzero(nonempty)
+        pres = comp.prefilters[i]
+        if pres is None:
+            cand, starts = np.flatnonzero(nonempty), None
         else:
-            cand = np.flatnonzero(pc.match_substring_regex(norm_arr, pre).to_numpy(zero_copy_only=False) & nonempty)
-        score_family, col, fam_hits = comp.score_family, scores[:, i], hits[i]
-        for k in cand.tolist():
-            res = score_family(i, norm[k])
-            if res is not None:
-                col[k], fam_hits[k] = res
+            # earliest position any part of the family can match (-1: none);
+            # Arrow counts bytes, so only ASCII texts start later than 0
+            first = None
+            for pre in pres:
+                pos = pc.find_substring_regex(norm_arr, pre).to_numpy(zero_copy_only=False)
+                if first is None:
+                    first = pos
+                else:
+                    first = np.where((first < 0) | ((pos >= 0) & (pos < first)), pos, first)
+            cand = np.flatnonzero((first >= 0) & nonempty)
+            starts = np.where(ascii_norm[cand], first[cand], 0).tolist()
+        score_family, fast, col, fam_hits = comp.score_family, comp.fast_matchers[i], scores[:, i], hits[i]
+        if starts is None:
+            for k in cand.tolist():
+                res = score_family(i, norm[k], fast)
+                if res is not None:
+                    col[k], fam_hits[k] = res
+        else:
+            for k, p in zip(cand.tolist(), starts):
+                res = score_family(i, norm[k], fast, p)
+                if res is not None:
+                    col[k], fam_hits[k] = res
     return scores, hits
 
 
@@ -660,8 +684,153 @@ def _confidence(top: float, second: float) -> float:
     return float((1.0 - math.exp(-top)) * top / (top + second))
 
 
+_PARALLEL_MIN = 200_000  # unique texts from which a second process scores half of them
+
+
+@functools.lru_cache(maxsize=2)
+def _worker_taxonomy(data_toml: str) -> Taxonomy:
+    return Taxonomy(_freeze(tomllib.loads(data_toml)))
+
+
+def _score_chunk(data_toml: str, texts: pa.Array) -> tuple[np.ndarray, list[dict[int, list[str]]]]:
+    """Worker side of :func:`_score_unique`: rebuilds the taxonomy from its TOML."""
+    return _score_many(_worker_taxonomy(data_toml)._compiled, texts)
+
+
+def _score_unique(tax: Taxonomy, texts: pa.Array) -> tuple[np.ndarray, list[dict[int, list[str]]]]:
+    """:func:`_score_many` over the unique texts; with many of them, the second half
+    in a worker process (same code, so the same results in the same order)."""
+    comp = tax._compiled
+    n = len(texts)
+    if n < _PARALLEL_MIN:
+        return _score_many(comp, texts)
+    import concurrent.futures
+    import multiprocessing
+
+    cut = n // 2
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+        fut = pool.submit(_score_chunk, taxonomy_to_toml(tax), texts.slice(cut))
+    except (OSError, ValueError, RuntimeError):
+        return _score_many(comp, texts)
+    try:
+        s0, h0 = _score_many(comp, texts.slice(0, cut))
+        try:
+            s1, h1 = fut.result()
+        except (OSError, RuntimeError, concurrent.futures.process.BrokenProcessPool):
+            s1, h1 = _score_many(comp, texts.slice(cut))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    hits = [dict(a) for a in h0]
+    for fam_hits, more in zip(hits, h1):
+        fam_hits.update((k + cut, v) for k, v in more.items())
+    return np.vstack([s0, s1]), hits
+
+
 def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
                      text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Same results as :func:`_classify_arrays_simple`, built for millions of
+    mostly distinct texts: texts are normalised and prefiltered with Arrow (see
+    :func:`_score_many`), and the per-combination decision is numpy."""
+    comp = tax._compiled
+    n = len(text)
+    n_fam = len(comp.families)
+    t_codes, t_uniques = pd.factorize(text, sort=False)
+    t_arr = pa.array(np.asarray(t_uniques, dtype=object), pa.large_string()) if len(t_uniques) else pa.array([""], pa.large_string())
+    t_scores, t_hits = _score_unique(tax, t_arr)
+    n_t = len(t_arr)
+    # unique (reason, disposition) -> scores
+    key = reason.str.cat(disposition, sep="\x1f")
+    c_codes, c_uniques = pd.factorize(key, sort=False)
+    c_scores = np.zeros((max(len(c_uniques), 1), n_fam))
+    c_info = []
+    for k, kv in enumerate(c_uniques):
+        r, d = kv.split("\x1f", 1)
+        sc, why, fam, code = comp.score_code(r, d)
+        c_scores[k] = sc
+        c_info.append((why, fam, code))
+    if not c_info:
+        c_info.append(({}, None, ""))
+    r_bucket = np.zeros(n, dtype=np.int64)
+    valid = ~np.isnan(rating)
+    r_bucket[valid & (rating <= comp.low_max)] = 1
+    r_bucket[valid & (rating > comp.low_max) & (rating < 4)] = 2
+    r_bucket[valid & (rating >= 4)] = 3
+
+    t_codes = np.where(t_codes < 0, 0, t_codes)
+    c_codes = np.where(c_codes < 0, 0, c_codes)
+    combo = (c_codes.astype(np.int64) * n_t + t_codes) * 4 + r_bucket
+    uniq, inverse = np.unique(combo, return_inverse=True)
+    rb = uniq % 4
+    tk = (uniq // 4) % n_t
+    ck = (uniq // 4) // n_t
+    tsc = t_scores[tk]
+    total = tsc + c_scores[ck]
+    low_idx = comp.index[comp.low_family]
+    mid = (rb == 2) & (tsc[:, low_idx] > 0)
+    total[mid, low_idx] += comp.mid_weight
+    # np.argsort(-(total + tiebreak), kind="stable")[:2], row-wise
+    keyed = total + comp.tiebreak
+    rows = np.arange(len(uniq))
+    best = keyed.argmax(axis=1)
+    top = total[rows, best]
+    if n_fam > 1:
+        keyed[rows, best] = -np.inf
+        second = total[rows, keyed.argmax(axis=1)]
+    else:
+        second = np.zeros(len(uniq))
+    fam_u = np.empty(len(uniq), dtype=object)
+    conf_u = np.empty(len(uniq), dtype=float)
+    ev_u = np.empty(len(uniq), dtype=object)
+    undecided = top < comp.min_score
+    low = undecided & (rb == 1)
+    fam_u[low] = comp.low_family
+    conf_u[low] = _confidence(comp.low_weight, 0.0)
+    ev_u[low] = "low star rating, no specific terms"
+    other = undecided & (rb != 1)
+    fam_u[other] = comp.default_family
+    conf_u[other] = comp.default_conf
+    ev_u[other & (rb == 3)] = "no specific signal (positive rating)"
+    ev_u[other & (rb != 3)] = "no specific signal"
+
+    dec = np.flatnonzero(~undecided)
+    families = np.array(comp.families, dtype=object)
+    b_dec = best[dec]
+    fam_u[dec] = families[b_dec]
+    conf_cache: dict[tuple[float, float], float] = {}
+    confs = []
+    for pair in zip(top[dec].tolist(), second[dec].tolist()):
+        c = conf_cache.get(pair)
+        if c is None:
+            c = conf_cache[pair] = _confidence(*pair)
+        confs.append(c)
+    conf_u[dec] = confs
+    text_hit = (tsc[dec, b_dec] > 0).tolist()
+    code_cache: dict[tuple[int, int, bool], tuple[str, str]] = {}
+    evs = []
+    for t, c, b, hit in zip(tk[dec].tolist(), ck[dec].tolist(), b_dec.tolist(), text_hit):
+        pre_post = code_cache.get((c, b, hit))
+        if pre_post is None:
+            why, code_fam, code = c_info[c]
+            code_part = " + ".join(why.get(b, []))
+            override = f"text overrides reason {code}" if code_fam is not None and comp.families[b] != code_fam and hit else ""
+            pre_post = code_cache[(c, b, hit)] = (code_part, override)
+        code_part, override = pre_post
+        terms = t_hits[b].get(t)
+        parts = [code_part] if code_part else []
+        if terms:
+            parts.append("terms: " + ", ".join(terms[:5]))
+        if override:
+            parts.append(override)
+        evs.append("; ".join(parts) if parts else "disposition / rating")
+    ev_u[dec] = evs
+    return fam_u[inverse], conf_u[inverse], ev_u[inverse]
+
+
+def _classify_arrays_simple(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
+                            text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The straightforward per-text path (reference for the fast one)."""
     comp = tax._compiled
     n = len(text)
     # unique texts -> scores
@@ -787,6 +956,12 @@ def classify_complaints(df: pd.DataFrame, taxonomy: Taxonomy | None = None,
     no signal above ``scoring.min_score``, 1-2 star ratings give
     ``scoring.rating_low_family`` and everything else the default family.
     """
+    return _classify_frame(df, taxonomy, text_cols, _classify_arrays)
+
+
+def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequence[str], arrays) -> pd.DataFrame:
+    """:func:`classify_complaints` with the array step given (the fast
+    :func:`_classify_arrays` or the reference :func:`_classify_arrays_simple`)."""
     tax = taxonomy or _default_taxonomy()
     out = df.copy()
     if len(df) == 0:
@@ -801,7 +976,7 @@ def classify_complaints(df: pd.DataFrame, taxonomy: Taxonomy | None = None,
     else:
         rating = np.full(len(df), np.nan)
     text = _text_series(df, text_cols)
-    fam, conf, ev = _classify_arrays(tax, reason, disposition, rating, text)
+    fam, conf, ev = arrays(tax, reason, disposition, rating, text)
     out[schema.FAMILY] = pd.array(fam, dtype="str")
     out[schema.FAMILY_CONFIDENCE] = conf.astype(float)
     out[schema.EVIDENCE] = pd.array(ev, dtype="str")
