@@ -22,7 +22,6 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -31,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis import schema
+from analysis.config import freeze
 from analysis.errors import SettingsError
 from analysis.text import RULES_DIR, Normaliser, basic_normalise
 
@@ -55,14 +55,6 @@ _JA_NEG_AFTER = ("ではない", "じゃない", "ではありません", "じ�
 
 
 # ------------------------------------------------------------------ taxonomy
-def _freeze(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return MappingProxyType({k: _freeze(v) for k, v in obj.items()})
-    if isinstance(obj, list):
-        return tuple(_freeze(v) for v in obj)
-    return obj
-
-
 def _thaw(obj: Any) -> Any:
     if isinstance(obj, Mapping):
         return {k: _thaw(v) for k, v in obj.items()}
@@ -180,7 +172,7 @@ def load_taxonomy(path: str | Path | None = None, overrides: str | Path | Mappin
         over = _read_toml(Path(overrides)) if isinstance(overrides, (str, Path)) else overrides
         data = _merge(data, over)
     _validate(data)
-    return Taxonomy(_freeze(data))
+    return Taxonomy(freeze(data))
 
 
 def _read_toml(path: Path) -> dict:
@@ -689,7 +681,7 @@ _PARALLEL_MIN = 200_000  # unique texts from which a second process scores half 
 
 @functools.lru_cache(maxsize=2)
 def _worker_taxonomy(data_toml: str) -> Taxonomy:
-    return Taxonomy(_freeze(tomllib.loads(data_toml)))
+    return Taxonomy(freeze(tomllib.loads(data_toml)))
 
 
 def _score_chunk(data_toml: str, texts: pa.Array) -> tuple[np.ndarray, list[dict[int, list[str]]]]:

@@ -14,6 +14,18 @@ from typing import Any
 from analysis.errors import SettingsError
 
 
+def freeze(obj: Any) -> Any:
+    """Read-only copy of parsed TOML/JSON data: mappings become ``MappingProxyType``, lists tuples."""
+    from collections.abc import Mapping
+    from types import MappingProxyType
+
+    if isinstance(obj, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return tuple(freeze(v) for v in obj)
+    return obj
+
+
 @dataclass(frozen=True)
 class AnalysisSettings:
     """Thresholds of the root-cause analysis.

@@ -17,7 +17,7 @@ from scipy import sparse, stats
 from statsmodels.stats.multitest import multipletests
 
 from analysis import schema
-from analysis.text import basic_normalise, default_normaliser, has_cjk, ngrams, tokenize
+from analysis.text import default_normaliser, has_cjk, ngrams, tokenize
 
 __all__ = [
     "tokenize",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from analysis import schema as S
 from analysis.config import Settings
 from analysis.dataset import Dataset
 from analysis.findings import FindingsResult, complaint_units, level_cells, notice, rank_findings
-from analysis.link import SHIPPING_FC, Linked, as_levels, link
+from analysis.link import Linked, as_levels, link
 
 
 @dataclass(frozen=True)

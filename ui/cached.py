@@ -12,7 +12,7 @@ import json
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import Any
+
 
 import streamlit as st
 

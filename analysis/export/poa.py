@@ -61,7 +61,7 @@ _LISTING_FACTORS = {"listing", schema.ASIN, schema.SKU}
 
 
 # ---------------------------------------------------------------- settings
-from analysis.config import PoaSettings  # noqa: E402  (defined with the other settings)
+from analysis.config import PoaSettings, freeze  # noqa: E402  (defined with the other settings)
 
 
 # ------------------------------------------------------------- structures
@@ -158,15 +158,7 @@ class RootCauseSection:
 def _load(language: str) -> Mapping[str, Any]:
     path = TEMPLATE_DIR / f"{language}.toml"
     with open(path, "rb") as fh:
-        return _freeze(tomllib.load(fh))
-
-
-def _freeze(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return MappingProxyType({k: _freeze(v) for k, v in obj.items()})
-    if isinstance(obj, list):
-        return tuple(_freeze(v) for v in obj)
-    return obj
+        return freeze(tomllib.load(fh))
 
 
 def load_templates(language: str = "en") -> Mapping[str, Any]:

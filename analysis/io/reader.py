@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import gzip
 import hashlib
 import io
 import os
