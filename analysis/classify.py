@@ -744,11 +744,7 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
         c_info.append((why, fam, code))
     if not c_info:
         c_info.append(({}, None, ""))
-    r_bucket = np.zeros(n, dtype=np.int64)
-    valid = ~np.isnan(rating)
-    r_bucket[valid & (rating <= comp.low_max)] = 1
-    r_bucket[valid & (rating > comp.low_max) & (rating < 4)] = 2
-    r_bucket[valid & (rating >= 4)] = 3
+    r_bucket = _rating_bucket(rating, comp.low_max)
 
     t_codes = np.where(t_codes < 0, 0, t_codes)
     c_codes = np.where(c_codes < 0, 0, c_codes)
@@ -820,6 +816,16 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
     return fam_u[inverse], conf_u[inverse], ev_u[inverse]
 
 
+def _rating_bucket(rating: np.ndarray, low_max: float) -> np.ndarray:
+    """0 no rating, 1 low (<= low_max stars), 2 middle (below 4), 3 high."""
+    bucket = np.zeros(len(rating), dtype=np.int64)
+    valid = ~np.isnan(rating)
+    bucket[valid & (rating <= low_max)] = 1
+    bucket[valid & (rating > low_max) & (rating < 4)] = 2
+    bucket[valid & (rating >= 4)] = 3
+    return bucket
+
+
 def _classify_arrays_simple(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
                             text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The straightforward per-text path (reference for the fast one)."""
@@ -845,11 +851,7 @@ def _classify_arrays_simple(tax: Taxonomy, reason: pd.Series, disposition: pd.Se
         c_scores[k] = sc
         c_info.append((why, fam, code))
     # rating bucket: 0 none, 1 low, 2 mid (3), 3 high
-    r_bucket = np.zeros(n, dtype=np.int64)
-    valid = ~np.isnan(rating)
-    r_bucket[valid & (rating <= comp.low_max)] = 1
-    r_bucket[valid & (rating > comp.low_max) & (rating < 4)] = 2
-    r_bucket[valid & (rating >= 4)] = 3
+    r_bucket = _rating_bucket(rating, comp.low_max)
 
     t_codes = np.where(t_codes < 0, 0, t_codes)
     c_codes = np.where(c_codes < 0, 0, c_codes)
