@@ -144,8 +144,8 @@ def _validate(data: Mapping) -> None:
                 raise SettingsError(f"taxonomy: families.{fam}.patterns: bad regular expression {pat!r}: {exc}") from None
 
 
-def load_taxonomy(path: str | Path | None = None, overrides: str | Path | Mapping | None = None) -> Taxonomy:
-    """Read a taxonomy file and optionally merge overrides over it.
+def load_taxonomy(path: str | Path | None = None, overrides: str | Path | Mapping | None = None, text: str | None = None) -> Taxonomy:
+    """Read a taxonomy file (or complete TOML ``text``) and optionally merge overrides over it.
 
     Parameters
     ----------
@@ -156,6 +156,9 @@ def load_taxonomy(path: str | Path | None = None, overrides: str | Path | Mappin
         A (partial) TOML file or dict merged over it: tables merge key by key,
         lists and values replace.  So a user file with only
         ``[families.authenticity.strong] en = [...]`` swaps that one list.
+    text : str, optional
+        A complete taxonomy as TOML text (e.g. edited in the app); replaces the
+        default rather than merging, so a rule deleted in the editor stays deleted.
 
     Returns
     -------
@@ -166,8 +169,13 @@ def load_taxonomy(path: str | Path | None = None, overrides: str | Path | Mappin
     SettingsError
         When a file cannot be read or the rules are inconsistent.
     """
-    src = Path(path) if path is not None else DEFAULT_TAXONOMY_PATH
-    data = _read_toml(src)
+    if text is not None:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"taxonomy: not valid TOML ({exc})") from None
+    else:
+        data = _read_toml(Path(path) if path is not None else DEFAULT_TAXONOMY_PATH)
     if overrides is not None:
         over = _read_toml(Path(overrides)) if isinstance(overrides, (str, Path)) else overrides
         data = _merge(data, over)

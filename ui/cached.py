@@ -81,21 +81,14 @@ def run_analysis(run_key: tuple, settings_overrides: dict, taxonomy_toml: str | 
 
 # --------------------------------------------------------------- taxonomy
 def taxonomy_from_toml(text: str | None):
-    """The default rules, or the default rules with ``text`` (TOML) merged over them.
+    """The default rules, or the rules written in ``text`` (a complete taxonomy in TOML).
 
     Not cached: a Taxonomy holds read-only mappings that do not pickle, and reading
     one is quick.  Raises :class:`analysis.errors.SettingsError` with a readable message.
     """
     from analysis.classify import load_taxonomy
-    from analysis.errors import SettingsError
 
-    if not text:
-        return load_taxonomy()
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"taxonomy: not valid TOML ({exc})") from None
-    return load_taxonomy(overrides=data)
+    return load_taxonomy(text=text) if text else load_taxonomy()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

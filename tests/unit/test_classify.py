@@ -305,3 +305,23 @@ def test_fc_disposition_damaged_is_warehouse_damage_even_when_the_box_was_fine()
                        "title": "", "rating": float("nan"), "source_kind": "fba_returns"})
     out = classify_complaints(df)
     assert out["family"].tolist() == ["warehouse_damage", "warehouse_damage", "shipping_damage"]
+
+
+def test_taxonomy_text_replaces_the_default_rules():
+    """The app's editor gives a complete taxonomy: a rule deleted there must stay deleted (merging would bring it back)."""
+    import pandas as pd
+
+    from analysis.classify import classify_complaints, load_taxonomy, taxonomy_to_toml
+
+    default = load_taxonomy()
+    assert load_taxonomy(text=taxonomy_to_toml(default)) == default
+    import tomli_w
+
+    data = tomllib.loads(taxonomy_to_toml(default))
+    del data["reasons"]["UNWANTED_ITEM"]
+    edited = load_taxonomy(text=tomli_w.dumps(data))
+    row = pd.DataFrame({"reason": ["UNWANTED_ITEM"], "disposition": ["SELLABLE"], "text": [""], "title": [""], "rating": [float("nan")], "source_kind": ["fba_returns"]})
+    assert classify_complaints(row, default)["family"].iloc[0] == "remorse"
+    assert classify_complaints(row, edited)["family"].iloc[0] != "remorse"
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        load_taxonomy(text="[families")
