@@ -315,6 +315,8 @@ def test_taxonomy_text_replaces_the_default_rules():
 
     default = load_taxonomy()
     assert load_taxonomy(text=taxonomy_to_toml(default)) == default
+    import tomllib
+
     import tomli_w
 
     data = tomllib.loads(taxonomy_to_toml(default))
