@@ -236,6 +236,12 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
             st.markdown(t("finding.aliases", aliases=_level_list(f["aliases"])))
         if f.get("explains"):
             st.markdown(t("finding.explains", explains=_level_list(f["explains"])))
+        if f.get("competing"):
+            st.markdown(t("finding.competing", competing=_level_list(f["competing"])))
+        if f.get("net_of"):
+            st.caption(t("finding.net_of", net_of=_level_list(f["net_of"])))
+        if f.get("strength") == "tentative":
+            st.warning(t("finding.tentative", p=p_text(f.get("p_adjusted"))))
         with st.expander(f"{t('finding.evidence')} — {finding_label(f)}", expanded=False):
             tabs = st.tabs([t("finding.tab_rates"), t("finding.tab_funnel"), t("finding.tab_weekly"), t("finding.tab_terms"),
                             t("finding.tab_rows")])

@@ -126,3 +126,15 @@ def test_review_columns_can_be_named(app_en):
     assert app_en.session_state["column_maps"]["reviews.csv"]["text"] == "Title"
     reviews = next(f for f in app_en.session_state["dataset"].files if f.name == "reviews.csv")
     assert reviews.recognised["Title"] == "text"
+
+
+def test_a_finding_net_of_others_says_so_on_its_card(app_en):
+    app_en.switch_page("pages/root_causes.py").run()
+    assert not app_en.exception
+    findings = app_en.session_state["analysis_memo"][1].findings["findings"]
+    battery = next(f for f in findings if f["level"] == "BT-2607")  # the weaker planted cause
+    assert battery["net_of"] == [{"factor": "cable_lot", "level": "CB-2606"}]
+    captions = " ".join(c.value for c in app_en.caption).replace("\\", "")  # markdown escapes
+    assert "Rates computed without the units of the family's other findings" in captions and "CB-2606" in captions
+    if battery["strength"] == "tentative":
+        assert any("Tentative" in w.value for w in app_en.warning)
