@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import tempfile
 import shutil
 import signal
 import socket
@@ -289,13 +290,18 @@ class App:
         assert "Traceback" not in body, body[:3000]
 
     def screenshot(self, name: str) -> Path:
-        """Save the visible window (1400x900) to docs/screenshots/<name>.png."""
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        """Save the visible window (1400x900) as <name>.png.
+
+        Into docs/screenshots/ (the README's pictures) only when E2E_SCREENSHOTS=1, so that
+        `make test` leaves the work tree clean; otherwise into a temporary folder.
+        """
+        folder = SCREENSHOTS if os.environ.get("E2E_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()) / "workbench-e2e-screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
         if not _has_emoji_font():  # page icons would be empty boxes: leave their space blank instead
             self.page.add_style_tag(content='[data-testid="stIconEmoji"] { visibility: hidden; }')
         self.page.mouse.move(0, VIEWPORT["height"] - 1)  # no hover tooltip in the picture
         self.wait_idle(settle=0.3)
-        path = SCREENSHOTS / f"{name}.png"
+        path = folder / f"{name}.png"
         self.page.screenshot(path=str(path))
         return path
 
