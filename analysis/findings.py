@@ -498,7 +498,8 @@ def statement(f: dict) -> str:
     p = f["p_adjusted"]
     p_text = "< 0.0001" if p is not None and p < 1e-4 else (f"{p:.2g}" if p is not None else "n/a")
     if f.get("basis") == "complaints":
-        text = f"{label}: {100 * f['rate']:.1f}% of its complaints {words} vs {100 * f['baseline_rate']:.1f}% elsewhere"
+        kind = f["family"].replace("_", " ")
+        text = f"{label}: {100 * f['rate']:.1f}% of its complaints are {kind} vs {100 * f['baseline_rate']:.1f}% elsewhere"
     else:
         text = f"{label}: {100 * f['rate']:.2f}% of {f['units']:,} units {words} vs {100 * f['baseline_rate']:.2f}% elsewhere"
     if f.get("rate_ratio"):

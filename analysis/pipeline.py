@@ -154,20 +154,20 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     t = time.perf_counter()
     step("testing factors", 0.5)
     factors = list(linked.factors)
-    for extra in (S.ASIN, S.SKU):
-        base = linked.shipments if linked.shipments is not None else complaints
-        if extra in base.columns and extra not in factors:
-            col = base[extra].fillna("").astype("str")
-            if (col != "").any():
-                factors.append(extra)
+    base = linked.shipments if linked.shipments is not None else complaints
+    # listing factors: ASIN and SKU; a product name only when nothing better names the product (review exports)
+    extras = [S.ASIN, S.SKU]
+    if S.PRODUCT_NAME in base.columns and not any(e in base.columns and (base[e].fillna("").astype("str") != "").any() for e in extras):
+        extras.append(S.PRODUCT_NAME)
+    for extra in extras:
+        if extra in base.columns and extra not in factors and (base[extra].fillna("").astype("str") != "").any():
+            factors.append(extra)
     for frame in (complaints, linked.shipments):
         if frame is None:
             continue
-        for extra in (S.ASIN, S.SKU):
-            if extra in frame.columns:
+        for extra in extras:
+            if extra in frame.columns and extra in factors:
                 frame[extra] = as_levels(frame[extra])
-    if linked.shipments is not None and S.ASIN in factors and (linked.shipments[S.ASIN] == S.UNKNOWN_LEVEL).all():
-        factors.remove(S.ASIN)
     result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n: top_terms(focus, ref, n=n))
     timings["findings"] = time.perf_counter() - t
     step("done", 1.0)

@@ -123,3 +123,14 @@ def test_cli_classify_keeps_every_input_column(tmp_path, capsys):
     assert list(table.columns) == ["line", "Stars", "Headline", "Review Text", "Extra", "family", "family_confidence", "evidence"]
     assert table["family"].iloc[0] == "product_defect"
     assert table["Review Text"].iloc[1].startswith("'=")  # neutralised, text kept
+
+
+def test_real_reviews_alone_compare_products(realdata, tmp_path):
+    """A review export with a product column and no ASIN: products are compared on shares of complaints."""
+    code = main(["report", "--reviews", str(realdata / "reviews" / "amazon_in_earphones_reviews.csv"), "--out", str(tmp_path), "--findings-only"])
+    assert code == 0
+    doc = json.loads((tmp_path / "findings.json").read_text())
+    assert doc["inputs"][0]["rows"] == 14337 and doc["summary"]["basis"] == "complaints"
+    products = {f["level"] for f in doc["findings"] if f["factor"] == "product_name"}
+    assert products and all(f["units"] is None for f in doc["findings"])
+    assert "of its complaints are" in doc["findings"][0]["statement"]
