@@ -52,6 +52,7 @@ _PATTERN_TIER = {"strong": "strong", "any": "terms", "terms": "terms", "weak": "
 _TIER_WEIGHT_KEY = {"strong": "strong_weight", "terms": "weight", "weak": "weak_weight"}
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _JA_NEG_AFTER = ("ではない", "じゃない", "ではありません", "じゃありません")
+_WORD_TOKEN = re.compile(r"[\w']+")
 
 
 # ------------------------------------------------------------------ taxonomy
@@ -397,9 +398,6 @@ class _Compiled:
         self.neg_before = re.compile(rf"(?:^|\s)(?:{alt})\s+(?:[\w']+\s+){{0,{window}}}$")
 
         self.matchers: list[tuple[str, re.Pattern | None, dict[str, float]]] = []
-        for fam in self.families:
-            rules = d["families"][fam]
-            parts, weights = [], {}
         # RE2 prefilters (one per family, None = "may always match"): see _prefilter
         self.prefilters: list[list[str] | None] = []
         self.fast_matchers: list[re.Pattern | None] = []
@@ -467,6 +465,23 @@ class _Compiled:
                 if None in self.prefilters[-1]:
                     self.prefilters[-1] = None
         self.variant_filter = _re2_variants(self.normalise)
+        # ASCII fast scan (see _score_family_ascii): on a normalised ASCII text every
+        # non-word character is " " or "?", so the word-start gate equals "the
+        # previous character is one of them"; prefixing the text with a space and
+        # consuming that character lets Python's engine skip to candidate starts
+        # in C.  Only for gated families whose patterns cannot tell the prefix
+        # apart from the start of the string.
+        self.ascii_matchers: list[re.Pattern | None] = []
+        for i, fam in enumerate(self.families):
+            rx, fast = self.matchers[i][1], self.fast_matchers[i]
+            pats = [p for ps in d["families"][fam].get("patterns", {}).values() for p in ps]
+            unsafe = any("(?<" in p or "\\A" in p or re.search(r"(?<!\[)\^", p) for p in pats)
+            if rx is None or fast is rx or unsafe:
+                self.ascii_matchers.append(None)
+            else:
+                self.ascii_matchers.append(re.compile("[ ?](?:" + rx.pattern + ")"))
+        self.neg_window = window
+        self.neg_tokens_ok = all(re.fullmatch(r"[\w']+", w) for w in latin_negs)
 
         self.reasons = {str(k).upper(): (v[0], float(v[1])) for k, v in d.get("reasons", {}).items()}
         self.replacements = {str(k): (v[0], float(v[1])) for k, v in d.get("replacement_codes", {}).items()}
@@ -511,6 +526,59 @@ class _Compiled:
             w = weights[tier]
             if found.get(term, 0.0) < w:
                 found[term] = w
+        if not found:
+            return None
+        ordered = sorted(found.items(), key=lambda kv: (-kv[1], norm.find(kv[0])))
+        top = ordered[0][1]
+        s = top + weights["extra"] * sum(w for _, w in ordered[1:])
+        return min(s, self.cap), [t for t, _ in ordered]
+
+    def _negated_ascii(self, norm: str, hit: str, start: int) -> bool:
+        """:meth:`_negated` for a Latin hit in a normalised ASCII text, without the
+        backwards regex search when the negators are single words."""
+        first = hit.split(None, 1)[0]
+        if first in self.latin_negs:
+            return False
+        s = norm[max(0, start - 60) : start]
+        if not self.neg_tokens_ok or "  " in s:
+            return bool(self.neg_before.search(s))
+        if not s.endswith(" "):
+            return False
+        # (?:^|\s)NEG\s+(?:[\w']+\s+){0,window}$ on single-spaced text
+        toks = s.split(" ")
+        negs, last = self.latin_negs, len(toks) - 2
+        for j in range(self.neg_window + 1):
+            idx = last - j
+            if idx < 0:
+                break
+            if j and not _WORD_TOKEN.fullmatch(toks[idx + 1]):
+                break
+            if toks[idx] in negs:
+                return True
+        return False
+
+    def score_family_ascii(self, i: int, norm: str, pos: int = 0):
+        """:meth:`score_family` for a normalised ASCII text with
+        ``ascii_matchers[i]``; ``False`` when the text must take the plain way."""
+        rx2 = self.ascii_matchers[i]
+        weights = self.matchers[i][2]
+        text2 = " " + norm
+        found: dict[str, float] = {}
+        search = rx2.search
+        m = search(text2, pos)
+        while m is not None:
+            tier = m.lastgroup
+            s2, e2 = m.span(tier)
+            if e2 == s2:
+                return False  # empty hit: finditer's empty-match rules apply
+            hit = text2[s2:e2]
+            if tier.startswith("p_") or not self._negated_ascii(norm, hit, s2 - 1):
+                term = " ".join(hit.split())
+                w = weights[tier]
+                if found.get(term, 0.0) < w:
+                    found[term] = w
+            # a hit ending in a separator leaves it free as the next gate
+            m = search(text2, e2 - 1 if text2[e2 - 1] in " ?" else e2)
         if not found:
             return None
         ordered = sorted(found.items(), key=lambda kv: (-kv[1], norm.find(kv[0])))
@@ -662,9 +730,17 @@ def _score_many(comp: "_Compiled", texts: list[str] | pa.Array) -> tuple[np.ndar
                 res = score_family(i, norm[k], fast)
                 if res is not None:
                     col[k], fam_hits[k] = res
-        else:
+        elif comp.ascii_matchers[i] is None:
             for k, p in zip(cand.tolist(), starts):
                 res = score_family(i, norm[k], fast, p)
+                if res is not None:
+                    col[k], fam_hits[k] = res
+        else:
+            score_ascii = comp.score_family_ascii
+            for k, p, asc in zip(cand.tolist(), starts, ascii_norm[cand].tolist()):
+                res = score_ascii(i, norm[k], p) if asc else False
+                if res is False:
+                    res = score_family(i, norm[k], fast, p)
                 if res is not None:
                     col[k], fam_hits[k] = res
     return scores, hits
@@ -916,8 +992,16 @@ def _text_series(df: pd.DataFrame, text_cols: Iterable[str]) -> pd.Series:
     if not cols:
         return pd.Series([""] * len(df), index=df.index, dtype="string")
     out = _col(df, cols[0]).str.strip()
-    for c in cols[1:]:
-        nxt = _col(df, c).str.strip()
+    rest = [_col(df, c).str.strip() for c in cols[1:]]
+    if all(hasattr(x.array, "__arrow_array__") for x in [out, *rest]):
+        # the same as the pandas version below, in Arrow (pandas' `where` is slow here)
+        o = out.array.__arrow_array__()
+        for nxt in rest:
+            nx = nxt.array.__arrow_array__()
+            joined = pc.binary_join_element_wise(o, nx, pa.scalar(" . ", o.type))
+            o = pc.if_else(pc.equal(nx, ""), o, pc.if_else(pc.equal(o, ""), nx, joined))
+        return pd.Series(pd.array(o, dtype=out.dtype), index=df.index)
+    for nxt in rest:
         out = out.where(nxt == "", out.where(out == "", out + " . ") + nxt)
     return out
 
