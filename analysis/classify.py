@@ -526,11 +526,14 @@ class _Compiled:
             w = weights[tier]
             if found.get(term, 0.0) < w:
                 found[term] = w
+        return self._family_score(found, norm, weights)
+
+    def _family_score(self, found: dict[str, float], norm: str, weights: dict[str, float]):
+        """Best hit plus a fraction of the others, capped; hits in order of weight then position (None: no hit)."""
         if not found:
             return None
         ordered = sorted(found.items(), key=lambda kv: (-kv[1], norm.find(kv[0])))
-        top = ordered[0][1]
-        s = top + weights["extra"] * sum(w for _, w in ordered[1:])
+        s = ordered[0][1] + weights["extra"] * sum(w for _, w in ordered[1:])
         return min(s, self.cap), [t for t, _ in ordered]
 
     def _negated_ascii(self, norm: str, hit: str, start: int) -> bool:
@@ -579,12 +582,7 @@ class _Compiled:
                     found[term] = w
             # a hit ending in a separator leaves it free as the next gate
             m = search(text2, e2 - 1 if text2[e2 - 1] in " ?" else e2)
-        if not found:
-            return None
-        ordered = sorted(found.items(), key=lambda kv: (-kv[1], norm.find(kv[0])))
-        top = ordered[0][1]
-        s = top + weights["extra"] * sum(w for _, w in ordered[1:])
-        return min(s, self.cap), [t for t, _ in ordered]
+        return self._family_score(found, norm, weights)
 
     def score_text(self, norm: str) -> tuple[np.ndarray, list[list[str]]]:
         scores = np.zeros(len(self.families))
