@@ -815,17 +815,7 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
     t_scores, t_hits = _score_unique(tax, t_arr)
     n_t = len(t_arr)
     # unique (reason, disposition) -> scores
-    key = reason.str.cat(disposition, sep="\x1f")
-    c_codes, c_uniques = pd.factorize(key, sort=False)
-    c_scores = np.zeros((max(len(c_uniques), 1), n_fam))
-    c_info = []
-    for k, kv in enumerate(c_uniques):
-        r, d = kv.split("\x1f", 1)
-        sc, why, fam, code = comp.score_code(r, d)
-        c_scores[k] = sc
-        c_info.append((why, fam, code))
-    if not c_info:
-        c_info.append(({}, None, ""))
+    c_codes, c_scores, c_info = _code_scores(comp, reason, disposition)
     r_bucket = _rating_bucket(rating, comp.low_max)
 
     t_codes = np.where(t_codes < 0, 0, t_codes)
@@ -898,6 +888,19 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
     return fam_u[inverse], conf_u[inverse], ev_u[inverse]
 
 
+def _code_scores(comp, reason: pd.Series, disposition: pd.Series):
+    """Scores of each distinct (reason, disposition) pair: ``(codes per row, scores, (why, family, code) per pair)``."""
+    c_codes, c_uniques = pd.factorize(reason.str.cat(disposition, sep="\x1f"), sort=False)
+    c_scores = np.zeros((max(len(c_uniques), 1), len(comp.families)))
+    c_info = []
+    for k, kv in enumerate(c_uniques):
+        r, d = kv.split("\x1f", 1)
+        sc, why, fam, code = comp.score_code(r, d)
+        c_scores[k] = sc
+        c_info.append((why, fam, code))
+    return c_codes, c_scores, c_info or [({}, None, "")]
+
+
 def _rating_bucket(rating: np.ndarray, low_max: float) -> np.ndarray:
     """0 no rating, 1 low (<= low_max stars), 2 middle (below 4), 3 high."""
     bucket = np.zeros(len(rating), dtype=np.int64)
@@ -923,15 +926,7 @@ def _classify_arrays_simple(tax: Taxonomy, reason: pd.Series, disposition: pd.Se
         t_scores[k] = sc
         t_hits.append(hits)
     # unique (reason, disposition) -> scores
-    key = reason.str.cat(disposition, sep="\x1f")
-    c_codes, c_uniques = pd.factorize(key, sort=False)
-    c_scores = np.zeros((len(c_uniques), len(comp.families)))
-    c_info = []
-    for k, kv in enumerate(c_uniques):
-        r, d = kv.split("\x1f", 1)
-        sc, why, fam, code = comp.score_code(r, d)
-        c_scores[k] = sc
-        c_info.append((why, fam, code))
+    c_codes, c_scores, c_info = _code_scores(comp, reason, disposition)
     # rating bucket: 0 none, 1 low, 2 mid (3), 3 high
     r_bucket = _rating_bucket(rating, comp.low_max)
 
