@@ -808,7 +808,6 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
     mostly distinct texts: texts are normalised and prefiltered with Arrow (see
     :func:`_score_many`), and the per-combination decision is numpy."""
     comp = tax._compiled
-    n = len(text)
     n_fam = len(comp.families)
     t_codes, t_uniques = pd.factorize(text, sort=False)
     t_arr = pa.array(np.asarray(t_uniques, dtype=object), pa.large_string()) if len(t_uniques) else pa.array([""], pa.large_string())
@@ -915,7 +914,6 @@ def _classify_arrays_simple(tax: Taxonomy, reason: pd.Series, disposition: pd.Se
                             text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The straightforward per-text path (reference for the fast one)."""
     comp = tax._compiled
-    n = len(text)
     # unique texts -> scores
     t_codes, t_uniques = pd.factorize(text, sort=False)
     norm = [comp.normalise(t) for t in t_uniques]
