@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis import schema as S
 from analysis import stats
+from analysis.aggregate import joint_cells, level_cells, units_by, weekly_cells
 from analysis.config import AnalysisSettings
 
 #: plain-language limits of a run, by code; the UI translates them from the code and parameters
@@ -101,29 +102,6 @@ def usable_factors(factors: list[str], complaints: pd.DataFrame, shipments: pd.D
     return out
 
 
-def units_by(complaints: pd.DataFrame, shipments: pd.DataFrame | None, keys) -> pd.Series:
-    """Denominator per level (or combination of levels): units shipped, or all complaints without shipments."""
-    if shipments is not None:
-        return shipments.groupby(keys, observed=True)[S.QUANTITY].sum().astype("float64").rename("units")
-    return complaints.groupby(keys, observed=True)["_units"].sum().rename("units")
-
-
-def level_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, factor: str, family: str, units: pd.Series | None = None) -> pd.DataFrame:
-    """``level, complaints, units`` for one factor and family (unknown level left out).
-
-    With shipments, ``units`` are units shipped; without, all complaints of the level
-    (the family's share of complaints).  ``units`` may be passed in when already known.
-    """
-    fam = complaints[complaints[S.FAMILY] == family]
-    counts = fam.groupby(factor, observed=True)["_units"].sum()
-    if units is None:
-        units = units_by(complaints, shipments, factor)
-    cells = pd.DataFrame({"units": units}).join(counts.rename("complaints"), how="left").fillna({"complaints": 0.0})
-    cells = cells[cells.index != S.UNKNOWN_LEVEL]
-    cells["complaints"] = np.minimum(cells["complaints"], cells["units"])
-    return cells.rename_axis("level").reset_index()[["level", "complaints", "units"]]
-
-
 def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, factors: list[str], settings: AnalysisSettings | None = None, top_terms_fn=None) -> FindingsResult:
     """Ranked, independent root causes across families and factors.
 
@@ -158,12 +136,16 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
         warnings.append(notice("no_shipments"))
     families = analysed_families(complaints, settings)
     factors = usable_factors(list(factors), complaints, shipments, settings)
+    # the group-bys read only these columns, one family at a time
+    slim = complaints[[c for c in dict.fromkeys([S.FAMILY, "_units", S.WEEK, "ship_date", *factors]) if c in complaints.columns]]
+    family_of = slim[S.FAMILY].to_numpy(dtype=object)
+    by_family = {family: slim[family_of == family] for family in families}
     # ---- 1. screen
     screens = []
-    denominators = {factor: units_by(complaints, shipments, factor) for factor in factors}
+    denominators = {factor: units_by(slim, shipments, factor) for factor in factors}
     for family in families:
         for factor in factors:
-            cells = level_cells(complaints, shipments, factor, family, units=denominators[factor])
+            cells = level_cells(by_family[family], shipments, factor, family, units=denominators[factor])
             if len(cells) < 2 or cells["units"].sum() <= 0:
                 continue
             table = stats.compare_levels(cells, alpha=settings.alpha, min_units=settings.min_units, min_complaints=settings.min_complaints)
@@ -187,13 +169,13 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     # ---- 2. select per family, in a binomial GLM over the joint cells of all factors
     factors = _prioritised(factors)
     models = []
-    joint_units = units_by(complaints, shipments, factors)
+    joint_units = units_by(slim, shipments, factors)
     for family in families:
         # every level with enough data is a candidate: a cause can hide behind a stronger one in the marginal screen
         pool = levels[(levels["family"] == family) & levels["enough_data"].astype(bool) & (levels["complaints"] >= settings.min_complaints)]
         if pool.empty:
             continue
-        models.append(_select(complaints, shipments, family, pool, factors, settings, joint_units))
+        models.append(_select(by_family[family], shipments, family, pool, factors, settings, joint_units))
     # ---- 3. one Benjamini-Hochberg over every conditional test of the run
     tests = [(m, t) for m in models for t in m["tests"]]
     if tests:
@@ -202,10 +184,11 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
             t["p_adjusted"] = float(p_adj)
     findings: list[dict] = []
     explained: list[dict] = []
+    texted = _with_text(complaints)
     for m in models:
         chosen = [t for t in m["tests"] if t["selected"] and t["p_adjusted"] < max(settings.fdr, settings.tentative_fdr)]
         for t in chosen:
-            findings.append(_describe(t, chosen, m, complaints, shipments, levels, settings, top_terms_fn, len(tests)))
+            findings.append(_describe(t, chosen, m, texted, slim, shipments, levels, settings, top_terms_fn, len(tests)))
         chosen_names = {t["name"] for t in chosen}
         for row in marginal[marginal["family"] == m["family"]].itertuples():
             if any(t["factor"] == row.factor and t["level"] == row.level for t in chosen):
@@ -244,21 +227,6 @@ def _prioritised(factors: list[str]) -> list[str]:
 
 
 # ------------------------------------------------------------------ select
-def _joint_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, family: str, factors: list[str], units: pd.Series | None = None) -> pd.DataFrame:
-    """Complaints and units per combination of all factor levels (unknown combinations dropped)."""
-    fam = complaints[complaints[S.FAMILY] == family]
-    counts = fam.groupby(factors, observed=True)["_units"].sum().rename("complaints")
-    if units is None:
-        units = units_by(complaints, shipments, factors)
-    cells = units.to_frame().join(counts, how="left").fillna({"complaints": 0.0}).reset_index()
-    known = np.ones(len(cells), dtype=bool)
-    for factor in factors:
-        known &= (cells[factor] != S.UNKNOWN_LEVEL).to_numpy()
-    cells = cells[known & (cells["units"] > 0).to_numpy()].reset_index(drop=True)
-    cells["complaints"] = np.minimum(cells["complaints"], cells["units"])
-    return cells
-
-
 def _fit(y: np.ndarray, n: np.ndarray, X: np.ndarray):
     """Binomial GLM (logit) on aggregated cells; returns (log-likelihood, fitted probabilities, coefficients)."""
     import warnings
@@ -291,7 +259,7 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
     """
     from scipy import stats as sps
 
-    cells = _joint_cells(complaints, shipments, family, factors, joint_units)
+    cells = joint_cells(complaints, shipments, family, factors, joint_units)
     y = cells["complaints"].to_numpy(dtype=float)
     n = cells["units"].to_numpy(dtype=float)
     rank = {f: i for i, f in enumerate(factors)}
@@ -363,12 +331,22 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
 
 
 # ---------------------------------------------------------------- describe
-def _describe(term, chosen, model, complaints, shipments, levels, settings, top_terms_fn, n_tests: int) -> dict:
+def _with_text(complaints: pd.DataFrame) -> pd.DataFrame:
+    """The complaints that carry a title or text (the ones whose words can be scored)."""
+    with_text = np.zeros(len(complaints), dtype=bool)
+    for col in (S.TEXT, S.TITLE):
+        if col in complaints.columns:
+            with_text |= (complaints[col].fillna("").astype("str") != "").to_numpy()
+    return complaints[with_text]
+
+
+def _describe(term, chosen, model, texted, complaints, shipments, levels, settings, top_terms_fn, n_tests: int) -> dict:
     """Numbers for one finding, net of the family's other findings.
 
     The level's rate is computed on its units outside the other selected levels,
     the baseline on the units outside every selected level, so rate, ratio and
-    p-value all speak of the same comparison.
+    p-value all speak of the same comparison.  ``texted`` are the complaints with
+    words (:func:`_with_text`), ``complaints`` those the weekly onset is counted on.
     """
     family, factor, level = model["family"], term["factor"], term["level"]
     cells = model["cells"]
@@ -386,13 +364,8 @@ def _describe(term, chosen, model, complaints, shipments, levels, settings, top_
         }
     )
     row = stats.compare_levels(two, alpha=settings.alpha, min_units=1, min_complaints=1).set_index("level").loc["focus"]
-    in_level = complaints[factor] == level
-    with_text = pd.Series(False, index=complaints.index)
-    for col in (S.TEXT, S.TITLE):
-        if col in complaints.columns:
-            with_text |= complaints[col].fillna("").astype("str") != ""
-    focus = complaints[in_level & (complaints[S.FAMILY] == family) & with_text]
-    reference = complaints[~(in_level & (complaints[S.FAMILY] == family)) & with_text]
+    in_focus = ((texted[factor] == level) & (texted[S.FAMILY] == family)).to_numpy()
+    focus, reference = texted[in_focus], texted[~in_focus]
     # a fixed-seed sample keeps the term scores stable and the run fast on big sellers
     focus = focus.sample(n=min(len(focus), _TERM_SAMPLE), random_state=0) if len(focus) > _TERM_SAMPLE else focus
     reference = reference.sample(n=3 * _TERM_SAMPLE, random_state=0) if len(reference) > 3 * _TERM_SAMPLE else reference
@@ -453,15 +426,11 @@ def _onset(complaints, shipments, family) -> str | None:
     linked = complaints
     if "ship_date" in complaints.columns:
         linked = complaints[complaints["ship_date"].notna()]
-    fam = linked[linked[S.FAMILY] == family]
-    counts = fam.groupby(S.WEEK)["_units"].sum()
-    units = shipments.groupby(S.WEEK)[S.QUANTITY].sum().astype("float64")
-    weekly = pd.DataFrame({"units": units}).join(counts.rename("complaints"), how="left").fillna(0.0).sort_index()
+    weekly = weekly_cells(linked, shipments, family)
     weekly = weekly[weekly["units"] > 0]
     if len(weekly) < 6 or weekly["complaints"].sum() < 5:
         return None
-    counts_arr = np.minimum(weekly["complaints"].to_numpy(), weekly["units"].to_numpy())
-    result = stats.change_point(counts_arr, weekly["units"].to_numpy(), dates=list(weekly.index), min_segment=2)
+    result = stats.change_point(weekly["complaints"].to_numpy(), weekly["units"].to_numpy(), dates=list(weekly["week"]), min_segment=2)
     if result is None or not (result.p_value < 0.01) or not (result.rate_after > result.rate_before):
         return None
     return pd.Timestamp(result.date).strftime("%Y-%m-%d")

@@ -10,15 +10,22 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import schema as S
+from analysis.aggregate import sum_by, week_start
 from analysis.dataset import Dataset
 
 #: canonical factor name of the shipping FC
 SHIPPING_FC = "fulfillment_center"
 SHIP_DATE = "ship_date"
 
-_NOT_FACTORS = {S.SKU, S.FNSKU, S.ASIN, S.SOURCE_KIND, S.SOURCE_FILE, S.SOURCE_LINE, S.PRODUCTION_DATE, S.RECEIVE_DATE, "units", "_file_index"}
+_NOT_FACTORS = {S.SKU, S.FNSKU, S.ASIN, S.FC, S.SOURCE_KIND, S.SOURCE_FILE, S.SOURCE_LINE, S.PRODUCTION_DATE, S.RECEIVE_DATE, "units", "_file_index"}
+
+#: how a unit was tied to its lot, by code (``link_method``)
+LINK_METHODS = ("none", S.SKU, S.FNSKU, "fifo (estimated)")
+_NONE, _BY_SKU, _BY_FNSKU, _FIFO = range(4)
 
 
 @dataclass(frozen=True)
@@ -29,7 +36,8 @@ class Linked:
     ----------
     complaints : complaints (duplicates removed) with ``fulfillment_center``, ``ship_date``,
         ``week`` and every lot-master factor; ``link_method`` says how the lot was found
-    shipments : shipment lines with the same factor columns (None without shipments)
+    shipments : units shipped (``quantity``) per combination of shipping FC, ``asin``, ``sku``,
+        ``week``, lot-master factors and ``link_method`` (None without shipments)
     factors : factor columns present in both, in a stable order
     lot_link : "sku", "fnsku", "fifo (estimated)" or "none"
     coverage : plain numbers about how well things joined
@@ -48,7 +56,7 @@ def lot_factors(lots: pd.DataFrame) -> list[str]:
 
 
 def link(dataset: Dataset) -> Linked:
-    """Attach shipping FC, ship date and lot attributes to complaints and shipments.
+    """Attach shipping FC, ship date and lot attributes to complaints; sum shipment lines into units per cell.
 
     Notes
     -----
@@ -58,43 +66,42 @@ def link(dataset: Dataset) -> Linked:
       the return was processed.
     * Shipment -> lot: SKU (or FNSKU) in the lot master when each maps to one
       lot; when a SKU has several lots with receive dates, units are attributed
-      first-in-first-out (by the lot's ``units`` when given, otherwise to the
-      latest lot received before the ship date) and the link is *estimated*.
+      first-in-first-out (per FC when the lot master names the FC that received
+      each lot; by the lot's ``units`` when given, otherwise to the latest lot
+      received before the ship date) and the link is *estimated*.
+    * Shipment lines are then summed (:func:`analysis.aggregate.sum_by`) into
+      units per shipping FC x ASIN x SKU x lot x week: every denominator of the
+      analysis comes from that table.
     """
     complaints = dataset.complaints
-    if len(complaints):
-        complaints = complaints[~complaints[S.IS_DUPLICATE]].copy()
-    else:
-        complaints = complaints.copy()
-    shipments = dataset.shipments.copy() if len(dataset.shipments) else None
-    lots = dataset.lots
+    complaints = (complaints[~complaints[S.IS_DUPLICATE]] if len(complaints) else complaints).copy()
+    lines = dataset.shipments if len(dataset.shipments) else None
+    lots = dataset.lots.reset_index(drop=True)
     factors = lot_factors(lots) if len(lots) else []
-    lot_link = "none"
     coverage: dict = {"complaints": int(len(complaints))}
-
-    if shipments is not None:
-        shipments = shipments.rename(columns={S.FC_SHIPPED: SHIPPING_FC})
-        shipments[SHIP_DATE] = shipments[S.DATE]
-        if len(lots):
-            shipments, lot_link = _attach_lots(shipments, lots, factors)
-        complaints, coverage_orders = _attach_shipments(complaints, shipments, factors)
+    shipments = None
+    lot_link = "none"
+    if lines is not None:
+        lot_row, method = _lot_rows(lines, lots)
+        complaints, coverage_orders = _attach_shipments(complaints, lines, lot_row, method)
         coverage.update(coverage_orders)
         if len(lots):  # complaints whose order is not in the shipments: the lot by SKU where it is exact
-            todo = complaints[S.LINK_METHOD].isna() | (complaints[S.LINK_METHOD] == "none")
+            todo = complaints["_lot_row"].to_numpy() < 0
             if todo.any():
-                direct, _ = _attach_lots(complaints.loc[todo].drop(columns=[f for f in factors if f in complaints.columns] + [S.LINK_METHOD]), lots, factors)
-                direct = direct[direct[S.LINK_METHOD].isin([S.SKU, S.FNSKU])]
-                for col in [*factors, S.LINK_METHOD]:
-                    if col in direct.columns:
-                        if col not in complaints.columns:
-                            complaints[col] = pd.Series(pd.NA, index=complaints.index, dtype="object")
-                        complaints.loc[direct.index, col] = direct[col]
-        coverage["units_shipped"] = int(shipments[S.QUANTITY].sum())
+                direct_row, direct_method = _lot_rows(complaints.loc[todo], lots, fifo=False)
+                complaints.loc[todo, "_lot_row"] = direct_row
+                complaints.loc[todo, "_method"] = direct_method
+        quantity = lines[S.QUANTITY].astype("float64").fillna(0.0).to_numpy()
+        shipments = sum_by({SHIPPING_FC: lines[S.FC_SHIPPED], S.ASIN: lines[S.ASIN], S.SKU: lines[S.SKU],
+                            S.WEEK: week_start(lines[S.DATE]), "_lot_row": lot_row, "_method": method}, quantity)
+        lot_link = _overall_method(method)
+        coverage["units_shipped"] = int(quantity.sum())
     else:
         complaints = complaints.rename(columns={S.FC_SHIPPED: SHIPPING_FC})
         complaints[SHIP_DATE] = pd.Series(pd.NaT, index=complaints.index, dtype="datetime64[ns]")
-        if len(lots):
-            complaints, lot_link = _attach_lots(complaints.assign(**{S.DATE: complaints[S.DATE]}), lots, factors)
+        lot_row, method = _lot_rows(complaints, lots)
+        complaints["_lot_row"], complaints["_method"] = lot_row, method
+        lot_link = _overall_method(method)
         coverage["complaints_linked_to_shipments"] = None
     if len(lots):
         skus = complaints[S.SKU].replace("", np.nan).dropna().unique()
@@ -103,16 +110,13 @@ def link(dataset: Dataset) -> Linked:
         coverage["skus_in_lot_master"] = float(np.mean([s in known for s in skus])) if len(skus) else None
         in_lots = complaints[S.SKU].isin(known) | complaints[S.FNSKU].isin(known_fnsku)
         coverage["complaints_with_lot"] = float(in_lots.mean()) if len(complaints) else None
-    for col in [SHIPPING_FC, *factors]:
-        for frame in (complaints, shipments):
-            if frame is not None:
-                frame[col] = as_levels(frame[col]) if col in frame.columns else as_levels(pd.Series("", index=frame.index, dtype="str"))
-    basis = complaints[SHIP_DATE].fillna(complaints[S.DATE])
-    complaints[S.WEEK] = _week(basis)
-    if shipments is not None:
-        shipments[S.WEEK] = _week(shipments[S.DATE])
+    for frame in (complaints, shipments):
+        if frame is not None:
+            _lot_columns(frame, lots, factors)
+            frame[SHIPPING_FC] = as_levels(frame[SHIPPING_FC]) if SHIPPING_FC in frame.columns else as_levels(pd.Series("", index=frame.index, dtype="str"))
+    complaints[S.WEEK] = week_start(complaints[SHIP_DATE].fillna(complaints[S.DATE]))
     coverage["lot_link"] = lot_link
-    return Linked(complaints.reset_index(drop=True), None if shipments is None else shipments.reset_index(drop=True), tuple([SHIPPING_FC, *factors]), lot_link, coverage)
+    return Linked(complaints.reset_index(drop=True), shipments, tuple([SHIPPING_FC, *factors]), lot_link, coverage)
 
 
 def as_levels(series: pd.Series) -> pd.Series:
@@ -132,23 +136,40 @@ def as_levels(series: pd.Series) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(inverse[codes], categories=categories), index=series.index, name=series.name)
 
 
-def _week(dates: pd.Series) -> pd.Series:
-    """Monday of the ISO week."""
-    d = pd.to_datetime(dates).dt.normalize()
-    return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
+def _overall_method(method: np.ndarray) -> str:
+    """How the run's lots were linked: "fifo (estimated)" when any unit was, else the exact key used, else "none"."""
+    used = np.bincount(method, minlength=len(LINK_METHODS)) if len(method) else np.zeros(len(LINK_METHODS), dtype=int)
+    if used[_FIFO]:
+        return LINK_METHODS[_FIFO]
+    exact = [LINK_METHODS[i] for i in np.argsort(-used[1:_FIFO], kind="stable") + 1 if used[i]]
+    return exact[0] if exact else "none"
 
 
-def _attach_shipments(complaints: pd.DataFrame, shipments: pd.DataFrame, factors: list[str]) -> tuple[pd.DataFrame, dict]:
-    """Join complaints to the first shipment line of the same order (and SKU where it matches)."""
-    keep = [S.ORDER_ID, S.SKU, SHIPPING_FC, SHIP_DATE, *[f for f in factors if f in shipments.columns]]
-    if S.LINK_METHOD in shipments.columns:
-        keep.append(S.LINK_METHOD)
-    wanted = complaints[S.ORDER_ID].unique()
-    lines = shipments.loc[shipments[S.ORDER_ID].isin(wanted), keep]
-    lines = lines[lines[S.ORDER_ID] != ""]
-    by_order_sku = lines.drop_duplicates([S.ORDER_ID, S.SKU])
-    by_order = lines.drop_duplicates([S.ORDER_ID]).drop(columns=[S.SKU])
-    out = complaints.drop(columns=[c for c in (SHIPPING_FC, SHIP_DATE, S.LINK_METHOD, *factors) if c in complaints.columns and c != S.FC_SHIPPED])
+def _lot_columns(frame: pd.DataFrame, lots: pd.DataFrame, factors: list[str]) -> None:
+    """Replace ``_lot_row`` / ``_method`` by the lot-master factor columns (categoricals) and ``link_method``."""
+    rows = frame.pop("_lot_row").to_numpy(dtype=np.int64) if "_lot_row" in frame.columns else np.full(len(frame), -1)
+    methods = frame.pop("_method").to_numpy(dtype=np.int64) if "_method" in frame.columns else np.zeros(len(frame), dtype=np.int64)
+    for col in factors:
+        values = lots[col].astype("str").to_numpy(dtype=object) if col in lots.columns else np.full(len(lots), "", dtype=object)
+        codes, labels = pd.factorize(np.append(values, ""))
+        column = pd.Categorical.from_codes(codes[np.where(rows >= 0, rows, len(values))], categories=pd.Index(labels, dtype=object))
+        frame[col] = as_levels(pd.Series(column, index=frame.index))
+    frame[S.LINK_METHOD] = np.asarray(LINK_METHODS, dtype=object)[methods]
+
+
+def _attach_shipments(complaints: pd.DataFrame, lines: pd.DataFrame, lot_row: np.ndarray, method: np.ndarray) -> tuple[pd.DataFrame, dict]:
+    """Join complaints to the first shipment line of the same order (and SKU where it matches).
+
+    Complaints get the shipping FC, the ship date and the line's lot-master row (``_lot_row``, ``_method``).
+    """
+    wanted = pa.array(complaints[S.ORDER_ID].dropna().unique(), type=pa.string())
+    found = pc.fill_null(pc.is_in(pa.array(lines[S.ORDER_ID]), value_set=wanted), False)
+    hit = found.to_numpy(zero_copy_only=False) & (lines[S.ORDER_ID] != "").to_numpy()
+    picked = lines.loc[hit, [S.ORDER_ID, S.SKU, S.FC_SHIPPED, S.DATE]].rename(columns={S.FC_SHIPPED: SHIPPING_FC, S.DATE: SHIP_DATE})
+    picked["_lot_row"], picked["_method"] = lot_row[hit], method[hit]
+    by_order_sku = picked.drop_duplicates([S.ORDER_ID, S.SKU])
+    by_order = picked.drop_duplicates([S.ORDER_ID]).drop(columns=[S.SKU])
+    out = complaints.drop(columns=[c for c in (SHIPPING_FC, SHIP_DATE, S.LINK_METHOD) if c in complaints.columns])
     own_fc = out.pop(S.FC_SHIPPED) if S.FC_SHIPPED in out.columns else None
     out = out.reset_index(drop=True)
     first = out.merge(by_order_sku, on=[S.ORDER_ID, S.SKU], how="left")
@@ -159,6 +180,8 @@ def _attach_shipments(complaints: pd.DataFrame, shipments: pd.DataFrame, factors
         for col in second.columns:
             if col != S.ORDER_ID:
                 first.loc[missing, col] = second[col]
+    first["_lot_row"] = first["_lot_row"].fillna(-1).astype(np.int64)
+    first["_method"] = first["_method"].fillna(_NONE).astype(np.int64)
     linked = first[SHIP_DATE].notna()
     if own_fc is not None:  # replacements name the FC that shipped the failed unit
         own = own_fc.reset_index(drop=True)
@@ -172,67 +195,68 @@ def _attach_shipments(complaints: pd.DataFrame, shipments: pd.DataFrame, factors
     return first, coverage
 
 
-def _attach_lots(frame: pd.DataFrame, lots: pd.DataFrame, factors: list[str]) -> tuple[pd.DataFrame, str]:
-    """Attach lot-master factors to shipment lines (or complaints) by SKU / FNSKU, FIFO when a SKU has many lots."""
-    attrs = [f for f in factors if f in lots.columns]
-    frame = frame.copy()
-    frame[S.LINK_METHOD] = "none"
-    for key in (S.SKU, S.FNSKU):
-        if key not in lots.columns:
+def _lot_rows(frame: pd.DataFrame, lots: pd.DataFrame, fifo: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Lot-master row of each line (-1: none) and how it was found (index into :data:`LINK_METHODS`).
+
+    By SKU, then FNSKU, where the key maps to one lot; keys with several lots
+    are attributed first-in-first-out (:func:`_fifo`) unless ``fifo`` is False.
+    """
+    rows = np.full(len(frame), -1, dtype=np.int64)
+    method = np.full(len(frame), _NONE, dtype=np.int64)
+    if not len(lots) or not len(frame):
+        return rows, method
+    for code, key in ((_BY_SKU, S.SKU), (_BY_FNSKU, S.FNSKU)):
+        if key not in lots.columns or key not in frame.columns:
             continue
         table = lots[lots[key] != ""]
         if table.empty:
             continue
         lots_per_key = table.groupby(key)[S.LOT].nunique()
-        single = table[table[key].isin(lots_per_key[lots_per_key == 1].index)].drop_duplicates(key).reset_index(drop=True)
-        todo = (frame[S.LINK_METHOD] == "none").to_numpy()
-        if not single.empty and todo.any():
-            codes, uniques = pd.factorize(frame[key])
-            row_of_unique = pd.Index(single[key]).get_indexer(pd.Index(uniques))  # lot-master row per distinct key, -1 if none
-            row = np.where(codes >= 0, row_of_unique[np.maximum(codes, 0)], -1)
-            hit = (row >= 0) & todo
-            for col in attrs:
-                values = np.append(single[col].astype("str").to_numpy(dtype=object), "")
-                current = frame[col].astype("str").to_numpy(dtype=object) if col in frame.columns else np.full(len(frame), "", dtype=object)
-                frame[col] = np.where(hit, values[np.where(row >= 0, row, len(values) - 1)], current)
-            method = frame[S.LINK_METHOD].to_numpy(dtype=object)
-            method[hit] = key
-            frame[S.LINK_METHOD] = method
-        multi_keys = lots_per_key[lots_per_key > 1].index
-        todo = (frame[S.LINK_METHOD] == "none") & frame[key].isin(multi_keys)
-        if len(multi_keys) and todo.any():
-            assigned = _fifo(frame.loc[todo], table[table[key].isin(multi_keys)], key, attrs)
-            for col in attrs:
-                if col not in frame.columns:
-                    frame[col] = pd.Series("", index=frame.index, dtype="str")
-                frame.loc[assigned.index, col] = assigned[col]
-            frame.loc[assigned.index, S.LINK_METHOD] = "fifo (estimated)"
-    methods = frame[S.LINK_METHOD].value_counts()
-    method = "none" if methods.get("none", 0) == len(frame) else ("fifo (estimated)" if methods.get("fifo (estimated)", 0) else [m for m in methods.index if m != "none"][0])
-    return frame, method
+        single = table[table[key].isin(lots_per_key.index[lots_per_key == 1])].drop_duplicates(key)
+        codes, uniques = pd.factorize(frame[key])
+        row_of_unique = pd.Index(single[key]).get_indexer(pd.Index(uniques))  # position in `single` per distinct key, -1 if none
+        found = np.where(codes >= 0, row_of_unique[np.maximum(codes, 0)], -1)
+        hit = (found >= 0) & (rows < 0)
+        rows[hit] = single.index.to_numpy()[found[hit]]
+        method[hit] = code
+        multi_keys = lots_per_key.index[lots_per_key > 1]
+        todo = (rows < 0) & frame[key].isin(multi_keys).to_numpy()
+        if fifo and todo.any():
+            rows[todo] = _fifo(frame.loc[todo], table[table[key].isin(multi_keys)], key)
+            method[todo] = _FIFO
+    return rows, method
 
 
-def _fifo(frame: pd.DataFrame, lots: pd.DataFrame, key: str, attrs: list[str]) -> pd.DataFrame:
-    """First-in-first-out attribution of units to lots per key, by receive (or production) date."""
+def _fifo(frame: pd.DataFrame, lots: pd.DataFrame, key: str) -> np.ndarray:
+    """First-in-first-out attribution of units to lots (lot-master row per line) by receive (or production) date.
+
+    Per key, and per FC when the lot master names the FC that received each lot
+    (lines from an FC with no lot of their key fall back to all of the key's lots).
+    """
     date_col = S.RECEIVE_DATE if S.RECEIVE_DATE in lots.columns else (S.PRODUCTION_DATE if S.PRODUCTION_DATE in lots.columns else None)
-    out = []
-    for value, group in frame.groupby(key, sort=False):
+    out = np.full(len(frame), -1, dtype=np.int64)
+    keys = frame[key].to_numpy(dtype=object)
+    fc_col = next((c for c in (S.FC_SHIPPED, SHIPPING_FC) if c in frame.columns), None)
+    fcs = frame[fc_col].astype("str").fillna("").to_numpy(dtype=object) if fc_col else np.full(len(frame), "", dtype=object)
+    per_fc = S.FC in lots.columns and (lots[S.FC] != "").any()
+    groups = pd.DataFrame({"k": keys, "fc": fcs if per_fc else ""}).groupby(["k", "fc"], sort=False).indices
+    dates = frame[S.DATE].to_numpy(dtype="datetime64[ns]")
+    qty = frame[S.QUANTITY].astype("float64").fillna(1).to_numpy()
+    for (value, fc), positions in groups.items():
         lot_rows = lots[lots[key] == value]
+        if per_fc and (lot_rows[S.FC] == fc).any():
+            lot_rows = lot_rows[lot_rows[S.FC] == fc]
         if date_col:
             lot_rows = lot_rows.sort_values(date_col, kind="stable")
-        group = group.sort_values(S.DATE, kind="stable")
+        positions = positions[np.argsort(dates[positions], kind="stable")]
         if "units" in lot_rows.columns and lot_rows["units"].notna().all():
             bounds = lot_rows["units"].to_numpy(dtype=float).cumsum()
-            qty = group[S.QUANTITY].astype("float64").fillna(1).to_numpy()
-            position = np.cumsum(qty) - qty  # units shipped before this line
-            index = np.minimum(np.searchsorted(bounds, position, side="right"), len(lot_rows) - 1)
+            shipped_before = np.cumsum(qty[positions]) - qty[positions]
+            index = np.minimum(np.searchsorted(bounds, shipped_before, side="right"), len(lot_rows) - 1)
         elif date_col:
             received = lot_rows[date_col].to_numpy(dtype="datetime64[ns]")
-            index = np.searchsorted(received, group[S.DATE].to_numpy(dtype="datetime64[ns]"), side="right") - 1
-            index = np.clip(index, 0, len(lot_rows) - 1)
+            index = np.clip(np.searchsorted(received, dates[positions], side="right") - 1, 0, len(lot_rows) - 1)
         else:
-            index = np.zeros(len(group), dtype=int)
-        picked = lot_rows.iloc[index][attrs]
-        picked.index = group.index
-        out.append(picked)
-    return pd.concat(out) if out else pd.DataFrame(columns=attrs)
+            index = np.zeros(len(positions), dtype=int)
+        out[positions] = lot_rows.index.to_numpy()[index]
+    return out

@@ -256,6 +256,9 @@ _LOT_COLUMNS: dict[str, tuple[str, ...]] = {
     S.PRODUCTION_DATE: ("productiondate", "mfgdate", "manufacturedate", "manufacturingdate", "生产日期"),
     S.RECEIVE_DATE: ("receivedate", "receiveddate", "receiptdate", "inbounddate", "入库日期", "到货日期", "收货日期"),
     S.INBOUND_SHIPMENT_ID: ("inboundshipmentid", "shipmentid", "fbashipmentid", "入库单号", "货件编号", "货件号", "fba货件号"),
+    # the FC that received the lot: first-in-first-out then runs per FC
+    S.FC: ("fc", "fcid", "fulfillmentcenter", "fulfillmentcenterid", "fulfilmentcentre", "destinationfc", "destinationfulfillmentcenter",
+           "destinationfulfillmentcenterid", "目的仓", "入库仓", "仓库", "仓库代码"),
 }
 _LOT_UNITS = ("units", "quantity", "qty", "数量", "入库数量")
 
@@ -818,7 +821,7 @@ def _normalize_generic(raw: RawTable, kind: str, columns: Mapping[str, tuple[str
         raise ReportFormatError(raw.name, "lot master: no lot / batch / 批次 column found")
     if S.SKU not in mapping and S.FNSKU not in mapping and S.INBOUND_SHIPMENT_ID not in mapping:
         raise ReportFormatError(raw.name, "lot master: no SKU / FNSKU / inbound shipment column to link lots to sales")
-    for canonical in (S.SKU, S.FNSKU, S.ASIN, S.LOT, S.SUPPLIER, S.INBOUND_SHIPMENT_ID):
+    for canonical in (S.SKU, S.FNSKU, S.ASIN, S.LOT, S.SUPPLIER, S.INBOUND_SHIPMENT_ID, S.FC):
         if canonical in mapping:
             frame[canonical] = _text(raw, mapping, canonical)
     for canonical in (S.PRODUCTION_DATE, S.RECEIVE_DATE):

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from analysis import schema as S
 from analysis.config import Settings
 from analysis.dataset import Dataset
-from analysis.findings import FindingsResult, complaint_units, level_cells, notice, rank_findings
+from analysis.aggregate import level_cells, weekly_cells
+from analysis.findings import FindingsResult, complaint_units, notice, rank_findings
 from analysis.link import Linked, as_levels, link
 
 
@@ -30,7 +30,7 @@ class Analysis:
     dataset : the loaded files
     linked : complaints and shipments with factor columns
     complaints : linked complaints with ``family``, ``family_confidence``, ``evidence``
-    shipments : shipment lines with factor columns (None without shipments)
+    shipments : units shipped per combination of factor levels and week (see :class:`~analysis.link.Linked`; None without shipments)
     factors : factors examined
     result : the :class:`~analysis.findings.FindingsResult`
     findings : the findings.json document
@@ -55,21 +55,7 @@ class Analysis:
 
     def weekly(self, family: str, factor: str | None = None, level: str | None = None) -> pd.DataFrame:
         """``week, complaints, units`` for a family, optionally within one factor level."""
-        complaints = self.complaints
-        units_source = self.shipments
-        if factor is not None:
-            complaints = complaints[complaints[factor] == level]
-            if units_source is not None:
-                units_source = units_source[units_source[factor] == level]
-        fam = complaints[complaints[S.FAMILY] == family]
-        counts = fam.groupby(S.WEEK)["_units"].sum() if "_units" in fam.columns else fam.groupby(S.WEEK).size()
-        if units_source is not None:
-            units = units_source.groupby(S.WEEK)[S.QUANTITY].sum().astype("float64")
-        else:
-            units = complaints.groupby(S.WEEK)["_units"].sum()
-        out = pd.DataFrame({"units": units}).join(counts.rename("complaints"), how="outer").fillna(0.0).sort_index()
-        out["complaints"] = np.minimum(out["complaints"], out["units"].where(out["units"] > 0, out["complaints"]))
-        return out.rename_axis("week").reset_index()[["week", "complaints", "units"]]
+        return weekly_cells(self.complaints, self.shipments, family, factor, level)
 
     def rows(self, family: str | None = None, factor: str | None = None, level: str | None = None) -> pd.DataFrame:
         """The complaints behind a finding or a chart point."""

@@ -46,10 +46,9 @@ def test_returns_get_the_shipping_fc_not_the_returns_centre():
 def test_several_lots_per_sku_are_attributed_first_in_first_out_and_flagged():
     lots = "SKU,批次号,入库日期,数量\nSKU-A,L1,2026/05/20,3\nSKU-A,L2,2026/06/25,10\nSKU-B,L9,2026/05/01,5\n"
     linked = link(load_files(_files(lots), strict=True))
-    ships = linked.shipments.sort_values(S.DATE)
-    a = ships[ships[S.SKU] == "SKU-A"]
-    # units 1-3 come from L1 (3 units received first); the 3 units shipped 2026-07-05 from L2
-    assert a["lot"].astype(str).tolist() == ["L1", "L1", "L2"]
+    a = linked.shipments[linked.shipments[S.SKU] == "SKU-A"].sort_values(S.WEEK)
+    # units 1-3 (2026-06-01, 2026-06-10) come from L1 (3 units received first); the 3 units shipped 2026-07-05 from L2
+    assert a[[S.WEEK, "lot", S.QUANTITY]].astype(str).values.tolist() == [["2026-06-01", "L1", "2.0"], ["2026-06-08", "L1", "1.0"], ["2026-06-29", "L2", "3.0"]]
     assert set(a[S.LINK_METHOD]) == {"fifo (estimated)"}
     assert linked.lot_link == "fifo (estimated)"
     c = linked.complaints.set_index(S.LPN)
@@ -59,7 +58,7 @@ def test_several_lots_per_sku_are_attributed_first_in_first_out_and_flagged():
 def test_without_units_the_latest_lot_received_before_shipping_is_used():
     lots = "SKU,批次号,入库日期\nSKU-A,L1,2026/05/20\nSKU-A,L2,2026/07/01\nSKU-B,L9,2026/05/01\n"
     linked = link(load_files(_files(lots), strict=True))
-    a = linked.shipments[linked.shipments[S.SKU] == "SKU-A"].sort_values(S.DATE)
+    a = linked.shipments[linked.shipments[S.SKU] == "SKU-A"].sort_values(S.WEEK)
     assert a["lot"].astype(str).tolist() == ["L1", "L1", "L2"]
 
 
@@ -70,3 +69,23 @@ def test_estimated_link_is_said_in_findings():
     doc = analyze(load_files(_files(lots), strict=True)).findings
     assert any(n["code"] == "fifo_estimated" for n in doc["notices"])
     assert pd.Series([i["kind"] for i in doc["inputs"]]).tolist() == ["fba_returns", "fba_shipments", "lots"]
+
+
+def test_fifo_runs_per_fc_when_the_lot_master_names_the_receiving_fc():
+    # L1 went to PHX7 (3 units), L2 to SBD1: the SBD1 line takes L2 although L1 was received first
+    lots = "SKU,批次号,入库日期,数量,目的仓\nSKU-A,L1,2026/05/20,3,PHX7\nSKU-A,L2,2026/05/25,10,SBD1\nSKU-B,L9,2026/05/01,5,PHX7\n"
+    linked = link(load_files(_files(lots), strict=True))
+    a = linked.shipments[linked.shipments[S.SKU] == "SKU-A"]
+    by_fc = a.groupby([a["fulfillment_center"].astype(str), a["lot"].astype(str)])[S.QUANTITY].sum().to_dict()
+    assert by_fc == {("PHX7", "L1"): 5.0, ("SBD1", "L2"): 1.0}  # PHX7 runs past its 3 units: the last lot keeps them
+    assert "fc" not in linked.factors
+    c = linked.complaints.set_index(S.LPN)
+    assert c.loc["LPN1", "lot"] == "L2" and c.loc["LPN2", "lot"] == "L1"
+
+
+def test_shipment_units_are_summed_into_cells_without_losing_any():
+    linked = link(load_files(_files("SKU,批次号,供应商\nSKU-A,L1,甲\nSKU-B,L2,乙\n"), strict=True))
+    cells = linked.shipments
+    assert cells[S.QUANTITY].sum() == 7 == linked.coverage["units_shipped"]
+    assert len(cells) == 4  # (PHX7, A, wk 06-01), (SBD1, A, wk 06-08), (PHX7, A, wk 06-29), (PHX7, B, wk 07-06)
+    assert cells.groupby("supplier", observed=True)[S.QUANTITY].sum().to_dict() == {"乙": 1.0, "甲": 6.0}

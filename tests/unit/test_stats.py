@@ -236,6 +236,30 @@ def test_compare_levels_tea_tasting_reports_sample_odds_ratio():
     assert milk.odds_ratio == pytest.approx(9.0)
 
 
+def test_compare_levels_matches_statsmodels_and_scipy_table_by_table():
+    """The array form gives what Table2x2 and scipy give one table at a time (random tables, zero cells included)."""
+    from statsmodels.stats.contingency_tables import Table2x2
+
+    rng = np.random.default_rng(7)
+    units = rng.integers(0, 400, 60).astype(float)
+    units[[3, 9]] = 0
+    comp = np.floor(units * rng.choice([0.0, 0.002, 0.02, 0.2, 1.0], 60)).astype(float)
+    out = S.compare_levels(pd.DataFrame({"level": [f"L{i:02d}" for i in range(60)], "complaints": comp, "units": units}))
+    for i, row in out.iterrows():
+        a, n1 = comp[i], units[i]
+        c, n2 = comp.sum() - a, units.sum() - n1
+        if n1 == 0:
+            assert row.test == "" and np.isnan(row.p_value) and "no units" in row.note
+            continue
+        raw = np.array([[a, n1 - a], [c, n2 - c]])
+        t2 = Table2x2(raw + 0.5 if (raw == 0).any() else raw, shift_zeros=False)
+        assert_allclose([row.rate_ratio, *[row.rr_ci_low, row.rr_ci_high]], [t2.riskratio, *t2.riskratio_confint()], rtol=1e-9)
+        assert_allclose([row.odds_ratio, *[row.or_ci_low, row.or_ci_high]], [t2.oddsratio, *t2.oddsratio_confint()], rtol=1e-9)
+        ref = S.contingency_test(raw)
+        assert row.test == ref.test
+        assert_allclose(row.p_value, ref.p_value, rtol=1e-9, atol=1e-300)
+
+
 def test_compare_levels_rejects_bad_input():
     with pytest.raises(S.StatsInputError):
         S.compare_levels(pd.DataFrame({"level": ["a"], "complaints": [5], "units": [3]}))
