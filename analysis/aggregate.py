@@ -78,13 +78,26 @@ def level_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, factor
     With shipments, ``units`` are units shipped; without, all complaints of the level
     (the family's share of complaints).  ``units`` may be passed in when already known.
     """
-    counts = complaints_by(complaints[complaints[S.FAMILY] == family], factor)
+    cells = family_level_cells(complaints, shipments, factor, [family], units)
+    return cells.drop(columns="family")
+
+
+def family_level_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, factor: str, families: Sequence[str], units: pd.Series | None = None) -> pd.DataFrame:
+    """``family, level, complaints, units`` for one factor and several families in one pass (unknown level left out)."""
     if units is None:
         units = units_by(complaints, shipments, factor)
-    cells = pd.DataFrame({"units": units}).join(counts, how="left").fillna({"complaints": 0.0})
-    cells = cells[cells.index != S.UNKNOWN_LEVEL]
-    cells["complaints"] = np.minimum(cells["complaints"], cells["units"])
-    return cells.rename_axis("level").reset_index()[["level", "complaints", "units"]]
+    units = units[units.index != S.UNKNOWN_LEVEL]
+    wanted = complaints[complaints[S.FAMILY].isin(list(families)).to_numpy()]
+    counts = complaints_by(wanted, [S.FAMILY, factor])
+    blocks = []
+    for family in families:
+        own = counts.xs(family, level=0) if family in counts.index.get_level_values(0) else counts.iloc[:0].droplevel(0)
+        cells = pd.DataFrame({"units": units}).join(own, how="left").fillna({"complaints": 0.0})
+        cells["complaints"] = np.minimum(cells["complaints"], cells["units"])
+        blocks.append(cells.rename_axis("level").reset_index().assign(family=family))
+    if not blocks:
+        return pd.DataFrame(columns=["family", "level", "complaints", "units"])
+    return pd.concat(blocks, ignore_index=True)[["family", "level", "complaints", "units"]]
 
 
 def joint_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, family: str, factors: list[str], units: pd.Series | None = None) -> pd.DataFrame:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from analysis import schema as S
 from analysis import stats
-from analysis.aggregate import joint_cells, level_cells, units_by, weekly_cells
+from analysis.aggregate import family_level_cells, joint_cells, units_by, weekly_cells
 from analysis.config import AnalysisSettings
 
 #: plain-language limits of a run, by code; the UI translates them from the code and parameters
@@ -142,20 +142,18 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     by_family = {family: slim[family_of == family] for family in families}
     # ---- 1. screen
     screens = []
-    denominators = {factor: units_by(slim, shipments, factor) for factor in factors}
-    for family in families:
-        for factor in factors:
-            cells = level_cells(by_family[family], shipments, factor, family, units=denominators[factor])
-            if len(cells) < 2 or cells["units"].sum() <= 0:
-                continue
-            table = stats.compare_levels(cells, alpha=settings.alpha, min_units=settings.min_units, min_complaints=settings.min_complaints)
-            table.insert(0, "factor", factor)
-            table.insert(0, "family", family)
-            screens.append(table)
+    for factor in factors:
+        cells = family_level_cells(slim, shipments, factor, families, units=units_by(slim, shipments, factor))
+        if cells["level"].nunique() < 2 or cells["units"].sum() <= 0:
+            continue
+        screens.append(cells.assign(factor=factor))
     if not screens:
         empty = pd.DataFrame(columns=LEVEL_COLUMNS)
         return FindingsResult([], [], [], empty, basis, warnings + [notice("nothing_testable")])
-    levels = pd.concat(screens, ignore_index=True)
+    # every level against the rest of its factor, for every family, in one array computation
+    levels = stats.compare_levels(pd.concat(screens, ignore_index=True), by=["family", "factor"], alpha=settings.alpha, min_units=settings.min_units, min_complaints=settings.min_complaints)
+    order = {(f, x): i for i, (f, x) in enumerate((f, x) for f in families for x in factors)}
+    levels = levels.iloc[np.argsort([order[k] for k in zip(levels["family"], levels["factor"])], kind="stable")].reset_index(drop=True)
     tested = levels["enough_data"].astype(bool) & levels["p_value"].notna()
     levels["p_adjusted"] = np.nan
     levels.loc[tested, "p_adjusted"] = stats.adjust_pvalues(levels.loc[tested, "p_value"].to_numpy())
@@ -231,12 +229,13 @@ def _fit(y: np.ndarray, n: np.ndarray, X: np.ndarray):
     """Binomial GLM (logit) on aggregated cells; returns (log-likelihood, fitted probabilities, coefficients)."""
     import warnings
 
-    import statsmodels.api as sm
+    from statsmodels.genmod.families import Binomial  # not statsmodels.api: that also loads plotting and time series
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     exog = np.column_stack([np.ones(len(y)), X]) if X.size else np.ones((len(y), 1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sm.GLM(np.column_stack([y, n - y]), exog, family=sm.families.Binomial()).fit()
+        res = GLM(np.column_stack([y, n - y]), exog, family=Binomial()).fit()
     return float(res.llf), np.asarray(res.mu), np.asarray(res.params)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -370,6 +371,7 @@ def compare_levels(
     min_units: int = _S.min_units,
     min_complaints: int = _S.min_complaints,
     min_expected: float = _S.min_expected,
+    by: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Compare each level's complaint rate with all other levels pooled.
 
@@ -378,6 +380,10 @@ def compare_levels(
     cells : DataFrame
         Columns ``level``, ``complaints``, ``units``; one row per level of one
         factor (rows with the same level are summed).
+    by : column names, optional
+        Columns that split ``cells`` into separate comparisons (for instance
+        ``["family", "factor"]``): each level is compared with the rest of its
+        own group, and the output starts with these columns, sorted by them.
     alpha : float
         ``1 - confidence`` for every interval.
     min_units, min_complaints : int
@@ -426,13 +432,19 @@ def compare_levels(
     missing = {"level", "complaints", "units"} - set(cells.columns)
     if missing:
         raise StatsInputError(f"cells lacks column(s): {', '.join(sorted(missing))}")
-    agg = (cells.groupby("level", sort=True, dropna=False)[["complaints", "units"]].sum()
+    by = list(by)
+    agg = (cells.groupby([*by, "level"], sort=True, dropna=False)[["complaints", "units"]].sum()
            .reset_index())
     comp = agg["complaints"].to_numpy(dtype=float)
     units = agg["units"].to_numpy(dtype=float)
     _check_counts(comp, units)
-    rest_c = comp.sum() - comp
-    rest_u = units.sum() - units
+    if by:
+        totals = agg.groupby(by, sort=False, dropna=False)[["complaints", "units"]].transform("sum")
+        rest_c = totals["complaints"].to_numpy(dtype=float) - comp
+        rest_u = totals["units"].to_numpy(dtype=float) - units
+    else:
+        rest_c = comp.sum() - comp
+        rest_u = units.sum() - units
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(units > 0, comp / np.where(units > 0, units, 1), np.nan)
         baseline = np.where(rest_u > 0, rest_c / np.where(rest_u > 0, rest_u, 1), np.nan)
@@ -451,6 +463,7 @@ def compare_levels(
         notes[i].append("insufficient evidence")
     extra = pd.DataFrame({**ratios, "enough_data": enough, "note": ["; ".join(n) for n in notes]})
     out = pd.DataFrame({
+        **{col: agg[col].to_numpy() for col in by},
         "level": agg["level"].to_numpy(),
         "complaints": agg["complaints"].to_numpy(),
         "units": agg["units"].to_numpy(),
@@ -463,7 +476,7 @@ def compare_levels(
     })
     out = pd.concat([out, extra], axis=1)
     out["enough_data"] = out["enough_data"].astype(bool)
-    return out[COMPARE_COLUMNS]
+    return out[[*by, *COMPARE_COLUMNS]]
 
 
 # --------------------------------------------------------------- Mantel-Haenszel

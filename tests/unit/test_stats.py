@@ -260,6 +260,17 @@ def test_compare_levels_matches_statsmodels_and_scipy_table_by_table():
         assert_allclose(row.p_value, ref.p_value, rtol=1e-9, atol=1e-300)
 
 
+def test_compare_levels_by_group_equals_one_call_per_group():
+    cells = pd.DataFrame({"family": ["d", "d", "d", "q", "q", "q"], "level": ["A", "B", "C"] * 2,
+                          "complaints": [12, 5, 8, 1, 0, 9], "units": [200, 300, 500] * 2})
+    together = S.compare_levels(cells, by=["family"])
+    assert list(together.columns[:2]) == ["family", "level"]
+    for family, part in cells.groupby("family"):
+        alone = S.compare_levels(part.drop(columns="family"))
+        mine = together[together["family"] == family].drop(columns="family").reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone)
+
+
 def test_compare_levels_rejects_bad_input():
     with pytest.raises(S.StatsInputError):
         S.compare_levels(pd.DataFrame({"level": ["a"], "complaints": [5], "units": [3]}))
