@@ -297,10 +297,11 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
         selected.append(best)
         llf, mu = llf_new, mu_new
     # conditional evidence in the final model
+    mu_without: dict[int, np.ndarray] = {}  # fitted rates without each selected term (reused for "competing")
     for i, term in enumerate(terms):
         if i in selected:
             others = [j for j in selected if j != i]
-            llf_without, _, _ = _fit(y, n, X[:, others])
+            llf_without, mu_without[i], _ = _fit(y, n, X[:, others])
             lr = max(0.0, 2 * (llf - llf_without))
             term.update(selected=True, p_value=float(sps.chi2.sf(lr, 1)), statistic=lr, test="likelihood ratio (drop-one, binomial GLM)")
         else:
@@ -319,9 +320,7 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
     # levels the data cannot tell apart from a selected one: sharing its units and fitting
     # (nearly) as well in its place (score statistic within 4 of it, i.e. about 2 log-likelihood units)
     for j in selected:
-        others = [k for k in selected if k != j]
-        _, mu_without, _ = _fit(y, n, X[:, others])
-        z = _score_z(y, n, mu_without, X)
+        z = _score_z(y, n, mu_without[j], X)
         shared = (X.T @ (X[:, j] * n)) > 0
         competing = [i for i in range(len(terms)) if i not in selected and shared[i] and z[i] > 0 and z[j] ** 2 - z[i] ** 2 < 4.0]
         terms[j]["competing"] = [{"factor": terms[i]["factor"], "level": terms[i]["level"]} for i in sorted(competing, key=lambda i: -z[i])]
