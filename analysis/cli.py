@@ -7,8 +7,11 @@ line to stderr and return 2; nothing a user can cause prints a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import os
 import sys
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -74,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 1
 
 
@@ -150,7 +156,12 @@ def _report(args) -> int:
     if args.exclude_factor:
         overrides["excluded_factors"] = tuple(args.exclude_factor)
     settings = load_settings(args.settings, language=args.language, taxonomy_path=str(args.taxonomy) if args.taxonomy else None, **overrides)
+    # the statistics libraries load and the bundled rules compile while the files are parsed
+    # (Arrow reads without holding the interpreter)
+    warm = threading.Thread(target=_warm_up, args=(settings.taxonomy_path is None,), daemon=True)
+    warm.start()
     dataset = load_files(sources, kinds=kinds, marketplace=args.marketplace, strict=True)
+    warm.join()
     from analysis.pipeline import analyze
 
     result = analyze(dataset, settings)
@@ -168,6 +179,15 @@ def _report(args) -> int:
     for note in result.findings.get("warnings", []):
         print(f"  note: {note}")
     return 0
+
+
+def _warm_up(default_rules: bool) -> None:
+    """Import the analysis and compile the bundled classification rules (run in a thread during reading)."""
+    importlib.import_module("analysis.pipeline")
+    if default_rules:
+        from analysis.classify import classify_texts
+
+        classify_texts(["warm-up"])  # compiles the bundled rules once for the process
 
 
 # --------------------------------------------------------------- classify

@@ -131,8 +131,8 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     timings["link"] = time.perf_counter() - t
     t = time.perf_counter()
     step("classifying", 0.25)
-    if taxonomy is None:
-        taxonomy = load_taxonomy(overrides=settings.taxonomy_path) if settings.taxonomy_path else load_taxonomy()
+    if taxonomy is None and settings.taxonomy_path:  # else the bundled rules, compiled once per process
+        taxonomy = load_taxonomy(overrides=settings.taxonomy_path)
     complaints = classify_complaints(linked.complaints, taxonomy=taxonomy) if len(linked.complaints) else linked.complaints.assign(**{S.FAMILY: pd.Series(dtype="str"), S.FAMILY_CONFIDENCE: pd.Series(dtype="float64"), S.EVIDENCE: pd.Series(dtype="str")})
     complaints = complaints.copy()
     complaints["_units"] = complaint_units(complaints) if len(complaints) else pd.Series(dtype="float64")
