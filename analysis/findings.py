@@ -220,6 +220,30 @@ _TERM_SAMPLE = 800
 _LATE_FACTORS = ("sku", "inbound_shipment_id", "fnsku")
 
 
+#: factors whose levels are containers of the seller's attributes: a lot holds its component lots,
+#: supplier and packaging; SKUs, FNSKUs and inbound shipments are bookkeeping names of lots
+_CONTAINER_FACTORS = ("lot", *_LATE_FACTORS)
+
+
+def _attribute_over_container(best: int, z: np.ndarray, X: np.ndarray, terms: list[dict], selected: list[int]) -> int:
+    """The term to enter: ``best``, or an attribute that contains it and fits nearly as well.
+
+    When the best-scoring level is a lot (or one of its bookkeeping names) and a
+    level of another factor covers all of its units (a component lot, a
+    packaging version...) with a score statistic within 4 of it (about 2
+    log-likelihood units: the data cannot tell them apart), the attribute enters
+    instead: it is the more specific explanation of what in the lot went wrong,
+    and the lot is then listed as *competing* with it.
+    """
+    if terms[best]["factor"] not in _CONTAINER_FACTORS:
+        return best
+    inside = X[:, best] > 0
+    near = [i for i in range(len(terms))
+            if i not in selected and i != best and terms[i]["factor"] not in _CONTAINER_FACTORS
+            and z[i] > 0 and z[best] ** 2 - z[i] ** 2 < 4.0 and bool(np.all(X[inside, i] > 0))]
+    return max(near, key=lambda i: z[i]) if near else best
+
+
 def _prioritised(factors: list[str]) -> list[str]:
     return [f for f in factors if f not in _LATE_FACTORS] + [f for f in factors if f in _LATE_FACTORS]
 
@@ -239,13 +263,28 @@ def _fit(y: np.ndarray, n: np.ndarray, X: np.ndarray):
     return float(res.llf), np.asarray(res.mu), np.asarray(res.params)
 
 
-def _score_z(y, n, mu, X) -> np.ndarray:
-    """Observed minus expected complaints in each candidate level under the current model, in standard errors."""
-    observed = X.T @ y
-    expected = X.T @ (n * mu)
-    variance = X.T @ (n * mu * (1 - mu))
+def _score_z(y, n, mu, X, model: np.ndarray) -> np.ndarray:
+    """Rao score statistic, signed, for adding each column of ``X`` to the fitted model.
+
+    ``mu`` are the model's fitted rates and ``model`` its columns (without the
+    intercept).  The score's variance is the efficient one, net of what the
+    model's own parameters already absorb::
+
+        U = x'(y - n mu),  V = x'Wx - x'WM (M'WM)^-1 M'Wx,  W = diag(n mu (1 - mu)),  M = [1, model]
+
+    so z**2 is the score test of one extra parameter (Rao 1948; it matches
+    statsmodels' ``GLMResults.score_test``).  Leaving the correction out would
+    overstate small levels against large ones.  Columns the model already spans get 0.
+    """
+    w = n * mu * (1 - mu)
+    M = np.column_stack([np.ones(len(y)), model]) if model.size else np.ones((len(y), 1))
+    U = X.T @ (y - n * mu)
+    WM = M * w[:, None]
+    A = X.T @ WM
+    V = (X * X).T @ w - np.einsum("km,km->k", A, (np.linalg.pinv(M.T @ WM) @ A.T).T)
+    scale = (X * X).T @ w
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(variance > 0, (observed - expected) / np.sqrt(variance), 0.0)
+        return np.where(V > 1e-9 * np.maximum(scale, 1e-300), U / np.sqrt(np.maximum(V, 0.0)), 0.0)
 
 
 def _select(complaints, shipments, family, pool, factors, settings, joint_units=None) -> dict:
@@ -282,13 +321,14 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
     threshold = settings.selection_p  # entry gate; the run-wide Benjamini-Hochberg decides what is reported
     selected: list[int] = []
     llf, mu, _ = _fit(y, n, X[:, []])
-    z0 = _score_z(y, n, mu, X)
+    z0 = _score_z(y, n, mu, X, X[:, []])
     while len(selected) < min(len(terms), 10):
-        z = _score_z(y, n, mu, X)
+        z = _score_z(y, n, mu, X, X[:, selected])
         z[selected] = -np.inf
         best = int(np.argmax(z))
         if not np.isfinite(z[best]) or z[best] <= 0:
             break
+        best = _attribute_over_container(best, z, X, terms, selected)
         llf_new, mu_new, params = _fit(y, n, X[:, selected + [best]])
         lr = max(0.0, 2 * (llf_new - llf))
         p = float(sps.chi2.sf(lr, 1))
@@ -305,11 +345,11 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
             lr = max(0.0, 2 * (llf - llf_without))
             term.update(selected=True, p_value=float(sps.chi2.sf(lr, 1)), statistic=lr, test="likelihood ratio (drop-one, binomial GLM)")
         else:
-            z = float(_score_z(y, n, mu, X[:, [i]])[0])
+            z = float(_score_z(y, n, mu, X[:, [i]], X[:, selected])[0])
             term.update(selected=False, p_value=float(sps.norm.sf(z)), statistic=z, test="score (add-one, binomial GLM)")
         term["indicator"] = X[:, i].astype(bool)
     # which selected term took each candidate's excess away
-    single = {j: _score_z(y, n, _fit(y, n, X[:, [j]])[1], X) for j in selected}  # every candidate's z with j alone in the model
+    single = {j: _score_z(y, n, _fit(y, n, X[:, [j]])[1], X, X[:, [j]]) for j in selected}  # every candidate's z with j alone in the model
     for i, term in enumerate(terms):
         if i in selected or not selected:
             continue
@@ -320,7 +360,7 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
     # levels the data cannot tell apart from a selected one: sharing its units and fitting
     # (nearly) as well in its place (score statistic within 4 of it, i.e. about 2 log-likelihood units)
     for j in selected:
-        z = _score_z(y, n, mu_without[j], X)
+        z = _score_z(y, n, mu_without[j], X, X[:, [k for k in selected if k != j]])
         shared = (X.T @ (X[:, j] * n)) > 0
         competing = [i for i in range(len(terms)) if i not in selected and shared[i] and z[i] > 0 and z[j] ** 2 - z[i] ** 2 < 4.0]
         terms[j]["competing"] = [{"factor": terms[i]["factor"], "level": terms[i]["level"]} for i in sorted(competing, key=lambda i: -z[i])]

@@ -118,3 +118,66 @@ def test_a_cause_masked_by_a_stronger_one_is_still_found():
     b3 = next(f for f in result.findings if f["level"] == "B3")
     # reported net of the cable lot: B3's own units against units outside both causes
     assert b3["rate_ratio"] == pytest.approx(2.2, rel=0.35) and b3["net_of"] == [{"factor": "cable_lot", "level": "C1"}]
+
+
+def test_selection_score_is_raos_score_test_as_statsmodels_computes_it():
+    """z**2 of a candidate equals statsmodels' GLM score test of adding it to the fitted model."""
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    from analysis.findings import _fit, _score_z
+
+    rng = np.random.default_rng(1)
+    k = 80
+    X = np.column_stack([rng.random(k) < 0.4, rng.random(k) < 0.1, rng.random(k) < 0.3]).astype(float)
+    n = rng.integers(50, 500, k).astype(float)
+    y = rng.binomial(n.astype(int), 0.01 * (1 + 1.5 * X[:, 0] + 0.8 * X[:, 1])).astype(float)
+    _, mu, _ = _fit(y, n, X[:, [0]])
+    z = _score_z(y, n, mu, X, X[:, [0]])
+    fitted = GLM(np.column_stack([y, n - y]), np.column_stack([np.ones(k), X[:, 0]]), family=Binomial()).fit()
+    for j in (1, 2):
+        assert z[j] ** 2 == pytest.approx(float(np.squeeze(fitted.score_test(exog_extra=X[:, [j]])[0])), rel=1e-6)
+    assert z[0] == 0.0  # already in the model
+
+
+def test_a_broad_cause_is_not_split_into_the_small_levels_that_happen_to_peak_inside_it():
+    """Packaging P2 doubles damage on all its units; one of its lots has a chance excess on top.
+
+    Scored without the intercept correction, the small lot looked stronger than P2
+    and entered first; with Rao's score P2 enters and the lot is not a finding.
+    """
+    rng = np.random.default_rng(5)
+    ship, rows = [], []
+    lots = {"L1": "P1", "L2": "P1", "L3": "P1", "L4": "P2", "L5": "P2", "L6": "P2", "L7": "P2"}
+    units = {"L1": 12000, "L2": 12000, "L3": 12000, "L4": 3000, "L5": 8000, "L6": 8000, "L7": 8000}
+    for lot, pack in lots.items():
+        n = units[lot]
+        ship.append({"lot": lot, "packaging_version": pack, S.WEEK: WEEKS[0], S.QUANTITY: n})
+        rate = 0.004 * (2.0 if pack == "P2" else 1.0) * (1.8 if lot == "L4" else 1.0)
+        for i in range(rng.binomial(n, rate)):
+            rows.append({S.ORDER_ID: f"{lot}-{i}", S.SKU: lot, S.FAMILY: "shipping_damage", S.QUANTITY: 1, "lot": lot, "packaging_version": pack, S.WEEK: WEEKS[0], S.TEXT: "box crushed"})
+    shipments = pd.DataFrame(ship).astype({S.QUANTITY: "Int64"})
+    result = rank_findings(pd.DataFrame(rows).astype({S.QUANTITY: "Int64"}), shipments, ["lot", "packaging_version"], AnalysisSettings())
+    named = [(f["factor"], f["level"]) for f in result.findings]
+    assert named[0] == ("packaging_version", "P2")
+    assert ("lot", "L4") not in named[:1]
+
+
+def test_a_component_lot_is_named_before_the_one_lot_that_carries_it_when_the_data_cannot_tell_them_apart():
+    """Battery lot B9 is in lots L1 (many units) and L2 (few, a little quieter): L1 scores a bit higher, B9 nearly as well.
+
+    The component enters and the lot is listed as competing with it.
+    """
+    counts = {"L1": ("B9", 9000, 110), "L2": ("B9", 900, 6), "L3": ("B1", 9000, 45), "L4": ("B1", 9000, 47), "L5": ("B2", 9000, 44)}
+    ship, rows = [], []
+    for lot, (battery, n, k) in counts.items():
+        ship.append({"lot": lot, "battery_lot": battery, S.WEEK: WEEKS[0], S.QUANTITY: n})
+        rows += [{S.ORDER_ID: f"{lot}-{i}", S.SKU: lot, S.FAMILY: "product_defect", S.QUANTITY: 1, "lot": lot, "battery_lot": battery, S.WEEK: WEEKS[0], S.TEXT: "drains fast"} for i in range(k)]
+    shipments = pd.DataFrame(ship).astype({S.QUANTITY: "Int64"})
+    result = rank_findings(pd.DataFrame(rows).astype({S.QUANTITY: "Int64"}), shipments, ["lot", "battery_lot"], AnalysisSettings())
+    top = result.findings[0]
+    assert (top["factor"], top["level"]) == ("battery_lot", "B9")
+    assert {"factor": "lot", "level": "L1"} in top["competing"]
+    lots = result.levels[(result.levels["factor"] == "lot") & (result.levels["level"] == "L1")]
+    b9 = result.levels[(result.levels["factor"] == "battery_lot") & (result.levels["level"] == "B9")]
+    assert lots["p_value"].iloc[0] < b9["p_value"].iloc[0]  # the lot alone is the stronger marginal signal
