@@ -6,11 +6,13 @@ Three steps per family (compute -> decide; rendering is elsewhere):
    (:func:`analysis.stats.compare_levels`: Wilson interval, rate ratio,
    Fisher or chi-square) and adjust all p-values of the run together
    (Benjamini-Hochberg).
-2. **Select** among the levels that pass the screen with forward selection in a
-   binomial GLM over the joint cells of all factors (likelihood-ratio test at
-   ``selection_p``).  A level whose excess disappears once a selected level is
-   in the model is *explained by* it; levels that cover exactly the same units
-   are aliases of each other and are named together.
+2. **Select** with forward selection in a binomial GLM over the joint cells of
+   all factors: the level with the largest Rao score statistic (net of the
+   model's parameters) is tried next and enters when its likelihood-ratio test
+   passes ``selection_p``; a lot yields to an attribute that contains it and
+   fits as well (component lot, packaging...).  A level whose excess disappears
+   once a selected level is in the model is *explained by* it; levels that
+   cover exactly the same units are aliases of each other and are named together.
 3. **Describe** each selected level: rate vs baseline, interval, adjusted p,
    onset (change point of its weekly rate), the buyers' distinctive terms.
 """
@@ -448,7 +450,7 @@ def _describe(term, chosen, model, texted, complaints, shipments, levels, settin
             + (" and outside the family's other findings" if net_of else "")
             + f"; Wilson {100 * (1 - settings.alpha):.0f}% CI for the rate, Katz CI for the rate ratio; evidence: {term['test']} p-value, "
             f"Benjamini-Hochberg across the {n_tests} conditional tests of the run; "
-            f"selected by forward selection (entry at LR p < {settings.selection_p})"
+            f"selected by forward selection guided by Rao's score (entry at LR p < {settings.selection_p})"
         ),
     }
     return finding
