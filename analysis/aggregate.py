@@ -87,17 +87,16 @@ def family_level_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None,
     if units is None:
         units = units_by(complaints, shipments, factor)
     units = units[units.index != S.UNKNOWN_LEVEL]
-    wanted = complaints[complaints[S.FAMILY].isin(list(families)).to_numpy()]
-    counts = complaints_by(wanted, [S.FAMILY, factor])
-    blocks = []
-    for family in families:
-        own = counts.xs(family, level=0) if family in counts.index.get_level_values(0) else counts.iloc[:0].droplevel(0)
-        cells = pd.DataFrame({"units": units}).join(own, how="left").fillna({"complaints": 0.0})
-        cells["complaints"] = np.minimum(cells["complaints"], cells["units"])
-        blocks.append(cells.rename_axis("level").reset_index().assign(family=family))
-    if not blocks:
-        return pd.DataFrame(columns=["family", "level", "complaints", "units"])
-    return pd.concat(blocks, ignore_index=True)[["family", "level", "complaints", "units"]]
+    families = list(families)
+    wide = complaints_by(complaints, [factor, S.FAMILY]).unstack(S.FAMILY)  # level x family
+    counts = wide.reindex(index=units.index, columns=families).fillna(0.0).to_numpy(dtype=float)
+    u = units.to_numpy(dtype=float)
+    return pd.DataFrame({
+        "family": np.repeat(np.array(families, dtype=object), len(u)),
+        "level": np.tile(units.index.to_numpy(dtype=object), len(families)),
+        "complaints": np.minimum(counts, u[:, None]).ravel(order="F"),
+        "units": np.tile(u, len(families)),
+    })
 
 
 def joint_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, family: str, factors: list[str], units: pd.Series | None = None) -> pd.DataFrame:

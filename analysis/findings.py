@@ -184,7 +184,7 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
             t["p_adjusted"] = float(p_adj)
     findings: list[dict] = []
     explained: list[dict] = []
-    texted = _with_text(complaints)
+    texted = _with_text(complaints, factors)
     for m in models:
         chosen = [t for t in m["tests"] if t["selected"] and t["p_adjusted"] < max(settings.fdr, settings.tentative_fdr)]
         for t in chosen:
@@ -371,13 +371,13 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
 
 
 # ---------------------------------------------------------------- describe
-def _with_text(complaints: pd.DataFrame) -> pd.DataFrame:
-    """The complaints that carry a title or text (the ones whose words can be scored)."""
+def _with_text(complaints: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
+    """The complaints that carry a title or text (the ones whose words can be scored): family, factors and texts."""
+    texts = [c for c in (S.TEXT, S.TITLE) if c in complaints.columns]
     with_text = np.zeros(len(complaints), dtype=bool)
-    for col in (S.TEXT, S.TITLE):
-        if col in complaints.columns:
-            with_text |= (complaints[col].fillna("").astype("str") != "").to_numpy()
-    return complaints[with_text]
+    for col in texts:
+        with_text |= (complaints[col].fillna("").astype("str") != "").to_numpy()
+    return complaints.loc[with_text, [S.FAMILY, *factors, *texts]]
 
 
 def _describe(term, chosen, model, texted, complaints, shipments, levels, settings, top_terms_fn, n_tests: int) -> dict:
