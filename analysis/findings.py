@@ -385,17 +385,23 @@ def _describe(term, chosen, model, texted, complaints, shipments, levels, settin
 
     The level's rate is computed on its units outside the other selected levels,
     the baseline on the units outside every selected level, so rate, ratio and
-    p-value all speak of the same comparison.  ``texted`` are the complaints with
-    words (:func:`_with_text`), ``complaints`` those the weekly onset is counted on.
+    p-value all speak of the same comparison.  A level that lies inside another
+    finding (a lot inside a bad component lot) is compared with the rest of that
+    finding's units (``within``).  ``texted`` are the complaints with words
+    (:func:`_with_text`), ``complaints`` those the weekly onset is counted on.
     """
     family, factor, level = model["family"], term["factor"], term["level"]
     cells = model["cells"]
+    mine = term["indicator"]
+    containers = [t for t in chosen if t is not term and bool(np.all(t["indicator"][mine]))]
     others = np.zeros(len(cells), dtype=bool)
     for t in chosen:
-        if t is not term:
+        if t is not term and not any(t is c for c in containers):
             others |= t["indicator"]
-    inside = term["indicator"] & ~others
-    outside = ~term["indicator"] & ~others
+    inside = mine & ~others
+    outside = ~mine & ~others
+    for c in containers:
+        outside &= c["indicator"]
     two = pd.DataFrame(
         {
             "level": ["focus", "rest"],
@@ -417,7 +423,8 @@ def _describe(term, chosen, model, texted, complaints, shipments, levels, settin
             terms = []
     marginal = levels[(levels["family"] == family) & (levels["factor"] == factor) & (levels["level"] == level)]
     expected = row["units"] * row["baseline_rate"]
-    net_of = [{"factor": t["factor"], "level": t["level"]} for t in chosen if t is not term]
+    net_of = [{"factor": t["factor"], "level": t["level"]} for t in chosen if t is not term and not any(t is c for c in containers)]
+    within = [{"factor": c["factor"], "level": c["level"]} for c in containers]
     finding = {
         "rank": 0,
         "factor": factor,
@@ -443,6 +450,7 @@ def _describe(term, chosen, model, texted, complaints, shipments, levels, settin
         "onset": _onset(complaints, shipments, family),
         "excess_complaints": _num(row["complaints"] - expected),
         "net_of": net_of,
+        "within": within,
         "marginal": {"complaints": _num(marginal["complaints"].iloc[0]), "units": _num(marginal["units"].iloc[0]), "rate": _num(marginal["rate"].iloc[0]), "baseline_rate": _num(marginal["baseline_rate"].iloc[0]), "p_adjusted": _num(marginal["p_adjusted"].iloc[0])} if len(marginal) else None,
         "basis": "units" if shipments is not None else "complaints",
         "method": (
@@ -506,11 +514,12 @@ def statement(f: dict) -> str:
     words = FAMILY_WORDS.get(f["family"], f["family"])
     p = f["p_adjusted"]
     p_text = "< 0.0001" if p is not None and p < 1e-4 else (f"{p:.2g}" if p is not None else "n/a")
+    where = "elsewhere" + "".join(f" in {w['factor'].replace('_', ' ')} {w['level']}" for w in f.get("within") or ())
     if f.get("basis") == "complaints":
         kind = f["family"].replace("_", " ")
-        text = f"{label}: {100 * f['rate']:.1f}% of its complaints are {kind} vs {100 * f['baseline_rate']:.1f}% elsewhere"
+        text = f"{label}: {100 * f['rate']:.1f}% of its complaints are {kind} vs {100 * f['baseline_rate']:.1f}% {where}"
     else:
-        text = f"{label}: {100 * f['rate']:.2f}% of {f['units']:,} units {words} vs {100 * f['baseline_rate']:.2f}% elsewhere"
+        text = f"{label}: {100 * f['rate']:.2f}% of {f['units']:,} units {words} vs {100 * f['baseline_rate']:.2f}% {where}"
     if f.get("rate_ratio"):
         text += f", {f['rate_ratio']:.1f}x"
     if f.get("rr_ci_low") is not None and f.get("rr_ci_high") is not None:

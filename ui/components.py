@@ -240,6 +240,8 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
             st.markdown(t("finding.competing", competing=_level_list(f["competing"])))
         if f.get("net_of"):
             st.caption(t("finding.net_of", net_of=_level_list(f["net_of"])))
+        if f.get("within"):
+            st.caption(t("finding.within", within=_level_list(f["within"])))
         if f.get("strength") == "tentative":
             st.warning(t("finding.tentative", p=p_text(f.get("p_adjusted"))))
         with st.expander(f"{t('finding.evidence')} — {finding_label(f)}", expanded=False):

@@ -456,6 +456,9 @@ def _block(
     net_of = [_ref_text(n, t) for n in f.get("net_of") or ()]
     if net_of:
         details.append(_fill(ft["net_of"], net_of=_join(net_of, t)))
+    within = [_ref_text(w, t) for w in f.get("within") or ()]
+    if within:
+        details.append(_fill(ft["within"], within=_join(within, t)))
     if f.get("strength") == "tentative":
         details.append(_fill(ft["tentative"], p_adjusted=_p(f.get("p_adjusted"))))
 

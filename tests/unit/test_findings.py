@@ -181,3 +181,22 @@ def test_a_component_lot_is_named_before_the_one_lot_that_carries_it_when_the_da
     lots = result.levels[(result.levels["factor"] == "lot") & (result.levels["level"] == "L1")]
     b9 = result.levels[(result.levels["factor"] == "battery_lot") & (result.levels["level"] == "B9")]
     assert lots["p_value"].iloc[0] < b9["p_value"].iloc[0]  # the lot alone is the stronger marginal signal
+
+
+def test_a_finding_inside_another_is_compared_with_the_rest_of_it():
+    """Cable lot C9 doubles defects in L1-L3; L1 has a second problem on top: L1 is described within C9."""
+    counts = {"L1": ("C9", 6000, 150), "L2": ("C9", 6000, 60), "L3": ("C9", 6000, 58), "L4": ("C1", 6000, 30), "L5": ("C1", 6000, 29), "L6": ("C2", 6000, 31)}
+    ship, rows = [], []
+    for lot, (cable, n, k) in counts.items():
+        ship.append({"lot": lot, "cable_lot": cable, S.WEEK: WEEKS[0], S.QUANTITY: n})
+        rows += [{S.ORDER_ID: f"{lot}-{i}", S.SKU: lot, S.FAMILY: "product_defect", S.QUANTITY: 1, "lot": lot, "cable_lot": cable, S.WEEK: WEEKS[0], S.TEXT: "no sound"} for i in range(k)]
+    result = rank_findings(pd.DataFrame(rows).astype({S.QUANTITY: "Int64"}), pd.DataFrame(ship).astype({S.QUANTITY: "Int64"}), ["lot", "cable_lot"], AnalysisSettings())
+    by_level = {f["level"]: f for f in result.findings}
+    assert set(by_level) == {"C9", "L1"}
+    inner = by_level["L1"]
+    assert inner["within"] == [{"factor": "cable_lot", "level": "C9"}] and inner["net_of"] == []
+    assert (inner["complaints"], inner["units"]) == (150, 6000)
+    assert inner["baseline_rate"] == pytest.approx((60 + 58) / 12000)  # the rest of C9
+    assert "elsewhere in cable lot C9" in inner["statement"]
+    outer = by_level["C9"]
+    assert outer["units"] == 12000 and outer["baseline_rate"] == pytest.approx(90 / 18000)  # C9 net of L1, against outside C9
