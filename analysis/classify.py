@@ -20,6 +20,7 @@ import hashlib
 import math
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -32,7 +33,7 @@ import pyarrow.compute as pc
 from analysis import schema
 from analysis.config import freeze
 from analysis.errors import SettingsError
-from analysis.text import RULES_DIR, Normaliser, basic_normalise
+from analysis.text import RULES_DIR, Normaliser, ascii_equivalent, basic_normalise
 
 __all__ = [
     "Taxonomy",
@@ -138,6 +139,14 @@ def _validate(data: Mapping) -> None:
         if combo.get("family") not in known:
             raise SettingsError(f"taxonomy: combination for {combo.get('reason')!r} names unknown family {combo.get('family')!r}")
     for fam, rules in fams.items():
+        excl = rules.get("exclude", [])
+        if isinstance(excl, str) or not isinstance(excl, Sequence):
+            raise SettingsError(f"taxonomy: families.{fam}.exclude must be a list of regular expressions")
+        for pat in excl:
+            try:
+                re.compile(pat)
+            except (re.error, TypeError) as exc:
+                raise SettingsError(f"taxonomy: families.{fam}.exclude: bad regular expression {pat!r}: {exc}") from None
         for pat in (p for pats in rules.get("patterns", {}).values() for p in pats):
             try:
                 re.compile(pat)
@@ -355,6 +364,12 @@ def _re2_checked(pattern: str | None) -> str | None:
     return pattern
 
 
+def _pattern_part(tier: str, guard: str, pats: Sequence[str]) -> str:
+    """A tier's raw patterns as one named alternative of a family's expression."""
+    alts = "|".join(f"(?:{p})" for p in pats)
+    return f"(?P<p_{tier}>{guard}(?:{alts}))"
+
+
 def _re2_variants(normaliser: Normaliser) -> str | None:
     """RE2 test for "a spelling variant may apply" on basic-normalised text."""
     variants = getattr(normaliser, "_variants", None)
@@ -398,9 +413,14 @@ class _Compiled:
         self.neg_before = re.compile(rf"(?:^|\s)(?:{alt})\s+(?:[\w']+\s+){{0,{window}}}$")
 
         self.matchers: list[tuple[str, re.Pattern | None, dict[str, float]]] = []
-        # RE2 prefilters (one per family, None = "may always match"): see _prefilter
+        # RE2 prefilters (one per family, None = "may always match"): see _score_many
         self.prefilters: list[list[str] | None] = []
         self.fast_matchers: list[re.Pattern | None] = []
+        # per family: its expression's parts with what covers them (None: the
+        # word-list pass), and the number of word-list passes (0 or 1); see
+        # narrowed_ascii_matcher
+        self.part_sources: list[tuple[list[tuple[str, Any]], int]] = []
+        self._narrowed: dict[tuple[int, int], re.Pattern] = {}
         for fam in self.families:
             rules = d["families"][fam]
             parts, weights = [], {}
@@ -415,7 +435,7 @@ class _Compiled:
                 terms = sorted({t for t in terms if t}, key=len, reverse=True)
                 weights[tier] = float(rules.get(_TIER_WEIGHT_KEY[tier], 0.0))
                 if terms and weights[tier] > 0:
-                    parts.append((-weights[tier], 1, f"(?P<{tier}>" + _terms_regex(terms) + ")"))
+                    parts.append((-weights[tier], 1, f"(?P<{tier}>" + _terms_regex(terms) + ")", None))
                     pre.append(_re2_terms(terms))
                     if starts is not None:
                         starts.update(t[0] for t in terms if _CJK.search(t))
@@ -427,9 +447,10 @@ class _Compiled:
                 weights[f"p_{tier}"] = weights[tier]
                 if pats and weights[tier] > 0:
                     # word-start guard makes the engine give up fast mid-word (CJK patterns excepted)
-                    alts = "|".join(f"(?:{p})" for p in pats)
                     guard = "" if any(_CJK.search(p) for p in pats) else r"(?<![\w'])"
-                    parts.append((-weights[tier], 0, f"(?P<p_{tier}>{guard}(?:{alts}))"))
+                    # which pattern passes (counted after the word-list one) cover which patterns
+                    groups: list[tuple[int, Sequence[str]]] = []
+                    parts.append((-weights[tier], 0, _pattern_part(tier, guard, pats), (tier, guard, groups)))
                     if not guard:
                         starts = None
                     conv = [_re2_superset(p) for p in pats]
@@ -439,13 +460,15 @@ class _Compiled:
                     for k in range(0, len(conv), _RE2_GROUP):
                         if None not in conv[k : k + _RE2_GROUP]:
                             grp = "|".join(f"(?:{c})" for c in conv[k : k + _RE2_GROUP])
+                            groups.append((len(pre) - n_terms_pre, pats[k : k + _RE2_GROUP]))
                             pre.append(_re2_checked(("(?:^|[ ?])" if guard else "") + f"(?:{grp})"))
             weights["extra"] = float(rules.get("extra_hit_factor", self.extra))
             # at one position the engine takes the first alternative that matches:
             # heavier tiers first, and a tier's patterns before its (shorter) plain terms
             parts.sort(key=lambda x: (x[0], x[1]))
-            rx = re.compile("|".join(p for _, _, p in parts)) if parts else None
+            rx = re.compile("|".join(p for _, _, p, _ in parts)) if parts else None
             self.matchers.append((fam, rx, weights))
+            self.part_sources.append(([(p, src) for _, _, p, src in parts], min(n_terms_pre, 1)))
             # The same expression behind a zero-width test that every match passes
             # (a word start, or a character some CJK alternative starts with):
             # identical matches, but Python's engine rejects most positions at once
@@ -464,8 +487,27 @@ class _Compiled:
                 self.prefilters.append(([_re2_checked("|".join(terms_pre))] if terms_pre else []) + pre[n_terms_pre:])
                 if None in self.prefilters[-1]:
                     self.prefilters[-1] = None
+        # One RE2 pass over the families that are plain word lists (but the
+        # default family, whose common positive words most texts have): the
+        # texts it lets through are a few percent, and only those get these
+        # families' own passes.  Patterns stay out: RE2's automaton for many
+        # of them at once blows up.
+        self.gated = frozenset(
+            i for i, fam in enumerate(self.families)
+            if fam != self.default_family and self.prefilters[i] is not None and len(self.prefilters[i]) == 1
+            and not any(d["families"][fam].get("patterns", {}).values())
+        )
+        self.gate = _re2_checked("|".join(f"(?:{self.prefilters[i][0]})" for i in sorted(self.gated))) if len(self.gated) > 1 else None
+        if self.gate is None:
+            self.gated = frozenset()
         self.variant_filter = _re2_variants(self.normalise)
-        # ASCII fast scan (see _score_family_ascii): on a normalised ASCII text every
+        # The Normaliser's variant expression for normalised ASCII text prefixed
+        # with a space: a trie behind a consumed separator (as ascii_matchers),
+        # which Python's engine scans for in C instead of trying every variant
+        # at every word start.  Used only where variant_filter is not None.
+        variants = getattr(self.normalise, "_variants", None)
+        self.variant_sub = re.compile("([ ?])(" + _trie_regex(variants) + r")(?![\w'])") if variants else None
+        # ASCII fast scan (see score_family_ascii): on a normalised ASCII text every
         # non-word character is " " or "?", so the word-start gate equals "the
         # previous character is one of them"; prefixing the text with a space and
         # consuming that character lets Python's engine skip to candidate starts
@@ -482,6 +524,20 @@ class _Compiled:
                 self.ascii_matchers.append(re.compile("[ ?](?:" + rx.pattern + ")"))
         self.neg_window = window
         self.neg_tokens_ok = all(re.fullmatch(r"[\w']+", w) for w in latin_negs)
+        # per-family exclusion expressions: a hit lying inside one of their
+        # matches does not count ("no sound clarity" is no "no sound" failure).
+        # Latin ones as one alternation behind a consumed non-word character
+        # (== the word-start guard on " " + text, and fast to scan for); CJK
+        # ones as substrings.  See _exclusion_spans.
+        self.excludes: list[tuple[re.Pattern | None, re.Pattern | None] | None] = []
+        for fam in self.families:
+            ex = list(d["families"][fam].get("exclude", []))
+            latin = [p for p in ex if not _CJK.search(p)]
+            cjk = [p for p in ex if _CJK.search(p)]
+            self.excludes.append((
+                re.compile(r"[^\w'](?:" + "|".join(f"(?:{p})" for p in latin) + ")") if latin else None,
+                re.compile("|".join(f"(?:{p})" for p in cjk)) if cjk else None,
+            ) if ex else None)
 
         self.reasons = {str(k).upper(): (v[0], float(v[1])) for k, v in d.get("reasons", {}).items()}
         self.replacements = {str(k): (v[0], float(v[1])) for k, v in d.get("replacement_codes", {}).items()}
@@ -518,10 +574,15 @@ class _Compiled:
         if rx is None:
             return None
         found: dict[str, float] = {}
+        excl, spans = self.excludes[i], None
         for m in rx.finditer(norm, pos):
             tier = m.lastgroup
             if not tier.startswith("p_") and self._negated(norm, m):
                 continue
+            if excl is not None:
+                spans = spans if spans is not None else _exclusion_spans(excl, norm)
+                if _inside(spans, *m.span()):
+                    continue  # inside one of the family's exclusion phrases
             term = " ".join(m.group(0).split())  # == re.sub(r"\s+", " ", hit).strip()
             w = weights[tier]
             if found.get(term, 0.0) < w:
@@ -530,8 +591,9 @@ class _Compiled:
 
     def _family_score(self, found: dict[str, float], norm: str, weights: dict[str, float]):
         """Best hit plus a fraction of the others, capped; hits in order of weight then position (None: no hit)."""
-        if not found:
-            return None
+        if len(found) < 2:
+            # the usual case, without the sort (w + extra * 0 == w)
+            return next(((min(w, self.cap), [t]) for t, w in found.items()), None)
         ordered = sorted(found.items(), key=lambda kv: (-kv[1], norm.find(kv[0])))
         s = ordered[0][1] + weights["extra"] * sum(w for _, w in ordered[1:])
         return min(s, self.cap), [t for t, _ in ordered]
@@ -542,31 +604,36 @@ class _Compiled:
         first = hit.split(None, 1)[0]
         if first in self.latin_negs:
             return False
-        s = norm[max(0, start - 60) : start]
-        if not self.neg_tokens_ok or "  " in s:
-            return bool(self.neg_before.search(s))
-        if not s.endswith(" "):
+        lo = max(0, start - 60)
+        if not self.neg_tokens_ok or norm.find("  ", lo, start) >= 0:
+            return bool(self.neg_before.search(norm[lo:start]))
+        if start <= lo or norm[start - 1] != " ":
             return False
-        # (?:^|\s)NEG\s+(?:[\w']+\s+){0,window}$ on single-spaced text
-        toks = s.split(" ")
-        negs, last = self.latin_negs, len(toks) - 2
+        # (?:^|\s)NEG\s+(?:[\w']+\s+){0,window}$ on single-spaced text: the
+        # space-separated tokens of norm[lo:start] from the last one backwards,
+        # found with rfind rather than by splitting the whole window
+        negs, end, prev = self.latin_negs, start - 1, ""
         for j in range(self.neg_window + 1):
-            idx = last - j
-            if idx < 0:
+            cut = norm.rfind(" ", lo, end)
+            tok = norm[cut + 1 if cut >= 0 else lo : end]
+            if j and not _WORD_TOKEN.fullmatch(prev):
                 break
-            if j and not _WORD_TOKEN.fullmatch(toks[idx + 1]):
-                break
-            if toks[idx] in negs:
+            if tok in negs:
                 return True
+            if cut < 0:
+                break  # tok was the window's first token
+            end, prev = cut, tok
         return False
 
-    def score_family_ascii(self, i: int, norm: str, pos: int = 0):
+    def score_family_ascii(self, i: int, norm: str, pos: int = 0, rx2: re.Pattern | None = None):
         """:meth:`score_family` for a normalised ASCII text with
-        ``ascii_matchers[i]``; ``False`` when the text must take the plain way."""
-        rx2 = self.ascii_matchers[i]
+        ``ascii_matchers[i]`` (or ``rx2``, an equivalent for this text); ``False``
+        when the text must take the plain way."""
+        rx2 = rx2 or self.ascii_matchers[i]
         weights = self.matchers[i][2]
         text2 = " " + norm
         found: dict[str, float] = {}
+        excl, spans = self.excludes[i], None
         search = rx2.search
         m = search(text2, pos)
         while m is not None:
@@ -575,7 +642,11 @@ class _Compiled:
             if e2 == s2:
                 return False  # empty hit: finditer's empty-match rules apply
             hit = text2[s2:e2]
-            if tier.startswith("p_") or not self._negated_ascii(norm, hit, s2 - 1):
+            keep = tier.startswith("p_") or not self._negated_ascii(norm, hit, s2 - 1)
+            if keep and excl is not None:
+                spans = spans if spans is not None else _exclusion_spans(excl, norm)
+                keep = not _inside(spans, s2 - 1, e2 - 1)
+            if keep:
                 term = " ".join(hit.split())
                 w = weights[tier]
                 if found.get(term, 0.0) < w:
@@ -583,6 +654,31 @@ class _Compiled:
             # a hit ending in a separator leaves it free as the next gate
             m = search(text2, e2 - 1 if text2[e2 - 1] in " ?" else e2)
         return self._family_score(found, norm, weights)
+
+    def narrowed_ascii_matcher(self, i: int, passes: int) -> re.Pattern:
+        """``ascii_matchers[i]`` without the alternatives whose RE2 prefilter
+        passes found nothing in a text (bit j of ``passes`` set: pass j matched).
+
+        Those alternatives cannot match anywhere in that text, so the matches
+        are the same; but Python's engine no longer tries them at every word
+        start, which was most of the time spent on the families with many
+        patterns.  Compiled once per combination of passes seen.
+        """
+        rx = self._narrowed.get((i, passes))
+        if rx is None:
+            parts, n_terms = self.part_sources[i]
+            keep = []
+            for part, src in parts:
+                if src is None:
+                    if passes & 1:
+                        keep.append(part)
+                    continue
+                tier, guard, groups = src
+                pats = [p for j, grp in groups if passes >> (n_terms + j) & 1 for p in grp]
+                if pats:
+                    keep.append(_pattern_part(tier, guard, pats))
+            rx = self._narrowed[(i, passes)] = re.compile("[ ?](?:" + "|".join(keep) + ")")
+        return rx
 
     def score_text(self, norm: str) -> tuple[np.ndarray, list[list[str]]]:
         scores = np.zeros(len(self.families))
@@ -643,52 +739,127 @@ class _Compiled:
         return scores, why, fam, code
 
 
+def _exclusion_spans(excl: tuple[re.Pattern | None, re.Pattern | None], norm: str) -> list[tuple[int, int]]:
+    """Spans (in ``norm``) of a family's exclusion matches in a normalised text:
+    Latin expressions at word starts, scanned left to right without overlap (at
+    one position the first listed expression that matches), then CJK ones."""
+    latin, cjk = excl
+    spans = [(m.start(), m.end() - 1) for m in latin.finditer(" " + norm)] if latin is not None else []
+    if cjk is not None:
+        spans.extend(m.span() for m in cjk.finditer(norm))
+    return spans
+
+
+def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether the hit ``start:end`` lies within one of ``spans``."""
+    return any(s <= start and end <= e for s, e in spans)
+
+
 def _wording_key(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(s).lower().replace("\u2019", "'").replace("'", "")).strip()
 
 
 # ------------------------------------------------------------------ many texts
+def _ascii_byte_table() -> np.ndarray:
+    """Byte map doing :func:`analysis.text.basic_normalise`'s per-character steps
+    on ASCII: "`" -> "'", lower case, every non-word character except "'" and
+    "?" (and "_") -> space.  Bytes of non-ASCII characters map to themselves,
+    so a mixed array stays valid UTF-8."""
+    table = np.arange(256, dtype=np.uint8)
+    for b in range(128):
+        ch = chr(b).lower().replace("`", "'")
+        table[b] = ord(ch) if ch.isalnum() or ch in "'?" else ord(" ")
+    return table
+
+
+_ASCII_BYTES = _ascii_byte_table()
+_WORD_BYTES = np.isin(np.arange(256), [ord(c) for c in "abcdefghijklmnopqrstuvwxyz0123456789"])
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _map_ascii_bytes(arr: pa.Array) -> pa.Array:
+    """``arr`` (large strings, no nulls) through :data:`_ASCII_BYTES`, with the
+    quotes that are not between two letters or digits of their text turned
+    into spaces (basic_normalise's ``_QUOTE_EDGE``): numpy over the whole data
+    buffer at once instead of a regular-expression replacement per text."""
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = _ASCII_BYTES[np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]]
+    offsets = offsets - offsets[0]
+    quotes = np.flatnonzero(data == ord("'"))
+    if len(quotes):
+        row = np.searchsorted(offsets, quotes, side="right") - 1
+        inside = (quotes > offsets[row]) & (quotes + 1 < offsets[row + 1])
+        between = _WORD_BYTES[data[quotes - 1]] & _WORD_BYTES[data[np.minimum(quotes + 1, len(data) - 1)]]
+        data[quotes[~(inside & between)]] = ord(" ")
+    return pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(offsets), pa.py_buffer(data))
+
+
 def _arrow_basic_normalise_ascii(arr: pa.Array) -> pa.Array:
-    """:func:`analysis.text.basic_normalise` for pure-ASCII strings, vectorised.
+    """:func:`analysis.text.basic_normalise` for pure-ASCII strings (no nulls), vectorised.
 
     For ASCII, NFKC, the zero-width table and the accent fold do nothing and
-    the quote table only maps "`".  RE2 has no lookarounds, so the two
-    "between two characters" rules (camel-case split, quotes kept only inside
-    words) are written as consuming matches applied twice: one pass misses
-    only matches overlapping the previous one, and those never overlap each
-    other.
+    the quote table only maps "`".  RE2 has no lookarounds, so the camel-case
+    split is written as a consuming match applied twice: one pass misses only
+    matches overlapping the previous one, and those never overlap each other.
+    The per-character steps are a byte map (:func:`_map_ascii_bytes`).
     """
-    a = pc.replace_substring(arr, "`", "'")
+    a = arr
     for _ in range(2):
         a = pc.replace_substring_regex(a, r"([a-z])([A-Z][a-z])", r"\1 \2")
-    a = pc.ascii_lower(a)
-    # every non-word character except ' and ? (and every "_") -> space
-    a = pc.replace_substring_regex(a, r"[^a-z0-9'?]+", " ")
-    # only [a-z0-9'? ] is left; "_" marks the quotes inside words while the rest go
-    for _ in range(2):
-        a = pc.replace_substring_regex(a, r"([a-z0-9])'([a-z0-9])", r"\1_\2")
-    a = pc.replace_substring(a, "'", " ")
-    a = pc.replace_substring(a, "_", "'")
+    a = _map_ascii_bytes(a)
     a = pc.replace_substring_regex(a, "  +", " ")
     return pc.ascii_trim(a, " ")
 
 
+def _ascii_equivalents(texts: pa.Array) -> pa.Array:
+    """``texts`` (no nulls) with every non-ASCII text that normalises like an
+    ASCII one replaced by that ASCII text (NFKC, then each non-ASCII character
+    as :func:`analysis.text.ascii_equivalent` maps it), for the Arrow path.
+
+    Most non-ASCII reviews are ASCII plus curly quotes and emoji; the plain
+    per-text normalisation of them was a tenth of the classification time.
+    """
+    rows = np.flatnonzero(~pc.string_is_ascii(texts).to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return texts
+    nfkc = [unicodedata.normalize("NFKC", t) for t in texts.take(rows).to_pylist()]
+    by_replacement: dict[str, list[str]] = {}
+    for ch in set(_NON_ASCII.findall("".join(nfkc))):
+        rep = ascii_equivalent(ch)
+        if rep is not None:
+            by_replacement.setdefault(rep, []).append(ch)
+    mapped = pa.array(nfkc, pa.large_string())
+    for rep, chars in by_replacement.items():
+        mapped = pc.replace_substring_regex(mapped, "[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "]", rep)
+    became = pc.string_is_ascii(mapped)
+    mask = np.zeros(len(texts), dtype=bool)
+    mask[rows[became.to_numpy(zero_copy_only=False)]] = True
+    return pc.replace_with_mask(texts, pa.array(mask), mapped.filter(became))
+
+
 def _normalise_many(comp: "_Compiled", texts: pa.Array) -> list[str]:
-    """``[comp.normalise(t) for t in texts]``, ASCII texts through Arrow."""
+    """``[comp.normalise(t) for t in texts]``, ASCII texts (and those that
+    normalise like one) through Arrow."""
     texts = texts.cast(pa.large_string())
-    ascii_mask = pc.fill_null(pc.string_is_ascii(texts), False)
-    norm_arr = pc.if_else(ascii_mask, _arrow_basic_normalise_ascii(texts), texts)
-    out = norm_arr.to_pylist()
     vf = comp.variant_filter
     if vf is None:  # unknown Normaliser: the plain way
         return [comp.normalise(t) for t in texts.to_pylist()]
+    texts = pc.fill_null(texts, "")  # normalise(None) == ""
+    prepared = _ascii_equivalents(texts)
+    ascii_mask = pc.string_is_ascii(prepared)
+    norm_arr = pc.if_else(ascii_mask, _arrow_basic_normalise_ascii(prepared), texts)
+    out = norm_arr.to_pylist()
     for k in np.flatnonzero(~ascii_mask.to_numpy(zero_copy_only=False)):
         out[k] = comp.normalise(out[k])
     if vf:
         cand = pc.and_(ascii_mask, pc.match_substring_regex(norm_arr, vf))
-        pattern, repl = comp.normalise._pattern, comp.normalise._replace
+        sub, variants = comp.variant_sub.sub, comp.normalise._variants
+
+        def repl(m: re.Match) -> str:
+            return m.group(1) + variants[m.group(2)]
+
         for k in np.flatnonzero(cand.to_numpy(zero_copy_only=False)):
-            out[k] = pattern.sub(repl, out[k])
+            out[k] = sub(repl, " " + out[k])[1:]
     return out
 
 
@@ -704,6 +875,9 @@ def _score_many(comp: "_Compiled", texts: list[str] | pa.Array) -> tuple[np.ndar
     scores = np.zeros((len(norm), len(comp.families)))
     hits: list[dict[int, list[str]]] = [{} for _ in comp.families]
     ascii_norm = pc.string_is_ascii(norm_arr).to_numpy(zero_copy_only=False)
+    if comp.gate is not None:
+        gated_rows = np.flatnonzero(pc.match_substring_regex(norm_arr, comp.gate).to_numpy(zero_copy_only=False))
+        gated_arr = norm_arr.take(gated_rows)
     for i, (_, rx, _) in enumerate(comp.matchers):
         if rx is None:
             continue
@@ -712,14 +886,22 @@ def _score_many(comp: "_Compiled", texts: list[str] | pa.Array) -> tuple[np.ndar
             cand, starts = np.flatnonzero(nonempty), None
         else:
             # earliest position any part of the family can match (-1: none);
-            # Arrow counts bytes, so only ASCII texts start later than 0
-            first = None
-            for pre in pres:
-                pos = pc.find_substring_regex(norm_arr, pre).to_numpy(zero_copy_only=False)
+            # Arrow counts bytes, so only ASCII texts start later than 0.  Bit j
+            # of ``passes``: pass j matched (see narrowed_ascii_matcher)
+            first, passes = None, np.zeros(len(norm), dtype=np.int64)
+            for j, pre in enumerate(pres):
+                if i in comp.gated:  # only the texts through the gate can match
+                    pos = np.full(len(norm), -1, dtype=np.int64)
+                    pos[gated_rows] = pc.find_substring_regex(gated_arr, pre).to_numpy(zero_copy_only=False)
+                else:
+                    pos = pc.find_substring_regex(norm_arr, pre).to_numpy(zero_copy_only=False)
+                passes |= (pos >= 0).astype(np.int64) << j
                 if first is None:
                     first = pos
                 else:
                     first = np.where((first < 0) | ((pos >= 0) & (pos < first)), pos, first)
+            if len(pres) > 62:
+                passes[:] = -1  # too many passes for the bits: every bit set, nothing narrowed
             cand = np.flatnonzero((first >= 0) & nonempty)
             starts = np.where(ascii_norm[cand], first[cand], 0).tolist()
         score_family, fast, col, fam_hits = comp.score_family, comp.fast_matchers[i], scores[:, i], hits[i]
@@ -734,9 +916,9 @@ def _score_many(comp: "_Compiled", texts: list[str] | pa.Array) -> tuple[np.ndar
                 if res is not None:
                     col[k], fam_hits[k] = res
         else:
-            score_ascii = comp.score_family_ascii
-            for k, p, asc in zip(cand.tolist(), starts, ascii_norm[cand].tolist()):
-                res = score_ascii(i, norm[k], p) if asc else False
+            score_ascii, narrowed = comp.score_family_ascii, comp.narrowed_ascii_matcher
+            for k, p, asc, b in zip(cand.tolist(), starts, ascii_norm[cand].tolist(), passes[cand].tolist()):
+                res = score_ascii(i, norm[k], p, narrowed(i, b)) if asc else False
                 if res is False:
                     res = score_family(i, norm[k], fast, p)
                 if res is not None:
@@ -758,7 +940,8 @@ def _confidence(top: float, second: float) -> float:
     return float((1.0 - math.exp(-top)) * top / (top + second))
 
 
-_PARALLEL_MIN = 200_000  # unique texts from which a second process scores half of them
+_PARALLEL_MIN = 200_000  # unique texts from which a second process shares the work
+_PIECES = 64  # pieces the texts are cut into for sharing them between the two processes
 
 
 @functools.lru_cache(maxsize=2)
@@ -766,64 +949,17 @@ def _worker_taxonomy(data_toml: str) -> Taxonomy:
     return Taxonomy(freeze(tomllib.loads(data_toml)))
 
 
-def _score_chunk(data_toml: str, texts: pa.Array) -> tuple[np.ndarray, list[dict[int, list[str]]]]:
-    """Worker side of :func:`_score_unique`: rebuilds the taxonomy from its TOML."""
-    return _score_many(_worker_taxonomy(data_toml)._compiled, texts)
+def _classify_chunk(data_toml: str, texts: pa.Array, *combos) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Worker side of :func:`_classify_unique`: rebuilds the taxonomy from its TOML."""
+    return _classify_piece(_worker_taxonomy(data_toml)._compiled, texts, *combos)
 
 
-def _score_unique(tax: Taxonomy, texts: pa.Array) -> tuple[np.ndarray, list[dict[int, list[str]]]]:
-    """:func:`_score_many` over the unique texts; with many of them, the second half
-    in a worker process (same code, so the same results in the same order)."""
-    comp = tax._compiled
-    n = len(texts)
-    if n < _PARALLEL_MIN:
-        return _score_many(comp, texts)
-    import concurrent.futures
-    import multiprocessing
-
-    cut = n // 2
-    try:
-        ctx = multiprocessing.get_context("forkserver")
-        pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
-        fut = pool.submit(_score_chunk, taxonomy_to_toml(tax), texts.slice(cut))
-    except (OSError, ValueError, RuntimeError):
-        return _score_many(comp, texts)
-    try:
-        s0, h0 = _score_many(comp, texts.slice(0, cut))
-        try:
-            s1, h1 = fut.result()
-        except (OSError, RuntimeError, concurrent.futures.process.BrokenProcessPool):
-            s1, h1 = _score_many(comp, texts.slice(cut))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    hits = [dict(a) for a in h0]
-    for fam_hits, more in zip(hits, h1):
-        fam_hits.update((k + cut, v) for k, v in more.items())
-    return np.vstack([s0, s1]), hits
-
-
-def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
-                     text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Same results as :func:`_classify_arrays_simple`, built for millions of
-    mostly distinct texts: texts are normalised and prefiltered with Arrow (see
-    :func:`_score_many`), and the per-combination decision is numpy."""
-    comp = tax._compiled
+def _classify_piece(comp: "_Compiled", texts: pa.Array, tk: np.ndarray, ck: np.ndarray, rb: np.ndarray,
+                    c_scores: np.ndarray, c_info: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Family, confidence and evidence of the combinations (text ``tk`` of
+    ``texts``, code pair ``ck``, rating bucket ``rb``) of some texts."""
+    t_scores, t_hits = _score_many(comp, texts)
     n_fam = len(comp.families)
-    t_codes, t_uniques = pd.factorize(text, sort=False)
-    t_arr = pa.array(np.asarray(t_uniques, dtype=object), pa.large_string()) if len(t_uniques) else pa.array([""], pa.large_string())
-    t_scores, t_hits = _score_unique(tax, t_arr)
-    n_t = len(t_arr)
-    # unique (reason, disposition) -> scores
-    c_codes, c_scores, c_info = _code_scores(comp, reason, disposition)
-    r_bucket = _rating_bucket(rating, comp.low_max)
-
-    t_codes = np.where(t_codes < 0, 0, t_codes)
-    c_codes = np.where(c_codes < 0, 0, c_codes)
-    combo = (c_codes.astype(np.int64) * n_t + t_codes) * 4 + r_bucket
-    uniq, inverse = np.unique(combo, return_inverse=True)
-    rb = uniq % 4
-    tk = (uniq // 4) % n_t
-    ck = (uniq // 4) // n_t
     tsc = t_scores[tk]
     total = tsc + c_scores[ck]
     low_idx = comp.index[comp.low_family]
@@ -831,17 +967,17 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
     total[mid, low_idx] += comp.mid_weight
     # np.argsort(-(total + tiebreak), kind="stable")[:2], row-wise
     keyed = total + comp.tiebreak
-    rows = np.arange(len(uniq))
+    rows = np.arange(len(tk))
     best = keyed.argmax(axis=1)
     top = total[rows, best]
     if n_fam > 1:
         keyed[rows, best] = -np.inf
         second = total[rows, keyed.argmax(axis=1)]
     else:
-        second = np.zeros(len(uniq))
-    fam_u = np.empty(len(uniq), dtype=object)
-    conf_u = np.empty(len(uniq), dtype=float)
-    ev_u = np.empty(len(uniq), dtype=object)
+        second = np.zeros(len(tk))
+    fam_u = np.empty(len(tk), dtype=object)
+    conf_u = np.empty(len(tk), dtype=float)
+    ev_u = np.empty(len(tk), dtype=object)
     undecided = top < comp.min_score
     low = undecided & (rb == 1)
     fam_u[low] = comp.low_family
@@ -884,6 +1020,80 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
             parts.append(override)
         evs.append("; ".join(parts) if parts else "disposition / rating")
     ev_u[dec] = evs
+    return fam_u, conf_u, ev_u
+
+
+def _classify_unique(tax: Taxonomy, texts: pa.Array, tk: np.ndarray, ck: np.ndarray, rb: np.ndarray,
+                     c_scores: np.ndarray, c_info: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_classify_piece` over all unique texts (``tk`` sorted); with many
+    of them, shared with a worker process (same code, so the same results).
+
+    The texts and their combinations are cut into pieces; the worker is handed
+    them from the last one backwards and this process takes them from the
+    first one onwards, taking back (cancelling) each piece the worker has not
+    started yet.  So both finish together however fast the worker starts up or
+    the texts score, where a fixed half left this process waiting.  Deciding
+    in the pieces, too, keeps that step parallel and sends back only the
+    results instead of every matched term.
+    """
+    comp = tax._compiled
+    n = len(texts)
+    if n < _PARALLEL_MIN:
+        return _classify_piece(comp, texts, tk, ck, rb, c_scores, c_info)
+    import concurrent.futures
+    import multiprocessing
+
+    bounds = np.linspace(0, n, _PIECES + 1).astype(np.int64)
+    cuts = np.searchsorted(tk, bounds).tolist()
+    bounds = bounds.tolist()
+    pieces = [
+        # a copy of the texts: a pickled slice would carry the whole buffer
+        (pa.concat_arrays([texts.slice(a, b - a)]), tk[lo:hi] - a, ck[lo:hi], rb[lo:hi], c_scores, c_info)
+        for a, b, lo, hi in zip(bounds[:-1], bounds[1:], cuts[:-1], cuts[1:])
+    ]
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+        data = taxonomy_to_toml(tax)
+        futures = {k: pool.submit(_classify_chunk, data, *pieces[k]) for k in reversed(range(_PIECES))}
+    except (OSError, ValueError, RuntimeError):
+        return _classify_piece(comp, texts, tk, ck, rb, c_scores, c_info)
+    results: list = [None] * _PIECES
+    try:
+        for k in range(_PIECES):
+            if not futures[k].cancel():
+                break  # the worker has this one, and so every later one
+            results[k] = _classify_piece(comp, *pieces[k])
+        for k in range(_PIECES):
+            if results[k] is None:
+                try:
+                    results[k] = futures[k].result()
+                except (OSError, RuntimeError, concurrent.futures.process.BrokenProcessPool):
+                    results[k] = _classify_piece(comp, *pieces[k])
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return tuple(np.concatenate(parts) for parts in zip(*results))
+
+
+def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
+                     text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Same results as :func:`_classify_arrays_simple`, built for millions of
+    mostly distinct texts: texts are normalised and prefiltered with Arrow (see
+    :func:`_score_many`), and the per-combination decision is numpy."""
+    comp = tax._compiled
+    t_codes, t_uniques = pd.factorize(text, sort=False)
+    t_arr = pa.array(np.asarray(t_uniques, dtype=object), pa.large_string()) if len(t_uniques) else pa.array([""], pa.large_string())
+    # unique (reason, disposition) -> scores
+    c_codes, c_scores, c_info = _code_scores(comp, reason, disposition)
+    r_bucket = _rating_bucket(rating, comp.low_max)
+
+    t_codes = np.where(t_codes < 0, 0, t_codes)
+    c_codes = np.where(c_codes < 0, 0, c_codes)
+    n_c = len(c_scores)
+    # text first, so that each piece of the texts owns a run of the combinations
+    combo = (t_codes.astype(np.int64) * n_c + c_codes) * 4 + r_bucket
+    uniq, inverse = np.unique(combo, return_inverse=True)
+    fam_u, conf_u, ev_u = _classify_unique(tax, t_arr, (uniq // 4) // n_c, (uniq // 4) % n_c, uniq % 4, c_scores, c_info)
     return fam_u[inverse], conf_u[inverse], ev_u[inverse]
 
 

@@ -70,6 +70,24 @@ def basic_normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def ascii_equivalent(ch: str) -> str | None:
+    """The ASCII text :func:`basic_normalise` treats the non-ASCII character
+    ``ch`` (of NFKC text) exactly like, or None.
+
+    Quotes and zero-width characters give their replacement; characters that
+    are no letter or digit and that lower-casing, the accent fold and the
+    camel-case split leave alone (emoji, currency signs, dashes) give a space,
+    since they end up as one.  So a vectorised ASCII-only normaliser can take
+    texts whose only non-ASCII characters are of these kinds.
+    """
+    rep = ch.translate(_ZERO_WIDTH).translate(_QUOTES)
+    if rep != ch:
+        return rep if rep.isascii() else None
+    if ch.isalnum() or ch.lower() != ch or ord(ch) in _FOLD or "\u00e0" <= ch <= "\u00ff":
+        return None
+    return " "
+
+
 class Normaliser:
     """Callable applying :func:`basic_normalise` plus whole-word spelling variants."""
 

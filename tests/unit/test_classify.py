@@ -78,6 +78,23 @@ def test_each_family_from_text(text, expected, tax):
         ("Wire came out after two months", 2, "product_defect"),  # something broke
         ("Noise cancellation doesn't work at all", 2, "quality_expectation"),
         ("Sound quality is average and one side stopped working", 1, "product_defect"),  # failure wins
+        # added with split test3
+        ("No bass, no sound clarity", 2, "quality_expectation"),  # "no sound clarity" judges sound
+        ("No sound from the earphones", 2, "product_defect"),
+        ("If the phone is in my pocket it won't connect properly", 2, "quality_expectation"),  # range
+        ("Battery doesn't work for more than 3 hours", 2, "quality_expectation"),  # battery hours
+        ("Battery life is terrible, it drops from 20% to 0% within two minutes", 1, "product_defect"),
+        ("It gets disconnected when I start playing a video", 2, "product_defect"),  # normal use
+        ("A crackling noise is coming from the left earbud", 2, "product_defect"),  # unit noise
+        ("Lots of background noise during calls", 2, "quality_expectation"),  # call noise
+        ("Amazon delivery service was worst", 1, "other"),  # service-only
+        ("Worst return policy, seller not responding", 1, "other"),
+        ("I want to replace this product", 1, "other"),  # replacement request naming no problem
+        ("It stopped charging, I want a replacement", 1, "product_defect"),  # ... naming a failure
+        ("Average. Meeting expectations", 3, "other"),
+        ("Mic doesn't work with my OnePlus, checked with other phones it works", 2, "not_as_described"),
+        ("Does not seem to be original, stopped working in a day", 1, "authenticity"),  # authenticity first
+        ("So many fake earphones in the market, so I bought this; sound is poor", 2, "quality_expectation"),
     ],
 )
 def test_guide_decision_rules(text, rating, expected, tax):
@@ -219,6 +236,38 @@ def test_bad_taxonomy_is_a_settings_error(tmp_path):
         load_taxonomy(overrides={"families": {"misuse": {"patterns": {"strong": ["(unclosed"]}}}})
 
 
+def test_family_exclusions_drop_hits_inside_them(tax):
+    """`families.X.exclude`: a hit lying inside a match of an exclusion expression does not count."""
+    ex = explain("no sound clarity", taxonomy=tax).set_index("family")
+    assert ex.loc["product_defect", "text_score"] == 0 and "no sound" not in ex.loc["product_defect", "terms"]
+    assert "no sound clarity" in ex.loc["quality_expectation", "terms"]
+    # a user exclusion, in both the fast path and the reference path
+    edited = load_taxonomy(overrides={"families": {"authenticity": {"exclude": ["fake (?:reviews?|ratings?)"]}}})
+    texts = ["too many fake reviews on this listing, bass is poor", "fake product", "fake reviews and a fake product",
+             "FAKE REVIEWS", "假货", ""]
+    df = pd.DataFrame({schema.TEXT: pd.array(texts * 2, dtype="str"), schema.RATING: [2.0] * 12})
+    import analysis.classify as C
+    fast = C._classify_frame(df, edited, (schema.TITLE, schema.TEXT), C._classify_arrays)
+    slow = C._classify_frame(df, edited, (schema.TITLE, schema.TEXT), C._classify_arrays_simple)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast[schema.FAMILY].tolist()[:5] == ["quality_expectation", "authenticity", "authenticity",
+                                                "quality_expectation", "authenticity"]
+    # the ASCII scan and the plain scan give the same hits with exclusions in play
+    comp = edited._compiled
+    for t in texts + ["no sound clarity and no sound from the left side", "delivery was worst, worst sound"]:
+        norm = comp.normalise(t)
+        for i in range(len(comp.families)):
+            if comp.ascii_matchers[i] is not None and norm.isascii():
+                assert comp.score_family_ascii(i, norm) == comp.score_family(i, norm), (t, comp.families[i])
+
+
+def test_exclusions_are_validated():
+    with pytest.raises(SettingsError):
+        load_taxonomy(overrides={"families": {"misuse": {"exclude": ["(unclosed"]}}})
+    with pytest.raises(SettingsError):
+        load_taxonomy(overrides={"families": {"misuse": {"exclude": "not a list"}}})
+
+
 def test_compare_taxonomies_and_changed_rows(tax):
     df = complaints(**{schema.TEXT: ["fake product", "no sound", "great"]})
     new = load_taxonomy(overrides={"families": {"authenticity": {"strong": {"en": []}}}})
@@ -253,8 +302,9 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 def test_labelled_sample_is_sound():
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
     assert len(lab) >= 490 and lab["doc_id"].is_unique
-    assert set(lab["split"]) == {"dev", "test", "test2"}
+    assert set(lab["split"]) == {"dev", "test", "test2", "test3"}
     assert (lab["split"] == "test2").sum() == 150
+    assert (lab["split"] == "test3").sum() == 200
     assert lab["label"].isin(schema.FAMILIES).all()
     assert (lab["stars"] <= 3).all()
 
@@ -266,32 +316,18 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
     return acc, pd.crosstab(test["label"], test["pred"])
 
 
-# test2: 150 fresh 1-3 star reviews drawn (seed 20261201) and labelled by the GUIDE's
-# decision rules BEFORE the rules were changed; scored once at the end: 0.813
-# (baseline before the changes 0.747).  Guard = measured - 0.02.
-def test_accuracy_on_fresh_held_out_test2(realdata):
-    acc, confusion = _held_out_accuracy(realdata, "test2")
-    assert acc >= 0.79, f"test2 accuracy {acc:.3f}\n{confusion}"
-
-
-@pytest.mark.xfail(reason="target 0.90 not met yet: measured 0.833 on test2 (150 reviews)", strict=False)
-def test_accuracy_on_fresh_held_out_test2_target(realdata):
-    acc, confusion = _held_out_accuracy(realdata, "test2")
-    print(f"test2 accuracy {acc:.3f}\n{confusion}")
-    assert acc >= 0.90, f"test2 accuracy {acc:.3f}\n{confusion}"
-
-
-@pytest.mark.xfail(reason="target 0.85 not met yet: measured 0.815 on the held-out half (130 reviews)", strict=False)
-def test_accuracy_on_held_out_half(realdata):
-    acc, confusion = _held_out_accuracy(realdata)
-    print(f"held-out accuracy {acc:.3f}\n{confusion}")
-    assert acc >= 0.85, f"held-out accuracy {acc:.3f}\n{confusion}"
-
-
-def test_accuracy_on_held_out_half_does_not_regress(realdata):
-    # guard at the level measured when the rules were frozen (0.815)
-    acc, confusion = _held_out_accuracy(realdata)
-    assert acc >= 0.80, f"held-out accuracy {acc:.3f}\n{confusion}"
+# Guards = measured - about 0.02.  Measured with the rules of split test3 (GUIDE):
+#   dev 0.957 (210), test 0.892 (130), test2 0.953 (150), test3 0.920 (200).
+# test2: 150 fresh reviews (seed 20261201) labelled before the rules of that round were
+# changed; scored 0.813 then (0.747 before).  test3: 200 fresh reviews (seed 20261219)
+# labelled before any rule of this round was changed; frozen rules scored 0.795, the
+# rules changed using dev/test/test2 only scored 0.810, and 0.920 after its errors were
+# also studied (so test3 is no longer held out; the next fresh split is).
+@pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.87), ("test2", 0.93), ("test3", 0.90)])
+def test_accuracy_per_split(realdata, split, guard):
+    acc, confusion = _held_out_accuracy(realdata, split)
+    print(f"{split} accuracy {acc:.3f}\n{confusion}")
+    assert acc >= guard, f"{split} accuracy {acc:.3f}\n{confusion}"
 
 
 def test_fc_disposition_damaged_is_warehouse_damage_even_when_the_box_was_fine():

@@ -27,6 +27,9 @@ EXTRA = [
     "ＦＵＬＬ ＷＩＤＴＨ fake", "zero\u200bwidth\u200bfake", "soft\u00adhyphen", "under_score fake__copy", "a'b'c'd 'quoted' x'",
     "good", "Good", "", " ", "?", "is this original?", "wrong item!!! ordered black got blue", "empty box received",
     "I dropped it in water, my fault", "ordered by mistake", "👍👍 nice", "बहुत अच्छा product", "₹999 worth it",
+    # ASCII apart from quotes, zero-width characters and symbols: normalised on the Arrow path
+    "“Smart quotes” — not fake… ₹1,299 😍😍Superb", "÷Ab ×Cd", "naïve café👍NiceWork", "Ⓐbc ｆｕｌｌ\u200dwidth",
+    "don’t buy‼ it’s a copy", "no\u200bsound ❤️blutooth", "sound\u2028effects", "´quoted´ `x` it’s",
 ]
 
 
@@ -89,6 +92,19 @@ def test_normalisation_and_text_scores_match_per_text(tax):
 def test_prefilters_compile_for_the_default_taxonomy(tax):
     # a family without an RE2 prefilter is still correct, just slow
     assert all(p is not None for p in tax._compiled.prefilters)
+    # and so are the word-list families without the shared gate
+    assert tax._compiled.gate is not None and len(tax._compiled.gated) > 1
+
+
+def test_ascii_equivalents_are_what_basic_normalise_does():
+    from analysis.text import ascii_equivalent, basic_normalise
+
+    for ch in ["’", "\u200b", "\u200d", "😍", "₹", "—", "\u2028", "÷", "é", "É", "中", "٣", "ǅ", "Σ"]:
+        rep = ascii_equivalent(ch)
+        if rep is not None:
+            for ctx in ("a{}b", "aB{}Cd", "{}x", "x'{}'y", "it{}s"):
+                assert basic_normalise(ctx.format(ch)) == basic_normalise(ctx.format(rep)), (ch, ctx)
+    assert ascii_equivalent("é") is None and ascii_equivalent("中") is None
 
 
 def test_regex_translation_is_conservative():
