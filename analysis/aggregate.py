@@ -1,7 +1,7 @@
 """Every group-by of the analysis: units shipped and complaints per level, per combination of levels, per week.
 
 The statistics never group rows themselves; they ask this module.  Shipment
-lines are summed once, when they are linked (:func:`shipment_cells`), into
+lines are summed once, when they are linked (:func:`sum_by`), into
 units per shipping FC x ASIN x SKU x lot-master row x week, so that every
 later question ("units of cable lot X", "units per week of packaging V2") is
 answered from a table of thousands of cells rather than millions of lines.

@@ -128,8 +128,8 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     FindingsResult
     """
     settings = settings or AnalysisSettings()
-    complaints = complaints.copy()
-    complaints["_units"] = complaint_units(complaints) if len(complaints) else pd.Series(dtype="float64")
+    if "_units" not in complaints.columns:  # analysis.pipeline has counted them already
+        complaints = complaints.assign(_units=complaint_units(complaints) if len(complaints) else pd.Series(dtype="float64"))
     basis = "units" if shipments is not None and len(shipments) else "complaints"
     if basis == "complaints":
         shipments = None

@@ -17,6 +17,7 @@ from scipy import sparse, stats
 from statsmodels.stats.multitest import multipletests
 
 from analysis import schema
+from analysis.aggregate import week_start
 from analysis.text import default_normaliser, has_cjk, ngrams, tokenize
 
 __all__ = [
@@ -408,8 +409,7 @@ def family_by_week(df: pd.DataFrame) -> pd.DataFrame:
     if schema.WEEK in df.columns:
         week = pd.to_datetime(df[schema.WEEK], errors="coerce")
     elif schema.DATE in df.columns:
-        d = pd.to_datetime(df[schema.DATE], errors="coerce")
-        week = (d - pd.to_timedelta(d.dt.day_of_week, unit="D")).dt.normalize()
+        week = week_start(pd.to_datetime(df[schema.DATE], errors="coerce"))
     else:
         raise KeyError("no 'week' or 'date' column")
     fam = df[schema.FAMILY].astype("string").fillna("other")

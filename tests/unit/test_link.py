@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis import schema as S
@@ -89,3 +90,14 @@ def test_shipment_units_are_summed_into_cells_without_losing_any():
     assert cells[S.QUANTITY].sum() == 7 == linked.coverage["units_shipped"]
     assert len(cells) == 4  # (PHX7, A, wk 06-01), (SBD1, A, wk 06-08), (PHX7, A, wk 06-29), (PHX7, B, wk 07-06)
     assert cells.groupby("supplier", observed=True)[S.QUANTITY].sum().to_dict() == {"乙": 1.0, "甲": 6.0}
+
+
+def test_group_sum_packs_codes_and_falls_back_when_they_do_not_fit():
+    from analysis.aggregate import group_sum
+
+    a, b = np.array([2, 0, 2, 1]), np.array([5, 5, 5, 0])
+    keys, sums = group_sum([a, b], np.array([1.0, 2.0, 3.0, 4.0]))
+    assert [k.tolist() for k in keys] == [[0, 1, 2], [5, 0, 5]] and sums.tolist() == [2.0, 4.0, 4.0]
+    huge = [np.array([2**40, 0, 2**40]), np.array([2**30, 1, 2**30])]  # 2^71 combinations: pandas groups them
+    keys, sums = group_sum(huge, np.array([1.0, 1.0, 1.0]))
+    assert [k.tolist() for k in keys] == [[0, 2**40], [1, 2**30]] and sums.tolist() == [1.0, 2.0]
