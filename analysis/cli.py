@@ -160,7 +160,7 @@ def _report(args) -> int:
     # (Arrow reads without holding the interpreter)
     warm = threading.Thread(target=_warm_up, args=(settings.taxonomy_path is None,), daemon=True)
     warm.start()
-    dataset = load_files(sources, kinds=kinds, marketplace=args.marketplace, strict=True)
+    dataset = load_files(sources, kinds=kinds, marketplace=args.marketplace, strict=True, on_file=_prepare_segmenters)
     warm.join()
     from analysis.pipeline import analyze
 
@@ -188,6 +188,24 @@ def _warm_up(default_rules: bool) -> None:
         from analysis.classify import classify_texts
 
         classify_texts(["warm-up"])  # compiles the bundled rules once for the process
+
+
+def _prepare_segmenters(loaded) -> threading.Thread | None:
+    """As soon as a file's complaints are read, load the Chinese / Japanese segmenter they need in a thread.
+
+    jieba's dictionary takes about half a second; the later files (the shipment
+    lines) are parsed meanwhile, so the distinctive terms find it ready.
+    """
+    from analysis import schema as S
+    from analysis.text import prepare_segmenters
+
+    columns = [c for c in (S.TITLE, S.TEXT) if c in loaded.table.columns]
+    if not columns:
+        return None
+    texts = [t for c in columns for t in loaded.table[c].dropna().tolist()]
+    thread = threading.Thread(target=prepare_segmenters, args=(texts,), daemon=True)
+    thread.start()
+    return thread
 
 
 # --------------------------------------------------------------- classify

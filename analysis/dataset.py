@@ -91,6 +91,7 @@ def load_files(
     marketplace: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     strict: bool = False,
+    on_file: Callable[[LoadedFile], None] | None = None,
 ) -> Dataset:
     """Read many files (paths, bytes pairs or uploads) into one :class:`Dataset`.
 
@@ -109,6 +110,9 @@ def load_files(
     strict
         Raise the first :class:`~analysis.errors.WorkbenchError` instead of
         collecting it in :attr:`Dataset.failed`.
+    on_file
+        Called with each :class:`LoadedFile` as soon as it is read (the report
+        command uses it to start work that the next files need not wait for).
     """
     sources = list(sources)
     loaded: list[LoadedFile] = []
@@ -117,6 +121,8 @@ def load_files(
         name = _name_of(source)
         try:
             loaded.append(load_file(source, kind=(kinds or {}).get(name), column_map=(column_maps or {}).get(name), marketplace=marketplace))
+            if on_file:
+                on_file(loaded[-1])
         except WorkbenchError as exc:
             if strict:
                 raise

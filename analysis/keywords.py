@@ -18,7 +18,7 @@ from statsmodels.stats.multitest import multipletests
 
 from analysis import schema
 from analysis.aggregate import week_start
-from analysis.text import default_normaliser, has_cjk, ngrams, tokenize
+from analysis.text import default_normaliser, has_cjk, negation_words, ngrams, tokenize
 
 __all__ = [
     "tokenize",
@@ -263,7 +263,8 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
     Significant terms (BH-adjusted one-sided p < ``alpha``) come first, then
     other over-used terms, each by z descending; a term sharing a word with a
     stronger chosen term is skipped (so "earbud no" does not follow "no sound"
-    and "right earbud"), and terms need ``min_focus_documents`` complaints.
+    and "right earbud"), a negation alone ("won't", "not") is skipped (it says
+    nothing without its verb), and terms need ``min_focus_documents`` complaints.
 
     Returns
     -------
@@ -285,8 +286,11 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
     res["_sig"] = res["p_adjusted"] < alpha
     res = res.sort_values(["_sig", "z", "term"], ascending=[False, False, True], kind="stable")
     chosen: list[str] = []
+    negations = negation_words()
     for term in res["term"]:
         words = set(term.split(" "))
+        if words <= negations:
+            continue
         # a longer phrase replaces the chosen word it contains ("right" -> "right earbud")
         chosen = [c for c in chosen if not set(c.split(" ")) < words]
         used = {w for c in chosen for w in c.split(" ")}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -195,22 +196,51 @@ def negation_words() -> frozenset[str]:
 
 
 # ---------------------------------------------------------------- tokenising
+# the segmenters load once per process; a lock, because prepare_segmenters may load them in a thread
+_SEGMENTER_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
 def _jieba():
     import logging
 
     import jieba
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
+    with _SEGMENTER_LOCK:
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
     return jieba
 
 
 @functools.lru_cache(maxsize=1)
 def _janome():
-    from janome.tokenizer import Tokenizer
+    with _SEGMENTER_LOCK:
+        from janome.tokenizer import Tokenizer
 
-    return Tokenizer()
+        return Tokenizer()
+
+
+def prepare_segmenters(texts: Iterable[str]) -> None:
+    """Load the Chinese / Japanese segmenters these texts will need, and only those.
+
+    jieba's dictionary takes about half a second to load; the report command
+    calls this in a thread as soon as the complaints are read, while the
+    shipment lines are still being parsed, so tokenising later finds it ready.
+    Routing is :func:`tokenize`'s: kana -> Janome, other Han text -> jieba.
+    """
+    need_zh = need_ja = False
+    for text in texts:
+        if text and _CJK.search(text):
+            if _KANA.search(text):
+                need_ja = True
+            else:
+                need_zh = True
+            if need_zh and need_ja:
+                break
+    if need_zh:
+        _jieba()
+    if need_ja:
+        _janome()
 
 
 _JA_DROP_POS = ("助詞", "記号", "助動詞")

@@ -302,9 +302,10 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 def test_labelled_sample_is_sound():
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
     assert len(lab) >= 490 and lab["doc_id"].is_unique
-    assert set(lab["split"]) == {"dev", "test", "test2", "test3"}
+    assert set(lab["split"]) == {"dev", "test", "test2", "test3", "test4"}
     assert (lab["split"] == "test2").sum() == 150
     assert (lab["split"] == "test3").sum() == 200
+    assert (lab["split"] == "test4").sum() == 250
     assert lab["label"].isin(schema.FAMILIES).all()
     assert (lab["stars"] <= 3).all()
 
@@ -323,7 +324,7 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
 # labelled before any rule of this round was changed; frozen rules scored 0.795, the
 # rules changed using dev/test/test2 only scored 0.810, and 0.920 after its errors were
 # also studied (so test3 is no longer held out; the next fresh split is).
-@pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.87), ("test2", 0.93), ("test3", 0.90)])
+@pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.87), ("test2", 0.93), ("test3", 0.90), ("test4", 0.80)])
 def test_accuracy_per_split(realdata, split, guard):
     acc, confusion = _held_out_accuracy(realdata, split)
     print(f"{split} accuracy {acc:.3f}\n{confusion}")

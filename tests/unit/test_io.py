@@ -149,6 +149,29 @@ def test_load_files_collects_errors_instead_of_raising():
     assert ds.inputs()[0]["kind"] == S.FBA_RETURNS and ds.inputs()[0]["rows"] == 1
 
 
+def test_load_files_hands_each_file_over_as_soon_as_it_is_read():
+    seen = []
+    ds = load_files([("returns.txt", _returns_file(["no sound"]).encode()), ("empty.txt", b""), ("b.txt", _returns_file(["broken"]).encode())],
+                    on_file=lambda f: seen.append((f.name, f.rows)))
+    assert seen == [("returns.txt", 1), ("b.txt", 1)] and len(ds.failed) == 1
+
+
+def test_report_loads_only_the_segmenter_the_complaints_need():
+    from analysis import text
+    from analysis.cli import _prepare_segmenters
+
+    def loaded_after(comments):
+        text._jieba.cache_clear()
+        text._janome.cache_clear()
+        thread = _prepare_segmenters(load_file(("r.txt", _returns_file(comments).encode())))
+        thread.join(timeout=60)
+        return text._jieba.cache_info().currsize, text._janome.cache_info().currsize
+
+    assert loaded_after(["no sound", "broken"]) == (0, 0)
+    assert loaded_after(["no sound", "右耳没有声音"]) == (1, 0)
+    assert loaded_after(["右側から音が出ない"]) == (0, 1)
+
+
 def test_reposted_duplicate_lpn_is_counted_not_dropped():
     a = _returns_file(["no sound", "broken"]).encode()
     lines = _returns_file(["no sound"]).replace("2026-07-01T10:00:00", "2026-07-09T10:00:00").encode()  # same LPN, new date

@@ -121,6 +121,14 @@ def test_top_terms_finds_over_used_terms():
     assert top_terms(focus.iloc[:0], ref) == []
 
 
+def test_top_terms_never_shows_a_negation_alone():
+    focus = pd.DataFrame({schema.TEXT: ["won't hold a charge", "battery won't charge", "won't turn on", "case won't close"] * 3})
+    ref = pd.DataFrame({schema.TEXT: ["great bass", "good sound quality", "nice fit", "battery ok"] * 5})
+    assert "won't" in distinctive_terms(pd.concat([focus.assign(g="f"), ref.assign(g="r")]), by="g", focus="f")["term"].head(3).tolist()
+    got = top_terms(focus, ref, n=5)
+    assert got and "won't" not in got and any("won't" in t for t in got)
+
+
 def test_keyword_in_context_is_plain_text():
     df = pd.DataFrame({
         schema.ORDER_ID: ["111-1", "111-2", "111-3"],
