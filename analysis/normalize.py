@@ -687,15 +687,14 @@ def _normalize_spec(raw: RawTable, spec: KindSpec) -> LoadedFile:
         keep = pa.array(~bad)
     else:
         keep = None
-    arrays = {canonical: arr for canonical, arr in text.items() if canonical not in numeric_cols}
+    # the constant columns are made in Arrow too: pandas would repeat a scalar element by element
+    arrays = {S.SOURCE_KIND: pa.repeat(spec.kind, n), S.SOURCE_FILE: pa.repeat(raw.name, n), S.SOURCE_LINE: pa.array(raw.lines, type=pa.int64())}
+    arrays.update((canonical, arr) for canonical, arr in text.items() if canonical not in numeric_cols)
     arrays.update(columns)
-    kept = pa.table(arrays) if arrays else pa.table({"_": pa.array(np.zeros(n))})
+    kept = pa.table(arrays)
     if keep is not None:
         kept = kept.filter(keep)
     frame = kept.to_pandas()
-    frame.insert(0, S.SOURCE_LINE, raw.lines[~bad] if keep is not None else raw.lines)
-    frame.insert(0, S.SOURCE_FILE, raw.name)
-    frame.insert(0, S.SOURCE_KIND, spec.kind)
     if S.QUANTITY in frame.columns:
         frame[S.QUANTITY] = frame[S.QUANTITY].astype("Int64")
     if S.DATE in frame.columns:

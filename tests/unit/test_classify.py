@@ -302,10 +302,11 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 def test_labelled_sample_is_sound():
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
     assert len(lab) >= 490 and lab["doc_id"].is_unique
-    assert set(lab["split"]) == {"dev", "test", "test2", "test3", "test4"}
+    assert set(lab["split"]) == {"dev", "test", "test2", "test3", "test4", "test5"}
     assert (lab["split"] == "test2").sum() == 150
     assert (lab["split"] == "test3").sum() == 200
     assert (lab["split"] == "test4").sum() == 250
+    assert (lab["split"] == "test5").sum() == 250
     assert lab["label"].isin(schema.FAMILIES).all()
     assert (lab["stars"] <= 3).all()
 
@@ -317,14 +318,14 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
     return acc, pd.crosstab(test["label"], test["pred"])
 
 
-# Guards = measured - about 0.02.  Measured with the rules of split test3 (GUIDE):
-#   dev 0.957 (210), test 0.892 (130), test2 0.953 (150), test3 0.920 (200).
-# test2: 150 fresh reviews (seed 20261201) labelled before the rules of that round were
-# changed; scored 0.813 then (0.747 before).  test3: 200 fresh reviews (seed 20261219)
-# labelled before any rule of this round was changed; frozen rules scored 0.795, the
-# rules changed using dev/test/test2 only scored 0.810, and 0.920 after its errors were
-# also studied (so test3 is no longer held out; the next fresh split is).
-@pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.87), ("test2", 0.93), ("test3", 0.90), ("test4", 0.80)])
+# Guards = measured - about 0.02.  Measured with the rules of split test4 (GUIDE):
+#   dev 0.962 (210), test 0.908 (130), test2 0.953 (150), test3 0.930 (200), test4 0.944 (250),
+#   test5 0.816 (250, the only split still held out).
+# Fresh splits, each labelled before any rule of its round was changed, with the rules
+# frozen -> after the round: test2 0.747 -> 0.813, test3 0.795 -> 0.810, test4 0.824
+# (then studied), test5 0.804 -> 0.816.  The held-out level is about 0.81: the rules
+# gain on what they were shown, little on unseen wording (the GUIDE has the history).
+@pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.93), ("test3", 0.91), ("test4", 0.92), ("test5", 0.79)])
 def test_accuracy_per_split(realdata, split, guard):
     acc, confusion = _held_out_accuracy(realdata, split)
     print(f"{split} accuracy {acc:.3f}\n{confusion}")
