@@ -8,17 +8,22 @@ rules.
 Speed: texts are normalised and matched once per *unique* text, reason codes
 once per unique (reason, disposition) pair, and the scores are combined with
 numpy; so a million comments drawn from tens of thousands of distinct texts
-classify in a few seconds.  Chinese/Japanese phrases are matched as
-substrings, so no segmenter is needed here.
+classify in a few seconds.  With many distinct texts, vectorised RE2 passes
+(Arrow) pick which texts, and which parts of each family's expression, the
+exact Python matching has to look at (:func:`_score_many`), and a second
+process shares the work (:func:`_classify_unique`).  Chinese/Japanese phrases
+are matched as substrings, so no segmenter is needed here.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import gc
 import hashlib
 import math
 import re
+import threading
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -237,6 +242,22 @@ def _trie_regex(terms: Iterable[str]) -> str:
     return build(trie)
 
 
+_WORD_START = r"(?<![\w'])"  # the guard in front of Latin terms and patterns
+
+
+def _ascii_matcher(pattern: str) -> re.Pattern:
+    """A family's expression behind a consumed separator, for normalised ASCII
+    text prefixed with a space (see ``_Compiled.ascii_matchers``).
+
+    Right after the separator the word-start guards hold anyway, so they are
+    left out: Python's engine tested them at every word start, a fifth of
+    the time these scans took.  Only for families whose patterns have no
+    lookbehind of their own, so every guard is one of ours and sits right
+    after the separator.
+    """
+    return re.compile("[ ?](?:" + pattern.replace(_WORD_START, "") + ")")
+
+
 def _terms_regex(terms: Sequence[str]) -> str:
     """Latin terms at word boundaries, CJK terms as substrings (texts are normalised:
     single spaces, lower case), as trie-shaped alternations."""
@@ -244,7 +265,7 @@ def _terms_regex(terms: Sequence[str]) -> str:
     cjk = [t for t in terms if _CJK.search(t)]
     parts = []
     if latin:
-        parts.append(rf"(?<![\w'])(?:{_trie_regex(latin)})(?![\w'])")
+        parts.append(rf"{_WORD_START}(?:{_trie_regex(latin)})(?![\w'])")
     if cjk:
         parts.append(_trie_regex(cjk))
     return "|".join(parts)
@@ -258,8 +279,11 @@ def _terms_regex(terms: Sequence[str]) -> str:
 # normalised text every character is a Python word character, "'", "?" or a
 # space, which makes the word boundaries expressible without lookarounds.
 _RE2_META = set("\\.^$|?*+()[]{}")
-_RE2_GROUP = 4  # raw patterns per RE2 pass
-_NON_SEP = "[^ '?]"  # a Python \w (or \d) character of a normalised text
+_RE2_GROUP = 4  # raw patterns that skip words per RE2 pass (see _pass_groups)
+_NON_SEP = "[^ '?]"  # a Python \w character of a normalised text
+# a Python \d character: an ASCII digit or some non-ASCII one.  Not _NON_SEP:
+# "\d+ days" widened to "any word, days" made one pass cost as much as seven.
+_DIGIT = "[0-9\\x{80}-\\x{10ffff}]"
 
 
 def _re2_escape(term: str) -> str:
@@ -321,7 +345,7 @@ def _re2_superset(pattern: str) -> str | None:
                 elif esc in ("\\w", "\\d"):
                     if in_class:
                         return None
-                    esc = _NON_SEP
+                    esc = _NON_SEP if esc == "\\w" else _DIGIT
                 elif len(esc) < 2 or esc[1].isdigit() or esc[1] in "AZgN":
                     return None  # back-references, \A, \Z ...: let the family always run
                 out.append(esc)
@@ -364,10 +388,43 @@ def _re2_checked(pattern: str | None) -> str | None:
     return pattern
 
 
+_SKIPS_WORDS = re.compile(r"\)(?:[*+]|\{\d*,)")  # a repeated group, as in "(?:\w+\s+){0,4}"
+_RE2_GROUP_PLAIN = 16  # raw patterns per RE2 pass without such repetitions
+
+
+def _pass_groups(conv: Sequence[str]) -> list[list[int]]:
+    """Indices of a family's (translated) patterns, grouped into RE2 passes.
+
+    A pass costs about the same for one pattern as for several, as long as
+    RE2's automaton stays small; patterns that skip words ("(?:\\w+\\s+){0,4}")
+    blow it up together, so they go :data:`_RE2_GROUP` per pass, and the
+    others all together (up to :data:`_RE2_GROUP_PLAIN`).
+    """
+    skipping = [k for k, c in enumerate(conv) if _SKIPS_WORDS.search(c)]
+    plain = [k for k, c in enumerate(conv) if not _SKIPS_WORDS.search(c)]
+    return ([plain[k : k + _RE2_GROUP_PLAIN] for k in range(0, len(plain), _RE2_GROUP_PLAIN)]
+            + [skipping[k : k + _RE2_GROUP] for k in range(0, len(skipping), _RE2_GROUP)])
+
+
 def _pattern_part(tier: str, guard: str, pats: Sequence[str]) -> str:
     """A tier's raw patterns as one named alternative of a family's expression."""
     alts = "|".join(f"(?:{p})" for p in pats)
     return f"(?P<p_{tier}>{guard}(?:{alts}))"
+
+
+def _re2_exclusions(patterns: Sequence[str]) -> str | None:
+    """RE2 test for "one of a family's exclusion expressions may match" on
+    normalised text (a superset, see :func:`_re2_superset`); None when one of
+    them cannot be translated, so every text is scanned.
+
+    Most texts hold none of them, and the exact Python scan
+    (:func:`_exclusion_spans`) of every text with a hit of the family was a
+    sixth of the time on many distinct texts.
+    """
+    conv = [_re2_superset(p) for p in patterns]
+    if not conv or None in conv:
+        return None
+    return _re2_checked("|".join(f"(?:{c})" for c in conv))
 
 
 def _re2_variants(normaliser: Normaliser) -> str | None:
@@ -440,6 +497,9 @@ class _Compiled:
                     if starts is not None:
                         starts.update(t[0] for t in terms if _CJK.search(t))
             n_terms_pre = len(pre)
+            # per pattern: its RE2 translation (None: none), the pass list of its tier's
+            # part and its index in the tier; grouped into passes below
+            translated: list[tuple[str | None, list, int]] = []
             for key, pats in rules.get("patterns", {}).items():
                 tier = _PATTERN_TIER.get(key)
                 if tier is None:
@@ -447,21 +507,27 @@ class _Compiled:
                 weights[f"p_{tier}"] = weights[tier]
                 if pats and weights[tier] > 0:
                     # word-start guard makes the engine give up fast mid-word (CJK patterns excepted)
-                    guard = "" if any(_CJK.search(p) for p in pats) else r"(?<![\w'])"
-                    # which pattern passes (counted after the word-list one) cover which patterns
-                    groups: list[tuple[int, Sequence[str]]] = []
-                    parts.append((-weights[tier], 0, _pattern_part(tier, guard, pats), (tier, guard, groups)))
+                    guard = "" if any(_CJK.search(p) for p in pats) else _WORD_START
+                    # which pattern passes (counted after the word-list one) cover which of
+                    # these patterns: (pass, pattern indices)
+                    groups: list[tuple[int, list[int]]] = []
+                    parts.append((-weights[tier], 0, _pattern_part(tier, guard, pats), (tier, guard, list(pats), groups)))
                     if not guard:
                         starts = None
-                    conv = [_re2_superset(p) for p in pats]
-                    if any(c is None for c in conv):
-                        pre.append(None)
-                    # RE2's automaton blows up on many such patterns at once: a few per pass
-                    for k in range(0, len(conv), _RE2_GROUP):
-                        if None not in conv[k : k + _RE2_GROUP]:
-                            grp = "|".join(f"(?:{c})" for c in conv[k : k + _RE2_GROUP])
-                            groups.append((len(pre) - n_terms_pre, pats[k : k + _RE2_GROUP]))
-                            pre.append(_re2_checked(("(?:^|[ ?])" if guard else "") + f"(?:{grp})"))
+                    for k, p in enumerate(pats):
+                        c = _re2_superset(p)
+                        translated.append((c if not guard or c is None else f"(?:^|[ ?])(?:{c})", groups, k))
+            if any(c is None for c, _, _ in translated):
+                pre.append(None)
+            else:
+                for grp in _pass_groups([c for c, _, _ in translated]):
+                    j = len(pre) - n_terms_pre
+                    for m in grp:
+                        _, groups, k = translated[m]
+                        if not groups or groups[-1][0] != j:
+                            groups.append((j, []))
+                        groups[-1][1].append(k)
+                    pre.append(_re2_checked("|".join(f"(?:{translated[m][0]})" for m in grp)))
             weights["extra"] = float(rules.get("extra_hit_factor", self.extra))
             # at one position the engine takes the first alternative that matches:
             # heavier tiers first, and a tier's patterns before its (shorter) plain terms
@@ -475,7 +541,7 @@ class _Compiled:
             # instead of trying every alternative there.
             fast = rx
             if rx is not None and starts is not None:
-                gate = r"(?<![\w'])"
+                gate = _WORD_START
                 if starts:
                     gate = f"(?:{gate}|(?=[{''.join(re.escape(c) for c in sorted(starts))}]))"
                 fast = re.compile(gate + "(?:" + rx.pattern + ")")
@@ -521,17 +587,24 @@ class _Compiled:
             if rx is None or fast is rx or unsafe:
                 self.ascii_matchers.append(None)
             else:
-                self.ascii_matchers.append(re.compile("[ ?](?:" + rx.pattern + ")"))
+                self.ascii_matchers.append(_ascii_matcher(rx.pattern))
         self.neg_window = window
         self.neg_tokens_ok = all(re.fullmatch(r"[\w']+", w) for w in latin_negs)
+        # RE2 test for "a Latin hit may be negated" on normalised ASCII text: a
+        # negator followed by a space somewhere (the window may cut a word, so
+        # no word start is asked for).  None: no negators.
+        self.negation_filter = _re2_checked("(?:" + "|".join(_re2_escape(w) for w in latin_negs) + ") ") if latin_negs else None
         # per-family exclusion expressions: a hit lying inside one of their
         # matches does not count ("no sound clarity" is no "no sound" failure).
         # Latin ones as one alternation behind a consumed non-word character
         # (== the word-start guard on " " + text, and fast to scan for); CJK
         # ones as substrings.  See _exclusion_spans.
         self.excludes: list[tuple[re.Pattern | None, re.Pattern | None] | None] = []
+        # and their RE2 prefilters for the fast path (None: scan every text)
+        self.exclude_filters: list[str | None] = []
         for fam in self.families:
             ex = list(d["families"][fam].get("exclude", []))
+            self.exclude_filters.append(_re2_exclusions(ex))
             latin = [p for p in ex if not _CJK.search(p)]
             cjk = [p for p in ex if _CJK.search(p)]
             self.excludes.append((
@@ -564,17 +637,19 @@ class _Compiled:
             return False  # "no sound", "not working": the negation IS the signal
         return bool(self.neg_before.search(text[max(0, start - 60) : start]))
 
-    def score_family(self, i: int, norm: str, rx: re.Pattern | None = None, pos: int = 0) -> tuple[float, list[str]] | None:
+    def score_family(self, i: int, norm: str, rx: re.Pattern | None = None, pos: int = 0,
+                     may_exclude: bool = True) -> tuple[float, list[str]] | None:
         """Family ``i``'s text score and its distinct hits (best first) in one
         normalised text; None when nothing (un-negated) matched.  ``rx`` (an
-        equivalent expression) and ``pos`` (no match starts before it) are for
-        the fast path."""
+        equivalent expression), ``pos`` (no match starts before it) and
+        ``may_exclude`` (False: none of the family's exclusions matches in
+        ``norm``) are for the fast path."""
         fam, plain, weights = self.matchers[i]
         rx = rx or plain
         if rx is None:
             return None
         found: dict[str, float] = {}
-        excl, spans = self.excludes[i], None
+        excl, spans = self.excludes[i] if may_exclude else None, None
         for m in rx.finditer(norm, pos):
             tier = m.lastgroup
             if not tier.startswith("p_") and self._negated(norm, m):
@@ -591,9 +666,17 @@ class _Compiled:
 
     def _family_score(self, found: dict[str, float], norm: str, weights: dict[str, float]):
         """Best hit plus a fraction of the others, capped; hits in order of weight then position (None: no hit)."""
-        if len(found) < 2:
-            # the usual case, without the sort (w + extra * 0 == w)
-            return next(((min(w, self.cap), [t]) for t, w in found.items()), None)
+        n = len(found)
+        if n < 2:
+            # the usual cases, without the sort (w + extra * 0 == w)
+            for t, w in found.items():
+                return min(w, self.cap), [t]
+            return None
+        if n == 2:  # the next most usual, ordered by comparing (the sort below is stable)
+            (t1, w1), (t2, w2) = found.items()
+            if w2 > w1 or (w2 == w1 and norm.find(t2) < norm.find(t1)):
+                t1, w1, t2, w2 = t2, w2, t1, w1
+            return min(w1 + weights["extra"] * w2, self.cap), [t1, t2]
         ordered = sorted(found.items(), key=lambda kv: (-kv[1], norm.find(kv[0])))
         s = ordered[0][1] + weights["extra"] * sum(w for _, w in ordered[1:])
         return min(s, self.cap), [t for t, _ in ordered]
@@ -625,15 +708,17 @@ class _Compiled:
             end, prev = cut, tok
         return False
 
-    def score_family_ascii(self, i: int, norm: str, pos: int = 0, rx2: re.Pattern | None = None):
+    def score_family_ascii(self, i: int, norm: str, pos: int = 0, rx2: re.Pattern | None = None,
+                           may_exclude: bool = True, may_negate: bool = True):
         """:meth:`score_family` for a normalised ASCII text with
         ``ascii_matchers[i]`` (or ``rx2``, an equivalent for this text); ``False``
-        when the text must take the plain way."""
+        when the text must take the plain way.  ``may_negate`` False: no hit in
+        ``norm`` can be negated (``negation_filter`` found nothing)."""
         rx2 = rx2 or self.ascii_matchers[i]
         weights = self.matchers[i][2]
         text2 = " " + norm
         found: dict[str, float] = {}
-        excl, spans = self.excludes[i], None
+        excl, spans = self.excludes[i] if may_exclude else None, None
         search = rx2.search
         m = search(text2, pos)
         while m is not None:
@@ -642,7 +727,7 @@ class _Compiled:
             if e2 == s2:
                 return False  # empty hit: finditer's empty-match rules apply
             hit = text2[s2:e2]
-            keep = tier.startswith("p_") or not self._negated_ascii(norm, hit, s2 - 1)
+            keep = tier.startswith("p_") or not (may_negate and self._negated_ascii(norm, hit, s2 - 1))
             if keep and excl is not None:
                 spans = spans if spans is not None else _exclusion_spans(excl, norm)
                 keep = not _inside(spans, s2 - 1, e2 - 1)
@@ -673,11 +758,11 @@ class _Compiled:
                     if passes & 1:
                         keep.append(part)
                     continue
-                tier, guard, groups = src
-                pats = [p for j, grp in groups if passes >> (n_terms + j) & 1 for p in grp]
-                if pats:
-                    keep.append(_pattern_part(tier, guard, pats))
-            rx = self._narrowed[(i, passes)] = re.compile("[ ?](?:" + "|".join(keep) + ")")
+                tier, guard, pats, groups = src
+                kept = sorted(k for j, grp in groups if passes >> (n_terms + j) & 1 for k in grp)
+                if kept:  # in their order: at one position the first that matches wins
+                    keep.append(_pattern_part(tier, guard, [pats[k] for k in kept]))
+            rx = self._narrowed[(i, passes)] = _ascii_matcher("|".join(keep))
         return rx
 
     def score_text(self, norm: str) -> tuple[np.ndarray, list[list[str]]]:
@@ -777,38 +862,83 @@ _WORD_BYTES = np.isin(np.arange(256), [ord(c) for c in "abcdefghijklmnopqrstuvwx
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-def _map_ascii_bytes(arr: pa.Array) -> pa.Array:
-    """``arr`` (large strings, no nulls) through :data:`_ASCII_BYTES`, with the
-    quotes that are not between two letters or digits of their text turned
-    into spaces (basic_normalise's ``_QUOTE_EDGE``): numpy over the whole data
-    buffer at once instead of a regular-expression replacement per text."""
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    data = _ASCII_BYTES[np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]]
-    offsets = offsets - offsets[0]
+_SPACE = ord(" ")
+
+
+def _in_range(data: np.ndarray, lo: str, hi: str) -> np.ndarray:
+    return (data >= ord(lo)) & (data <= ord(hi))
+
+
+def _split_camel_case(offsets: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A space inserted wherever a lower-case letter is followed, in the same
+    string, by an upper-case and a lower-case one (``"qualityHopeless"``):
+    basic_normalise's ``_CAMEL`` split on ASCII."""
+    if len(data) < 3:
+        return offsets, data
+    lower = _in_range(data, "a", "z")
+    at = np.flatnonzero(lower[:-2] & _in_range(data[1:-1], "A", "Z") & lower[2:])
+    row = np.searchsorted(offsets, at, side="right") - 1
+    at = at[at + 2 < offsets[row + 1]]  # all three in one string
+    if not len(at):
+        return offsets, data
+    # each insertion lies inside its string, so a string starts later by the insertions before it
+    return offsets + np.searchsorted(at + 1, offsets), np.insert(data, at + 1, _SPACE)
+
+
+def _blank_edge_quotes(offsets: np.ndarray, data: np.ndarray) -> None:
+    """Quotes that are not between two letters or digits of their string
+    turned into spaces, in place (basic_normalise's ``_QUOTE_EDGE``)."""
     quotes = np.flatnonzero(data == ord("'"))
     if len(quotes):
         row = np.searchsorted(offsets, quotes, side="right") - 1
         inside = (quotes > offsets[row]) & (quotes + 1 < offsets[row + 1])
         between = _WORD_BYTES[data[quotes - 1]] & _WORD_BYTES[data[np.minimum(quotes + 1, len(data) - 1)]]
-        data[quotes[~(inside & between)]] = ord(" ")
-    return pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(offsets), pa.py_buffer(data))
+        data[quotes[~(inside & between)]] = _SPACE
+
+
+def _squeeze_spaces(offsets: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of spaces made one and spaces at either end of a string dropped
+    (basic_normalise's final ``_SPACES.sub(" ", text).strip()``)."""
+    n = len(data)
+    if not n:
+        return offsets, data
+    space = data == _SPACE
+    # a space stays if the byte before it, in its string, is no space ...
+    keep = np.empty(n, dtype=bool)
+    keep[0] = False
+    np.logical_not(space[:-1], out=keep[1:])
+    keep[offsets[offsets < n]] = False
+    keep |= ~space
+    # ... unless only spaces follow it in its string: drop the first space of
+    # the last run of spaces of the strings that end in one
+    starts, ends = offsets[:-1], offsets[1:]
+    trailing = (ends > starts) & space[np.maximum(ends - 1, 0)]
+    if trailing.any():
+        starts, ends = starts[trailing], ends[trailing]
+        run_starts = np.flatnonzero(space[1:] & ~space[:-1]) + 1
+        last = run_starts[np.maximum(np.searchsorted(run_starts, ends - 1, side="right") - 1, 0)] if len(run_starts) else ends
+        keep[last[(last > starts) & (last < ends)]] = False
+    dropped = np.flatnonzero(~keep)
+    return offsets - np.searchsorted(dropped, offsets), data[keep]
 
 
 def _arrow_basic_normalise_ascii(arr: pa.Array) -> pa.Array:
     """:func:`analysis.text.basic_normalise` for pure-ASCII strings (no nulls), vectorised.
 
     For ASCII, NFKC, the zero-width table and the accent fold do nothing and
-    the quote table only maps "`".  RE2 has no lookarounds, so the camel-case
-    split is written as a consuming match applied twice: one pass misses only
-    matches overlapping the previous one, and those never overlap each other.
-    The per-character steps are a byte map (:func:`_map_ascii_bytes`).
+    the quote table only maps "`"; the rest is numpy over the whole data buffer
+    at once (the camel-case split, a byte map for the per-character steps, the
+    quotes at word edges, the spaces), where Arrow's regular-expression
+    replacements each copied every string.  Strings with other characters come
+    out valid UTF-8 (only ASCII bytes are touched), but not normalised.
     """
-    a = arr
-    for _ in range(2):
-        a = pc.replace_substring_regex(a, r"([a-z])([A-Z][a-z])", r"\1 \2")
-    a = _map_ascii_bytes(a)
-    a = pc.replace_substring_regex(a, "  +", " ")
-    return pc.ascii_trim(a, " ")
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    offsets, data = _split_camel_case(offsets - offsets[0], data)
+    data = _ASCII_BYTES[data]
+    _blank_edge_quotes(offsets, data)
+    offsets, data = _squeeze_spaces(offsets, data)
+    return pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 def _ascii_equivalents(texts: pa.Array) -> pa.Array:
@@ -847,10 +977,11 @@ def _normalise_many(comp: "_Compiled", texts: pa.Array) -> list[str]:
     texts = pc.fill_null(texts, "")  # normalise(None) == ""
     prepared = _ascii_equivalents(texts)
     ascii_mask = pc.string_is_ascii(prepared)
-    norm_arr = pc.if_else(ascii_mask, _arrow_basic_normalise_ascii(prepared), texts)
+    norm_arr = _arrow_basic_normalise_ascii(prepared)  # right for the ASCII ones only
     out = norm_arr.to_pylist()
-    for k in np.flatnonzero(~ascii_mask.to_numpy(zero_copy_only=False)):
-        out[k] = comp.normalise(out[k])
+    others = np.flatnonzero(~ascii_mask.to_numpy(zero_copy_only=False))
+    for k, t in zip(others.tolist(), texts.take(others).to_pylist()):
+        out[k] = comp.normalise(t)
     if vf:
         cand = pc.and_(ascii_mask, pc.match_substring_regex(norm_arr, vf))
         sub, variants = comp.variant_sub.sub, comp.normalise._variants
@@ -875,6 +1006,7 @@ def _score_many(comp: "_Compiled", texts: list[str] | pa.Array) -> tuple[np.ndar
     scores = np.zeros((len(norm), len(comp.families)))
     hits: list[dict[int, list[str]]] = [{} for _ in comp.families]
     ascii_norm = pc.string_is_ascii(norm_arr).to_numpy(zero_copy_only=False)
+    may_negate = None  # per text, whether a hit may be negated (see score_family_ascii): when first needed
     if comp.gate is not None:
         gated_rows = np.flatnonzero(pc.match_substring_regex(norm_arr, comp.gate).to_numpy(zero_copy_only=False))
         gated_arr = norm_arr.take(gated_rows)
@@ -905,25 +1037,44 @@ def _score_many(comp: "_Compiled", texts: list[str] | pa.Array) -> tuple[np.ndar
             cand = np.flatnonzero((first >= 0) & nonempty)
             starts = np.where(ascii_norm[cand], first[cand], 0).tolist()
         score_family, fast, col, fam_hits = comp.score_family, comp.fast_matchers[i], scores[:, i], hits[i]
+        may_ex = _may_exclude(comp, i, norm_arr, cand)
         if starts is None:
-            for k in cand.tolist():
-                res = score_family(i, norm[k], fast)
+            for k, ex in zip(cand.tolist(), may_ex):
+                res = score_family(i, norm[k], fast, 0, ex)
                 if res is not None:
                     col[k], fam_hits[k] = res
         elif comp.ascii_matchers[i] is None:
-            for k, p in zip(cand.tolist(), starts):
-                res = score_family(i, norm[k], fast, p)
+            for k, p, ex in zip(cand.tolist(), starts, may_ex):
+                res = score_family(i, norm[k], fast, p, ex)
                 if res is not None:
                     col[k], fam_hits[k] = res
         else:
             score_ascii, narrowed = comp.score_family_ascii, comp.narrowed_ascii_matcher
-            for k, p, asc, b in zip(cand.tolist(), starts, ascii_norm[cand].tolist(), passes[cand].tolist()):
-                res = score_ascii(i, norm[k], p, narrowed(i, b)) if asc else False
+            if may_negate is None:
+                may_negate = _may_match(norm_arr, comp.negation_filter)
+            for k, p, asc, b, ex, neg in zip(cand.tolist(), starts, ascii_norm[cand].tolist(), passes[cand].tolist(),
+                                            may_ex, may_negate[cand].tolist()):
+                res = score_ascii(i, norm[k], p, narrowed(i, b), ex, neg) if asc else False
                 if res is False:
-                    res = score_family(i, norm[k], fast, p)
+                    res = score_family(i, norm[k], fast, p, ex)
                 if res is not None:
                     col[k], fam_hits[k] = res
     return scores, hits
+
+
+def _may_match(norm_arr: pa.Array, pattern: str | None) -> np.ndarray:
+    """Per text, whether the RE2 ``pattern`` matches (all True when None)."""
+    if pattern is None:
+        return np.ones(len(norm_arr), dtype=bool)
+    return pc.match_substring_regex(norm_arr, pattern).to_numpy(zero_copy_only=False)
+
+
+def _may_exclude(comp: "_Compiled", i: int, norm_arr: pa.Array, cand: np.ndarray) -> list[bool]:
+    """Per text of ``cand``: whether one of family ``i``'s exclusions may match
+    in it (its RE2 prefilter; all True when there is none)."""
+    if comp.excludes[i] is None or not len(cand):
+        return [True] * len(cand)
+    return _may_match(norm_arr.take(cand), comp.exclude_filters[i]).tolist()
 
 
 # ------------------------------------------------------------------ helpers
@@ -941,7 +1092,8 @@ def _confidence(top: float, second: float) -> float:
 
 
 _PARALLEL_MIN = 200_000  # unique texts from which a second process shares the work
-_PIECES = 64  # pieces the texts are cut into for sharing them between the two processes
+_PIECES = 32  # pieces the texts are cut into for sharing them between the two processes (even)
+_WARM_UP_TEXTS = 2000  # texts the worker scores while it waits for its first piece
 
 
 @functools.lru_cache(maxsize=2)
@@ -954,11 +1106,105 @@ def _classify_chunk(data_toml: str, texts: pa.Array, *combos) -> tuple[np.ndarra
     return _classify_piece(_worker_taxonomy(data_toml)._compiled, texts, *combos)
 
 
+def _warm_up(data_toml: str, sample: pa.Array) -> None:
+    """Worker side of :class:`_Helper`: compiles the taxonomy, and the narrowed
+    expressions (see ``narrowed_ascii_matcher``) a sample of the texts needs,
+    before any piece comes."""
+    _score_many(_worker_taxonomy(data_toml)._compiled, sample)
+
+
+class _Helper:
+    """The worker process that shares :func:`_classify_unique`'s pieces.
+
+    Started before the texts are even factorised, from a thread (starting a
+    forkserver imports the main module, and the start waits for it), and
+    given the taxonomy and a sample of the texts to compile for at once: so
+    it is ready when the pieces are, where its start-up used to take the
+    first second and a half of the parallel part (when the texts turn out to
+    be too few to share, it is closed unused).  :meth:`classify` waits for the
+    start; :meth:`close` never waits.
+    """
+
+    def __init__(self, tax: Taxonomy, sample: pa.Array):
+        self.data = taxonomy_to_toml(tax)
+        self._sample = sample
+        self._pool = None
+        self._start = threading.Thread(target=self._open, daemon=True)
+        self._start.start()
+
+    def _open(self) -> None:
+        import concurrent.futures
+        import multiprocessing
+
+        try:
+            pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+            pool.submit(_warm_up, self.data, self._sample)
+        except Exception:  # noqa: BLE001 - no second process: this one does all the work
+            return
+        self._pool = pool
+
+    def classify(self, *piece) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`_classify_chunk` of a piece in the worker; raises when there is none or it failed."""
+        self._start.join()
+        if self._pool is None:
+            raise RuntimeError("no worker process")
+        return self._pool.submit(_classify_chunk, self.data, *piece).result()
+
+    def close(self) -> None:
+        # from a thread (not a daemon, so an exiting interpreter waits for it):
+        # a worker still starting must finish starting before it can be shut down
+        threading.Thread(target=self._shut_down).start()
+
+    def _shut_down(self) -> None:
+        self._start.join()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _GcPause:
+    """Context manager pausing Python's cyclic garbage collector.
+
+    Scoring many texts makes millions of small dicts, lists and match objects
+    that die young and form no cycles, and the collector's passes over them
+    were a tenth of the time.  The collector is process-wide, so concurrent
+    classifications (Streamlit sessions are threads) share one count, and the
+    last one out turns it back on if it was on before the first.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._active = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._active == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._active += 1
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._active -= 1
+            if self._active == 0 and self._was_enabled:
+                gc.enable()
+
+
+_GC_PAUSE = _GcPause()
+
+
 def _classify_piece(comp: "_Compiled", texts: pa.Array, tk: np.ndarray, ck: np.ndarray, rb: np.ndarray,
                     c_scores: np.ndarray, c_info: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Family, confidence and evidence of the combinations (text ``tk`` of
     ``texts``, code pair ``ck``, rating bucket ``rb``) of some texts."""
-    t_scores, t_hits = _score_many(comp, texts)
+    with _GC_PAUSE:
+        t_scores, t_hits = _score_many(comp, texts)
+        return _decide(comp, t_scores, t_hits, tk, ck, rb, c_scores, c_info)
+
+
+def _decide(comp: "_Compiled", t_scores: np.ndarray, t_hits: list[dict[int, list[str]]], tk: np.ndarray,
+            ck: np.ndarray, rb: np.ndarray, c_scores: np.ndarray, c_info: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_classify_piece`'s decision from the text scores and hits of :func:`_score_many`."""
     n_fam = len(comp.families)
     tsc = t_scores[tk]
     total = tsc + c_scores[ck]
@@ -1023,55 +1269,72 @@ def _classify_piece(comp: "_Compiled", texts: pa.Array, tk: np.ndarray, ck: np.n
     return fam_u, conf_u, ev_u
 
 
-def _classify_unique(tax: Taxonomy, texts: pa.Array, tk: np.ndarray, ck: np.ndarray, rb: np.ndarray,
-                     c_scores: np.ndarray, c_info: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _piece_bounds(n: int) -> list[int]:
+    """Where ``n`` texts are cut into :data:`_PIECES` pieces: large at both
+    ends, shrinking linearly towards the middle, where the two processes meet.
+    So the last pieces, for which one process may wait for the other, are
+    small, and there are few pieces in all (each costs a few RE2 compiles)."""
+    half = np.arange(_PIECES // 2, 0, -1)
+    sizes = np.concatenate([half, half[::-1]])
+    return (np.concatenate([[0], np.cumsum(sizes)]) * n // sizes.sum()).tolist()
+
+
+def _classify_unique(comp: "_Compiled", texts: pa.Array, tk: np.ndarray, ck: np.ndarray, rb: np.ndarray,
+                     c_scores: np.ndarray, c_info: list, helper: _Helper | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_classify_piece` over all unique texts (``tk`` sorted); with many
-    of them, shared with a worker process (same code, so the same results).
+    of them, shared with the ``helper`` process (same code, so the same results).
 
-    The texts and their combinations are cut into pieces; the worker is handed
-    them from the last one backwards and this process takes them from the
-    first one onwards, taking back (cancelling) each piece the worker has not
-    started yet.  So both finish together however fast the worker starts up or
-    the texts score, where a fixed half left this process waiting.  Deciding
-    in the pieces, too, keeps that step parallel and sends back only the
-    results instead of every matched term.
+    The texts and their combinations are cut into pieces; this process takes
+    them from the first one onwards and a thread hands the worker one at a
+    time from the last one backwards, until they meet.  So both finish
+    together (within one piece) however fast the worker starts up or the texts
+    score.  The worker never holds a piece it has not started, which this
+    process would have to wait for at the end (an executor queues one ahead),
+    and only its pieces are copied for sending.  Deciding in the pieces, too,
+    keeps that step parallel and sends back only the results instead of every
+    matched term.
     """
-    comp = tax._compiled
     n = len(texts)
-    if n < _PARALLEL_MIN:
+    if helper is None or n < _PARALLEL_MIN:
         return _classify_piece(comp, texts, tk, ck, rb, c_scores, c_info)
-    import concurrent.futures
-    import multiprocessing
-
-    bounds = np.linspace(0, n, _PIECES + 1).astype(np.int64)
+    bounds = _piece_bounds(n)
     cuts = np.searchsorted(tk, bounds).tolist()
-    bounds = bounds.tolist()
-    pieces = [
-        # a copy of the texts: a pickled slice would carry the whole buffer
-        (pa.concat_arrays([texts.slice(a, b - a)]), tk[lo:hi] - a, ck[lo:hi], rb[lo:hi], c_scores, c_info)
-        for a, b, lo, hi in zip(bounds[:-1], bounds[1:], cuts[:-1], cuts[1:])
-    ]
-    try:
-        ctx = multiprocessing.get_context("forkserver")
-        pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
-        data = taxonomy_to_toml(tax)
-        futures = {k: pool.submit(_classify_chunk, data, *pieces[k]) for k in reversed(range(_PIECES))}
-    except (OSError, ValueError, RuntimeError):
-        return _classify_piece(comp, texts, tk, ck, rb, c_scores, c_info)
+
+    def piece(k: int, to_send: bool = False) -> tuple:
+        a, b, lo, hi = bounds[k], bounds[k + 1], cuts[k], cuts[k + 1]
+        part = texts.slice(a, b - a)
+        if to_send:
+            part = pa.concat_arrays([part])  # a copy: a pickled slice would carry the whole buffer
+        return (part, tk[lo:hi] - a, ck[lo:hi], rb[lo:hi], c_scores, c_info)
+
+    lock = threading.Lock()
+    ends = [0, _PIECES - 1]  # next piece from the front (this process), from the back (the worker)
+
+    def take(side: int) -> int | None:
+        with lock:
+            if ends[0] > ends[1]:
+                return None
+            k = ends[side]
+            ends[side] += 1 if side == 0 else -1
+            return k
+
     results: list = [None] * _PIECES
-    try:
-        for k in range(_PIECES):
-            if not futures[k].cancel():
-                break  # the worker has this one, and so every later one
-            results[k] = _classify_piece(comp, *pieces[k])
-        for k in range(_PIECES):
-            if results[k] is None:
-                try:
-                    results[k] = futures[k].result()
-                except (OSError, RuntimeError, concurrent.futures.process.BrokenProcessPool):
-                    results[k] = _classify_piece(comp, *pieces[k])
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+
+    def feed_worker() -> None:
+        try:
+            while (k := take(1)) is not None:
+                results[k] = helper.classify(*piece(k, to_send=True))
+        except Exception:  # noqa: BLE001 - no worker, or an error in a piece:
+            return  # this process does the pieces left below (and raises that error itself)
+
+    feeder = threading.Thread(target=feed_worker, daemon=True)
+    feeder.start()
+    while (k := take(0)) is not None:
+        results[k] = _classify_piece(comp, *piece(k))
+    feeder.join()
+    for k in range(_PIECES):
+        if results[k] is None:  # the worker failed on it
+            results[k] = _classify_piece(comp, *piece(k))
     return tuple(np.concatenate(parts) for parts in zip(*results))
 
 
@@ -1081,29 +1344,53 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
     mostly distinct texts: texts are normalised and prefiltered with Arrow (see
     :func:`_score_many`), and the per-combination decision is numpy."""
     comp = tax._compiled
-    t_codes, t_uniques = pd.factorize(text, sort=False)
-    t_arr = pa.array(np.asarray(t_uniques, dtype=object), pa.large_string()) if len(t_uniques) else pa.array([""], pa.large_string())
-    # unique (reason, disposition) -> scores
-    c_codes, c_scores, c_info = _code_scores(comp, reason, disposition)
-    r_bucket = _rating_bucket(rating, comp.low_max)
+    # a second process for many distinct texts, starting while this one factorises
+    helper = _Helper(tax, _arrow_texts(text.iloc[:_WARM_UP_TEXTS])) if len(text) >= _PARALLEL_MIN else None
+    try:
+        t_codes, t_uniques = pd.factorize(text, sort=False)
+        t_arr = _arrow_texts(t_uniques) if len(t_uniques) else pa.array([""], pa.large_string())
+        # unique (reason, disposition) -> scores
+        c_codes, c_scores, c_info = _code_scores(comp, reason, disposition)
+        r_bucket = _rating_bucket(rating, comp.low_max)
 
-    t_codes = np.where(t_codes < 0, 0, t_codes)
-    c_codes = np.where(c_codes < 0, 0, c_codes)
-    n_c = len(c_scores)
-    # text first, so that each piece of the texts owns a run of the combinations
-    combo = (t_codes.astype(np.int64) * n_c + c_codes) * 4 + r_bucket
-    uniq, inverse = np.unique(combo, return_inverse=True)
-    fam_u, conf_u, ev_u = _classify_unique(tax, t_arr, (uniq // 4) // n_c, (uniq // 4) % n_c, uniq % 4, c_scores, c_info)
+        t_codes = np.where(t_codes < 0, 0, t_codes)
+        c_codes = np.where(c_codes < 0, 0, c_codes)
+        n_c = len(c_scores)
+        # text first, so that each piece of the texts owns a run of the combinations
+        combo = (t_codes.astype(np.int64) * n_c + c_codes) * 4 + r_bucket
+        uniq, inverse = np.unique(combo, return_inverse=True)
+        fam_u, conf_u, ev_u = _classify_unique(comp, t_arr, (uniq // 4) // n_c, (uniq // 4) % n_c, uniq % 4,
+                                               c_scores, c_info, helper)
+    finally:
+        if helper is not None:
+            helper.close()
     return fam_u[inverse], conf_u[inverse], ev_u[inverse]
 
 
+def _arrow_texts(texts: pd.Index | pd.Series) -> pa.Array:
+    """Texts as one Arrow large-string array: straight from their Arrow
+    storage when they have one (a round trip of a million distinct texts
+    through Python strings took a second), else converted."""
+    data = getattr(texts.array, "__arrow_array__", None)
+    arr = data() if data is not None else pa.array(np.asarray(texts, dtype=object), pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string())
+
+
 def _code_scores(comp, reason: pd.Series, disposition: pd.Series):
-    """Scores of each distinct (reason, disposition) pair: ``(codes per row, scores, (why, family, code) per pair)``."""
-    c_codes, c_uniques = pd.factorize(reason.str.cat(disposition, sep="\x1f"), sort=False)
-    c_scores = np.zeros((max(len(c_uniques), 1), len(comp.families)))
+    """Scores of each distinct (reason, disposition) pair: ``(codes per row, scores, (why, family, code) per pair)``.
+
+    The two columns are factorised apart and their codes paired with numpy:
+    joining a million pairs of strings first took longer than the scoring."""
+    r_codes, r_uniques = pd.factorize(reason, sort=False)
+    d_codes, d_uniques = pd.factorize(disposition, sort=False)
+    n_d = max(len(d_uniques), 1)
+    pairs, c_codes = np.unique(r_codes.astype(np.int64) * n_d + d_codes, return_inverse=True)
+    c_scores = np.zeros((max(len(pairs), 1), len(comp.families)))
     c_info = []
-    for k, kv in enumerate(c_uniques):
-        r, d = kv.split("\x1f", 1)
+    for k, pair in enumerate(pairs.tolist()):
+        r, d = r_uniques[pair // n_d], d_uniques[pair % n_d]
         sc, why, fam, code = comp.score_code(r, d)
         c_scores[k] = sc
         c_info.append((why, fam, code))
@@ -1195,12 +1482,16 @@ def _text_series(df: pd.DataFrame, text_cols: Iterable[str]) -> pd.Series:
     out = _col(df, cols[0]).str.strip()
     rest = [_col(df, c).str.strip() for c in cols[1:]]
     if all(hasattr(x.array, "__arrow_array__") for x in [out, *rest]):
-        # the same as the pandas version below, in Arrow (pandas' `where` is slow here)
+        # the same as the pandas version below, in Arrow (pandas' `where` is
+        # slow here): each pair concatenated with a separator that is " . "
+        # only where both sides have text (choosing between whole string
+        # columns with if_else took a second on a million rows)
         o = out.array.__arrow_array__()
         for nxt in rest:
             nx = nxt.array.__arrow_array__()
-            joined = pc.binary_join_element_wise(o, nx, pa.scalar(" . ", o.type))
-            o = pc.if_else(pc.equal(nx, ""), o, pc.if_else(pc.equal(o, ""), nx, joined))
+            both = pc.and_(pc.not_equal(o, ""), pc.not_equal(nx, ""))
+            sep = pc.if_else(both, pa.scalar(" . ", o.type), pa.scalar("", o.type))
+            o = pc.binary_join_element_wise(o, sep, nx, pa.scalar("", o.type))
         return pd.Series(pd.array(o, dtype=out.dtype), index=df.index)
     for nxt in rest:
         out = out.where(nxt == "", out.where(out == "", out + " . ") + nxt)

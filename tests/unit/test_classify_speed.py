@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from analysis import classify as C
@@ -121,3 +122,93 @@ def test_parallel_split_gives_same_results(tax, monkeypatch):
     monkeypatch.setattr(C, "_PARALLEL_MIN", 10)
     two = C.classify_complaints(df, tax)
     pd.testing.assert_frame_equal(one, two)
+
+
+# texts around the exclusions, negations and word-skipping patterns the fast
+# path prefilters with RE2 (exclusion and negation tests, pattern passes)
+PREFILTERED = [
+    "no sound clarity at all", "no sound, stopped working", "not working in my pocket but fine on the table",
+    "delivery was worst but the product is good", "worst delivery, no sound from the left side",
+    "so many fake earphones in the market, this one is original", "beware of fakes", "fake product",
+    "not really that good", "not good", "no bass", "never worked", "it is not a fake", "casino piano no sound",
+    "the wire may break easily", "stopped working within 2 weeks", "stopped working within ٣ weeks",
+    "battery drains in 10 minutes", "only one side is working", "the mic doesn't work well",
+    "left earbud not working after 3 months", "it's   not   good", "not  fake", "no? sound", "good? not good",
+]
+
+
+def test_prefiltered_rules_give_the_reference_results(tax):
+    texts = PREFILTERED + [t.upper() + " Order 402-1234567" for t in PREFILTERED] + [f"Nice. {t}" for t in PREFILTERED]
+    _assert_same(_frame(texts * 2), tax)
+
+
+def test_untranslatable_exclusion_scans_every_text():
+    # a back-reference has no RE2 twin: no prefilter, and still the reference results
+    tax = C.load_taxonomy(overrides={"families": {"other": {"exclude": [r"(good)\s+\1"]}}})
+    comp = tax._compiled
+    assert comp.exclude_filters[comp.index["other"]] is None
+    _assert_same(_frame(["good good product", "good product", "not good good"] * 5), tax)
+
+
+def test_digits_translate_to_digits_only():
+    pattern = C._re2_superset(r"\d+\s*(?:day|days)")
+    arr = pa.array(["3 days", "٣ days", "many days", "x days"], pa.large_string())
+    assert pc.match_substring_regex(arr, pattern).to_pylist() == [True, True, False, False]
+
+
+def test_pass_groups_keep_word_skipping_patterns_apart():
+    conv = ["a", r"b\s+(?:[^ '?]+\s+){0,4}c", "d", r"(?:e\s+)+f", r"g(?:h)*", "i"]
+    groups = C._pass_groups(conv)
+    assert groups[0] == [0, 2, 5]  # the plain ones in one pass
+    assert sorted(k for g in groups[1:] for k in g) == [1, 3, 4]
+    assert all(len(g) <= C._RE2_GROUP for g in groups[1:])
+
+
+def test_vectorised_ascii_normalisation_is_basic_normalise():
+    from analysis.text import basic_normalise
+
+    rng = np.random.default_rng(3)
+    alphabet = np.array(list("aAbBzZ09 '`?_.!-\t,xyYqQ"))
+    texts = ["", " ", "  a  ", "aBc", "aB", "xY", "abCdEf gHi", "'x", "x'", "a''b", "it's 'ok' but ``meh``", "A\tB\nc"]
+    texts += ["".join(rng.choice(alphabet, rng.integers(0, 16))) for _ in range(5000)]
+    arr = pa.array(texts, pa.large_string())
+    assert C._arrow_basic_normalise_ascii(arr).to_pylist() == [basic_normalise(t) for t in texts]
+    # a slice (its buffers start before it), as the pieces of the parallel path are
+    part = arr.slice(7, 300)
+    assert C._arrow_basic_normalise_ascii(part).to_pylist() == [basic_normalise(t) for t in texts[7:307]]
+
+
+def test_gc_pause_nests_and_restores():
+    import gc
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with C._GC_PAUSE:
+            with C._GC_PAUSE:
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        gc.disable()
+        with C._GC_PAUSE:
+            pass
+        assert not gc.isenabled()  # left as it was
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_parallel_path_without_a_worker_gives_same_results(tax, monkeypatch):
+    texts = [f"{t} order {i}" for i, t in enumerate(EXTRA * 20)]
+    df = _frame(texts)
+    one = C.classify_complaints(df, tax)
+    monkeypatch.setattr(C, "_PARALLEL_MIN", 10)
+    monkeypatch.setattr(C._Helper, "_open", lambda self: None)  # the process could not start
+    pd.testing.assert_frame_equal(one, C.classify_complaints(df, tax))
+
+
+def test_worker_started_for_many_rows_of_few_texts_gives_same_results(tax, monkeypatch):
+    # enough rows to start the worker, too few distinct texts to use it: closed unused
+    df = _frame(EXTRA[:8] * 20)
+    one = C.classify_complaints(df, tax)
+    monkeypatch.setattr(C, "_PARALLEL_MIN", 100)
+    pd.testing.assert_frame_equal(one, C.classify_complaints(df, tax))
