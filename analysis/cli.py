@@ -202,7 +202,7 @@ def _prepare_segmenters(loaded) -> threading.Thread | None:
     columns = [c for c in (S.TITLE, S.TEXT) if c in loaded.table.columns]
     if not columns:
         return None
-    texts = [t for c in columns for t in loaded.table[c].dropna().tolist()]
+    texts = (t for c in columns for t in loaded.table[c].dropna())  # walked in the thread, not here
     thread = threading.Thread(target=prepare_segmenters, args=(texts,), daemon=True)
     thread.start()
     return thread
