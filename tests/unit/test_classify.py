@@ -301,14 +301,25 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 
 def test_labelled_sample_is_sound():
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
-    assert len(lab) >= 490 and lab["doc_id"].is_unique
-    assert set(lab["split"]) == {"dev", "test", "test2", "test3", "test4", "test5"}
-    assert (lab["split"] == "test2").sum() == 150
-    assert (lab["split"] == "test3").sum() == 200
-    assert (lab["split"] == "test4").sum() == 250
-    assert (lab["split"] == "test5").sum() == 250
+    assert len(lab) == 1690 and lab["doc_id"].is_unique
+    sizes = {"dev": 210, "test": 130, "test2": 150, "test3": 200, "test4": 250, "test5": 250, "test6": 250, "test7": 250}
+    assert lab["split"].value_counts().to_dict() == sizes
     assert lab["label"].isin(schema.FAMILIES).all()
     assert (lab["stars"] <= 3).all()
+    # test6 was labelled twice, independently: the second annotator's label is kept
+    second = lab["label_second"].fillna("")
+    assert (second != "").sum() == 250 and set(lab.loc[second != "", "split"]) == {"test6"}
+    assert lab.loc[second != "", "label_second"].isin(schema.FAMILIES).all()
+
+
+def test_two_annotators_agree_on_the_doubly_labelled_split():
+    """How good the reference is: two annotators who followed the GUIDE without
+    seeing each other's labels agree on 240 of test6's 250 reviews (96.0%; the
+    issue's hidden sample: 97.5%).  So the classifier's ~0.82 on fresh splits is
+    the classifier's shortfall, not noise in the labels."""
+    lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
+    t6 = lab[lab["split"] == "test6"]
+    assert int((t6["label"] == t6["label_second"]).sum()) == 240
 
 
 def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.DataFrame]:
@@ -318,14 +329,15 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
     return acc, pd.crosstab(test["label"], test["pred"])
 
 
-# Guards = measured - about 0.02.  Measured with the rules of split test4 (GUIDE):
-#   dev 0.962 (210), test 0.908 (130), test2 0.953 (150), test3 0.930 (200), test4 0.944 (250),
-#   test5 0.816 (250, the only split still held out).
-# Fresh splits, each labelled before any rule of its round was changed, with the rules
-# frozen -> after the round: test2 0.747 -> 0.813, test3 0.795 -> 0.810, test4 0.824
-# (then studied), test5 0.804 -> 0.816.  The held-out level is about 0.81: the rules
-# gain on what they were shown, little on unseen wording (the GUIDE has the history).
-@pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.93), ("test3", 0.91), ("test4", 0.92), ("test5", 0.79)])
+# Guards = measured - about 0.02.  Measured with the rules of splits test5/test6 (GUIDE):
+#   dev 0.962 (210), test 0.908 (130), test2 0.953 (150), test3 0.935 (200), test4 0.944 (250),
+#   test5 0.884 (250), test6 0.868 (250), test7 0.824 (250, the only split still held out).
+# Fresh splits, each labelled blind before any rule of its round was changed, scored with
+# the rules frozen: test2 0.747, test3 0.795, test4 0.824, test5 0.804, test6 0.792,
+# test7 0.824 (test7's round moved it from 0.820 to 0.824).  The held-out level is about
+# 0.80-0.82: the rules gain on what they were shown, little on unseen wording (GUIDE).
+@pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.93), ("test3", 0.91), ("test4", 0.92),
+                                          ("test5", 0.86), ("test6", 0.85), ("test7", 0.80)])
 def test_accuracy_per_split(realdata, split, guard):
     acc, confusion = _held_out_accuracy(realdata, split)
     print(f"{split} accuracy {acc:.3f}\n{confusion}")

@@ -1,4 +1,4 @@
-"""Wording categories of analysis/rules/taxonomy.toml (round of split test4).
+"""Wording categories of analysis/rules/taxonomy.toml (rounds of splits test4 and test5/test6).
 
 One table of customer wording per category the rules were widened or narrowed
 for, each with texts that must land in the family and texts that must NOT
@@ -150,6 +150,80 @@ WORDING: dict[str, list[tuple[str, float | None, str]]] = {
          "I think the product that I received is a duplicate one", 1, "authenticity"),
         # must NOT flip: the buyer's own units used in turn are no used unit
         ("2 earphones used one by one, both stopped working in few months", 1, "product_defect"),
+    ],
+    # ---- round of splits test5/test6
+    # failure verbs in their other forms
+    "failure_verbs_in_other_forms": [
+        ("Malfunctioned in less than a month.", 1, "product_defect"),
+        ("It malfunctions every other day", 2, "product_defect"),
+        ("Broke down after a few days of usage.", 1, "product_defect"),
+        ("Sometimes the Bluetooth link fails.", 3, "product_defect"),
+        ("Stop giving sound output from right speaker", 1, "product_defect"),
+        ("Not worthy for the price | Mic not working properly", 2, "product_defect"),
+        # must NOT flip: negated, or a judgement
+        ("The connection never fails, good product", 4, "other"),
+        ("Mic doesn't work well in calls", 2, "quality_expectation"),
+    ],
+    # the sound fades or degrades with use (guide: quieter after weeks or months)
+    "sound_that_fades_with_use_is_a_defect": [
+        ("I have been using it for a couple of months. The speaker volume level keeps decreasing.", 1, "product_defect"),
+        ("Sound quality is getting worse day by day", 2, "product_defect"),
+        ("The sound starts getting distorted after 40 minutes of a movie", 1, "product_defect"),
+        # must NOT flip: a judgement of the sound as it is
+        ("Sound quality is very low, on call sound is worst", 1, "quality_expectation"),
+        ("The audio gets distorted a bit while running", 3, "quality_expectation"),
+    ],
+    # repeated repairs or replacements for faults
+    "repeated_repairs_are_a_defect": [
+        ("Pretty bad product. I have replaced it 4 times in 8 months.", 3, "product_defect"),
+        ("Sent for fix twice already", 1, "product_defect"),
+        # must NOT flip: one replacement request names no problem (guide: other)
+        ("Please replace the earphone", 3, "other"),
+    ],
+    # spellings seen in fresh reviews
+    "spelling_variants": [
+        ("Buttons doesnot work", 1, "product_defect"),
+        ("It keeps disconnting repeatedly", 2, "product_defect"),
+        ("Bass not soo good", 3, "quality_expectation"),
+        ("Vendor is selling 1st copies in the name of the original", 1, "authenticity"),
+    ],
+    # an old, opened or tampered unit sold as new; doubt voiced as "I don't think"
+    "old_or_opened_unit_is_authenticity": [
+        ("I have received old piece and it is damaged also", 1, "authenticity"),
+        ("When I got it the seal was ripped off, sound is fine", 3, "authenticity"),
+        ("The box was tampered when I received. The bass is not up to the mark", 3, "authenticity"),
+        ("Dont think it is original Sennheiser! Faulty product received", 2, "authenticity"),
+        ("I don't think the seller delivered the original product", 2, "authenticity"),
+        # must NOT flip: "original sound" is no doubt about the unit
+        ("Bass is not that good. I don't think the headphone adds anything to the original sound", 3, "quality_expectation"),
+    ],
+    # an accessory that did not come
+    "accessory_not_received_is_missing_parts": [
+        ("Great sound. I didn't get any USB charging cable with the package.", 2, "missing_parts"),
+        ("I am not found extra ear buds", 3, "missing_parts"),
+        # must NOT flip: a part that came and is judged
+        ("Didn't get the cable quality I expected, sound is poor", 2, "quality_expectation"),
+    ],
+    # a part judged with a negated quality word, sound leaking out, wishes for more
+    "negated_quality_words_are_onpe": [
+        ("It's a decent sounding earphone which isn't very durable | The build quality isn't well", 3, "quality_expectation"),
+        ("Better, affordable price | Sound quality is not smooth", 3, "quality_expectation"),
+        ("Decent earphones for music, but disappointing when it comes to call quality.", 3, "quality_expectation"),
+        ("Sound is good. But it leaks outside", 1, "quality_expectation"),
+        ("Good n nice. But not excellent.", 3, "quality_expectation"),
+        ("Average to good. Need more bass.", 3, "quality_expectation"),
+        ("Battery drains faster than my old one", 3, "quality_expectation"),
+        # must NOT flip: a negated complaint is a neutral verdict (3 stars: other)
+        ("Sound quality is not bad", 3, "other"),
+        ("Need more time to review", 3, "other"),
+    ],
+    # romanised Hindi (amazon.in) failure wording
+    "romanised_hindi_failures": [
+        ("January me liya tha, may me ek earbud kaam krna band kr dia", 1, "product_defect"),
+        ("Do mahine me kaam nahi kar raha", 1, "product_defect"),
+        ("Ek mahine me kharab ho gaya", 1, "product_defect"),
+        # must NOT flip: it works
+        ("Bahut accha kaam karta hai", 4, "other"),
     ],
 }
 
