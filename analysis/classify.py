@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 from analysis import schema
 from analysis.config import freeze
 from analysis.errors import SettingsError
-from analysis.text import RULES_DIR, Normaliser, ascii_equivalent, basic_normalise
+from analysis.text import RULES_DIR, SENTENCE_CHARS, SENTENCE_END, Normaliser, ascii_equivalent, basic_normalise
 
 __all__ = [
     "Taxonomy",
@@ -276,11 +276,12 @@ def _terms_regex(terms: Sequence[str]) -> str:
 # pass per family, which normalised texts can match a family at all, and runs
 # the exact Python expressions only on those.  A prefilter must therefore match
 # at least wherever the Python expression matches (a superset is fine).  On
-# normalised text every character is a Python word character, "'", "?" or a
-# space, which makes the word boundaries expressible without lookarounds.
+# normalised text every character is a Python word character, "'", "?", a
+# space or the "." of a sentence end (a token of its own between spaces), which
+# makes the word boundaries expressible without lookarounds.
 _RE2_META = set("\\.^$|?*+()[]{}")
 _RE2_GROUP = 4  # raw patterns that skip words per RE2 pass (see _pass_groups)
-_NON_SEP = "[^ '?]"  # a Python \w character of a normalised text
+_NON_SEP = "[^ '?.]"  # a Python \w character of a normalised text (not "'", "?", a space or a sentence end)
 # a Python \d character: an ASCII digit or some non-ASCII one.  Not _NON_SEP:
 # "\d+ days" widened to "any word, days" made one pass cost as much as seven.
 _DIGIT = "[0-9\\x{80}-\\x{10ffff}]"
@@ -847,16 +848,18 @@ def _wording_key(s: str) -> str:
 # ------------------------------------------------------------------ many texts
 def _ascii_byte_table() -> np.ndarray:
     """Byte map doing :func:`analysis.text.basic_normalise`'s per-character steps
-    on ASCII: "`" -> "'", lower case, every non-word character except "'" and
-    "?" (and "_") -> space.  Bytes of non-ASCII characters map to themselves,
-    so a mixed array stays valid UTF-8."""
+    on ASCII: "`" -> "'", lower case, sentence ends (". ! ;" and line breaks)
+    -> ".", every other non-word character except "'" and "?" (and "_") ->
+    space.  Bytes of non-ASCII characters map to themselves, so a mixed array
+    stays valid UTF-8."""
     table = np.arange(256, dtype=np.uint8)
     for b in range(128):
         ch = chr(b).lower().replace("`", "'")
-        table[b] = ord(ch) if ch.isalnum() or ch in "'?" else ord(" ")
+        table[b] = ord(ch) if ch.isalnum() or ch in "'?" else _DOT if ch in SENTENCE_CHARS else ord(" ")
     return table
 
 
+_DOT = ord(SENTENCE_END)
 _ASCII_BYTES = _ascii_byte_table()
 _WORD_BYTES = np.isin(np.arange(256), [ord(c) for c in "abcdefghijklmnopqrstuvwxyz0123456789"])
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -896,6 +899,17 @@ def _blank_edge_quotes(offsets: np.ndarray, data: np.ndarray) -> None:
         data[quotes[~(inside & between)]] = _SPACE
 
 
+def _decimal_points(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """Positions of the "." bytes between two digits of their string
+    (basic_normalise's ``_DECIMAL_POINT``: "2.5" is no sentence end)."""
+    if len(data) < 3:
+        return np.empty(0, dtype=np.int64)
+    at = np.flatnonzero(data[1:-1] == _DOT) + 1
+    at = at[_in_range(data[at - 1], "0", "9") & _in_range(data[at + 1], "0", "9")]
+    row = np.searchsorted(offsets, at, side="right") - 1
+    return at[(at > offsets[row]) & (at + 1 < offsets[row + 1])]
+
+
 def _squeeze_spaces(offsets: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Runs of spaces made one and spaces at either end of a string dropped
     (basic_normalise's final ``_SPACES.sub(" ", text).strip()``)."""
@@ -922,6 +936,60 @@ def _squeeze_spaces(offsets: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, 
     return offsets - np.searchsorted(dropped, offsets), data[keep]
 
 
+def _sentence_ends(offsets: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """After :func:`_squeeze_spaces` (sentence ends still "." bytes that may
+    touch words: "good. bad", "a..b"): each run of "." and spaces made one
+    " . " token, and dropped at either end of its string.  Together with
+    :func:`_squeeze_spaces`, basic_normalise's ``_GAPS.sub(_gap, text).strip(" .")``.
+
+    Works on the "." bytes only (a few per text), then drops and inserts
+    bytes in one pass each."""
+    dots = np.flatnonzero(data == _DOT)
+    if not len(dots):
+        return offsets, data
+    n = len(data)
+    row = np.searchsorted(offsets, dots, side="right") - 1
+    # dots of one run: next to each other, or one space apart, in one string
+    gap = np.diff(dots)
+    joined = (row[1:] == row[:-1]) & ((gap == 1) | ((gap == 2) & (data[np.minimum(dots[:-1] + 1, n - 1)] == _SPACE)))
+    first = np.concatenate([[True], ~joined])
+    last = np.concatenate([~joined, [True]])
+    lo, hi, r = dots[first], dots[last], row[first]
+    start, end = offsets[r], offsets[r + 1]
+    # a space on either side belongs to the run
+    lo = lo - ((lo > start) & (data[np.maximum(lo - 1, 0)] == _SPACE))
+    hi = hi + ((hi + 1 < end) & (data[np.minimum(hi + 1, n - 1)] == _SPACE))
+    edge = (lo == start) | (hi == end - 1)
+    length = hi - lo + 1
+    # every byte of a run dropped, then up to three kept (" . ") of the inner ones
+    drop = np.zeros(n, dtype=bool)
+    runs_bytes = np.repeat(lo, length) + (np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length))
+    drop[runs_bytes] = True
+    inner = ~edge
+    a, ln = lo[inner], length[inner]
+    drop[a] = False
+    data[a] = _SPACE
+    b = a[ln >= 2] + 1
+    drop[b] = False
+    data[b] = _DOT
+    c = hi[inner][ln >= 3]
+    drop[c] = False
+    data[c] = _SPACE
+    dropped = np.flatnonzero(drop)
+    out = data[~drop]
+    # runs of one byte ("a.b") miss ". " after their space, runs of two the " " after their "."
+    one, two = a[ln == 1], b[ln[ln >= 2] == 2]
+    anchors = np.concatenate([one, one, two])
+    values = np.concatenate([np.full(len(one), _DOT), np.full(len(one), _SPACE), np.full(len(two), _SPACE)]).astype(np.uint8)
+    order = np.argsort(anchors, kind="stable")
+    anchors, values = anchors[order], values[order]
+    new_offsets = offsets - np.searchsorted(dropped, offsets)
+    if len(anchors):
+        out = np.insert(out, anchors - np.searchsorted(dropped, anchors) + 1, values)
+        new_offsets = new_offsets + np.searchsorted(anchors, offsets)
+    return new_offsets, out
+
+
 def _arrow_basic_normalise_ascii(arr: pa.Array) -> pa.Array:
     """:func:`analysis.text.basic_normalise` for pure-ASCII strings (no nulls), vectorised.
 
@@ -935,9 +1003,12 @@ def _arrow_basic_normalise_ascii(arr: pa.Array) -> pa.Array:
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     offsets, data = _split_camel_case(offsets - offsets[0], data)
+    decimal = _decimal_points(offsets, data)
     data = _ASCII_BYTES[data]
+    data[decimal] = _SPACE
     _blank_edge_quotes(offsets, data)
     offsets, data = _squeeze_spaces(offsets, data)
+    offsets, data = _sentence_ends(offsets, data)
     return pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(offsets), pa.py_buffer(data))
 
 

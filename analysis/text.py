@@ -42,9 +42,22 @@ def _latin_fold_table() -> dict[int, str]:
 
 _FOLD = _latin_fold_table()
 _CAMEL = re.compile(r"(?<=[a-z\u00e0-\u00ff])(?=[A-Z][a-z])")
-_NON_WORD = re.compile(r"[^\w'?]+|_+")
+# Sentence ends (and line breaks) survive normalisation as a "." token between
+# spaces, so that a negation or a phrase does not reach into the next sentence
+# ("Not good. Stopped working" is no negated "stopped working").  A point
+# between two digits ("2.5") is no sentence end.
+SENTENCE_END = "."
+SENTENCE_CHARS = ".!;\n\r\u3002"
+_DECIMAL_POINT = re.compile(r"(?<=[0-9])\.(?=[0-9])")
+_NON_WORD = re.compile(r"[^\w'?.!;\n\r\u3002]+|_+")
 _QUOTE_EDGE = re.compile(r"(?<![\w])'|'(?![\w])")
+_GAPS = re.compile(r"[ .!;\n\r\u3002]+")
 _SPACES = re.compile(r"\s+")
+
+
+def _gap(m: re.Match) -> str:
+    """A run of spaces and sentence ends: one space, or " . " if it holds an end."""
+    return " . " if m.group(0).strip(" ") else " "
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
@@ -60,15 +73,18 @@ def basic_normalise(text: str) -> str:
 
     Run-together sentences from scraped reviews ("qualityHopeless") are split
     at the lower->upper case change first.  "?" is kept (questions such as
-    "is this original?" are evidence).
+    "is this original?" are evidence).  Sentence ends (". ! ;", "。", line
+    breaks) become one " . " token between words, never at either end:
+    "Not good!! Stopped." -> "not good . stopped".
     """
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", str(text)).translate(_ZERO_WIDTH).translate(_QUOTES)
     text = _CAMEL.sub(" ", text).lower().translate(_FOLD)
+    text = _DECIMAL_POINT.sub(" ", text)
     text = _NON_WORD.sub(" ", text)
     text = _QUOTE_EDGE.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    return _GAPS.sub(_gap, text).strip(" .")
 
 
 def ascii_equivalent(ch: str) -> str | None:
@@ -84,6 +100,8 @@ def ascii_equivalent(ch: str) -> str | None:
     rep = ch.translate(_ZERO_WIDTH).translate(_QUOTES)
     if rep != ch:
         return rep if rep.isascii() else None
+    if ch in SENTENCE_CHARS:
+        return SENTENCE_END
     if ch.isalnum() or ch.lower() != ch or ord(ch) in _FOLD or "\u00e0" <= ch <= "\u00ff":
         return None
     return " "
@@ -294,6 +312,16 @@ def tokenize(text: str, lang: str | None = None, *, normaliser: Normaliser | Non
     -------
     list of str
     """
+    return [t for sentence in tokenize_sentences(text, lang, normaliser=normaliser, drop_stop_words=drop_stop_words)
+            for t in sentence]
+
+
+def tokenize_sentences(text: str, lang: str | None = None, *, normaliser: Normaliser | None = None,
+                       drop_stop_words: bool = True) -> list[list[str]]:
+    """:func:`tokenize`, one token list per sentence (split where
+    :func:`basic_normalise` marks a sentence end), so that n-grams can be
+    built within sentences: "battery drains fast. Case cracked" gives no
+    "fast case"."""
     if text is None or (isinstance(text, float) and text != text):
         return []
     norm = (normaliser or default_normaliser())(text)
@@ -301,6 +329,15 @@ def tokenize(text: str, lang: str | None = None, *, normaliser: Normaliser | Non
         return []
     if lang is None:
         lang = detect_language(text)
+    out = []
+    for sentence in norm.split(f" {SENTENCE_END} "):
+        tokens = _sentence_tokens(sentence, lang, drop_stop_words)
+        if tokens:
+            out.append(tokens)
+    return out
+
+
+def _sentence_tokens(norm: str, lang: str, drop_stop_words: bool) -> list[str]:
     if has_cjk(norm):
         tokens = _cjk_tokens(norm, "ja" if lang == "ja" or _KANA.search(norm) else "zh")
     else:

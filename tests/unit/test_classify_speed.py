@@ -27,7 +27,7 @@ EXTRA = [
     "Ärgerlich: Qualität schlecht, Verpackung beschädigt", "Très déçu, produit cassé à l'arrivée", "café",
     "ＦＵＬＬ ＷＩＤＴＨ fake", "zero\u200bwidth\u200bfake", "soft\u00adhyphen", "under_score fake__copy", "a'b'c'd 'quoted' x'",
     "good", "Good", "", " ", "?", "is this original?", "wrong item!!! ordered black got blue", "empty box received",
-    "I dropped it in water, my fault", "ordered by mistake", "👍👍 nice", "बहुत अच्छा product", "₹999 worth it",
+    "I dropped it in water, my fault", "ordered by mistake", "👍👍 nice", "बहुत अच्छा product", "₹999 worth it", "Not good… stopped working", "Not bad。Fake product though", "不好。坏了", "No. It is fake",
     # ASCII apart from quotes, zero-width characters and symbols: normalised on the Arrow path
     "“Smart quotes” — not fake… ₹1,299 😍😍Superb", "÷Ab ×Cd", "naïve café👍NiceWork", "Ⓐbc ｆｕｌｌ\u200dwidth",
     "don’t buy‼ it’s a copy", "no\u200bsound ❤️blutooth", "sound\u2028effects", "´quoted´ `x` it’s",
@@ -100,7 +100,7 @@ def test_prefilters_compile_for_the_default_taxonomy(tax):
 def test_ascii_equivalents_are_what_basic_normalise_does():
     from analysis.text import ascii_equivalent, basic_normalise
 
-    for ch in ["’", "\u200b", "\u200d", "😍", "₹", "—", "\u2028", "÷", "é", "É", "中", "٣", "ǅ", "Σ"]:
+    for ch in ["’", "\u200b", "\u200d", "😍", "₹", "—", "\u2028", "÷", "é", "É", "中", "٣", "ǅ", "Σ", "。", "\u3000"]:
         rep = ascii_equivalent(ch)
         if rep is not None:
             for ctx in ("a{}b", "aB{}Cd", "{}x", "x'{}'y", "it{}s"):
@@ -110,7 +110,7 @@ def test_ascii_equivalents_are_what_basic_normalise_does():
 
 def test_regex_translation_is_conservative():
     assert C._re2_superset(r"(?<![\w'])foo\b(?!\s+bar)") == "foo"
-    assert C._re2_superset(r"a\w+b") == "a[^ '?]+b"
+    assert C._re2_superset(r"a\w+b") == "a[^ '?.]+b"
     assert C._re2_superset(r"(a)\1") is None  # back-reference: no prefilter
     assert C._re2_superset(r"[\w]+") is None
 
@@ -168,8 +168,11 @@ def test_vectorised_ascii_normalisation_is_basic_normalise():
     from analysis.text import basic_normalise
 
     rng = np.random.default_rng(3)
-    alphabet = np.array(list("aAbBzZ09 '`?_.!-\t,xyYqQ"))
-    texts = ["", " ", "  a  ", "aBc", "aB", "xY", "abCdEf gHi", "'x", "x'", "a''b", "it's 'ok' but ``meh``", "A\tB\nc"]
+    alphabet = np.array(list("aAbBzZ09 '`?_.!-\t,xyYqQ;\n\r.. 1."))
+    texts = ["", " ", "  a  ", "aBc", "aB", "xY", "abCdEf gHi", "'x", "x'", "a''b", "it's 'ok' but ``meh``", "A\tB\nc",
+             # sentence ends: one " . " between words, none at the ends, no end between digits
+             ".", ". .", "a.", ".a", "a. b", "a .b", "a..b", "a!!! b", "a;b", "a\r\nb", "2.5", "v2.5.1", "a 2. 5", "1.a",
+             "a.'b", "a'.b", "a?.b", "a.?b", "Not good. Stopped working"]
     texts += ["".join(rng.choice(alphabet, rng.integers(0, 16))) for _ in range(5000)]
     arr = pa.array(texts, pa.large_string())
     assert C._arrow_basic_normalise_ascii(arr).to_pylist() == [basic_normalise(t) for t in texts]

@@ -61,6 +61,19 @@ def test_spelling_variants_and_case():
     assert ngrams(["a"], 3) == []
 
 
+def test_ngrams_stay_within_sentences():
+    from analysis.text import tokenize_sentences
+
+    assert tokenize_sentences("Battery drains fast. Case cracked!! no sound") == [["battery", "drains", "fast"], ["case", "cracked"], ["no", "sound"]]
+    assert tokenize_sentences("电池不耐用。耳机坏了") == [["电池", "不", "耐用"], ["耳机", "坏"]]
+    assert tokenize_sentences("...") == [] and tokenize_sentences(None) == []
+    # version numbers are no sentence end
+    assert tokenize_sentences("v2.5 firmware") == [["v2", "firmware"]]  # one sentence; the digit is a stop word
+    df = pd.DataFrame({schema.TEXT: ["Battery drains fast. Case cracked", "drains fast; case fine"]})
+    terms = set(term_frequency(df, ngram_range=(2, 2))["term"])
+    assert terms == {"battery drains", "drains fast", "case cracked", "case fine"}
+
+
 # ------------------------------------------------------------ frequencies
 def test_term_frequency_counts_and_per_1000():
     df = pd.DataFrame({schema.TEXT: ["no sound", "no sound no sound", "good sound", None],

@@ -212,10 +212,21 @@ WORDING: dict[str, list[tuple[str, float | None, str]]] = {
         ("Sound is good. But it leaks outside", 1, "quality_expectation"),
         ("Good n nice. But not excellent.", 3, "quality_expectation"),
         ("Average to good. Need more bass.", 3, "quality_expectation"),
-        ("Battery drains faster than my old one", 3, "quality_expectation"),
         # must NOT flip: a negated complaint is a neutral verdict (3 stars: other)
         ("Sound quality is not bad", 3, "other"),
         ("Need more time to review", 3, "other"),
+    ],
+    # a negation or a phrase stops at a sentence end ("." "!" ";" or a line break)
+    "negation_stops_at_a_sentence_end": [
+        ("Not bad. Fake product though", 1, "authenticity"),
+        ("Not good!! Stopped working after a week", 1, "product_defect"),
+        ("No bass; left earbud died after 2 weeks", 1, "product_defect"),
+        ("Not happy\nBroken within a month", 1, "product_defect"),
+        # must NOT flip: the negation inside one sentence still cancels, and context
+        # that is meant to reach the next sentence still does
+        ("Not fake at all, original product. Good sound", 4, "other"),
+        ("I use it with OP5 and the mic doesn't work. Although I checked with other phones it works", 2, "not_as_described"),
+        ("Sound volume reduced in 1 month", 1, "product_defect"),
     ],
     # romanised Hindi (amazon.in) failure wording
     "romanised_hindi_failures": [
@@ -243,6 +254,8 @@ def test_wording(text, rating, expected, tax):
         ("doesn't hold a charge", "product_defect"),
         ("not holding a charge", "product_defect"),
         ("charging case battery drains overnight", "product_defect"),
+        # "drains fast" judges battery life, but draining inside the case is a failure
+        ("Battery drains fast even in the case", "product_defect"),
         # no failure in the words: the reason decides
         ("battery drains fast", "quality_expectation"),
     ],
