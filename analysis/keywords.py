@@ -18,7 +18,7 @@ from statsmodels.stats.multitest import multipletests
 
 from analysis import schema
 from analysis.aggregate import week_start
-from analysis.text import default_normaliser, has_cjk, negation_words, ngrams, tokenize, tokenize_sentences
+from analysis.text import default_normaliser, has_cjk, negation_words, ngrams, phrase_runs, tokenize
 
 __all__ = [
     "tokenize",
@@ -50,8 +50,8 @@ def _doc_terms(df: pd.DataFrame, text_cols: Sequence[str], ngram_range: tuple[in
     def terms_of(text: str) -> list[str]:
         got = cache.get(text)
         if got is None:
-            # n-grams within sentences: none spans a sentence end
-            got = [g for toks in tokenize_sentences(text) for n in range(lo, hi + 1) for g in ngrams(toks, n)]
+            # n-grams within runs of words: none spans a sentence end or more than one stop word
+            got = [g for toks in phrase_runs(text) for n in range(lo, hi + 1) for g in ngrams(toks, n)]
             cache[text] = got
         return got
 

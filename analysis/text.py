@@ -337,7 +337,45 @@ def tokenize_sentences(text: str, lang: str | None = None, *, normaliser: Normal
     return out
 
 
-def _sentence_tokens(norm: str, lang: str, drop_stop_words: bool) -> list[str]:
+def phrase_runs(text: str, lang: str | None = None, *, normaliser: Normaliser | None = None,
+                max_gap: int = 1) -> list[list[str]]:
+    """The content words of a complaint (stop words and numbers out,
+    negations in) in runs that n-grams may span: a run ends at a sentence end
+    and where more than ``max_gap`` stop words stood between two words.
+
+    "Won't hold a charge" gives one run (won't, hold, charge: "hold charge"
+    skips one "a"); "battery drains fast even in the case" gives two
+    (battery, drains, fast | case): no "fast case".  Joined, the runs are
+    :func:`tokenize`'s tokens.
+    """
+    if text is None or (isinstance(text, float) and text != text):
+        return []
+    norm = (normaliser or default_normaliser())(text)
+    if not norm:
+        return []
+    if lang is None:
+        lang = detect_language(text)
+    out = []
+    for sentence in norm.split(f" {SENTENCE_END} "):
+        is_stop = _stop_test(lang, has_cjk(sentence))
+        run: list[str] = []
+        gap = 0
+        for t in _raw_tokens(sentence, lang):
+            if is_stop(t):
+                gap += 1
+                continue
+            if run and gap > max_gap:
+                out.append(run)
+                run = []
+            run.append(t)
+            gap = 0
+        if run:
+            out.append(run)
+    return out
+
+
+def _raw_tokens(norm: str, lang: str) -> list[str]:
+    """The word tokens of one normalised sentence, stop words included."""
     if has_cjk(norm):
         tokens = _cjk_tokens(norm, "ja" if lang == "ja" or _KANA.search(norm) else "zh")
     else:
@@ -346,13 +384,23 @@ def _sentence_tokens(norm: str, lang: str, drop_stop_words: bool) -> list[str]:
         # elided articles: l'ecouteur -> ecouteur, dell'auricolare -> auricolare
         tokens = [_ELISION.sub("", t) for t in tokens]
     tokens = [t.strip("'") for t in tokens]
-    tokens = [t for t in tokens if t]
+    return [t for t in tokens if t]
+
+
+def _stop_test(lang: str, cjk: bool):
+    """Whether a token is dropped as a stop word (numbers too; negations never)."""
+    stops = stop_words(lang) | stop_words("en") if lang != "en" else stop_words("en")
+    if cjk:
+        stops = stops | stop_words("zh") | stop_words("ja")
+    keep = negation_words()
+    return lambda t: t not in keep and (t in stops or t.isdigit())
+
+
+def _sentence_tokens(norm: str, lang: str, drop_stop_words: bool) -> list[str]:
+    tokens = _raw_tokens(norm, lang)
     if drop_stop_words:
-        stops = stop_words(lang) | stop_words("en") if lang != "en" else stop_words("en")
-        if has_cjk(norm):
-            stops = stops | stop_words("zh") | stop_words("ja")
-        keep = negation_words()
-        tokens = [t for t in tokens if t in keep or (t not in stops and not t.isdigit())]
+        is_stop = _stop_test(lang, has_cjk(norm))
+        tokens = [t for t in tokens if not is_stop(t)]
     return tokens
 
 

@@ -74,6 +74,19 @@ def test_ngrams_stay_within_sentences():
     assert terms == {"battery drains", "drains fast", "case cracked", "case fine"}
 
 
+def test_ngrams_skip_at_most_one_stop_word():
+    from analysis.text import phrase_runs
+
+    assert phrase_runs("Won't hold a charge") == [["won't", "hold", "charge"]]
+    assert phrase_runs("Battery drains fast even in the case") == [["battery", "drains", "fast"], ["case"]]
+    assert phrase_runs("hurts after 30 minutes") == [["hurts"], ["minutes"]]  # a number counts as a stop word
+    assert phrase_runs("right earbud no sound") == [["right", "earbud", "no", "sound"]]  # negations are words
+    text = "Battery drains fast even in the case. Won't hold a charge"
+    assert [t for run in phrase_runs(text) for t in run] == tokenize(text)
+    terms = set(term_frequency(pd.DataFrame({schema.TEXT: [text]}), ngram_range=(2, 2))["term"])
+    assert terms == {"battery drains", "drains fast", "won't hold", "hold charge"}
+
+
 # ------------------------------------------------------------ frequencies
 def test_term_frequency_counts_and_per_1000():
     df = pd.DataFrame({schema.TEXT: ["no sound", "no sound no sound", "good sound", None],
