@@ -228,6 +228,43 @@ WORDING: dict[str, list[tuple[str, float | None, str]]] = {
         ("I use it with OP5 and the mic doesn't work. Although I checked with other phones it works", 2, "not_as_described"),
         ("Sound volume reduced in 1 month", 1, "product_defect"),
     ],
+    # ---- round of split test7
+    "doubt_about_the_original_wins_over_a_failure": [
+        ("Within 8 months it got damaged. I dont know whether it was the original item or not.", 1, "authenticity"),
+        # must NOT flip: a failure alone
+        ("Within 8 months it got damaged.", 1, "product_defect"),
+    ],
+    "accessory_not_given_is_missing_parts": [
+        ("Not bad but the data cable and extra ear buds were not given, please send them", 2, "missing_parts"),
+        # must NOT flip: songs or voice that go missing are no part
+        ("Stupid product, it keeps missing songs", 1, "quality_expectation"),
+    ],
+    "failures_said_other_ways": [
+        ("Worked well at first but now unable to connect it", 1, "product_defect"),
+        ("The product don't last more than 3 months for a normal use", 2, "product_defect"),
+        ("Just one month nd gone. Product sucks.", 1, "product_defect"),
+        ("Works only for few days just like China product", 1, "product_defect"),
+        ("Battery percentage goes suddenly down from 80 to low", 3, "product_defect"),
+        ("After few months there is a beep sound while on call", 3, "product_defect"),
+        ("Every half an hour it gets disconnected", 3, "product_defect"),
+        # must NOT flip: a charge that lasts days, a range limit
+        ("It is working fine, one charge works for 3 days", 3, "other"),
+        ("Bluetooth doesn't work after 3-4 mt", 2, "quality_expectation"),
+    ],
+    "named_shortcomings_at_three_stars": [
+        ("Comfort | Not so comfortable", 3, "quality_expectation"),
+        ("Like an ordinary | Not much good", 3, "quality_expectation"),
+        ("Good purchase | Noise cancellation should have been improved", 3, "quality_expectation"),
+        ("Decent thing under 2k, but nill noise cancelation", 3, "quality_expectation"),
+        ("Problem while calling... Otherwise good product", 3, "quality_expectation"),
+        ("Phone in my back pocket, bluetooth is not working, losing connection", 2, "quality_expectation"),
+    ],
+    "a_damaged_parcel_is_shipping_damage": [
+        ("During unpacking the box was in very bad condition. Sound quality is not good.", 1, "shipping_damage"),
+        ("The box was torn and the case was scratched.", 3, "shipping_damage"),
+        # must NOT flip: an opened box is authenticity (opened, sold as new)
+        ("The box was tampered when I received", 3, "authenticity"),
+    ],
     # romanised Hindi (amazon.in) failure wording
     "romanised_hindi_failures": [
         ("January me liya tha, may me ek earbud kaam krna band kr dia", 1, "product_defect"),
