@@ -339,15 +339,15 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
     return acc, pd.crosstab(test["label"], test["pred"])
 
 
-# Guards = measured - about 0.02.  Measured with the rules of split test7 (GUIDE): dev 0.962
-# (210), test 0.908 (130), test2 0.953 (150), test3 0.935 (200), test4 0.948 (250), test5 0.888
-# (250), test6 0.876 (250), test7 0.904 (250), test8 0.828 (250, the only split still held out).
-# Fresh splits, each labelled blind before any rule of its round was changed, scored with the
-# rules frozen: test2 0.747, test3 0.795, test4 0.824, test5 0.804, test6 0.792, test7 0.824,
-# test8 0.828 (0.828 with the previous round's rules too).  The held-out level is about
+# Guards = measured - about 0.02.  Measured with the rules of split test8 (GUIDE): dev 0.962
+# (210), test 0.908 (130), test2 0.960 (150), test3 0.935 (200), test4 0.948 (250), test5 0.888
+# (250), test6 0.876 (250), test7 0.904 (250), test8 0.888 (250).  Every split has now been
+# studied.  Fresh splits, each labelled blind before any rule of its round was changed, scored
+# with the rules frozen: test2 0.747, test3 0.795, test4 0.824, test5 0.804, test6 0.792, test7
+# 0.824, test8 0.828 (0.828 with the previous round's rules too).  The held-out level is about
 # 0.80-0.83: the rules gain on what they were shown, not on unseen wording (GUIDE).
-@pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.93), ("test3", 0.91), ("test4", 0.92),
-                                          ("test5", 0.86), ("test6", 0.85), ("test7", 0.88), ("test8", 0.80)])
+@pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.94), ("test3", 0.91), ("test4", 0.92),
+                                          ("test5", 0.86), ("test6", 0.85), ("test7", 0.88), ("test8", 0.86)])
 def test_accuracy_per_split(realdata, split, guard):
     acc, confusion = _held_out_accuracy(realdata, split)
     print(f"{split} accuracy {acc:.3f}\n{confusion}")

@@ -265,6 +265,36 @@ WORDING: dict[str, list[tuple[str, float | None, str]]] = {
         # must NOT flip: an opened box is authenticity (opened, sold as new)
         ("The box was tampered when I received", 3, "authenticity"),
     ],
+    # ---- round of split test8
+    "soft_parts_coming_off_and_one_side_alone": [
+        ("Used for less than 2 months, the rubber over the earpiece has already started coming out", 2, "product_defect"),
+        ("The rubber flap on the earpiece fell off after 2 months of use", 3, "product_defect"),
+        ("It runs nicely for 10 days, then it will stop from left side", 1, "product_defect"),
+        ("Very cheap quality, it's working only one speaker", 1, "product_defect"),
+        ("Few weeks of daily usage and one of the earbuds sound just stops", 1, "product_defect"),
+        ("Volume of left earphone drastically reduced after using it for a month", 3, "product_defect"),
+        ("Decent product. I got cut in wire", 1, "product_defect"),
+        ("Pairing issue and cheap quality", 1, "quality_expectation"),
+        # must NOT flip: the earbud falls out of the ear (fit), the music stops for a call (a feature)
+        ("The earbuds keep falling out of my ears", 2, "quality_expectation"),
+        ("Sound stops when a call comes, nice feature", 4, "other"),
+    ],
+    "judged_for_one_use_is_onpe": [
+        ("Works well for songs but doesn't work well at all while speaking on call", 1, "quality_expectation"),
+        ("Over bass that gives pain to ear after half an hour", 2, "quality_expectation"),
+        ("Good sound quality. But volume control button isn't available!", 3, "quality_expectation"),
+        ("Sound quality is not as expcected from JBL.", 3, "quality_expectation"),
+        # must NOT flip: "not working well" months later is still a failure
+        ("Purchased in May now in July facing problem. Not working well.", 1, "product_defect"),
+    ],
+    "other_families_of_split_test8": [
+        ("Worst package, seems it's opened by someone. Product is good but don't know it's used or not", 1, "authenticity"),
+        ("Average product, but earbuds are not extra provided so take care of them", 3, "missing_parts"),
+        ("I got my package in good condition but in the earphone there is no ear plugs", 1, "missing_parts"),
+        ("Sound is not bad, but the product price has been dropped when I got delivery", 1, "remorse"),
+        ("I had ordered black but received red one. I want my money back", 1, "wrong_item"),
+        ("Earphones are fine but the customer service of the company is worse", 1, "other"),
+    ],
     # romanised Hindi (amazon.in) failure wording
     "romanised_hindi_failures": [
         ("January me liya tha, may me ek earbud kaam krna band kr dia", 1, "product_defect"),
