@@ -479,6 +479,8 @@ class _Compiled:
         # narrowed_ascii_matcher
         self.part_sources: list[tuple[list[tuple[str, Any]], int]] = []
         self._narrowed: dict[tuple[int, int], re.Pattern] = {}
+        # per family: the RE2 translations of its patterns, one each (for the gate)
+        pattern_supersets: list[list[str]] = []
         for fam in self.families:
             rules = d["families"][fam]
             parts, weights = [], {}
@@ -518,6 +520,7 @@ class _Compiled:
                     for k, p in enumerate(pats):
                         c = _re2_superset(p)
                         translated.append((c if not guard or c is None else f"(?:^|[ ?])(?:{c})", groups, k))
+            pattern_supersets.append([c for c, _, _ in translated if c is not None])
             if any(c is None for c, _, _ in translated):
                 pre.append(None)
             else:
@@ -554,17 +557,24 @@ class _Compiled:
                 self.prefilters.append(([_re2_checked("|".join(terms_pre))] if terms_pre else []) + pre[n_terms_pre:])
                 if None in self.prefilters[-1]:
                     self.prefilters[-1] = None
-        # One RE2 pass over the families that are plain word lists (but the
-        # default family, whose common positive words most texts have): the
-        # texts it lets through are a few percent, and only those get these
-        # families' own passes.  Patterns stay out: RE2's automaton for many
-        # of them at once blows up.
+        # A few RE2 passes over the small families (all but the default one,
+        # whose common positive words most texts have, and those with more
+        # than two passes of their own): their word lists in one pass, their
+        # patterns regrouped across families into as few passes as RE2's
+        # automaton allows (see _pass_groups).  The texts these let through
+        # are a few percent, and only those get the families' own passes.
         self.gated = frozenset(
             i for i, fam in enumerate(self.families)
-            if fam != self.default_family and self.prefilters[i] is not None and len(self.prefilters[i]) == 1
-            and not any(d["families"][fam].get("patterns", {}).values())
+            if fam != self.default_family and self.prefilters[i] is not None and 1 <= len(self.prefilters[i]) <= 3
         )
-        self.gate = _re2_checked("|".join(f"(?:{self.prefilters[i][0]})" for i in sorted(self.gated))) if len(self.gated) > 1 else None
+        self.gate: list[str] | None = None
+        if len(self.gated) > 1:
+            words = [self.prefilters[i][0] for i in sorted(self.gated) if self.part_sources[i][1]]
+            pats = [c for i in sorted(self.gated) for c in pattern_supersets[i]]
+            gate = ([_re2_checked("|".join(f"(?:{w})" for w in words))] if words else []) + [
+                _re2_checked("|".join(f"(?:{pats[k]})" for k in grp)) for grp in _pass_groups(pats)]
+            if None not in gate and len(gate) < sum(len(self.prefilters[i]) for i in self.gated):
+                self.gate = gate
         if self.gate is None:
             self.gated = frozenset()
         self.variant_filter = _re2_variants(self.normalise)
@@ -1079,7 +1089,10 @@ def _score_many(comp: "_Compiled", texts: list[str] | pa.Array) -> tuple[np.ndar
     ascii_norm = pc.string_is_ascii(norm_arr).to_numpy(zero_copy_only=False)
     may_negate = None  # per text, whether a hit may be negated (see score_family_ascii): when first needed
     if comp.gate is not None:
-        gated_rows = np.flatnonzero(pc.match_substring_regex(norm_arr, comp.gate).to_numpy(zero_copy_only=False))
+        through = np.zeros(len(norm), dtype=bool)
+        for gate in comp.gate:
+            through |= pc.match_substring_regex(norm_arr, gate).to_numpy(zero_copy_only=False)
+        gated_rows = np.flatnonzero(through)
         gated_arr = norm_arr.take(gated_rows)
     for i, (_, rx, _) in enumerate(comp.matchers):
         if rx is None:
