@@ -387,6 +387,7 @@ def _raw_tokens(norm: str, lang: str) -> list[str]:
     return [t for t in tokens if t]
 
 
+@functools.lru_cache(maxsize=None)
 def _stop_test(lang: str, cjk: bool):
     """Whether a token is dropped as a stop word (numbers too; negations never)."""
     stops = stop_words(lang) | stop_words("en") if lang != "en" else stop_words("en")
