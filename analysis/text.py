@@ -316,21 +316,26 @@ def tokenize(text: str, lang: str | None = None, *, normaliser: Normaliser | Non
             for t in sentence]
 
 
+def _sentences(text: str, lang: str | None, normaliser: Normaliser | None) -> tuple[str, list[str]]:
+    """The language (detected when None) and the normalised sentences of a
+    text (none for a missing or empty one)."""
+    if text is None or (isinstance(text, float) and text != text):
+        return lang or "en", []
+    norm = (normaliser or default_normaliser())(text)
+    if not norm:
+        return lang or "en", []
+    return lang or detect_language(text), norm.split(f" {SENTENCE_END} ")
+
+
 def tokenize_sentences(text: str, lang: str | None = None, *, normaliser: Normaliser | None = None,
                        drop_stop_words: bool = True) -> list[list[str]]:
     """:func:`tokenize`, one token list per sentence (split where
     :func:`basic_normalise` marks a sentence end), so that n-grams can be
     built within sentences: "battery drains fast. Case cracked" gives no
     "fast case"."""
-    if text is None or (isinstance(text, float) and text != text):
-        return []
-    norm = (normaliser or default_normaliser())(text)
-    if not norm:
-        return []
-    if lang is None:
-        lang = detect_language(text)
+    lang, sentences = _sentences(text, lang, normaliser)
     out = []
-    for sentence in norm.split(f" {SENTENCE_END} "):
+    for sentence in sentences:
         tokens = _sentence_tokens(sentence, lang, drop_stop_words)
         if tokens:
             out.append(tokens)
@@ -348,15 +353,9 @@ def phrase_runs(text: str, lang: str | None = None, *, normaliser: Normaliser | 
     (battery, drains, fast | case): no "fast case".  Joined, the runs are
     :func:`tokenize`'s tokens.
     """
-    if text is None or (isinstance(text, float) and text != text):
-        return []
-    norm = (normaliser or default_normaliser())(text)
-    if not norm:
-        return []
-    if lang is None:
-        lang = detect_language(text)
+    lang, sentences = _sentences(text, lang, normaliser)
     out = []
-    for sentence in norm.split(f" {SENTENCE_END} "):
+    for sentence in sentences:
         is_stop = _stop_test(lang, has_cjk(sentence))
         run: list[str] = []
         gap = 0
