@@ -1,6 +1,6 @@
 """The workbench's frame: page config, per-visitor state, language switch, navigation.
 
-Run with ``streamlit run app.py`` (or ``make run``).  Pages live in ``pages/``.
+Run with ``streamlit run app.py`` (or ``make run``).  Pages live in ``views/`` (not ``pages/``: Streamlit would run a page from that folder on its own, without this frame, when a visitor opens its address first).
 """
 
 import streamlit as st
@@ -12,13 +12,13 @@ st.set_page_config(page_title="Root-cause workbench", page_icon="🔎", layout="
 state.init()
 
 pages = [
-    st.Page("pages/data.py", title=t("nav.data"), icon="📂", default=True),
-    st.Page("pages/root_causes.py", title=t("nav.root_causes"), icon="🎯"),
-    st.Page("pages/lots.py", title=t("nav.lots"), icon="🏭"),
-    st.Page("pages/trends.py", title=t("nav.trends"), icon="📈"),
-    st.Page("pages/keywords.py", title=t("nav.keywords"), icon="💬"),
-    st.Page("pages/taxonomy.py", title=t("nav.taxonomy"), icon="🗂️"),
-    st.Page("pages/export.py", title=t("nav.export"), icon="📄"),
+    st.Page("views/data.py", title=t("nav.data"), icon="📂", default=True),
+    st.Page("views/root_causes.py", title=t("nav.root_causes"), icon="🎯"),
+    st.Page("views/lots.py", title=t("nav.lots"), icon="🏭"),
+    st.Page("views/trends.py", title=t("nav.trends"), icon="📈"),
+    st.Page("views/keywords.py", title=t("nav.keywords"), icon="💬"),
+    st.Page("views/taxonomy.py", title=t("nav.taxonomy"), icon="🗂️"),
+    st.Page("views/export.py", title=t("nav.export"), icon="📄"),
 ]
 page = st.navigation(pages)
 with st.sidebar:

@@ -92,7 +92,7 @@ def require_analysis():
     """The visitor's analysis, or an empty state pointing to the Data page (stops the page)."""
     if state.dataset() is None:
         st.info(t("app.no_data"))
-        st.page_link("pages/data.py", label=t("app.go_data"))
+        st.page_link("views/data.py", label=t("app.go_data"))
         st.stop()
     from analysis.errors import WorkbenchError
 

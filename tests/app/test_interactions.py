@@ -36,7 +36,7 @@ def test_load_sample_shows_kinds_rows_and_coverage(app_en):
 
 
 def test_root_causes_states_findings_from_numbers(app_en):
-    app_en.switch_page("pages/root_causes.py").run()
+    app_en.switch_page("views/root_causes.py").run()
     assert not app_en.exception
     statements = [m.value for m in app_en.markdown if "adjusted p" in m.value and "units" in m.value]
     assert statements, "no finding statement"
@@ -49,7 +49,7 @@ def test_root_causes_states_findings_from_numbers(app_en):
 
 def test_chinese_statements_are_built_from_numbers():
     at = loaded_app("zh")
-    at.switch_page("pages/root_causes.py").run()
+    at.switch_page("views/root_causes.py").run()
     statements = [m.value for m in at.markdown if "校正后 p" in m.value]
     assert statements and all("倍" in s for s in statements)
     assert not any("returned as" in s for s in statements)
@@ -64,12 +64,11 @@ def test_switching_language_changes_headings():
     assert not at.exception
     assert at.title[0].value == "数据"
     assert at.button(key="load_sample").label == "加载自带的示例数据"
-    # (AppTest re-runs apps with a pages/ folder through Streamlit's v1 wrapper, whose later runs
-    # drop the sidebar from the captured tree; each language's pages are covered in test_smoke.)
+    # (each language's other pages are covered in test_smoke)
 
 
 def test_excluding_a_factor_reruns_the_analysis(app_en):
-    app_en.switch_page("pages/root_causes.py").run()
+    app_en.switch_page("views/root_causes.py").run()
     before = [m.value for m in app_en.markdown if m.value.startswith("##### #")]
     assert any("Fulfilment centre" in h for h in before)
     app_en.multiselect(key="rc_exclude").set_value(["fulfillment_center"]).run()
@@ -81,7 +80,7 @@ def test_excluding_a_factor_reruns_the_analysis(app_en):
 
 
 def test_export_preview_contains_root_cause(app_en):
-    app_en.switch_page("pages/export.py").run()
+    app_en.switch_page("views/export.py").run()
     assert not app_en.exception
     preview = app_en.code[0].value
     assert "root cause" in preview.lower()
@@ -92,7 +91,7 @@ def test_export_preview_contains_root_cause(app_en):
 
 
 def test_trends_before_after(app_en):
-    app_en.switch_page("pages/trends.py").run()
+    app_en.switch_page("views/trends.py").run()
     assert not app_en.exception
     assert len(app_en.get("plotly_chart")) >= 1
     labels = [m.label for m in app_en.metric]
@@ -100,7 +99,7 @@ def test_trends_before_after(app_en):
 
 
 def test_keywords_in_context_is_a_table(app_en):
-    app_en.switch_page("pages/keywords.py").run()
+    app_en.switch_page("views/keywords.py").run()
     app_en.text_input(key="kw_term").input("sound").run()
     assert not app_en.exception
     table = frame_with(app_en, "After")
@@ -129,7 +128,7 @@ def test_review_columns_can_be_named(app_en):
 
 
 def test_a_finding_net_of_others_says_so_on_its_card(app_en):
-    app_en.switch_page("pages/root_causes.py").run()
+    app_en.switch_page("views/root_causes.py").run()
     assert not app_en.exception
     findings = app_en.session_state["analysis_memo"][1].findings["findings"]
     battery = next(f for f in findings if f["level"] == "BT-2607")  # the weaker planted cause

@@ -20,11 +20,11 @@ def test_every_page_without_data(language):
     assert not at.exception, at.exception
     assert at.radio(key="language").value == language
     for page in PAGES:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert not at.exception, (page, at.exception)
         assert at.title[0].value == TITLES[language][page]
     # pages that need data say where to get it
-    at.switch_page("pages/root_causes.py").run()
+    at.switch_page("views/root_causes.py").run()
     assert at.info, "no empty state on Root causes"
 
 
@@ -32,10 +32,10 @@ def test_every_page_without_data(language):
 def test_every_page_with_the_sample(language):
     at = loaded_app(language)
     for page in PAGES:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert not at.exception, (page, at.exception)
         assert at.title[0].value == TITLES[language][page]
         assert not at.error, (page, [e.value for e in at.error])
-    at.switch_page("pages/lots.py").run()
+    at.switch_page("views/lots.py").run()
     assert at.get("plotly_chart"), "no chart on Lots & suppliers"
     assert at.dataframe, "no level table on Lots & suppliers"

@@ -311,6 +311,12 @@ def app(page, app_url) -> App:
     return App(page, app_url).open()
 
 
+@pytest.fixture
+def open_at(page, app_url):
+    """Open the app at a page's own address ("taxonomy") as the session's first request."""
+    return lambda path: App(page, app_url.rstrip("/") + "/" + path).open()
+
+
 @pytest.fixture(scope="session")
 def sample_files() -> list[Path]:
     missing = [p for p in SAMPLE_FILES if not p.is_file()]

@@ -77,3 +77,16 @@ def test_file_that_is_not_a_report_gives_one_line_error(app, tmp_path):
     app.nav("Root causes")
     expect(app.main).to_contain_text("No factor level stands out")
     app.assert_no_traceback()
+
+
+@pytest.mark.parametrize("path, title", [("taxonomy", "分类规则"), ("keywords", "关键词")])
+def test_a_page_opened_by_its_address_runs_inside_the_frame(open_at, page, path, title):
+    """A bookmarked page address as a visitor's first request: the page runs inside app.py's frame
+    (session state, navigation, language switch), not on its own (it used to crash with a KeyError
+    when the pages sat in a folder named pages/, which Streamlit runs page by page)."""
+    app = open_at(path)
+    app.expect_title(title)
+    app.assert_no_traceback()
+    expect(page.locator('[data-testid="stSidebarNav"]')).to_contain_text("导出")
+    app.set_language("English")
+    app.assert_no_traceback()
