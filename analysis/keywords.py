@@ -285,21 +285,110 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
     res = res[(res["z"] > 0) & (res["focus_documents"] >= min_focus_documents)].copy()
     res["_sig"] = res["p_adjusted"] < alpha
     res = res.sort_values(["_sig", "z", "term"], ascending=[False, False, True], kind="stable")
-    chosen: list[str] = []
-    negations = negation_words()
-    for term in res["term"]:
-        words = set(term.split(" "))
-        if words <= negations:
-            continue
-        # a longer phrase replaces the chosen word it contains ("right" -> "right earbud")
-        chosen = [c for c in chosen if not set(c.split(" ")) < words]
-        used = {w for c in chosen for w in c.split(" ")}
-        if words & used:
-            continue  # a fragment overlapping a stronger term ("earbud no" after "no sound", "right earbud")
-        chosen.append(term)
-        if len(chosen) >= n:
-            break
-    return chosen[:n]
+    runs: list[list[list[str]]] = []
+    docs: list[int] = []
+    read: dict[str, list[list[str]]] = {}
+    for c in (c for c in cols if c in focus_df.columns):
+        for i, v in enumerate(focus_df[c].astype("string").fillna("").to_numpy()):
+            if v:
+                runs.append(read[v] if v in read else read.setdefault(v, phrase_runs(str(v))))
+                docs.append(i)
+    return _PhrasePicker(runs, docs, min_focus_documents).pick(res["term"], n)
+
+
+class _PhrasePicker:
+    """Chooses the terms to show from a ranked list, reading where each one
+    occurs in the focus complaints, so that no term shown is a fragment of
+    another.
+
+    A term is taken when most of its complaints use it apart from the terms
+    already taken ("right side" after "right earbud": other words, other
+    places).  A term that runs on from a taken one in the same words
+    ("drains fast" after "battery drains") joins it into one phrase ("battery
+    drains fast", at most ``max_words`` words) when that phrase is said in at
+    least two thirds of the complaints of the term it replaces; otherwise it
+    is left out, and so are the words left over from it ("fast" alone).  A taken word
+    gives way to a phrase containing it ("right" -> "right earbud").
+    """
+
+    def __init__(self, runs: list[list[list[str]]], docs: list[int], min_docs: int, max_words: int = 4):
+        self.runs = [tuple(r) for rs in runs for r in rs]
+        self.doc_of = [d for d, rs in zip(docs, runs) for _ in rs]
+        self.min_docs = min_docs
+        self.max_words = max_words
+        self.at: dict[str, list[tuple[int, int]]] = {}
+        for r, toks in enumerate(self.runs):
+            for i, t in enumerate(toks):
+                self.at.setdefault(t, []).append((r, i))
+        self.claimed: set[tuple[int, int]] = set()
+
+    def occurrences(self, phrase: tuple[str, ...]) -> list[tuple[int, int]]:
+        k = len(phrase)
+        return [(r, i) for r, i in self.at.get(phrase[0], ()) if self.runs[r][i:i + k] == phrase]
+
+    def n_docs(self, occ) -> int:
+        return len({self.doc_of[r] for r, _ in occ})
+
+    def pick(self, ranked: Iterable[str], n: int) -> list[str]:
+        negations = negation_words()
+        chosen: list[tuple[str, ...]] = []
+        for term in ranked:
+            words = tuple(term.split(" "))
+            if set(words) <= negations:
+                continue  # a negation alone says nothing without its verb
+            occ = self.occurrences(words)
+            if not occ:
+                continue
+            owner = self._owners(chosen)
+            k = len(words)
+            free = [(r, i) for r, i in occ if not any((r, j) in owner or (r, j) in self.claimed for j in range(i, i + k))]
+            if self.n_docs(free) >= max(self.min_docs, self.n_docs(occ) / 2):
+                # a longer phrase replaces the chosen word it contains ("right" -> "right earbud")
+                chosen = [c for c in chosen if not (len(c) == 1 and c[0] in words)]
+                chosen.append(words)
+            else:
+                chosen = self._join(words, occ, owner, chosen)
+            if len(chosen) >= n:
+                break
+        return [" ".join(c) for c in chosen[:n]]
+
+    def _owners(self, chosen) -> dict[tuple[int, int], tuple[int, int, int]]:
+        """Each word position taken by a chosen term: (term index, run, start)."""
+        owner = {}
+        for t, c in enumerate(chosen):
+            for r, i in self.occurrences(c):
+                for j in range(i, i + len(c)):
+                    owner[(r, j)] = (t, r, i)
+        return owner
+
+    def _join(self, words, occ, owner, chosen):
+        k = len(words)
+        spans: dict[tuple[str, ...], set[int]] = {}
+        for r, i in occ:
+            hits = {owner[(r, j)] for j in range(i, i + k) if (r, j) in owner}
+            if not hits:
+                continue
+            lo = min([i] + [s for _, _, s in hits])
+            hi = max([i + k] + [s + len(chosen[t]) for t, _, s in hits])
+            if hi - lo <= self.max_words:
+                spans.setdefault(self.runs[r][lo:hi], set()).add(self.doc_of[r])
+        best = max(sorted(spans), key=lambda p: len(spans[p]), default=None)
+        if best is not None:
+            n_best = self.n_docs(self.occurrences(best))
+            inside = [c for c in chosen if _contains(best, c)]
+            if inside and n_best >= self.min_docs and all(
+                    len(c) == 1 or 3 * n_best >= 2 * self.n_docs(self.occurrences(c)) for c in inside):
+                at = chosen.index(inside[0])
+                rest = [c for c in chosen if c not in inside]
+                return rest[:at] + [best] + rest[at:]
+        for r, i in occ:  # left out: its words are no one's to show alone
+            self.claimed.update((r, j) for j in range(i, i + k))
+        return chosen
+
+
+def _contains(phrase: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    k = len(part)
+    return any(phrase[i:i + k] == part for i in range(len(phrase) - k + 1))
 
 
 def _term_pattern(term: str) -> re.Pattern:

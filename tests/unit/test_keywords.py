@@ -194,3 +194,39 @@ def test_family_pareto_and_by_week():
     assert w.groupby("week")["count"].sum().tolist() == [3, 1]
     assert w[(w.week == pd.Timestamp("2024-03-04")) & (w.family == "product_defect")]["count"].iloc[0] == 2
     assert np.all(w["count"] >= 0)
+
+
+_REF = pd.DataFrame({schema.TEXT: ["great bass and battery", "good sound quality", "nice fit", "battery ok",
+                                   "stopped working after a month", "no sound at all"] * 5})
+
+
+def test_top_terms_joins_a_phrase_that_runs_on_and_shows_no_word_left_over():
+    # "battery drains" and "drains fast" are one phrase in the same words: shown once, whole;
+    # before, "drains fast" was dropped for sharing "drains" and "fast" was shown alone
+    focus = pd.DataFrame({schema.TEXT: ["battery drains fast"] * 4 + ["Battery drains fast even in the case"] * 2
+                          + ["won't hold a charge"] * 4})
+    got = top_terms(focus, _REF, n=6)
+    assert got[:2] == ["battery drains fast", "won't hold charge"]
+    assert not {"fast", "drains fast", "drains", "hold", "charge"} & set(got)
+
+
+def test_top_terms_keeps_terms_that_share_a_word_but_not_the_place():
+    # "right side" shares "right" with "right earbud" but is said in other complaints: both are shown
+    focus = pd.DataFrame({schema.TEXT: ["right earbud died"] * 4 + ["Right side stopped working after a week"] * 3
+                          + ["right earbud crackles"] * 2})
+    got = top_terms(focus, _REF, n=6)
+    assert any(t.startswith("right earbud") for t in got) and any(t.startswith("right side") for t in got)
+    assert "right" not in got and "side" not in got
+    # a phrase that always comes with two shown terms joins them ("earbud no" between "right earbud" and "no sound")
+    focus = pd.DataFrame({schema.TEXT: ["right earbud no sound"] * 5 + ["the case is cracked"] * 3})
+    got = top_terms(focus, _REF, n=6)
+    assert "right earbud no sound" in got and "earbud no" not in got
+
+
+def test_top_terms_leaves_out_a_join_that_would_hide_most_of_a_term():
+    # "right earbud" is said in 5 complaints, "right earbud loose" in 3 of them: joining would hide
+    # the other 2, so "earbud loose" is left out, and "loose" with it; "earbud no" bridges two terms
+    focus = pd.DataFrame({schema.TEXT: ["no sound from it"] * 4 + ["right earbud no sound"] * 2
+                          + ["right earbud is loose"] * 3})
+    got = top_terms(focus, _REF, n=6)
+    assert got == ["right earbud", "no sound"]
