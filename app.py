@@ -17,6 +17,7 @@ pages = [
     st.Page("views/lots.py", title=t("nav.lots"), icon="🏭"),
     st.Page("views/trends.py", title=t("nav.trends"), icon="📈"),
     st.Page("views/keywords.py", title=t("nav.keywords"), icon="💬"),
+    st.Page("views/review.py", title=t("nav.review"), icon="✍️"),
     st.Page("views/taxonomy.py", title=t("nav.taxonomy"), icon="🗂️"),
     st.Page("views/export.py", title=t("nav.export"), icon="📄"),
 ]

@@ -52,12 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--exclude-factor", action="append", default=[], metavar="FACTOR", help="leave a factor out of the analysis")
     p.add_argument("--marketplace", help="marketplace of seller-feedback files (US, DE, JP, UK ...)")
     p.add_argument("--findings-only", action="store_true", help="write findings.json only (no documents, charts or evidence pack)")
+    p.add_argument("--corrections", type=Path, metavar="F", help="an analyst's corrections CSV (from the app's Review page): families set by hand")
 
     p = sub.add_parser("classify", help="add family, family_confidence and evidence to every complaint of a file")
     p.add_argument("file", type=Path)
     p.add_argument("--text-column", action="append", default=[], metavar="COL", help="column(s) holding the customer's words (several are read together)")
     p.add_argument("--out", type=Path, help="output CSV (default: <file>.classified.csv)")
     p.add_argument("--taxonomy", type=Path, help="TOML taxonomy overriding the default rules")
+    p.add_argument("--corrections", type=Path, metavar="F", help="an analyst's corrections CSV (from the app's Review page): families set by hand")
     return parser
 
 
@@ -164,7 +166,7 @@ def _report(args) -> int:
     warm.join()
     from analysis.pipeline import analyze
 
-    result = analyze(dataset, settings)
+    result = analyze(dataset, settings, corrections=_corrections(args.corrections, settings.taxonomy_path))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "findings.json").write_text(json.dumps(result.findings, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     written = {"findings.json": args.out / "findings.json"}
@@ -241,6 +243,9 @@ def _classify(args) -> int:
         table = table.assign(**{S.TITLE: (table[S.TITLE] + " " + table[S.SOURCE_LINE].map(extra).fillna("")).str.strip()})
     taxonomy = load_taxonomy(overrides=args.taxonomy) if args.taxonomy else None
     classified = classify_complaints(table, taxonomy=taxonomy)
+    from analysis.corrections import apply_corrections
+
+    classified, corrected = apply_corrections(classified, _corrections(args.corrections, args.taxonomy))
     # every input column as written, plus the three verdict columns
     original = raw.frame.copy()
     original.columns = _unique_headers(raw.header)
@@ -256,7 +261,20 @@ def _classify(args) -> int:
     print(f"{args.file.name}: {len(classified):,} complaints classified ({len(loaded.rejected):,} rows rejected) -> {out_path}")
     for family, n in counts.items():
         print(f"  {family}: {n:,}")
+    if args.corrections:
+        print(f"  corrections: {corrected['applied']:,} complaint(s) set by the analyst, {corrected['unmatched']:,} correction(s) matched nothing")
     return 0
+
+
+def _corrections(path: Path | None, taxonomy_path):
+    """The corrections file, checked against the families of the rules in use (None without one)."""
+    if path is None:
+        return None
+    from analysis.classify import load_taxonomy
+    from analysis.corrections import read_corrections
+
+    taxonomy = load_taxonomy(overrides=taxonomy_path) if taxonomy_path else load_taxonomy()
+    return read_corrections(path, families=taxonomy.families)
 
 
 def _unique_headers(header) -> list[str]:

@@ -37,6 +37,8 @@ NOTICES = {
     "no_established": "No factor level stands out once the others are accounted for (binomial GLM, Benjamini-Hochberg adjusted p < {fdr}, >= {min_complaints} complaints): no root cause can be claimed from these data.",
     "low_link": "Only {share:.0%} of complaints with an order id were found in the shipment files: add the shipment report covering the complaints' order dates.",
     "fifo_estimated": "Lots were attributed to units first-in-first-out by receive date: the lot link is estimated.",
+    "corrected": "{applied} complaint(s) carry an analyst's family instead of the rules' (from {corrections} correction(s)).",
+    "corrections_unmatched": "{unmatched} correction(s) name no complaint in these files: they were made on other data.",
 }
 
 

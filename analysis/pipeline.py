@@ -97,7 +97,8 @@ class Analysis:
         return result, float(after["units"].sum())
 
 
-def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, progress: Callable[[str, float], None] | None = None) -> Analysis:
+def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, progress: Callable[[str, float], None] | None = None,
+            corrections: pd.DataFrame | None = None) -> Analysis:
     """Run the root-cause analysis on a loaded dataset.
 
     Parameters
@@ -112,6 +113,10 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
         in ``settings.taxonomy_path``) when omitted.
     progress
         Called as ``progress(step name, fraction done)``.
+    corrections
+        An analyst's corrections (:func:`analysis.corrections.read_corrections`),
+        applied after the rules; ``findings.json`` counts them under
+        ``summary.corrections``.
     """
     import time
 
@@ -134,6 +139,9 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     if taxonomy is None and settings.taxonomy_path:  # else the bundled rules, compiled once per process
         taxonomy = load_taxonomy(overrides=settings.taxonomy_path)
     complaints = classify_complaints(linked.complaints, taxonomy=taxonomy) if len(linked.complaints) else linked.complaints.assign(**{S.FAMILY: pd.Series(dtype="str"), S.FAMILY_CONFIDENCE: pd.Series(dtype="float64"), S.EVIDENCE: pd.Series(dtype="str")})
+    from analysis.corrections import apply_corrections
+
+    complaints, corrected = apply_corrections(complaints, corrections)
     complaints = complaints.copy()
     complaints["_units"] = complaint_units(complaints) if len(complaints) else pd.Series(dtype="float64")
     timings["classify"] = time.perf_counter() - t
@@ -157,11 +165,12 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n: top_terms(focus, ref, n=n))
     timings["findings"] = time.perf_counter() - t
     step("done", 1.0)
-    findings = _document(dataset, linked, complaints, result, settings)
+    findings = _document(dataset, linked, complaints, result, settings, corrected)
     return Analysis(dataset, linked, complaints, linked.shipments, tuple(factors), result, findings, settings, timings)
 
 
-def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result: FindingsResult, settings: Settings) -> dict:
+def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result: FindingsResult, settings: Settings,
+              corrected: dict | None = None) -> dict:
     """The findings.json document (shape kept stable: others build on it)."""
     dates = complaints[S.DATE].dropna() if len(complaints) else pd.Series(dtype="datetime64[ns]")
     families = complaints[S.FAMILY].value_counts() if len(complaints) else pd.Series(dtype="int64")
@@ -174,6 +183,10 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
         warnings.append(notice("low_link", share=cov["share_linked_to_shipments"]))
     if linked.lot_link == "fifo (estimated)":
         warnings.append(notice("fifo_estimated"))
+    if corrected and corrected["applied"]:
+        warnings.append(notice("corrected", applied=corrected["applied"], corrections=corrected["corrections"]))
+    if corrected and corrected["unmatched"]:
+        warnings.append(notice("corrections_unmatched", unmatched=corrected["unmatched"]))
     return {
         "inputs": dataset.inputs(),
         "summary": {
@@ -185,6 +198,7 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
             "families": [{"family": f, "count": int(n), "share": float(n / total) if total else 0.0} for f, n in families.items()],
             "basis": result.basis,
             "coverage": {k: v for k, v in cov.items()},
+            "corrections": corrected or {"corrections": 0, "applied": 0, "unmatched": 0},
         },
         "findings": result.findings,
         "explained": result.explained,

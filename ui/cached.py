@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import tomllib
 from pathlib import Path
 
 
@@ -60,13 +59,16 @@ def link_coverage(dataset_key: tuple, _dataset) -> dict:
 
 # --------------------------------------------------------------- analysis
 @st.cache_data(show_spinner=False, max_entries=8)
-def run_analysis(run_key: tuple, settings_overrides: dict, taxonomy_toml: str | None, _dataset):
+def run_analysis(run_key: tuple, settings_overrides: dict, taxonomy_toml: str | None, corrections_csv: bytes | None,
+                 _dataset):
     """:func:`analysis.pipeline.analyze` with a progress bar naming each step."""
     from analysis.config import load_settings
+    from analysis.corrections import read_corrections
     from analysis.pipeline import analyze
 
     settings = load_settings(None, **settings_overrides)
     taxonomy = taxonomy_from_toml(taxonomy_toml) if taxonomy_toml else None
+    corrections = read_corrections(corrections_csv) if corrections_csv else None
     bar = st.progress(0.0, text=t("app.analysing"))
 
     def progress(step: str, fraction: float) -> None:
@@ -74,7 +76,7 @@ def run_analysis(run_key: tuple, settings_overrides: dict, taxonomy_toml: str | 
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{t('app.analysing')} {label}")
 
     try:
-        return analyze(_dataset, settings=settings, taxonomy=taxonomy, progress=progress)
+        return analyze(_dataset, settings=settings, taxonomy=taxonomy, progress=progress, corrections=corrections)
     finally:
         bar.empty()
 

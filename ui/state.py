@@ -40,6 +40,7 @@ POA_OVERRIDES = "poa_overrides"  # dict: problem_statement, actions{category: {c
 EXPORT_FILES = "export_files"  # (export key, {file name: bytes}, [chart errors]) | None
 SOURCES = "sources"  # list[(file name, bytes)] of the loaded files (to re-read one with other columns)
 COLUMN_MAPS = "column_maps"  # {file name: {canonical column: header}} chosen for review files
+CORRECTIONS = "corrections_csv"  # bytes | None: the analyst's corrections (analysis.corrections CSV)
 
 _DEFAULTS: dict[str, Any] = {
     LANGUAGE: DEFAULT_LANGUAGE,
@@ -57,6 +58,7 @@ _DEFAULTS: dict[str, Any] = {
     EXPORT_FILES: None,
     SOURCES: None,
     COLUMN_MAPS: None,
+    CORRECTIONS: None,
 }
 
 
@@ -147,6 +149,22 @@ def settings():
     return load_settings(None, **settings_overrides())
 
 
+def corrections():
+    """The analyst's corrections as a table (empty when there are none)."""
+    from analysis import corrections as C
+
+    data = st.session_state.get(CORRECTIONS)
+    return C.read_corrections(data) if data else C.empty()
+
+
+def set_corrections(table) -> None:
+    """Keep ``table`` as the visitor's corrections (the next analysis applies them)."""
+    from analysis import corrections as C
+
+    st.session_state[CORRECTIONS] = C.to_csv_bytes(table) if table is not None and len(table) else None
+    st.session_state[EXPORT_FILES] = None
+
+
 def action_date() -> dt.date | None:
     value = st.session_state.get(ACTION_DATE)
     return dt.date.fromisoformat(value) if value else None
@@ -160,6 +178,7 @@ def analysis_key() -> tuple:
         tuple(sorted(over["excluded_factors"])),
         over["action_date"],
         digest((st.session_state.get(TAXONOMY_TOML) or "").encode("utf-8")),
+        digest(st.session_state.get(CORRECTIONS) or b""),
     )
 
 
@@ -178,6 +197,7 @@ def current_analysis():
     memo = st.session_state.get(ANALYSIS_MEMO)
     if memo is not None and memo[0] == key:
         return memo[1]
-    result = cached.run_analysis(key, settings_overrides(), st.session_state.get(TAXONOMY_TOML), _dataset=ds)
+    result = cached.run_analysis(key, settings_overrides(), st.session_state.get(TAXONOMY_TOML),
+                                 st.session_state.get(CORRECTIONS), _dataset=ds)
     st.session_state[ANALYSIS_MEMO] = (key, result)
     return result

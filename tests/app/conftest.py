@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGES = ("data", "root_causes", "lots", "trends", "keywords", "taxonomy", "export")
+PAGES = ("data", "root_causes", "lots", "trends", "keywords", "review", "taxonomy", "export")
 TIMEOUT = 120
 
 

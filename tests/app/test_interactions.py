@@ -137,3 +137,39 @@ def test_a_finding_net_of_others_says_so_on_its_card(app_en):
     assert "Rates computed without the units of the family's other findings" in captions and "CB-2606" in captions
     if battery["strength"] == "tentative":
         assert any("Tentative" in w.value for w in app_en.warning)
+
+
+def test_an_analyst_corrects_complaints_and_the_findings_follow(app_en):
+    app_en.switch_page("views/review.py").run()
+    assert not app_en.exception
+    table = frame_with(app_en, "Why (evidence)")
+    assert (table["Confidence"].diff().dropna() >= 0).all()  # least sure first
+    # every defect complaint of cable lot CB-2606, read as a disappointment instead
+    app_en.selectbox(key="review_family").set_value("product_defect").run()
+    rows = frame_with(app_en, "Why (evidence)")
+    cable = rows[rows["Lot"].astype("str").str.len() > 0]["Complaint"].tolist()
+    analysis = app_en.session_state["analysis_memo"][1]
+    c = analysis.complaints
+    ids = c[(c["cable_lot"] == "CB-2606") & (c["family"] == "product_defect")]["complaint_id"].tolist()
+    assert set(ids) <= set(cable) or ids
+    app_en.text_input(key="review_ids").input(", ".join(ids)).run()
+    assert any(f"{len(ids)} complaint(s) selected" in c.value for c in app_en.caption)
+    app_en.selectbox(key="review_new_family").set_value("quality_expectation").run()
+    app_en.text_input(key="review_note").input("bass complaints, not failures").run()
+    app_en.button(key="review_save").click().run()
+    assert not app_en.exception
+    assert any(f"{len(ids)} complaint(s) set to" in s.value for s in app_en.success)
+    kept = frame_with(app_en, "Rules said")
+    assert len(kept) == len(ids) and set(kept["Note"]) == {"bass complaints, not failures"}
+    after = app_en.session_state["analysis_memo"][1]
+    assert after.findings["summary"]["corrections"]["applied"] == len(ids)
+    assert not any(f["factor"] == "cable_lot" and f["family"] == "product_defect" for f in after.findings["findings"])
+    # the Root causes page says the families were corrected by hand
+    app_en.switch_page("views/root_causes.py").run()
+    assert any("carry an analyst's family" in str(x.value) for x in [*app_en.info, *app_en.warning, *app_en.caption, *app_en.markdown])
+    # removing them brings the rules' families back
+    app_en.switch_page("views/review.py").run()
+    app_en.button(key="review_clear").click().run()
+    assert any("All corrections removed" in s.value for s in app_en.success)
+    back = app_en.session_state["analysis_memo"][1]
+    assert any(f["factor"] == "cable_lot" and f["family"] == "product_defect" for f in back.findings["findings"])

@@ -8,9 +8,9 @@ from conftest import PAGES, loaded_app, new_app
 
 TITLES = {
     "en": {"data": "Data", "root_causes": "Root causes", "lots": "Lots & suppliers", "trends": "Trends", "keywords": "Keywords",
-           "taxonomy": "Taxonomy", "export": "Export"},
+           "review": "Review & correct", "taxonomy": "Taxonomy", "export": "Export"},
     "zh": {"data": "数据", "root_causes": "根本原因", "lots": "批次与供应商", "trends": "趋势", "keywords": "关键词",
-           "taxonomy": "分类规则", "export": "导出"},
+           "review": "复核与更正", "taxonomy": "分类规则", "export": "导出"},
 }
 
 

@@ -1,0 +1,175 @@
+"""An analyst's corrections: a complaint's family set by hand, kept in a file, applied after the rules.
+
+The rules give every complaint a family with its evidence, so an analyst can see
+why and disagree.  A correction records the disagreement: which complaint (by
+what identifies it in Amazon's report, not by its row number, so the file still
+applies when a newer export of the same report is loaded) and the family the
+analyst chose.  Corrections are applied after classification: the corrected
+complaints get the analyst's family, confidence 1 and evidence that says who
+decided and what the rules had said.
+
+The file holds no customer words: the text is identified by a digest.  It is
+written through :func:`analysis.export.safety.write_csv_safe` (a note cannot
+become a live formula).
+
+Columns: ``source_kind, order_id, sku, asin, text_sha, family, previous_family,
+date, note``.  The first five identify the complaint (empty where the report has
+no such column: a review has no order id); ``previous_family`` and ``date`` are
+for the reader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from analysis import schema as S
+from analysis.errors import ReportFormatError
+
+KEY = (S.SOURCE_KIND, S.ORDER_ID, S.SKU, S.ASIN, "text_sha")
+COLUMNS = KEY + (S.FAMILY, "previous_family", S.DATE, "note")
+_REQUIRED = KEY + (S.FAMILY,)
+_SEP = "\x1f"
+EVIDENCE_PREFIX = "analyst"
+
+
+def text_digests(df: pd.DataFrame) -> pd.Series:
+    """A short digest of each complaint's customer words (title and text), "" when it has none."""
+    parts = [df[c].astype("string").fillna("").str.strip() for c in (S.TITLE, S.TEXT) if c in df.columns]
+    if not parts:
+        return pd.Series([""] * len(df), index=df.index, dtype="object")
+    joined = parts[0] if len(parts) == 1 else parts[0] + "\n" + parts[1]
+    return joined.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:16] if s.strip() else "").astype("object")
+
+
+def _keys(df: pd.DataFrame) -> pd.Series:
+    # a blank SKU or ASIN reads "(unknown)" once the analysis has made it a factor level: the same key
+    cols = [df[c].astype("string").fillna("").str.strip().replace(S.UNKNOWN_LEVEL, "")
+            if c in df.columns else pd.Series("", index=df.index) for c in KEY]
+    out = cols[0]
+    for c in cols[1:]:
+        out = out + _SEP + c
+    return out.astype("object")
+
+
+def complaint_keys(complaints: pd.DataFrame) -> pd.Series:
+    """What identifies each complaint in a corrections file (one string per row)."""
+    return _keys(complaints.assign(text_sha=text_digests(complaints)))
+
+
+def empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
+
+
+def correct(corrections: pd.DataFrame | None, complaints: pd.DataFrame, ids: Iterable[str], family: str,
+            note: str = "") -> pd.DataFrame:
+    """``corrections`` with the complaints ``ids`` (``complaint_id`` values) set to ``family``.
+
+    ``complaints`` are the classified complaints (the rules' family is kept as
+    ``previous_family``).  A complaint corrected before is corrected again (the
+    newer row wins); setting it back to the rules' own family removes its
+    correction.
+    """
+    ids = list(dict.fromkeys(str(i) for i in ids))
+    rows = complaints[complaints[S.COMPLAINT_ID].astype("string").isin(ids)]
+    missing = sorted(set(ids) - set(rows[S.COMPLAINT_ID].astype("string")))
+    if missing:
+        raise ValueError(f"no complaint with id {', '.join(missing[:5])}")
+    previous = rows[S.EVIDENCE].astype("string").fillna("")
+    rules_family = rows[S.FAMILY].astype("string").where(~previous.str.startswith(EVIDENCE_PREFIX + ":"),
+                                                          previous.str.extract(r"rules said (\w+)", expand=False))
+    new = pd.DataFrame({c: (rows[c].astype("string").fillna("").replace(S.UNKNOWN_LEVEL, "") if c in rows.columns else "")
+                        for c in KEY[:-1]}, index=rows.index)
+    new["text_sha"] = text_digests(rows)
+    new[S.FAMILY] = family
+    new["previous_family"] = rules_family.fillna(rows[S.FAMILY].astype("string"))
+    new[S.DATE] = pd.to_datetime(rows[S.DATE], errors="coerce").dt.strftime("%Y-%m-%d").fillna("") if S.DATE in rows else ""
+    new["note"] = note.strip()
+    base = merge(corrections, new[list(COLUMNS)])
+    return base[~(_keys(base).isin(set(_keys(new))) & (base["previous_family"] == family))].reset_index(drop=True)
+
+
+def merge(corrections: pd.DataFrame | None, more: pd.DataFrame) -> pd.DataFrame:
+    """``corrections`` and ``more`` together; where both correct the same complaint, ``more`` wins."""
+    base = corrections if corrections is not None and len(corrections) else empty()
+    keep = base[~_keys(base).isin(set(_keys(more)))]
+    return pd.concat([keep, more.reindex(columns=list(COLUMNS))], ignore_index=True).astype("object")
+
+
+def read_corrections(source: str | Path | bytes, name: str | None = None,
+                     families: Iterable[str] | None = None) -> pd.DataFrame:
+    """Read a corrections file (CSV as written by :func:`to_csv_bytes`).
+
+    Raises :class:`ReportFormatError` (one line naming the file) when a column
+    is missing or a family is not one of ``families``.
+    """
+    name = name or (Path(source).name if isinstance(source, (str, Path)) else "corrections.csv")
+    try:
+        data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
+        df = pd.read_csv(io.BytesIO(data), dtype="string", keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ReportFormatError(name, f"not a corrections CSV ({str(exc).splitlines()[0][:120]})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in _REQUIRED if c not in df.columns]
+    if missing:
+        raise ReportFormatError(name, f"not a corrections file: column(s) {', '.join(missing)} missing")
+    for c in COLUMNS:
+        if c not in df.columns:
+            df[c] = ""
+    df = df[list(COLUMNS)].fillna("").astype("object")
+    # write_csv_safe put a quote before text that a spreadsheet would run as a formula
+    df["note"] = df["note"].map(lambda v: v[1:] if v[:2] in ("'=", "'+", "'-", "'@") else v)
+    df[S.FAMILY] = df[S.FAMILY].str.strip()
+    if families is not None:
+        known = set(families)
+        bad = sorted(set(df[S.FAMILY]) - known)
+        if bad:
+            raise ReportFormatError(name, f"unknown family {bad[0]!r} (known: {', '.join(sorted(known))})")
+    return df.drop_duplicates(subset=list(KEY), keep="last").reset_index(drop=True)
+
+
+def to_csv_bytes(corrections: pd.DataFrame) -> bytes:
+    from analysis.export.safety import csv_bytes
+
+    return csv_bytes(corrections.reindex(columns=list(COLUMNS)))
+
+
+def apply_corrections(classified: pd.DataFrame, corrections: pd.DataFrame | None) -> tuple[pd.DataFrame, dict]:
+    """Give the corrected complaints the analyst's family.
+
+    Returns the complaints (a copy when anything changed) and a summary:
+    ``corrections`` (rows in the file), ``applied`` (complaints changed) and
+    ``unmatched`` (corrections naming no complaint of these data).
+    """
+    if corrections is None or not len(corrections) or not len(classified):
+        return classified, {"corrections": 0 if corrections is None else int(len(corrections)), "applied": 0,
+                            "unmatched": 0 if corrections is None else int(len(corrections))}
+    table = dict(zip(_keys(corrections), zip(corrections[S.FAMILY], corrections["note"].fillna(""))))
+    keys = complaint_keys(classified)
+    hit = keys.map(lambda k: table.get(k)).to_numpy()
+    mask = pd.notna(hit)
+    matched = set(keys[mask])
+    summary = {"corrections": len(table), "applied": int(mask.sum()), "unmatched": len(set(table) - matched)}
+    if not mask.any():
+        return classified, summary
+    out = classified.copy()
+    rows = out.index[mask]
+    old_family = out.loc[rows, S.FAMILY].astype("string")
+    old_evidence = out.loc[rows, S.EVIDENCE].astype("string").fillna("")
+    new_family = [h[0] for h in hit[mask]]
+    notes = [h[1] for h in hit[mask]]
+    out[S.FAMILY] = out[S.FAMILY].astype("object")
+    out.loc[rows, S.FAMILY] = new_family
+    out.loc[rows, S.FAMILY_CONFIDENCE] = 1.0
+    out[S.EVIDENCE] = out[S.EVIDENCE].astype("object")
+    out.loc[rows, S.EVIDENCE] = [
+        f"{EVIDENCE_PREFIX}: {new}" + (f" ({note})" if note else "") + f"; rules said {old} ({ev})"
+        for new, note, old, ev in zip(new_family, notes, old_family, old_evidence)
+    ]
+    out[S.FAMILY] = out[S.FAMILY].astype(classified[S.FAMILY].dtype)
+    out[S.EVIDENCE] = out[S.EVIDENCE].astype(classified[S.EVIDENCE].dtype)
+    return out, summary
