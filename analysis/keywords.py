@@ -285,15 +285,18 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
     res = res[(res["z"] > 0) & (res["focus_documents"] >= min_focus_documents)].copy()
     res["_sig"] = res["p_adjusted"] < alpha
     res = res.sort_values(["_sig", "z", "term"], ascending=[False, False, True], kind="stable")
+    # each distinct complaint (its title and text) once, with how many complaints say it
+    present = [c for c in cols if c in focus_df.columns]
+    texts = focus_df[present].astype("string").fillna("")
+    counts = texts.value_counts(sort=False, dropna=False) if present else pd.Series(dtype="int64")
     runs: list[list[list[str]]] = []
     docs: list[int] = []
-    read: dict[str, list[list[str]]] = {}
-    for c in (c for c in cols if c in focus_df.columns):
-        for i, v in enumerate(focus_df[c].astype("string").fillna("").to_numpy()):
+    for d, values in enumerate(counts.index):
+        for v in (values if isinstance(values, tuple) else (values,)):
             if v:
-                runs.append(read[v] if v in read else read.setdefault(v, phrase_runs(str(v))))
-                docs.append(i)
-    return _PhrasePicker(runs, docs, min_focus_documents).pick(res["term"], n)
+                runs.append(phrase_runs(str(v)))
+                docs.append(d)
+    return _PhrasePicker(runs, docs, counts.to_numpy().tolist(), min_focus_documents).pick(res["term"], n)
 
 
 class _PhrasePicker:
@@ -311,10 +314,15 @@ class _PhrasePicker:
     gives way to a phrase containing it ("right" -> "right earbud").
     """
 
-    def __init__(self, runs: list[list[list[str]]], docs: list[int], min_docs: int, max_words: int = 4):
+    def __init__(self, runs: list[list[list[str]]], docs: list[int], weights: list[int], min_docs: int,
+                 max_words: int = 4):
+        """``runs[k]`` are the word runs of one text of document ``docs[k]``; ``weights[d]`` is how
+        many complaints document ``d`` stands for (identical complaints are read once)."""
         self.runs = [tuple(r) for rs in runs for r in rs]
         self.doc_of = [d for d, rs in zip(docs, runs) for _ in rs]
+        self.weights = weights
         self.min_docs = min_docs
+        self._found: dict[tuple[str, ...], list[tuple[int, int]]] = {}
         self.max_words = max_words
         self.at: dict[str, list[tuple[int, int]]] = {}
         for r, toks in enumerate(self.runs):
@@ -323,11 +331,14 @@ class _PhrasePicker:
         self.claimed: set[tuple[int, int]] = set()
 
     def occurrences(self, phrase: tuple[str, ...]) -> list[tuple[int, int]]:
-        k = len(phrase)
-        return [(r, i) for r, i in self.at.get(phrase[0], ()) if self.runs[r][i:i + k] == phrase]
+        got = self._found.get(phrase)
+        if got is None:
+            k = len(phrase)
+            got = self._found[phrase] = [(r, i) for r, i in self.at.get(phrase[0], ()) if self.runs[r][i:i + k] == phrase]
+        return got
 
     def n_docs(self, occ) -> int:
-        return len({self.doc_of[r] for r, _ in occ})
+        return sum(self.weights[d] for d in {self.doc_of[r] for r, _ in occ})
 
     def pick(self, ranked: Iterable[str], n: int) -> list[str]:
         negations = negation_words()
@@ -372,7 +383,7 @@ class _PhrasePicker:
             hi = max([i + k] + [s + len(chosen[t]) for t, _, s in hits])
             if hi - lo <= self.max_words:
                 spans.setdefault(self.runs[r][lo:hi], set()).add(self.doc_of[r])
-        best = max(sorted(spans), key=lambda p: len(spans[p]), default=None)
+        best = max(sorted(spans), key=lambda p: sum(self.weights[d] for d in spans[p]), default=None)
         if best is not None:
             n_best = self.n_docs(self.occurrences(best))
             inside = [c for c in chosen if _contains(best, c)]
