@@ -107,6 +107,8 @@ def read_corrections(source: str | Path | bytes, name: str | None = None,
     Raises :class:`ReportFormatError` (one line naming the file) when a column
     is missing or a family is not one of ``families``.
     """
+    from analysis.export.safety import restore_formula  # not on the analysis path: analysis.export is heavy
+
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "corrections.csv")
     try:
         data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
@@ -120,9 +122,8 @@ def read_corrections(source: str | Path | bytes, name: str | None = None,
     for c in COLUMNS:
         if c not in df.columns:
             df[c] = ""
-    df = df[list(COLUMNS)].fillna("").astype("object")
-    # write_csv_safe put a quote before text that a spreadsheet would run as a formula
-    df["note"] = df["note"].map(lambda v: v[1:] if v[:2] in ("'=", "'+", "'-", "'@") else v)
+    # write_csv_safe put a quote before text a spreadsheet would run as a formula (a note, a SKU "+EAR-01")
+    df = df[list(COLUMNS)].fillna("").astype("object").map(restore_formula)
     df[S.FAMILY] = df[S.FAMILY].str.strip()
     if families is not None:
         known = set(families)

@@ -269,6 +269,14 @@ def neutralize_formula(value: Any) -> Any:
     return value
 
 
+def restore_formula(value: Any) -> Any:
+    """Undo :func:`neutralize_formula` on a cell read back from a file this tool wrote
+    (``"'=x"`` -> ``"=x"``, ``"'+EAR-01"`` -> ``"+EAR-01"``); anything else unchanged."""
+    if isinstance(value, str) and value.startswith("'") and neutralize_formula(value[1:]) == value:
+        return value[1:]
+    return value
+
+
 def neutralize_frame(df: pd.DataFrame, *, cell_limit: int | None = EXCEL_CELL_LIMIT) -> pd.DataFrame:
     """Return a copy where every string cell and column name is neutralised.
 

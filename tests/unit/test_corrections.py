@@ -140,3 +140,16 @@ def test_a_complaint_without_sku_or_asin_is_corrected_too():
     assert (cor["asin"] == "").all()
     again = analyze(a.dataset, corrections=cor)
     assert again.findings["summary"]["corrections"] == {"corrections": len(cor), "applied": len(cor), "unmatched": 0}
+
+
+def test_a_sku_that_looks_like_a_formula_still_matches_after_the_round_trip(base, tmp_path):
+    # the file neutralises "+EAR-01" as "'+EAR-01" for spreadsheets; reading it back restores the SKU
+    complaints = base.complaints.copy()
+    complaints["sku"] = complaints["sku"].astype("str")
+    first = complaints.index[0]
+    complaints.loc[first, "sku"] = "+EAR-01"
+    cor = C.correct(None, complaints, [complaints.loc[first, "complaint_id"]], "other" if complaints.loc[first, "family"] != "other" else "misuse")
+    assert "'+EAR-01" in C.to_csv_bytes(cor).decode("utf-8-sig")
+    back = C.read_corrections(C.to_csv_bytes(cor))
+    assert back["sku"].tolist() == ["+EAR-01"]
+    assert C.apply_corrections(complaints, back)[1]["applied"] == 1

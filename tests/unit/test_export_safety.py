@@ -165,3 +165,10 @@ def test_write_csv_safe_to_buffers_and_cell_limit():
     body = text.getvalue()
     assert body.startswith("\ufeff'=bad header")
     assert max(len(line) for line in body.splitlines()) <= EXCEL_CELL_LIMIT + 2
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+EAR-01", "-x", "@SUM(A1)", "\tx", "－5元", "plain", "-5", "", "'quoted", 3.5, None])
+def test_restore_formula_undoes_neutralize(value):
+    from analysis.export.safety import neutralize_formula, restore_formula
+
+    assert restore_formula(neutralize_formula(value)) == value
