@@ -158,6 +158,7 @@ def _report(args) -> int:
     if args.exclude_factor:
         overrides["excluded_factors"] = tuple(args.exclude_factor)
     settings = load_settings(args.settings, language=args.language, taxonomy_path=str(args.taxonomy) if args.taxonomy else None, **overrides)
+    corrections = _corrections(args.corrections, settings.taxonomy_path)  # a bad file stops before the long read
     # the statistics libraries load and the bundled rules compile while the files are parsed
     # (Arrow reads without holding the interpreter)
     warm = threading.Thread(target=_warm_up, args=(settings.taxonomy_path is None,), daemon=True)
@@ -166,7 +167,7 @@ def _report(args) -> int:
     warm.join()
     from analysis.pipeline import analyze
 
-    result = analyze(dataset, settings, corrections=_corrections(args.corrections, settings.taxonomy_path))
+    result = analyze(dataset, settings, corrections=corrections)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "findings.json").write_text(json.dumps(result.findings, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     written = {"findings.json": args.out / "findings.json"}

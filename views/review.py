@@ -30,7 +30,8 @@ families = list(cached.taxonomy_from_toml(st.session_state[state.TAXONOMY_TOML])
 
 # ---- which complaints to read
 f1, f2, f3 = st.columns([1, 1, 2])
-present = [f for f in families if f in set(complaints["family"])]
+in_data = set(complaints["family"])
+present = [f for f in families if f in in_data]
 family_filter = f1.selectbox(t("review.filter_family"), ["*"] + present, key="review_family",
                              format_func=components.labeller(["*"] + present, lambda f: t("review.all_families") if f == "*" else family_name(f)))
 order = f2.selectbox(t("review.order"), ["confidence", "date"], key="review_order",
