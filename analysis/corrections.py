@@ -34,7 +34,6 @@ KEY = (S.SOURCE_KIND, S.ORDER_ID, S.SKU, S.ASIN, "text_sha")
 COLUMNS = KEY + (S.FAMILY, "previous_family", S.DATE, "note")
 _REQUIRED = KEY + (S.FAMILY,)
 _SEP = "\x1f"
-EVIDENCE_PREFIX = "analyst"
 
 
 def text_digests(df: pd.DataFrame) -> pd.Series:
@@ -46,19 +45,43 @@ def text_digests(df: pd.DataFrame) -> pd.Series:
     return joined.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:16] if s.strip() else "").astype("object")
 
 
+def _key_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The columns that identify each row, as plain strings: a complaints table (the words'
+    digest is computed) or a corrections file (it has ``text_sha``)."""
+    out = pd.DataFrame(index=df.index)
+    for c in KEY:
+        if c == "text_sha" and c not in df.columns:
+            out[c] = text_digests(df)
+        elif c in df.columns:
+            # a blank SKU or ASIN reads "(unknown)" once the analysis has made it a factor level: the same key
+            out[c] = df[c].astype("string").fillna("").str.strip().replace(S.UNKNOWN_LEVEL, "").astype("object")
+        else:
+            out[c] = ""
+    return out
+
+
 def _keys(df: pd.DataFrame) -> pd.Series:
-    # a blank SKU or ASIN reads "(unknown)" once the analysis has made it a factor level: the same key
-    cols = [df[c].astype("string").fillna("").str.strip().replace(S.UNKNOWN_LEVEL, "")
-            if c in df.columns else pd.Series("", index=df.index) for c in KEY]
-    out = cols[0]
-    for c in cols[1:]:
-        out = out + _SEP + c
-    return out.astype("object")
+    """What identifies each row (a complaint or a correction), as one string."""
+    k = _key_frame(df)
+    return k[KEY[0]].astype("string").str.cat([k[c].astype("string") for c in KEY[1:]], sep=_SEP).astype("object")
 
 
-def complaint_keys(complaints: pd.DataFrame) -> pd.Series:
-    """What identifies each complaint in a corrections file (one string per row)."""
-    return _keys(complaints.assign(text_sha=text_digests(complaints)))
+def review_rows(complaints: pd.DataFrame, family: str | None = None, words: str = "",
+                order: str = "confidence") -> pd.DataFrame:
+    """The complaints an analyst reads to correct: one ``family`` (None: all), those whose title
+    or text contains ``words`` (case-insensitive, taken literally), the least sure first
+    (``order="confidence"``) or the newest first (``"date"``)."""
+    view = complaints if family is None else complaints[complaints[S.FAMILY] == family]
+    words = words.strip()
+    if words:
+        cols = [c for c in (S.TITLE, S.TEXT) if c in view.columns]
+        said = pd.Series(False, index=view.index)
+        for c in cols:
+            said |= view[c].astype("string").fillna("").str.contains(words, case=False, regex=False)
+        view = view[said]
+    if order == "date":
+        return view.sort_values(S.DATE, ascending=False, kind="stable")
+    return view.sort_values([S.FAMILY_CONFIDENCE, S.DATE], kind="stable")
 
 
 def empty() -> pd.DataFrame:
@@ -79,14 +102,11 @@ def correct(corrections: pd.DataFrame | None, complaints: pd.DataFrame, ids: Ite
     missing = sorted(set(ids) - set(rows[S.COMPLAINT_ID].astype("string")))
     if missing:
         raise ValueError(f"no complaint with id {', '.join(missing[:5])}")
-    previous = rows[S.EVIDENCE].astype("string").fillna("")
-    rules_family = rows[S.FAMILY].astype("string").where(~previous.str.startswith(EVIDENCE_PREFIX + ":"),
-                                                          previous.str.extract(r"rules said (\w+)", expand=False))
-    new = pd.DataFrame({c: (rows[c].astype("string").fillna("").replace(S.UNKNOWN_LEVEL, "") if c in rows.columns else "")
-                        for c in KEY[:-1]}, index=rows.index)
-    new["text_sha"] = text_digests(rows)
+    new = _key_frame(rows)
     new[S.FAMILY] = family
-    new["previous_family"] = rules_family.fillna(rows[S.FAMILY].astype("string"))
+    # the rules' family: from an earlier correction of the same complaint, else the family it has now
+    earlier = {} if corrections is None or not len(corrections) else dict(zip(_keys(corrections), corrections["previous_family"]))
+    new["previous_family"] = [earlier.get(k, f) for k, f in zip(_keys(new), rows[S.FAMILY].astype("str"))]
     new[S.DATE] = pd.to_datetime(rows[S.DATE], errors="coerce").dt.strftime("%Y-%m-%d").fillna("") if S.DATE in rows else ""
     new["note"] = note.strip()
     base = merge(corrections, new[list(COLUMNS)])
@@ -112,6 +132,8 @@ def read_corrections(source: str | Path | bytes, name: str | None = None,
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "corrections.csv")
     try:
         data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
+        if b"\x00" in data[:65536]:
+            raise ReportFormatError(name, "binary or unreadable content, not a corrections CSV")
         df = pd.read_csv(io.BytesIO(data), dtype="string", keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ReportFormatError(name, f"not a corrections CSV ({str(exc).splitlines()[0][:120]})") from None
@@ -150,7 +172,7 @@ def apply_corrections(classified: pd.DataFrame, corrections: pd.DataFrame | None
         return classified, {"corrections": 0 if corrections is None else int(len(corrections)), "applied": 0,
                             "unmatched": 0 if corrections is None else int(len(corrections))}
     table = dict(zip(_keys(corrections), zip(corrections[S.FAMILY], corrections["note"].fillna(""))))
-    keys = complaint_keys(classified)
+    keys = _keys(classified)
     hit = keys.map(lambda k: table.get(k)).to_numpy()
     mask = pd.notna(hit)
     matched = set(keys[mask])
@@ -168,7 +190,7 @@ def apply_corrections(classified: pd.DataFrame, corrections: pd.DataFrame | None
     out.loc[rows, S.FAMILY_CONFIDENCE] = 1.0
     out[S.EVIDENCE] = out[S.EVIDENCE].astype("object")
     out.loc[rows, S.EVIDENCE] = [
-        f"{EVIDENCE_PREFIX}: {new}" + (f" ({note})" if note else "") + f"; rules said {old} ({ev})"
+        f"analyst: {new}" + (f" ({note})" if note else "") + f"; rules said {old} ({ev})"
         for new, note, old, ev in zip(new_family, notes, old_family, old_evidence)
     ]
     out[S.FAMILY] = out[S.FAMILY].astype(classified[S.FAMILY].dtype)

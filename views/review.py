@@ -38,14 +38,7 @@ order = f2.selectbox(t("review.order"), ["confidence", "date"], key="review_orde
                      format_func=components.labeller(["confidence", "date"], lambda o: t(f"review.order_{o}")))
 search = f3.text_input(t("review.search"), key="review_search")
 
-view = complaints if family_filter == "*" else complaints[complaints["family"] == family_filter]
-if search.strip():
-    words = view[[c for c in ("title", "text") if c in view.columns]].fillna("").astype("str").agg(" ".join, axis=1)
-    view = view[words.str.contains(re.escape(search.strip()), case=False, regex=True)]
-if order == "confidence":
-    view = view.sort_values(["family_confidence", "complaint_id"], kind="stable")
-else:
-    view = view.sort_values("date", ascending=False, kind="stable")
+view = C.review_rows(complaints, None if family_filter == "*" else family_filter, search, order)
 shown = view.head(MAX_ROWS)
 st.caption(t("review.shown", shown=f"{len(shown):,}", total=f"{len(view):,}", all=f"{len(complaints):,}"))
 
@@ -54,9 +47,10 @@ cols = [c for c in ("complaint_id", "family", "family_confidence", "evidence", "
 table = shown[cols].assign(family=shown["family"].map(family_name))
 table = table.rename(columns={c: factor_name(c) if c in ("family", "lot", "reason", "disposition", "fulfillment_center")
                               else t(f"review.col_{c}", c) for c in table.columns})
-# a new key after each change: the rows move (a corrected complaint is sure now), so a selection kept
-# by position would point at other complaints
-table_key = f"review_table_{st.session_state.get('review_generation', 0)}"
+# a new key whenever the rows change (other filters; a saved correction makes a complaint sure and moves it):
+# a selection is kept by position, and would point at other complaints
+table_key = "review_table_" + state.digest(repr((family_filter, search.strip(), order,
+                                                 st.session_state.get("review_generation", 0))).encode("utf-8"))[:12]
 event = st.dataframe(table, hide_index=True, key=table_key, on_select="rerun", selection_mode="multi-row")
 picked = [str(shown["complaint_id"].iloc[i]) for i in (event.selection.rows if event else [])]
 

@@ -105,7 +105,7 @@ def test_corrections_reach_the_findings(base):
 @pytest.mark.parametrize("content, problem", [
     (b"family,note\nother,x\n", "c.csv: not a corrections file: column(s) source_kind, order_id, sku, asin, text_sha missing"),
     (b"source_kind,order_id,sku,asin,text_sha,family\nfba_returns,1,2,3,ab,broken\n", "c.csv: unknown family 'broken'"),
-    (b"\x00\x01\x02", "c.csv: "),
+    (b"\x00\x01\x02", "c.csv: binary or unreadable content, not a corrections CSV"),
 ])
 def test_a_bad_corrections_file_is_one_line(tmp_path, content, problem):
     (tmp_path / "c.csv").write_bytes(content)
@@ -153,3 +153,17 @@ def test_a_sku_that_looks_like_a_formula_still_matches_after_the_round_trip(base
     back = C.read_corrections(C.to_csv_bytes(cor))
     assert back["sku"].tolist() == ["+EAR-01"]
     assert C.apply_corrections(complaints, back)[1]["applied"] == 1
+
+
+def test_review_rows_filter_and_order(base):
+    c = base.complaints
+    least = C.review_rows(c)
+    assert len(least) == len(c) and least["family_confidence"].is_monotonic_increasing
+    defects = C.review_rows(c, family="product_defect")
+    assert set(defects["family"]) == {"product_defect"} and len(defects) == (c["family"] == "product_defect").sum()
+    said = C.review_rows(c, words="RIGHT EARBUD")  # case-insensitive, title or text
+    expected = (c["text"].fillna("").str.lower().str.contains("right earbud") | c["title"].fillna("").str.lower().str.contains("right earbud"))
+    assert len(said) == expected.sum() > 0
+    assert len(C.review_rows(c, words="(.*")) == 0  # taken literally, not as a pattern
+    newest = C.review_rows(c, order="date")
+    assert newest["date"].dropna().is_monotonic_decreasing
