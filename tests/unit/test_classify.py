@@ -310,9 +310,9 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 
 def test_labelled_sample_is_sound():
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
-    assert len(lab) == 2190 and lab["doc_id"].is_unique
+    assert len(lab) == 2690 and lab["doc_id"].is_unique
     sizes = {"dev": 210, "test": 130, "test2": 150, "test3": 200, "test4": 250, "test5": 250, "test6": 250, "test7": 250,
-             "test8": 250, "test9": 250}
+             "test8": 250, "test9": 250, "test10": 250, "test11": 250}
     assert lab["split"].value_counts().to_dict() == sizes
     assert lab["label"].isin(schema.FAMILIES).all()
     assert (lab["stars"] <= 3).all()
@@ -339,16 +339,18 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
     return acc, pd.crosstab(test["label"], test["pred"])
 
 
-# Guards = measured - about 0.02.  Measured with the rules of split test8 (GUIDE): dev 0.962
-# (210), test 0.908 (130), test2 0.960 (150), test3 0.935 (200), test4 0.948 (250), test5 0.888
-# (250), test6 0.876 (250), test7 0.904 (250), test8 0.888 (250), test9 0.804 (250, the only split
-# still held out).  Fresh splits, each labelled blind before any rule of its round was changed,
-# scored with the rules frozen: test2 0.747, test3 0.795, test4 0.824, test5 0.804, test6 0.792,
-# test7 0.824, test8 0.828, test9 0.804 (test8 and test9 scored the same with the previous round's
-# rules).  The held-out level is about 0.80-0.83: the rules gain on what they were shown, not on
-# unseen wording (GUIDE).
-@pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.94), ("test3", 0.91), ("test4", 0.92),
-                                          ("test5", 0.86), ("test6", 0.85), ("test7", 0.88), ("test8", 0.86), ("test9", 0.78)])
+# Guards = measured - about 0.02.  Measured with the rules of split test9 (GUIDE): dev 0.962
+# (210), test 0.915 (130), test2 0.960 (150), test3 0.945 (200), test4 0.948 (250), test5 0.892
+# (250), test6 0.876 (250), test7 0.904 (250), test8 0.888 (250), test9 0.904 (250), test10 0.836
+# and test11 0.848 (250 each, both still held out: labelled blind, only their scores were read).
+# Fresh splits, each labelled blind before any rule of its round was changed, scored with the rules
+# frozen: test2 0.747, test3 0.795, test4 0.824, test5 0.804, test6 0.792, test7 0.824, test8 0.828,
+# test9 0.804, test10 0.828, test11 0.844 (the round of test9 then took test10 to 0.836 and test11 to
+# 0.848).  The held-out level is about 0.80-0.85: the rules gain on what they were shown, much less
+# on unseen wording (GUIDE).
+@pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.94), ("test3", 0.92), ("test4", 0.92),
+                                          ("test5", 0.87), ("test6", 0.85), ("test7", 0.88), ("test8", 0.86), ("test9", 0.88),
+                                          ("test10", 0.81), ("test11", 0.82)])
 def test_accuracy_per_split(realdata, split, guard):
     acc, confusion = _held_out_accuracy(realdata, split)
     print(f"{split} accuracy {acc:.3f}\n{confusion}")

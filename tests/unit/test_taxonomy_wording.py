@@ -295,6 +295,43 @@ WORDING: dict[str, list[tuple[str, float | None, str]]] = {
         ("I had ordered black but received red one. I want my money back", 1, "wrong_item"),
         ("Earphones are fine but the customer service of the company is worse", 1, "other"),
     ],
+    # round of split test9: praise plus a named shortcoming (guide: neutral verdicts) is ONPE at 3 stars
+    "praise_plus_a_named_shortcoming_is_onpe": [
+        ("Nice earphones, but the bass is too light for me", 3, "quality_expectation"),
+        ("Sound is fine but price is very high for what you get", 3, "quality_expectation"),
+        ("It is good, but does not justify the price", 3, "quality_expectation"),
+        ("Clear vocals but a bit lower on the bass", 3, "quality_expectation"),
+        ("Treble is very high at full volume", 3, "quality_expectation"),
+        ("Too much bass for classical music", 3, "quality_expectation"),
+        ("Decent pair. They should think about reducing the cable length", 3, "quality_expectation"),
+        ("Not exactly fitting my ears", 3, "quality_expectation"),
+        ("Go for the older model instead, it sounds the same", 3, "quality_expectation"),
+        ("The output is average", 3, "quality_expectation"),
+        # must NOT flip: the part after "but" is praised, a low price is praise, no part is named
+        ("Arrived a day late but the sound and all is good", 3, "other"),
+        ("Good but not best", 3, "other"),
+        ("Nice product, but delivery took a week", 3, "other"),
+        ("Good earphones at a low price", 3, "other"),
+    ],
+    "failures_said_other_ways_in_split_test9": [
+        ("Didn't last even 6 days", 1, "product_defect"),
+        ("Disconnects in between every time I play music", 1, "product_defect"),
+        ("Bad sound, it cracks in between songs", 1, "product_defect"),
+        ("The buttons are not responding", 1, "product_defect"),
+        ("Pairing keeps on going off", 2, "product_defect"),
+        ("Battery backup has been decreasing since the first month", 2, "product_defect"),
+        ("The bass has almost become nil after a few months", 3, "product_defect"),
+        ("Bass is completely missing on the right side", 1, "product_defect"),
+        ("You have to insert the jack again and again to hear anything", 2, "product_defect"),
+        ("Volume increases automatically when I pause", 2, "product_defect"),
+        ("Battery false indication, it shows full and then dies", 3, "product_defect"),
+        ("Suddenly there is an issue with the bluetooth", 1, "product_defect"),
+        # must NOT flip: battery life in a day, the service not answering, a dead bass, range in a pocket
+        ("Battery doesn't last a day", 2, "quality_expectation"),
+        ("Worst return policy, seller not responding", 1, "other"),
+        ("Sound quality very disappointing with dead bass", 2, "quality_expectation"),
+        ("Problem with bluetooth when the phone is in my pocket, it loses connection", 2, "quality_expectation"),
+    ],
     # romanised Hindi (amazon.in) failure wording
     "romanised_hindi_failures": [
         ("January me liya tha, may me ek earbud kaam krna band kr dia", 1, "product_defect"),
