@@ -339,18 +339,18 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
     return acc, pd.crosstab(test["label"], test["pred"])
 
 
-# Guards = measured - about 0.02.  Measured with the rules of split test9 (GUIDE): dev 0.962
-# (210), test 0.915 (130), test2 0.960 (150), test3 0.945 (200), test4 0.948 (250), test5 0.892
-# (250), test6 0.876 (250), test7 0.904 (250), test8 0.888 (250), test9 0.904 (250), test10 0.836
-# and test11 0.848 (250 each, both still held out: labelled blind, only their scores were read).
+# Guards = measured - about 0.02.  Measured with the rules of split test10 (GUIDE): dev 0.962
+# (210), test 0.915 (130), test2 0.960 (150), test3 0.950 (200), test4 0.948 (250), test5 0.892
+# (250), test6 0.880 (250), test7 0.904 (250), test8 0.888 (250), test9 0.904 (250), test10 0.920
+# (250), test11 0.848 (250, the only split still held out: labelled blind, only its score was read).
 # Fresh splits, each labelled blind before any rule of its round was changed, scored with the rules
 # frozen: test2 0.747, test3 0.795, test4 0.824, test5 0.804, test6 0.792, test7 0.824, test8 0.828,
-# test9 0.804, test10 0.828, test11 0.844 (the round of test9 then took test10 to 0.836 and test11 to
-# 0.848).  The held-out level is about 0.80-0.85: the rules gain on what they were shown, much less
-# on unseen wording (GUIDE).
+# test9 0.804, test10 0.828, test11 0.844.  The rounds of test9 and test10 took test11 to 0.848 and
+# 0.848: the held-out level is about 0.80-0.85; the rules gain on what they were shown, hardly on
+# unseen wording (GUIDE).
 @pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.94), ("test3", 0.92), ("test4", 0.92),
-                                          ("test5", 0.87), ("test6", 0.85), ("test7", 0.88), ("test8", 0.86), ("test9", 0.88),
-                                          ("test10", 0.81), ("test11", 0.82)])
+                                          ("test5", 0.87), ("test6", 0.86), ("test7", 0.88), ("test8", 0.86), ("test9", 0.88),
+                                          ("test10", 0.90), ("test11", 0.82)])
 def test_accuracy_per_split(realdata, split, guard):
     acc, confusion = _held_out_accuracy(realdata, split)
     print(f"{split} accuracy {acc:.3f}\n{confusion}")
