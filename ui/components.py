@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import cached, state
-from ui.i18n import factor_name, family_name, family_names, kind_name, t
+from ui.i18n import evidence_text, factor_name, family_name, family_names, kind_name, t
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -130,6 +130,8 @@ def rows_table(rows: pd.DataFrame, key: str) -> None:
         view["family"] = view["family"].map(family_name)
     if "source_kind" in view.columns:
         view["source_kind"] = view["source_kind"].map(kind_name)
+    if "evidence" in view.columns:
+        view["evidence"] = view["evidence"].map(evidence_text)
     view = view.rename(columns={c: factor_name(c) if c in ("family", "fulfillment_center", "lot", "reason", "disposition", "source_kind") else c for c in view.columns})
     st.dataframe(view, hide_index=True, key=f"{key}_table")
     st.download_button(t("app.download_csv"), csv_bytes(rows[cols]), file_name="complaints.csv", mime="text/csv", key=f"{key}_csv")

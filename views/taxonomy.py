@@ -5,7 +5,7 @@ import streamlit as st
 from analysis.errors import WorkbenchError
 from ui import cached, components, state
 from ui.components import md
-from ui.i18n import family_name, t
+from ui.i18n import evidence_text, family_name, t
 
 st.title(t("taxonomy.title"))
 st.markdown(t("taxonomy.intro"))
@@ -56,7 +56,8 @@ if valid and preview:
         else:
             cols = [c for c in ("family_old", "family_new", "reason", "disposition", "rating", "title", "text",
                                 "evidence_old", "evidence_new") if c in changed.columns]
-            view = changed[cols].assign(family_old=changed["family_old"].map(family_name), family_new=changed["family_new"].map(family_name))
+            view = changed[cols].assign(family_old=changed["family_old"].map(family_name), family_new=changed["family_new"].map(family_name),
+                                        **{c: changed[c].map(evidence_text) for c in ("evidence_old", "evidence_new") if c in changed.columns})
             st.dataframe(view, hide_index=True, key="tax_changed")
 
 with st.expander(t("taxonomy.current")):

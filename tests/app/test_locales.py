@@ -76,3 +76,40 @@ def test_every_notice_of_the_analysis_is_translated():
     for lang in ("en", "zh"):
         strings = _load(lang)
         assert [code for code in NOTICES if f"notice.{code}" not in strings] == []
+
+
+def test_the_classifiers_evidence_reads_in_chinese(monkeypatch):
+    """Every form of evidence the classifier and a correction write is shown in Chinese in the zh UI
+    (the buyers' terms, codes and the analyst's note stay as written); English is shown unchanged."""
+    import pandas as pd
+
+    from analysis import schema
+    from analysis.classify import classify_complaints
+    from analysis.corrections import apply_corrections, correct, empty
+    from ui import i18n
+
+    complaints = pd.DataFrame({
+        "complaint_id": [f"c{i}" for i in range(7)], schema.SOURCE_KIND: "fba_returns", schema.ORDER_ID: [f"111-{i}" for i in range(7)], schema.SKU: "EAR-01", schema.ASIN: "B0X",
+        schema.REASON: ["DEFECTIVE", "DAMAGED_BY_FC", "DEFECTIVE", "", "", "", "CR-UNWANTED_ITEM"],
+        schema.DISPOSITION: ["", "DAMAGED", "", "", "", "", ""],
+        schema.RATING: [None, None, None, 1, 3, 2, None],
+        schema.TEXT: ["no sound from the right earbud", "", "box was crushed in transit", "", "Okay", "meh", ""],
+    })
+    classified = classify_complaints(complaints)
+    fixes = correct(empty(), classified, ["c0"], "quality_expectation", note="works, sound is thin")
+    corrected, _ = apply_corrections(classified, fixes)
+    evidences = list(classified[schema.EVIDENCE]) + [corrected[schema.EVIDENCE].iloc[0]]
+    assert any(e.startswith("analyst: ") for e in evidences) and any("terms: " in e for e in evidences)
+    assert any("text overrides reason" in e for e in evidences) and any(e.startswith("no specific signal") for e in evidences)
+    assert any(e.startswith("low star rating") for e in evidences) and any("disposition DAMAGED" in e for e in evidences)
+
+    monkeypatch.setattr(i18n, "current_language", lambda: "en")
+    assert [i18n.evidence_text(e) for e in evidences] == evidences
+    monkeypatch.setattr(i18n, "current_language", lambda: "zh")
+    shown = [i18n.evidence_text(e) for e in evidences]
+    for e, z in zip(evidences, shown):
+        for english in ("terms:", "reason ", "disposition ", "no specific", "low star", "analyst", "rules said", "overrides"):
+            assert english not in z, (e, z)
+    assert "right earbud" in " ".join(shown) and "works, sound is thin" in shown[-1] and "DAMAGED_BY_FC" in " ".join(shown)
+    assert shown[-1].startswith("分析员：") and i18n.family_name("product_defect") in shown[-1]
+    assert i18n.evidence_text(None) == "" and i18n.evidence_text("something new") == "something new"
