@@ -48,6 +48,9 @@ _CAMEL = re.compile(r"(?<=[a-z\u00e0-\u00ff])(?=[A-Z][a-z])")
 # between two digits ("2.5") is no sentence end.
 SENTENCE_END = "."
 SENTENCE_CHARS = ".!;\n\r\u3002"
+#: clause marks: a phrase (an n-gram of :func:`phrase_runs`) does not run across them
+CLAUSE_CHARS = ",:()[]\uff0c\u3001\uff1a\uff08\uff09"
+_CLAUSE = re.compile("[" + re.escape(CLAUSE_CHARS) + "]+")
 _DECIMAL_POINT = re.compile(r"(?<=[0-9])\.(?=[0-9])")
 _NON_WORD = re.compile(r"[^\w'?.!;\n\r\u3002]+|_+")
 _QUOTE_EDGE = re.compile(r"(?<![\w])'|'(?![\w])")
@@ -345,15 +348,21 @@ def tokenize_sentences(text: str, lang: str | None = None, *, normaliser: Normal
 def phrase_runs(text: str, lang: str | None = None, *, normaliser: Normaliser | None = None,
                 max_gap: int = 1) -> list[list[str]]:
     """The content words of a complaint (stop words and numbers out,
-    negations in) in runs that n-grams may span: a run ends at a sentence end
-    and where more than ``max_gap`` stop words stood between two words.
+    negations in) in runs that n-grams may span: a run ends at a sentence end,
+    at a clause mark (comma, colon, bracket; :data:`CLAUSE_CHARS`) and where
+    more than ``max_gap`` stop words stood between two words.
 
     "Won't hold a charge" gives one run (won't, hold, charge: "hold charge"
     skips one "a"); "battery drains fast even in the case" gives two
-    (battery, drains, fast | case): no "fast case".  Joined, the runs are
-    :func:`tokenize`'s tokens.
+    (battery, drains, fast | case): no "fast case"; "there is none, I hear
+    everything" gives no "none hear".  Joined, the runs are :func:`tokenize`'s
+    tokens.  (The classifier's normalised text keeps clauses together: a
+    pattern may read across a comma, "good, but the price is high".)
     """
-    lang, sentences = _sentences(text, lang, normaliser)
+    if text is None or (isinstance(text, float) and text != text):
+        return []
+    lang = lang or detect_language(str(text))
+    sentences = [s for clause in _CLAUSE.split(str(text)) for s in _sentences(clause, lang, normaliser)[1]]
     out = []
     for sentence in sentences:
         is_stop = _stop_test(lang, has_cjk(sentence))

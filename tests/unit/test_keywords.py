@@ -87,6 +87,22 @@ def test_ngrams_skip_at_most_one_stop_word():
     assert terms == {"battery drains", "drains fast", "won't hold", "hold charge"}
 
 
+def test_phrases_do_not_run_across_a_comma_or_bracket():
+    """Regression: "there is none, I hear everything" gave the phrase "none hear everything"
+    and "charging case, battery drains" gave "case battery" in a finding's top terms."""
+    from analysis.text import phrase_runs
+
+    assert phrase_runs("There is none, I hear everything") == [["none"], ["hear", "everything"]]
+    assert phrase_runs("charging case, battery drains") == [["charging", "case"], ["battery", "drains"]]
+    assert phrase_runs("no ANC mode (the title says active)") == [["no", "anc", "mode"], ["title", "says", "active"]]
+    assert phrase_runs("电池不行，充电盒坏了") == [["电池", "不行"], ["充电", "盒坏"]]
+    assert phrase_runs(None) == [] and phrase_runs("") == []
+    text = "Charging case, battery drains fast"
+    assert [t for run in phrase_runs(text) for t in run] == tokenize(text)  # the same words, only the runs differ
+    terms = set(term_frequency(pd.DataFrame({schema.TEXT: ["There is none, I hear everything"]}), ngram_range=(2, 3))["term"])
+    assert terms == {"hear everything"}
+
+
 # ------------------------------------------------------------ frequencies
 def test_term_frequency_counts_and_per_1000():
     df = pd.DataFrame({schema.TEXT: ["no sound", "no sound no sound", "good sound", None],
