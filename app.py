@@ -10,6 +10,7 @@ from ui.i18n import LANGUAGE_NAMES, LANGUAGES, t
 
 st.set_page_config(page_title="Root-cause workbench", page_icon="🔎", layout="wide")
 state.init()
+state.autoload_sample()  # make run: the sample is open whichever page the visitor opens first
 
 pages = [
     st.Page("views/data.py", title=t("nav.data"), icon="📂", default=True),

@@ -29,6 +29,7 @@ LANGUAGE = "language"  # "zh" | "en" (the sidebar radio's own key)
 DATASET = "dataset"  # analysis.Dataset | None
 DATASET_KEY = "dataset_key"  # tuple[(file name, sha256)] of the loaded files, () when none
 DATASET_ORIGIN = "dataset_origin"  # "sample" | "upload" | None
+SAMPLE_AUTOLOADED = "sample_autoloaded"  # the sample was opened for this visitor once (make run)
 UPLOADS_SEEN = "uploads_seen"  # DATASET_KEY-like key of the last upload set that was loaded
 EXCLUDED_FACTORS = "excluded_factors"  # tuple[str]: factors left out of the analysis
 ACTION_DATE = "action_date"  # ISO date str | None: corrective-action date
@@ -118,6 +119,26 @@ def set_dataset(dataset: Any, key: tuple, origin: str, sources: list | None = No
     st.session_state[ANALYSIS_MEMO] = None
     st.session_state[EXPORT_FILES] = None
     st.session_state[POA_SELECTED] = None
+
+
+def load_sample() -> bool:
+    """Make the bundled sample the visitor's data; False when the sample folder holds no report."""
+    from ui import cached
+
+    sources = sample_sources()
+    if not sources:
+        return False
+    key = sources_key(sources)
+    set_dataset(cached.load_dataset(sources, key, column_maps()), key, "sample", sources)
+    return True
+
+
+def autoload_sample() -> None:
+    """``make run`` opens on the bundled sample: load it once per visitor, whichever page they open first
+    (a bookmark to a page other than Data included), and never over data of their own."""
+    if open_on_sample() and dataset() is None and not st.session_state.get(SAMPLE_AUTOLOADED):
+        st.session_state[SAMPLE_AUTOLOADED] = True
+        load_sample()
 
 
 def column_maps() -> dict:

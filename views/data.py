@@ -29,17 +29,8 @@ if uploads:
         st.session_state[state.UPLOADS_SEEN] = key
         state.set_dataset(cached.load_dataset(sources, key, state.column_maps()), key, "upload", sources)
 
-# `make run` opens on the bundled sample: load it once per visitor, before any upload
-autoload = state.open_on_sample() and state.dataset() is None and not st.session_state.get("sample_autoloaded") and not uploads
-if autoload:
-    st.session_state["sample_autoloaded"] = True
-if load_sample or autoload:
-    sources = state.sample_sources()
-    if not sources:
-        st.warning(t("data.sample_missing"))
-    else:
-        key = state.sources_key(sources)
-        state.set_dataset(cached.load_dataset(sources, key, state.column_maps()), key, "sample", sources)
+if load_sample and not state.load_sample():
+    st.warning(t("data.sample_missing"))
 
 dataset = state.dataset()
 if dataset is None:

@@ -115,6 +115,27 @@ def test_make_run_opens_on_the_sample(monkeypatch):
     assert any("Loaded" in s.value for s in at.success)
 
 
+def test_make_run_opens_on_the_sample_whichever_page_is_opened_first(monkeypatch):
+    """Regression: a visitor whose first request was a bookmark to /review saw "no data" under make run."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP, TIMEOUT
+
+    monkeypatch.setenv("WORKBENCH_OPEN_SAMPLE", "1")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["language"] = "en"
+    at.switch_page("views/review.py").run()
+    assert not at.exception, at.exception
+    assert at.session_state["dataset"] is not None and at.session_state["dataset_origin"] == "sample"
+    assert not any("Data page" in i.value for i in at.info)
+    assert len(at.dataframe) >= 1  # the complaints to review
+    # loaded once per visitor: clearing the data on the Data page is not undone by the next run
+    at.switch_page("views/data.py").run()
+    at.button(key="clear_data").click().run()
+    at.switch_page("views/review.py").run()
+    assert at.session_state["dataset"] is None
+
+
 def test_review_columns_can_be_named(app_en):
     """A review file's guessed columns can be changed on the Data page and the file is re-read."""
     assert app_en.selectbox(key="data_colmap_reviews.csv_text").value == "Body"
