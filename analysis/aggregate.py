@@ -28,9 +28,12 @@ def week_start(dates: pd.Series) -> pd.Series:
     """Monday of the ISO week of each date (NaT stays NaT), as ``datetime64[ns]``."""
     values = pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]")
     missing = np.isnat(values)
-    days = values.astype(np.int64) // _NS_PER_DAY
-    monday = (days - (days + _MONDAY_SHIFT) % 7) * _NS_PER_DAY
-    out = monday.astype("datetime64[ns]")
+    days = values.view(np.int64) // _NS_PER_DAY
+    weekday = days + _MONDAY_SHIFT
+    weekday %= 7
+    days -= weekday  # in place: millions of shipment lines pass through here
+    days *= _NS_PER_DAY
+    out = days.view("datetime64[ns]")
     out[missing] = np.datetime64("NaT")
     return pd.Series(out, index=dates.index, name=dates.name)
 
@@ -48,8 +51,9 @@ def group_sum(keys: Sequence[np.ndarray], weights: np.ndarray) -> tuple[list[np.
         sums = frame.groupby(list(range(len(keys))), sort=True)["w"].sum()
         return [sums.index.get_level_values(i).to_numpy() for i in range(len(keys))], sums.to_numpy(dtype=float)
     packed = np.zeros(len(weights), dtype=np.int64)
-    for k, r in zip(keys, radices):
-        packed = packed * r + k.astype(np.int64)
+    for k, r in zip(keys, radices):  # in place: no temporary per key over millions of rows
+        packed *= r
+        packed += k.astype(np.int64, copy=False)
     codes, uniques = pd.factorize(packed, sort=True)
     sums = np.bincount(codes, weights=weights, minlength=len(uniques)).astype(float)
     out: list[np.ndarray] = []
@@ -133,13 +137,15 @@ def sum_by(columns: dict[str, pd.Series | np.ndarray], weights: np.ndarray) -> p
     """Sum of ``weights`` per distinct combination of ``columns`` (each holding one value per row).
 
     Returns one row per combination, with each column's values (missing ones
-    kept as their own group) and ``weights`` summed into :data:`~analysis.schema.QUANTITY`.
+    kept as their own group; a categorical's as plain values) and ``weights``
+    summed into :data:`~analysis.schema.QUANTITY`.
     """
     codes, uniques = [], []
     for values in columns.values():
         c, u = pd.factorize(values, use_na_sentinel=True)
         codes.append(c + 1)  # missing values (-1) form group 0
-        uniques.append(pd.Index(u))
+        u = pd.Index(u)
+        uniques.append(u.astype(u.categories.dtype) if isinstance(u, pd.CategoricalIndex) else u)
     combos, sums = group_sum(codes, np.asarray(weights, dtype=float))
     frame = pd.DataFrame({name: u.take(c - 1, allow_fill=True) for name, u, c in zip(columns, uniques, combos)})
     frame[S.QUANTITY] = sums

@@ -187,6 +187,7 @@ def _report(args) -> int:
 def _warm_up(default_rules: bool) -> None:
     """Import the analysis and compile the bundled classification rules (run in a thread during reading)."""
     importlib.import_module("analysis.pipeline")
+    importlib.import_module("statsmodels.genmod.generalized_linear_model")  # the selection's GLM, else imported at the first fit
     if default_rules:
         from analysis.classify import classify_texts
 
@@ -194,21 +195,19 @@ def _warm_up(default_rules: bool) -> None:
 
 
 def _prepare_segmenters(loaded) -> threading.Thread | None:
-    """As soon as a file's complaints are read, load the Chinese / Japanese segmenter they need in a thread.
+    """As soon as a file's complaints are read, prepare the Chinese / Japanese segmentation they need in a thread.
 
-    jieba's dictionary takes about half a second; the later files (the shipment
-    lines) are parsed meanwhile, so the distinctive terms find it ready.
+    The Chinese is segmented by a helper process (see
+    :func:`analysis.text.prepare_segmenters`) while the later files (the
+    shipment lines) are parsed, so the distinctive terms find it ready.
     """
     from analysis import schema as S
-    from analysis.text import prepare_segmenters
+    from analysis.text import prepare_segmenters_soon
 
     columns = [c for c in (S.TITLE, S.TEXT) if c in loaded.table.columns]
     if not columns:
         return None
-    texts = (t for c in columns for t in loaded.table[c].dropna())  # walked in the thread, not here
-    thread = threading.Thread(target=prepare_segmenters, args=(texts,), daemon=True)
-    thread.start()
-    return thread
+    return prepare_segmenters_soon(t for c in columns for t in loaded.table[c].dropna())  # walked in the thread, not here
 
 
 # --------------------------------------------------------------- classify

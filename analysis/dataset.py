@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from analysis import schema as S
 from analysis.errors import WorkbenchError
@@ -146,9 +147,7 @@ def combine(files: list[LoadedFile], failed: list[tuple[str, str]] | None = None
     """Concatenate loaded files into the canonical tables and mark re-posted duplicates."""
     tables: dict[str, list[pd.DataFrame]] = {"complaints": [], "shipments": [], "lots": [], "voc": [], "events": []}
     for index, f in enumerate(files):
-        table = f.table.copy()
-        table["_file_index"] = index
-        tables[S.TABLE_OF_KIND[f.kind]].append(table)
+        tables[S.TABLE_OF_KIND[f.kind]].append(f.table.assign(_file_index=index))  # copy-on-write: f.table stays as read
     complaints = _concat(tables["complaints"], "complaints")
     if len(complaints):
         complaints[S.COMPLAINT_ID] = complaints["_file_index"].astype("str") + ":" + complaints[S.SOURCE_LINE].astype("str")
@@ -161,10 +160,10 @@ def combine(files: list[LoadedFile], failed: list[tuple[str, str]] | None = None
     for table, flag in ((complaints, S.IS_DUPLICATE), (shipments, "_dup")):
         if len(table) and flag in table.columns:
             counts = table.loc[table[flag], S.SOURCE_FILE].value_counts()
-            for name, n in counts.items():
+            for name, n in counts[counts > 0].items():  # a categorical counts its unused files too
                 duplicates[name] = duplicates.get(name, 0) + int(n)
     if len(shipments):
-        shipments = shipments[~shipments["_dup"]].drop(columns="_dup")
+        shipments = (shipments[~shipments["_dup"]] if shipments["_dup"].any() else shipments).drop(columns="_dup")
     lots = pd.concat(tables["lots"], ignore_index=True) if tables["lots"] else pd.DataFrame({S.SKU: pd.Series([], dtype="str"), S.LOT: pd.Series([], dtype="str")})
     if len(tables["lots"]) > 1:  # the same lot master given twice (e.g. as .xlsx and .csv): keep one copy of each row
         content = [c for c in lots.columns if c not in (S.SOURCE_KIND, S.SOURCE_FILE, S.SOURCE_LINE, "_file_index")]
@@ -179,9 +178,14 @@ def combine(files: list[LoadedFile], failed: list[tuple[str, str]] | None = None
 
 
 def _concat(parts: list[pd.DataFrame], table_name: str) -> pd.DataFrame:
-    if parts:
-        return pd.concat(parts, ignore_index=True)
-    return _conform(pd.DataFrame(), table_name)
+    """One canonical table from the files' tables; categorical columns keep every file's categories."""
+    if not parts:
+        return _conform(pd.DataFrame(), table_name)
+    frame = pd.concat(parts, ignore_index=True)
+    for col in S.CATEGORICAL_COLUMNS.get(table_name, ()):
+        if not isinstance(frame[col].dtype, pd.CategoricalDtype):  # the files' categories differ: pandas fell back to plain values
+            frame[col] = union_categoricals([part[col] for part in parts])
+    return frame
 
 
 def _mark_duplicates(complaints: pd.DataFrame) -> pd.Series:

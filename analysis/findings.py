@@ -189,8 +189,9 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     texted = _with_text(complaints, factors)
     for m in models:
         chosen = [t for t in m["tests"] if t["selected"] and t["p_adjusted"] < max(settings.fdr, settings.tentative_fdr)]
+        onset = _onset(slim, shipments, m["family"]) if chosen else None  # the family's, the same for each of its findings
         for t in chosen:
-            findings.append(_describe(t, chosen, m, texted, slim, shipments, levels, settings, top_terms_fn, len(tests)))
+            findings.append(_describe(t, chosen, m, texted, shipments, levels, settings, top_terms_fn, len(tests), onset))
         chosen_names = {t["name"] for t in chosen}
         for row in marginal[marginal["family"] == m["family"]].itertuples():
             if any(t["factor"] == row.factor and t["level"] == row.level for t in chosen):
@@ -308,16 +309,18 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
     rows = sorted(pool.itertuples(), key=lambda r: (rank.get(r.factor, 99), str(r.level)))
     terms: list[dict] = []
     columns: list[np.ndarray] = []
+    term_of_cells: dict[bytes, dict] = {}  # the cells a term covers -> the term
     for row in rows:
         vec = (cells[row.factor] == row.level).to_numpy()
         if not vec.any() or vec.all():
             continue
-        twin = next((t for t, c in zip(terms, columns) if np.array_equal(c, vec)), None)
+        twin = term_of_cells.get(vec.tobytes())
         if twin is not None:  # same units: an alias, named with the term
             twin["aliases"].append({"factor": row.factor, "level": row.level})
             continue
         terms.append({"name": f"{row.factor}={row.level}", "factor": row.factor, "level": row.level, "aliases": [], "selected": False})
         columns.append(vec)
+        term_of_cells[vec.tobytes()] = terms[-1]
     model = {"family": family, "tests": [], "explained_by": {}, "cells": cells}
     if not terms or y.sum() == 0:
         return model
@@ -382,7 +385,7 @@ def _with_text(complaints: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
     return complaints.loc[with_text, [S.FAMILY, *factors, *texts]]
 
 
-def _describe(term, chosen, model, texted, complaints, shipments, levels, settings, top_terms_fn, n_tests: int) -> dict:
+def _describe(term, chosen, model, texted, shipments, levels, settings, top_terms_fn, n_tests: int, onset: str | None) -> dict:
     """Numbers for one finding, net of the family's other findings.
 
     The level's rate is computed on its units outside the other selected levels,
@@ -390,7 +393,7 @@ def _describe(term, chosen, model, texted, complaints, shipments, levels, settin
     p-value all speak of the same comparison.  A level that lies inside another
     finding (a lot inside a bad component lot) is compared with the rest of that
     finding's units (``within``).  ``texted`` are the complaints with words
-    (:func:`_with_text`), ``complaints`` those the weekly onset is counted on.
+    (:func:`_with_text`); ``onset`` is the family's (:func:`_onset`).
     """
     family, factor, level = model["family"], term["factor"], term["level"]
     cells = model["cells"]
@@ -449,7 +452,7 @@ def _describe(term, chosen, model, texted, complaints, shipments, levels, settin
         "aliases": term["aliases"],
         "competing": term.get("competing", []),
         "explains": [],
-        "onset": _onset(complaints, shipments, family),
+        "onset": onset,
         "excess_complaints": _num(row["complaints"] - expected),
         "net_of": net_of,
         "within": within,

@@ -8,6 +8,7 @@ unique text.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable, Sequence
 
@@ -39,44 +40,43 @@ CONTEXT_COLS = (schema.COMPLAINT_ID, schema.ORDER_ID, schema.DATE, schema.SKU, s
 
 
 # ------------------------------------------------------------------ helpers
+#: texts whose n-grams are remembered (a run scores the same complaints for finding after finding)
+_TERMS_CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=_TERMS_CACHE)
+def _text_terms(text: str, lo: int, hi: int) -> tuple[str, ...]:
+    """Every n-gram occurrence of one text, n from ``lo`` to ``hi``.
+
+    N-grams stay within runs of words: none spans a sentence end or more than
+    one stop word.  Tokenising a text gives the same tokens all through a
+    process (the bundled normaliser and word lists), hence the cache.
+    """
+    return tuple(g for toks in phrase_runs(text) for n in range(lo, hi + 1) for g in ngrams(toks, n))
+
+
 def _doc_terms(df: pd.DataFrame, text_cols: Sequence[str], ngram_range: tuple[int, int]) -> list[list[str]]:
     """Per row, every n-gram occurrence (title and text tokenised separately)."""
     lo, hi = ngram_range
     if lo < 1 or hi < lo:
         raise ValueError(f"ngram_range must be (min, max) with 1 <= min <= max, got {ngram_range}")
     cols = [c for c in text_cols if c in df.columns]
-    cache: dict[str, list[str]] = {}
-
-    def terms_of(text: str) -> list[str]:
-        got = cache.get(text)
-        if got is None:
-            # n-grams within runs of words: none spans a sentence end or more than one stop word
-            got = [g for toks in phrase_runs(text) for n in range(lo, hi + 1) for g in ngrams(toks, n)]
-            cache[text] = got
-        return got
-
     out: list[list[str]] = [[] for _ in range(len(df))]
     for c in cols:
         values = df[c].astype("string").fillna("").to_numpy()
         for i, v in enumerate(values):
             if v:
-                out[i].extend(terms_of(str(v)))
+                out[i].extend(_text_terms(str(v), lo, hi))
     return out
 
 
 def _matrix(docs: list[list[str]]) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Document x term count matrix and the term vocabulary (sorted)."""
-    vocab: dict[str, int] = {}
-    rows, cols = [], []
-    for i, terms in enumerate(docs):
-        for t in terms:
-            j = vocab.setdefault(t, len(vocab))
-            rows.append(i)
-            cols.append(j)
-    terms = np.array(list(vocab), dtype=object)
+    """Document x term count matrix and the term vocabulary (in order of first occurrence)."""
+    rows = np.repeat(np.arange(len(docs)), [len(terms) for terms in docs])
+    cols, vocab = pd.factorize(np.array([t for terms in docs for t in terms], dtype=object))
     m = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(docs), len(vocab)))
     m.sum_duplicates()
-    return m, terms
+    return m, np.asarray(vocab, dtype=object)
 
 
 def _group_keys(df: pd.DataFrame, by: str | None) -> pd.Series:

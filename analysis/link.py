@@ -165,7 +165,8 @@ def _attach_shipments(complaints: pd.DataFrame, lines: pd.DataFrame, lot_row: np
     wanted = pa.array(complaints[S.ORDER_ID].dropna().unique(), type=pa.string())
     found = pc.fill_null(pc.is_in(pa.array(lines[S.ORDER_ID]), value_set=wanted), False)
     hit = found.to_numpy(zero_copy_only=False) & (lines[S.ORDER_ID] != "").to_numpy()
-    picked = lines.loc[hit, [S.ORDER_ID, S.SKU, S.FC_SHIPPED, S.DATE]].rename(columns={S.FC_SHIPPED: SHIPPING_FC, S.DATE: SHIP_DATE})
+    # the lines' categoricals as plain text: the complaints' own columns are text
+    picked = lines.loc[hit, [S.ORDER_ID, S.SKU, S.FC_SHIPPED, S.DATE]].astype({S.SKU: "str", S.FC_SHIPPED: "str"}).rename(columns={S.FC_SHIPPED: SHIPPING_FC, S.DATE: SHIP_DATE})
     picked["_lot_row"], picked["_method"] = lot_row[hit], method[hit]
     by_order_sku = picked.drop_duplicates([S.ORDER_ID, S.SKU])
     by_order = picked.drop_duplicates([S.ORDER_ID]).drop(columns=[S.SKU])
@@ -213,18 +214,26 @@ def _lot_rows(frame: pd.DataFrame, lots: pd.DataFrame, fifo: bool = True) -> tup
             continue
         lots_per_key = table.groupby(key)[S.LOT].nunique()
         single = table[table[key].isin(lots_per_key.index[lots_per_key == 1])].drop_duplicates(key)
-        codes, uniques = pd.factorize(frame[key])
-        row_of_unique = pd.Index(single[key]).get_indexer(pd.Index(uniques))  # position in `single` per distinct key, -1 if none
+        codes, uniques = _key_codes(frame[key])
+        row_of_unique = pd.Index(single[key]).get_indexer(uniques)  # position in `single` per distinct key, -1 if none
         found = np.where(codes >= 0, row_of_unique[np.maximum(codes, 0)], -1)
         hit = (found >= 0) & (rows < 0)
         rows[hit] = single.index.to_numpy()[found[hit]]
         method[hit] = code
         multi_keys = lots_per_key.index[lots_per_key > 1]
-        todo = (rows < 0) & frame[key].isin(multi_keys).to_numpy()
+        todo = (rows < 0) & (codes >= 0) & uniques.isin(multi_keys)[np.maximum(codes, 0)]
         if fifo and todo.any():
             rows[todo] = _fifo(frame.loc[todo], table[table[key].isin(multi_keys)], key)
             method[todo] = _FIFO
     return rows, method
+
+
+def _key_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer code per row (-1: missing) and the distinct values they index; a categorical's own codes, no hashing."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), values.cat.categories
+    codes, uniques = pd.factorize(values)
+    return codes, pd.Index(uniques)
 
 
 def _fifo(frame: pd.DataFrame, lots: pd.DataFrame, key: str) -> np.ndarray:

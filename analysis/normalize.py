@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis import schema as S
 from analysis.errors import ReportFormatError
-from analysis.io import RawTable, read_raw
+from analysis.io import ColumnChoice, RawTable, read_raw
 
 
 def norm_header(name: str) -> str:
@@ -528,9 +528,9 @@ def normalize(raw: RawTable, kind: str | None = None, column_map: Mapping[str, s
     return _normalize_spec(raw, SPECS[detected])
 
 
-def _map_columns(raw: RawTable, columns: Mapping[str, tuple[str, ...]], column_map: Mapping[str, str] | None = None) -> dict[str, str]:
-    """canonical column -> raw frame column (c0, c1 ...)."""
-    normalized = [norm_header(h) for h in raw.header]
+def _map_columns(header: tuple[str, ...], columns: Mapping[str, tuple[str, ...]], column_map: Mapping[str, str] | None = None, name: str = "") -> dict[str, str]:
+    """canonical column -> raw frame column (c0, c1 ...); ``name`` is the file's, for the error about ``column_map``."""
+    normalized = [norm_header(h) for h in header]
     found: dict[str, str] = {}
     used: set[int] = set()
     if column_map:
@@ -541,7 +541,7 @@ def _map_columns(raw: RawTable, columns: Mapping[str, tuple[str, ...]], column_m
                 used.add(i)
         missing = [v for v in column_map.values() if norm_header(v) not in normalized]
         if missing:
-            raise ReportFormatError(raw.name, f"column not found: {', '.join(missing)}")
+            raise ReportFormatError(name, f"column not found: {', '.join(missing)}")
     for canonical, aliases in columns.items():
         if canonical in found:
             continue
@@ -602,7 +602,8 @@ def _arrow_dates(values, formats: tuple[str, ...]):
     given = pc.not_equal(values, "")
     if formats[:1] == ("%Y-%m-%dT%H:%M:%S%z",):
         try:  # Arrow's own ISO-8601 reader: three times quicker than strptime, the same instants; any odd value falls through
-            utc = pc.cast(pc.if_else(given, values, pa.scalar(None, pa.string())), pa.timestamp("s", "UTC"))
+            present = values if pc.all(given).as_py() else pc.if_else(given, values, pa.scalar(None, pa.string()))  # no copy when none is blank
+            utc = pc.cast(present, pa.timestamp("s", "UTC"))
             return utc.cast(pa.int64()).cast(pa.timestamp("s")).cast(pa.timestamp("ns"))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
@@ -626,29 +627,40 @@ def _arrow_dates(values, formats: tuple[str, ...]):
 
 
 def _normalize_spec(raw: RawTable, spec: KindSpec) -> LoadedFile:
-    """Arrow fast path: validate and convert columns without per-row Python work."""
+    """Arrow fast path: validate and convert columns without per-row Python work.
+
+    Text columns are trimmed only where a value may start or end with
+    whitespace (:func:`_trimmed`).  The table's low-cardinality text columns
+    (:data:`analysis.schema.CATEGORICAL_COLUMNS`: SKU, ASIN, FC ... of shipment
+    lines) are dictionary-encoded in Arrow and become pandas categoricals, so
+    millions of lines never turn into millions of strings.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    mapping = _map_columns(raw, spec.columns)
+    mapping = _map_columns(raw.header, spec.columns)
     missing = [c for c in spec.required if c not in mapping]
     if missing:
         wanted = ", ".join(spec.columns[c][0] for c in missing)
         raise ReportFormatError(raw.name, f"looks like {spec.kind} but the column(s) {wanted} are missing")
     table = raw.arrow
     n = table.num_rows
+    table_name = S.TABLE_OF_KIND[spec.kind]
+    categorical = S.CATEGORICAL_COLUMNS.get(table_name, ())
     numeric_cols = (S.DATE, S.QUANTITY, S.ATOZ_CLAIM, S.AMOUNT, S.UNRECONCILED, S.NCX_RATE, S.NCX_ORDERS, S.TOTAL_ORDERS, S.STAR_RATING, S.RETURN_RATE)
     wanted = [c for c in spec.columns if c in mapping]
-    # Arrow kernels release the GIL: trim the columns side by side
+    # Arrow kernels release the GIL: prepare the columns side by side
     with ThreadPoolExecutor(max_workers=2) as pool:
-        trimmed = pool.map(lambda c: pc.utf8_trim_whitespace(table.column(mapping[c]).combine_chunks()), wanted)
-        text: dict[str, Any] = dict(zip(wanted, trimmed))
-    reasons = np.full(n, None, dtype=object)
+        prepared = pool.map(lambda c: _trimmed(table.column(mapping[c]), dictionary=c in categorical), wanted)
+        text: dict[str, Any] = dict(zip(wanted, prepared))
+    has_reason = np.zeros(n, dtype=bool)
+    flagged: list[tuple[np.ndarray, list[str]]] = []  # (positions, reasons): the first reason found for a row wins
 
     def flag(mask, make_reason) -> None:
-        positions = np.flatnonzero(np.asarray(mask) & (reasons == None))  # noqa: E711
+        positions = np.flatnonzero(np.asarray(mask) & ~has_reason)
         if len(positions):
-            reasons[positions] = make_reason(positions)
+            has_reason[positions] = True
+            flagged.append((positions, make_reason(positions)))
 
     columns: dict[str, Any] = {}
     if S.DATE in text:
@@ -673,36 +685,36 @@ def _normalize_spec(raw: RawTable, spec: KindSpec) -> LoadedFile:
         if present:
             nothing = np.ones(n, dtype=bool)
             for c in present:
-                nothing &= pc.equal(text[c], "").to_numpy(zero_copy_only=False)
+                nothing &= _is_empty(text[c])
             flag(nothing, lambda pos: [f"no product identifier ({' / '.join(present)})"] * len(pos))
     for canonical in spec.required_values:
         if canonical in (S.DATE, S.QUANTITY) or canonical not in text:
             continue
-        flag(pc.equal(text[canonical], "").to_numpy(zero_copy_only=False), lambda pos, c=canonical: [f"missing {c}"] * len(pos))
-    bad = reasons != None  # noqa: E711
+        flag(_is_empty(text[canonical]), lambda pos, c=canonical: [f"missing {c}"] * len(pos))
     bucket: list[pd.DataFrame] = []
-    if bad.any():
-        positions = np.flatnonzero(bad)
-        bucket.append(pd.DataFrame({"line": raw.lines[positions], "reason": reasons[positions].astype(str), "raw": raw.raw_lines(positions)}))
-        keep = pa.array(~bad)
-    else:
-        keep = None
-    # the constant columns are made in Arrow too: pandas would repeat a scalar element by element
-    arrays = {S.SOURCE_KIND: pa.repeat(spec.kind, n), S.SOURCE_FILE: pa.repeat(raw.name, n), S.SOURCE_LINE: pa.array(raw.lines, type=pa.int64())}
-    arrays.update((canonical, arr) for canonical, arr in text.items() if canonical not in numeric_cols)
-    arrays.update(columns)
-    kept = pa.table(arrays)
-    if keep is not None:
-        kept = kept.filter(keep)
-    frame = kept.to_pandas()
-    if S.QUANTITY in frame.columns:
-        frame[S.QUANTITY] = frame[S.QUANTITY].astype("Int64")
-    if S.DATE in frame.columns:
-        frame[S.DATE] = frame[S.DATE].astype("datetime64[ns]")
-    for col in frame.columns:
-        if frame[col].dtype == object:
-            frame[col] = frame[col].astype("str")
-    small = {c: pd.Series(text[c].filter(keep).to_pylist() if keep is not None else text[c].to_pylist(), dtype="str") for c in text if c in numeric_cols and c not in (S.DATE, S.QUANTITY)}
+    if flagged:
+        positions = np.concatenate([p for p, _ in flagged])
+        reasons = np.concatenate([np.asarray(r, dtype=object) for _, r in flagged])
+        order = np.argsort(positions, kind="stable")
+        positions = positions[order]
+        bucket.append(pd.DataFrame({"line": raw.lines[positions], "reason": reasons[order].astype(str), "raw": raw.raw_lines(positions)}))
+    keep = pa.array(~has_reason) if flagged else None
+    lines = raw.lines[~has_reason] if flagged else raw.lines
+
+    def kept(values):
+        return values if keep is None else values.filter(keep)
+
+    frame = pd.DataFrame({
+        S.SOURCE_KIND: _constant(spec.kind, len(lines), S.SOURCE_KIND in categorical),
+        S.SOURCE_FILE: _constant(raw.name, len(lines), S.SOURCE_FILE in categorical),
+        S.SOURCE_LINE: lines,
+        **{canonical: _pandas_text(kept(values), dropped=keep is not None) for canonical, values in text.items() if canonical not in numeric_cols},
+    }, copy=False)
+    if S.DATE in columns:
+        frame[S.DATE] = kept(columns[S.DATE]).to_pandas().astype("datetime64[ns]").to_numpy()
+    if S.QUANTITY in columns:
+        frame[S.QUANTITY] = kept(columns[S.QUANTITY]).to_pandas().astype("Int64").array
+    small = {c: pd.Series(kept(text[c]).to_pylist(), dtype="str") for c in text if c in numeric_cols and c not in (S.DATE, S.QUANTITY)}
     for canonical in (S.AMOUNT, S.UNRECONCILED, S.NCX_ORDERS, S.TOTAL_ORDERS, S.STAR_RATING):
         if canonical in small:
             frame[canonical] = _to_number(small[canonical]).to_numpy()
@@ -721,8 +733,90 @@ def _normalize_spec(raw: RawTable, spec: KindSpec) -> LoadedFile:
     if spec.kind == S.LEDGER and S.EVENT_TYPE not in mapping:
         frame[S.EVENT_TYPE] = "Adjustments"
         notes.append("legacy Inventory Adjustments report: reason codes keep their old meanings (K = damaged by item defect)")
-    frame = _conform(frame, S.TABLE_OF_KIND[spec.kind])
+    frame = _conform(frame, table_name)
     return _finish(raw, spec.kind, frame, bucket, mapping, notes)
+
+
+def _trimmed(column, dictionary: bool):
+    """A raw text column with the whitespace around each value removed; dictionary-encoded when ``dictionary`` (if not read so).
+
+    Trimming copies the whole column, so a plain column is trimmed only when a
+    value may start or end with whitespace (:func:`_may_have_edge_space`); a
+    dictionary-encoded column is trimmed in its dictionary of distinct values.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not dictionary:
+        return pc.utf8_trim_whitespace(column) if _may_have_edge_space(column) else column
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    values = pc.utf8_trim_whitespace(encoded.dictionary)
+    if values.equals(encoded.dictionary):
+        return encoded
+    merged = pc.dictionary_encode(values)  # values that differed only in their surrounding whitespace become one
+    return pa.DictionaryArray.from_arrays(pc.take(merged.indices, encoded.indices), merged.dictionary)
+
+
+#: the bytes a value may start and end with without any whitespace to trim: printable ASCII but space
+_PLAIN_EDGE = (0x21, 0x7E)
+
+
+def _may_have_edge_space(column) -> bool:
+    """False when every value of an Arrow string column is empty or starts and ends with printable ASCII other than space.
+
+    Reads the first and last byte of each value straight from the Arrow buffers.
+    Any other byte (space, control character, non-ASCII) counts as possible
+    whitespace, so True only means "trim to be sure".
+    """
+    import pyarrow as pa
+
+    if not pa.types.is_string(column.type):
+        return True
+    for chunk in column.chunks:
+        if chunk.null_count:
+            return True
+        _, offsets, data = chunk.buffers()
+        if len(chunk) == 0 or data is None:
+            continue
+        offsets = np.frombuffer(offsets, dtype=np.int32, count=len(chunk) + 1, offset=4 * chunk.offset)
+        starts, ends = offsets[:-1], offsets[1:]
+        filled = ends > starts
+        data = np.frombuffer(data, dtype=np.uint8)
+        edges = np.concatenate([data[starts[filled]], data[ends[filled] - 1]])
+        if ((edges < _PLAIN_EDGE[0]) | (edges > _PLAIN_EDGE[1])).any():
+            return True
+    return False
+
+
+def _is_empty(values) -> np.ndarray:
+    """Boolean mask of the empty values of a text column as :func:`_trimmed` returns it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(values.type):
+        empty = pc.equal(values.dictionary, "").to_numpy(zero_copy_only=False).astype(bool)
+        return empty[values.indices.to_numpy(zero_copy_only=False)]
+    return pc.equal(values, "").to_numpy(zero_copy_only=False)
+
+
+def _pandas_text(values, dropped: bool) -> pd.Series:
+    """A text column as :func:`_trimmed` returns it, in pandas: ``str``, or categorical when dictionary-encoded.
+
+    ``dropped``: rows were left out, so categories only they used are removed.
+    """
+    column = values.to_pandas()
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.remove_unused_categories() if dropped else column
+    return column.astype("str")
+
+
+def _constant(value: str, length: int, categorical: bool) -> pd.Series:
+    """A text column repeating one value: a categorical, or ``str`` made in Arrow (pandas would repeat a scalar element by element)."""
+    import pyarrow as pa
+
+    if categorical:
+        return pd.Series(pd.Categorical.from_codes(np.zeros(length, dtype=np.int8), categories=pd.Index([value], dtype="str")))
+    return pa.repeat(value, length).to_pandas().astype("str")
 
 
 def _conform(frame: pd.DataFrame, table_name: str) -> pd.DataFrame:
@@ -733,6 +827,7 @@ def _conform(frame: pd.DataFrame, table_name: str) -> pd.DataFrame:
         "voc": S.VOC_COLUMNS,
         "events": S.EVENT_COLUMNS,
     }[table_name]
+    categorical = S.CATEGORICAL_COLUMNS.get(table_name, ())
     out = pd.DataFrame(index=frame.index)
     for col in columns:
         if col in frame.columns:
@@ -740,7 +835,7 @@ def _conform(frame: pd.DataFrame, table_name: str) -> pd.DataFrame:
         elif col == S.COMPLAINT_ID:
             continue
         else:
-            out[col] = _empty_like(col, frame.index)
+            out[col] = _empty_like(col, frame.index, col in categorical)
     extra = [c for c in frame.columns if c not in out.columns]
     for col in extra:
         out[col] = frame[col]
@@ -750,7 +845,9 @@ def _conform(frame: pd.DataFrame, table_name: str) -> pd.DataFrame:
 _NUMERIC = {S.RATING: "float64", S.AMOUNT: "float64", S.UNRECONCILED: "float64", S.NCX_RATE: "float64", S.NCX_ORDERS: "float64", S.TOTAL_ORDERS: "float64", S.STAR_RATING: "float64", S.RETURN_RATE: "float64"}
 
 
-def _empty_like(col: str, index: pd.Index) -> pd.Series:
+def _empty_like(col: str, index: pd.Index, categorical: bool = False) -> pd.Series:
+    if categorical:
+        return _constant("", len(index), categorical=True).set_axis(index)
     if col == S.DATE:
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     if col == S.QUANTITY:
@@ -793,7 +890,7 @@ def _normalize_feedback(raw: RawTable, marketplace: str | None) -> LoadedFile:
 
 
 def _normalize_generic(raw: RawTable, kind: str, columns: Mapping[str, tuple[str, ...]], column_map: Mapping[str, str] | None) -> LoadedFile:
-    mapping = _map_columns(raw, columns, column_map)
+    mapping = _map_columns(raw.header, columns, column_map, raw.name)
     frame = _base_frame(raw, kind)
     bucket: list[pd.DataFrame] = []
     notes: list[str] = []
@@ -865,9 +962,25 @@ def _normalize_generic(raw: RawTable, kind: str, columns: Mapping[str, tuple[str
 
 
 # ---------------------------------------------------------------- entry
+def _columns_read(header: tuple[str, ...], kind: str | None) -> ColumnChoice | None:
+    """The fields :func:`normalize` reads from a file with this header (None: all of them, as text).
+
+    Only the reports read by a :class:`KindSpec` leave fields out; lot masters,
+    reviews and seller feedback keep every column (as factors, or to recognise
+    the kind).  The fields of the table's categorical columns are read
+    dictionary-encoded.
+    """
+    spec = SPECS.get(kind or detect_kind(header))
+    if spec is None:
+        return None
+    mapping = _map_columns(header, spec.columns)
+    categorical = S.CATEGORICAL_COLUMNS.get(S.TABLE_OF_KIND[spec.kind], ())
+    return ColumnChoice(read=[int(col[1:]) for col in mapping.values()], repeated=[int(col[1:]) for c, col in mapping.items() if c in categorical])
+
+
 def load_file(source: Any, name: str | None = None, kind: str | None = None, column_map: Mapping[str, str] | None = None, marketplace: str | None = None) -> LoadedFile:
-    """Read and normalise one file: :func:`analysis.io.read_raw` then :func:`normalize`."""
-    raw = read_raw(source, name=name)
+    """Read and normalise one file: :func:`analysis.io.read_raw` (only the fields used) then :func:`normalize`."""
+    raw = read_raw(source, name=name, columns=lambda header: _columns_read(header, kind))
     if not raw.header or not any(h.strip() for h in raw.header):
         raise ReportFormatError(raw.name, "no header line")
     if raw.data_lines == 0:

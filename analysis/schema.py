@@ -7,7 +7,9 @@ happens here once.  The canonical tables are plain pandas DataFrames:
     one row per complaint signal, whatever its source (FBA return, FBM return,
     replacement, seller feedback, review, A-to-z claim).
 ``shipments``
-    one row per shipped order line (the denominator of every rate).
+    one row per shipped order line (the denominator of every rate).  Its
+    repeated text columns (:data:`CATEGORICAL_COLUMNS`) are pandas
+    categoricals: millions of lines carry a few hundred SKUs, ASINs and FCs.
 ``lots``
     the seller's lot master: sku / fnsku -> lot plus any further attribute
     (supplier, component lots, packaging version ...), one column per factor.
@@ -133,6 +135,11 @@ SHIPMENT_COLUMNS = (
     CARRIER,
     MARKETPLACE,
 )
+
+#: per canonical table, the text columns held as pandas categoricals (every other text column is ``str``)
+CATEGORICAL_COLUMNS = {
+    "shipments": (SOURCE_KIND, SOURCE_FILE, SKU, ASIN, FNSKU, FC_SHIPPED, CARRIER, MARKETPLACE),
+}
 
 # -------------------------------------------------------------- lots columns
 LOT = "lot"

@@ -6,12 +6,17 @@ spelling variants, negations) are data files in ``analysis/rules/``.
 
 Chinese is segmented with jieba and Japanese with Janome, and only text that
 contains CJK characters is sent to them (both load a dictionary on first use).
+:func:`prepare_segmenters` has the Chinese a run will need segmented ahead by
+jieba in a helper process.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
+import subprocess
+import sys
 import threading
 import unicodedata
 from pathlib import Path
@@ -241,27 +246,91 @@ def _janome():
         return Tokenizer()
 
 
-def prepare_segmenters(texts: Iterable[str]) -> None:
-    """Load the Chinese / Japanese segmenters these texts will need, and only those.
+#: jieba's tokens of Chinese chunks, segmented ahead in a helper process (:func:`prepare_segmenters`)
+_SEGMENTED: dict[str, list[str]] = {}
+#: prepare_segmenters threads still running (:func:`prepare_segmenters_soon`): tokenising waits for them
+_PREPARING: list[threading.Thread] = []
+#: longest wait for the helper process before jieba is loaded here instead
+_HELPER_TIMEOUT_S = 120
+# the helper: a bare interpreter that loads jieba and segments the chunks it reads (JSON in, JSON out)
+_HELPER_SCRIPT = (
+    "import json, logging, sys\n"
+    "import jieba\n"
+    "jieba.setLogLevel(logging.WARNING)\n"
+    "json.dump([jieba.lcut(chunk) for chunk in json.load(sys.stdin)], sys.stdout)\n"
+)
 
-    jieba's dictionary takes about half a second to load; the report command
-    calls this in a thread as soon as the complaints are read, while the
-    shipment lines are still being parsed, so tokenising later finds it ready.
+
+def prepare_segmenters(texts: Iterable[str]) -> None:
+    """Get ready to tokenise these texts: Chinese segmented ahead, Janome loaded when they hold Japanese.
+
+    jieba's dictionary takes over half a second to load and holds the
+    interpreter meanwhile, however few the Chinese complaints; so the chunks
+    that tokenising these texts will hand to jieba (default normaliser,
+    language detected, as :mod:`analysis.keywords` tokenises) are segmented by
+    jieba in a helper process, on another core, and tokenising finds them
+    there.  Any other chunk is segmented by jieba loaded here, which is also
+    what happens when the helper cannot run (the same jieba: the same tokens).
     Routing is :func:`tokenize`'s: kana -> Janome, other Han text -> jieba.
     """
-    need_zh = need_ja = False
+    chinese: dict[str, None] = {}
+    need_ja = False
     for text in texts:
-        if text and _CJK.search(text):
-            if _KANA.search(text):
+        if not (text and _CJK.search(text)):
+            continue
+        lang, sentences = _sentences(text, None, None)
+        for sentence in sentences:
+            if not has_cjk(sentence):
+                continue
+            if _cjk_language(lang, sentence) == "ja":
                 need_ja = True
             else:
-                need_zh = True
-            if need_zh and need_ja:
-                break
-    if need_zh:
-        _jieba()
+                chinese.update(dict.fromkeys(chunk for chunk in _chunks(sentence) if has_cjk(chunk) and chunk not in _SEGMENTED))
+    if chinese:
+        segmented = _segment_in_helper(list(chinese))
+        _SEGMENTED.update(segmented)
+        if len(segmented) < len(chinese):
+            _jieba()
     if need_ja:
         _janome()
+
+
+def prepare_segmenters_soon(texts: Iterable[str]) -> threading.Thread:
+    """:func:`prepare_segmenters` in a thread; tokenising waits for it rather than load jieba a second time."""
+
+    def prepare() -> None:
+        try:
+            prepare_segmenters(texts)
+        finally:
+            _PREPARING.remove(thread)
+
+    thread = threading.Thread(target=prepare, daemon=True)
+    _PREPARING.append(thread)
+    thread.start()
+    return thread
+
+
+def _segment_in_helper(chunks: list[str]) -> dict[str, list[str]]:
+    """``chunk -> jieba.lcut(chunk)`` from a helper Python process; empty when it cannot run."""
+    if not sys.executable or getattr(sys, "frozen", False):  # no interpreter to start (embedded or bundled)
+        return {}
+    try:
+        done = subprocess.run([sys.executable, "-c", _HELPER_SCRIPT], input=json.dumps(chunks), capture_output=True,
+                              text=True, check=True, timeout=_HELPER_TIMEOUT_S)
+        tokens = json.loads(done.stdout)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return {}
+    if not isinstance(tokens, list) or len(tokens) != len(chunks):
+        return {}
+    return dict(zip(chunks, tokens))
+
+
+def _jieba_tokens(chunk: str) -> list[str]:
+    """jieba's tokens of one Chinese chunk: as the helper process segmented it, else from jieba loaded here."""
+    for thread in list(_PREPARING):
+        thread.join()
+    got = _SEGMENTED.get(chunk)
+    return list(got) if got is not None else _jieba().lcut(chunk)
 
 
 _JA_DROP_POS = ("助詞", "記号", "助動詞")
@@ -270,12 +339,20 @@ _ELISION = re.compile(r"^(?:[ldjncmts]|qu|dell|dall|nell|sull|all|un)'")
 _TOKEN = re.compile(r"[\w']+|\?")
 
 
+def _chunks(text: str) -> list[str]:
+    """The whitespace-separated chunks of a normalised sentence with CJK characters."""
+    return [chunk for chunk in re.split(r"(\s+)", text) if chunk and not chunk.isspace()]
+
+
+def _cjk_language(lang: str, sentence: str) -> str:
+    """The segmenter for a sentence with CJK characters: "ja" (Janome) or "zh" (jieba)."""
+    return "ja" if lang == "ja" or _KANA.search(sentence) else "zh"
+
+
 def _cjk_tokens(text: str, lang: str) -> list[str]:
     out: list[str] = []
     # Latin words inside CJK text (brand names, "bluetooth") are kept whole
-    for chunk in re.split(r"(\s+)", text):
-        if not chunk or chunk.isspace():
-            continue
+    for chunk in _chunks(text):
         if not has_cjk(chunk):
             out.extend(t for t in _TOKEN.findall(chunk) if t != "?")
             continue
@@ -289,7 +366,7 @@ def _cjk_tokens(text: str, lang: str) -> list[str]:
                     continue
                 out.append(surface)
         else:
-            out.extend(t.strip() for t in _jieba().lcut(chunk) if t.strip())
+            out.extend(t.strip() for t in _jieba_tokens(chunk) if t.strip())
     return out
 
 
@@ -385,7 +462,7 @@ def phrase_runs(text: str, lang: str | None = None, *, normaliser: Normaliser | 
 def _raw_tokens(norm: str, lang: str) -> list[str]:
     """The word tokens of one normalised sentence, stop words included."""
     if has_cjk(norm):
-        tokens = _cjk_tokens(norm, "ja" if lang == "ja" or _KANA.search(norm) else "zh")
+        tokens = _cjk_tokens(norm, _cjk_language(lang, norm))
     else:
         tokens = [t for t in _TOKEN.findall(norm) if t != "?"]
     if lang in ("fr", "it"):

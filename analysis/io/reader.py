@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Collection
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,8 @@ class RawTable:
     ----------
     name : file name as the user gave it
     header : the header row's fields, as written
-    arrow : one string column per header field (``c0``, ``c1`` ...), "" for empty
+    arrow : one string column per header field read (``c0``, ``c1`` ...: the field's position), "" for empty;
+        every field unless the caller chose some (:class:`ColumnChoice`), its repeated ones dictionary-encoded
     lines : physical line (or sheet row) number of each row
     rejected : DataFrame ``line, reason, raw`` of the data lines that could not be split
     data_lines : number of non-blank lines after the header (``rows + len(rejected)``)
@@ -67,6 +68,8 @@ class RawTable:
     sha256: str
     size_bytes: int
     notes: tuple[str, ...] = field(default=())
+    #: the text as parsed, kept when the caller chose the fields (for :meth:`raw_lines`)
+    text: bytes | None = field(default=None, repr=False)
 
     @cached_property
     def frame(self) -> pd.DataFrame:
@@ -81,11 +84,42 @@ class RawTable:
         """The text of the rows at ``positions`` (joined with the file's delimiter)."""
         import pyarrow.compute as pc
 
+        if self.text is not None:
+            return _line_texts(self.text, self.lines[np.asarray(positions, dtype=np.int64)])
         if len(positions) == 0 or self.arrow.num_columns == 0:
             return [""] * len(positions)
         taken = self.arrow.take(np.asarray(positions, dtype=np.int64))
         delimiter = "\t" if self.delimiter in ("\t", "xlsx") else self.delimiter
         return pc.binary_join_element_wise(*taken.columns, delimiter).to_pylist()
+
+
+@dataclass(frozen=True)
+class ColumnChoice:
+    """The fields of a file a caller will use (see :func:`read_raw`).
+
+    ``read`` are their positions; of those, ``repeated`` hold a few values over
+    and over (SKU, ASIN, FC ... of shipment lines) and are read
+    dictionary-encoded: each distinct value is stored once.
+    """
+
+    read: Collection[int]
+    repeated: Collection[int] = ()
+
+
+def _line_texts(text: bytes, numbers: np.ndarray) -> list[str]:
+    """Physical lines ``numbers`` (the header is 1) of a tab-separated text, without their line ends.
+
+    The same text as the line's fields joined by tabs: tab-separated files are read unquoted.
+    """
+    if len(numbers) == 0:
+        return []
+    ends = np.append(np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == ord("\n")), len(text))
+    out = []
+    for number in numbers:
+        start = 0 if number == 1 else int(ends[number - 2]) + 1
+        line = text[start : int(ends[number - 1])]
+        out.append((line[:-1] if line.endswith(b"\r") else line).decode("utf-8"))
+    return out
 
 
 def _arrow_from_rows(rows: list[list[str]], ncol: int):
@@ -159,7 +193,7 @@ def _check_unpacked(name: str, unpacked: int, packed: int) -> None:
 
 
 # ------------------------------------------------------------- entry point
-def read_raw(source: Any, name: str | None = None) -> RawTable:
+def read_raw(source: Any, name: str | None = None, columns: Callable[[tuple[str, ...]], ColumnChoice | None] | None = None) -> RawTable:
     """Read a report file (TSV, CSV, XLSX, optionally gzip-compressed) into string fields.
 
     Parameters
@@ -169,6 +203,12 @@ def read_raw(source: Any, name: str | None = None) -> RawTable:
         (anything with ``getvalue()`` or ``read()`` and a ``name``).
     name
         Name to show in messages; defaults to the file name.
+    columns
+        Given the header, the fields the caller will use (:class:`ColumnChoice`;
+        None: all, as text).  A tab-separated file then converts only those,
+        much of the reading time on the wide shipment reports; every line is
+        still split and accounted for, and :meth:`RawTable.raw_lines` still
+        gives whole lines.
 
     Returns
     -------
@@ -189,11 +229,11 @@ def read_raw(source: Any, name: str | None = None) -> RawTable:
     # hashing releases the GIL: let it run beside the parser
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        raw = _read_bytes(display, data)
+        raw = _read_bytes(display, data, columns)
         return dataclasses.replace(raw, sha256=pending.result())
 
 
-def _read_bytes(display: str, data: bytes) -> RawTable:
+def _read_bytes(display: str, data: bytes, columns: Callable[[tuple[str, ...]], ColumnChoice | None] | None = None) -> RawTable:
     digest = ""
     size = len(data)
     if size == 0:
@@ -236,10 +276,10 @@ def _read_bytes(display: str, data: bytes) -> RawTable:
     delimiter = _sniff_delimiter(header_text)
     if delimiter == "\t":
         try:
-            return _read_tsv(display, data, delimiter, encoding_label, compression, digest, size, notes)
+            return _read_tsv(display, data, delimiter, encoding_label, compression, digest, size, notes, columns)
         except _NotUtf8:
             data, encoding_label = _transcode(data)
-            return _read_tsv(display, data, delimiter, encoding_label, compression, digest, size, notes)
+            return _read_tsv(display, data, delimiter, encoding_label, compression, digest, size, notes, columns)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -290,7 +330,7 @@ def _sniff_delimiter(header: str) -> str:
 _LONE_CR = re.compile(rb"\r(?!\n)")
 
 
-def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes) -> RawTable:
+def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes, columns: Callable[[tuple[str, ...]], ColumnChoice | None] | None = None) -> RawTable:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -302,6 +342,11 @@ def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes)
     header = tuple(h.strip() for h in data[: first_nl if first_nl >= 0 else len(data)].decode("utf-8", errors="replace").rstrip("\r").split(delimiter))
     ncol = len(header)
     names = [f"c{i}" for i in range(ncol)]
+    choice = columns(header) if columns else None
+    wanted = sorted({i for i in choice.read if 0 <= i < ncol}) if choice else []
+    included = [names[i] for i in wanted] if wanted else names
+    repeated = {names[i] for i in choice.repeated if 0 <= i < ncol} & set(included) if choice else set()
+    types = {n: pa.dictionary(pa.int32(), pa.string()) if n in repeated else pa.string() for n in included}
     body_len = 0 if first_nl < 0 else len(data) - first_nl - 1
     total_lines = 1 + (0 if first_nl < 0 else data.count(b"\n", first_nl + 1) + (0 if (body_len == 0 or data.endswith(b"\n")) else 1))
     if total_lines == 1:
@@ -319,7 +364,7 @@ def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes)
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=use_threads),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False, escape_char=False, newlines_in_values=False, ignore_empty_lines=True, invalid_row_handler=handler),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False),
+            convert_options=pacsv.ConvertOptions(column_types=types, include_columns=included, strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
 
     try:
@@ -347,7 +392,8 @@ def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes)
     lines = nonblank[keep]
     if len(lines) != table.num_rows:  # should never happen; refuse rather than misnumber rows
         raise ReportFormatError(name, f"internal line accounting failed ({len(lines)} lines for {table.num_rows} rows)")
-    return RawTable(name, header, table, lines, _rejected_frame(rejected), data_lines, encoding, delimiter, compression, digest, size, tuple(notes))
+    return RawTable(name, header, table, lines, _rejected_frame(rejected), data_lines, encoding, delimiter, compression, digest, size, tuple(notes),
+                    text=data if choice else None)
 
 
 def _blank_lines(data: bytes) -> np.ndarray:

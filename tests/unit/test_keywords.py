@@ -45,6 +45,35 @@ def test_tokenize_each_language(text, lang, must_have):
     assert "the" not in toks and "der" not in toks and "el" not in toks and "の" not in toks
 
 
+_CHINESE = ["右耳没有声音，充电盒坏了", "质量太差 bluetooth 经常断连。客服不回复", "Left earbud 没有声音"]
+
+
+def test_chinese_segmented_ahead_by_the_helper_process_gives_the_same_tokens(monkeypatch):
+    from analysis import text
+
+    monkeypatch.setattr(text, "_SEGMENTED", {})
+    expected = [tokenize(t) for t in _CHINESE]  # jieba loaded here
+    text.prepare_segmenters(_CHINESE + ["no sound"])
+    assert set(text._SEGMENTED) >= {"右耳没有声音", "充电盒坏了", "质量太差", "经常断连", "客服不回复", "没有声音"}
+
+    def not_here():
+        raise AssertionError("jieba was asked here for a chunk the helper segmented")
+
+    monkeypatch.setattr(text, "_jieba", not_here)
+    assert [tokenize(t) for t in _CHINESE] == expected
+
+
+def test_chinese_is_segmented_here_when_the_helper_cannot_run(monkeypatch):
+    from analysis import text
+
+    monkeypatch.setattr(text, "_SEGMENTED", {})
+    expected = [tokenize(t) for t in _CHINESE]
+    monkeypatch.setattr(text.sys, "executable", "/nonexistent/python")
+    text.prepare_segmenters_soon(_CHINESE).join(timeout=60)
+    assert text._SEGMENTED == {} and text._PREPARING == []
+    assert [tokenize(t) for t in _CHINESE] == expected
+
+
 def test_negation_bigrams_survive():
     assert "no sound" in ngrams(tokenize("There is no sound at all"), 2)
     assert "not working" in ngrams(tokenize("It is not working"), 2)

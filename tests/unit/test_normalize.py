@@ -148,3 +148,45 @@ def test_iso_dates_with_fractions_and_z_fall_back_to_the_general_parser():
     text = FILES["fba_returns"].replace("2024-03-04T18:22:41+00:00", "2024-03-04T18:22:41.250Z")
     t = load_file(("r.txt", text.encode())).table
     assert t[S.DATE].iloc[0] == pd.Timestamp("2024-03-04 18:22:41")
+
+
+def test_shipment_lines_read_with_only_the_fields_used_give_the_same_table_and_rejected_lines():
+    from pandas.testing import assert_frame_equal
+
+    from analysis.io import read_raw
+    from analysis.normalize import normalize
+
+    header, good = FILES["fba_shipments"].splitlines()[:2]
+    bad_date = good.replace("2024-03-01T04:11:52+00:00", "someday")
+    no_qty = good.replace("\t1\t112-", "\t\t112-")
+    no_ids = "\t".join(v if i not in (1, 2, 3) else "" for i, v in enumerate(good.split("\t")))
+    spaced = good.replace("KB-ERGO-BLK-01", " KB-ERGO-BLK-01 ").replace("112-4829301-5573024", "112-4829301-5573024\u3000").replace("AUSTIN", "  AUSTIN")
+    text = "\r\n".join([header, good, bad_date, "", no_qty, "2024-03-01\tshort", no_ids, spaced, good]) + "\r\n"
+    f = load_file(("ship.txt", text.encode()))
+    whole = normalize(read_raw(("ship.txt", text.encode())))  # every field read
+    assert_frame_equal(f.table, whole.table)
+    assert_frame_equal(f.rejected, whole.rejected)
+    assert f.rejected["line"].tolist() == [3, 5, 6, 7]
+    # a rejected line's text is the line as written, without its line end
+    assert f.rejected["raw"].tolist() == [bad_date, no_qty, "2024-03-01\tshort", no_ids]
+    assert f.table[S.SKU].tolist() == ["KB-ERGO-BLK-01"] * 3 and f.table[S.SOURCE_LINE].tolist() == [2, 8, 9]
+    assert f.table[S.ORDER_ID].tolist() == ["112-4829301-5573024"] * 3  # trimmed, ideographic space too
+
+
+def test_shipment_lines_keep_repeated_text_as_categoricals():
+    f = load_file(("ship.txt", FILES["fba_shipments"].encode()))
+    for col in S.CATEGORICAL_COLUMNS["shipments"]:
+        assert isinstance(f.table[col].dtype, pd.CategoricalDtype), col
+    assert f.table[S.ORDER_ID].dtype == "str"
+    assert f.table[S.FC_SHIPPED].tolist() == ["PHX7", "TEB3"] and f.table[S.CARRIER].tolist() == ["", ""]
+
+
+def test_edge_space_check_flags_every_value_trimming_could_change():
+    import pyarrow as pa
+
+    from analysis.normalize import _may_have_edge_space
+
+    assert not _may_have_edge_space(pa.chunked_array([pa.array(["a", "", "b-c"]), pa.array(["x y"])]))
+    for odd in (" a", "a ", "\ta", "a\u00a0", "\u3000a", "é"):  # non-ASCII at an edge counts as possible whitespace
+        assert _may_have_edge_space(pa.chunked_array([pa.array(["a"]), pa.array(["b", odd])])), odd
+    assert not _may_have_edge_space(pa.chunked_array([pa.array([" a", "b", "c "]).slice(1, 1)]))  # a slice: its own values only
