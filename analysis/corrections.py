@@ -196,3 +196,57 @@ def apply_corrections(classified: pd.DataFrame, corrections: pd.DataFrame | None
     out[S.FAMILY] = out[S.FAMILY].astype(classified[S.FAMILY].dtype)
     out[S.EVIDENCE] = out[S.EVIDENCE].astype(classified[S.EVIDENCE].dtype)
     return out, summary
+
+
+LOOK_ALIKE_COLUMNS = ("complaint_id", S.FAMILY, "suggested_family", "similarity", "like_complaint_id")
+
+
+def look_alikes(complaints: pd.DataFrame, corrections: pd.DataFrame | None, min_similarity: float = 0.6) -> pd.DataFrame:
+    """Complaints worded like ones the analyst corrected, with the family those were corrected to.
+
+    Every complaint with words that is not corrected itself is compared with
+    every corrected one by the cosine similarity of their words and two-word
+    phrases (:func:`analysis.keywords.term_matrix`: the keyword tables' tokens,
+    counts log-scaled, weighted by rarity over these complaints, unit length).
+    Where the most similar corrected complaint reaches ``min_similarity`` and
+    was corrected to another family than the complaint has now, the complaint
+    is listed with that family as a suggestion.  Nothing is applied: the
+    analyst accepts suggestions as corrections (:func:`correct`).
+
+    Parameters
+    ----------
+    complaints : the analysed complaints (corrections applied), with ``complaint_id``, ``family``, title / text
+    corrections : the analyst's corrections (:func:`read_corrections`, :func:`correct`)
+    min_similarity : cosine similarity from which a complaint is a look-alike (0-1)
+
+    Returns
+    -------
+    DataFrame ``complaint_id, family, suggested_family, similarity, like_complaint_id``,
+    the most similar first.
+    """
+    import numpy as np
+
+    from analysis.keywords import term_matrix
+
+    out = pd.DataFrame({c: pd.Series(dtype="float64" if c == "similarity" else "object") for c in LOOK_ALIKE_COLUMNS})
+    if corrections is None or not len(corrections) or not len(complaints):
+        return out
+    corrected = _keys(complaints).isin(set(_keys(corrections))).to_numpy()
+    if not corrected.any() or corrected.all():
+        return out
+    x = term_matrix(complaints, ngram_range=(1, 2))
+    has_words = np.asarray(x.getnnz(axis=1) > 0)
+    mine, others = np.flatnonzero(corrected & has_words), np.flatnonzero(~corrected & has_words)
+    if not len(mine) or not len(others):
+        return out
+    sim = (x[others] @ x[mine].T).tocsr()
+    best = np.asarray(sim.argmax(axis=1)).ravel()
+    score = np.asarray(sim.max(axis=1).todense()).ravel()
+    families = complaints[S.FAMILY].astype("object").to_numpy()
+    ids = complaints["complaint_id"].astype("object").to_numpy()
+    like = mine[best]
+    keep = (score >= min_similarity) & (families[like] != families[others])
+    rows, like = others[keep], like[keep]
+    out = pd.DataFrame({"complaint_id": ids[rows], S.FAMILY: families[rows], "suggested_family": families[like],
+                        "similarity": score[keep], "like_complaint_id": ids[like]})
+    return out.sort_values(["similarity", "complaint_id"], ascending=[False, True], kind="stable").reset_index(drop=True)

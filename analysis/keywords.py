@@ -79,6 +79,24 @@ def _matrix(docs: list[list[str]]) -> tuple[sparse.csr_matrix, np.ndarray]:
     return m, np.asarray(vocab, dtype=object)
 
 
+def term_matrix(df: pd.DataFrame, text_cols: Sequence[str] = TEXT_COLS, ngram_range: tuple[int, int] = (1, 2)) -> sparse.csr_matrix:
+    """Complaint x term tf-idf matrix with unit-length rows (a row of zeros for a complaint without words).
+
+    Terms are the keyword tables' n-grams (:func:`term_frequency`'s tokens:
+    stop words out, negations in, no phrase across a sentence end or comma).
+    Weights: ``1 + log(count)`` times the smoothed inverse document frequency
+    ``1 + log((1 + n) / (1 + documents with the term))`` over these complaints,
+    so a row product is the cosine similarity of two complaints' wording.
+    """
+    m, _ = _matrix(_doc_terms(df, text_cols, ngram_range))
+    m = m.astype("float64")
+    m.data = 1.0 + np.log(m.data)
+    documents = np.bincount(m.indices, minlength=m.shape[1])
+    m = m @ sparse.diags(1.0 + np.log((1.0 + m.shape[0]) / (1.0 + documents)))
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    return sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ m
+
+
 def _group_keys(df: pd.DataFrame, by: str | None) -> pd.Series:
     if by is None:
         return pd.Series([ALL_GROUP] * len(df), index=df.index, dtype="str")

@@ -144,6 +144,14 @@ def term_frequency(run_key: tuple, by: str | None, _complaints):
     return tf(_complaints, by=by)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def look_alikes(run_key: tuple, min_similarity: float, _complaints, _corrections):
+    """Complaints worded like the corrected ones (``run_key`` includes the corrections)."""
+    from analysis.corrections import look_alikes as la
+
+    return la(_complaints, _corrections, min_similarity=min_similarity)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def distinctive_terms(run_key: tuple, by: str, focus: str, _complaints):
     from analysis.keywords import distinctive_terms as dt

@@ -109,6 +109,34 @@ else:
         _changed()
         st.rerun()
 
+# ---- complaints worded like the corrected ones: the same correction, offered
+if len(current):
+    st.subheader(t("review.alike_heading"))
+    st.caption(t("review.alike_help"))
+    threshold = st.slider(t("review.alike_threshold"), min_value=0.5, max_value=0.95, value=0.7, step=0.05, key="review_alike_threshold")
+    alikes = cached.look_alikes(state.analysis_key(), float(threshold), _complaints=complaints, _corrections=current)
+    if not len(alikes):
+        st.caption(t("review.alike_none"))
+    else:
+        words = complaints.set_index("complaint_id").reindex(alikes["complaint_id"])
+        shown_alikes = alikes.assign(
+            family=alikes["family"].map(family_name), suggested_family=alikes["suggested_family"].map(family_name),
+            similarity=alikes["similarity"].round(2),
+            **{c: words[c].to_numpy() for c in ("title", "text") if c in words.columns})
+        st.dataframe(shown_alikes.rename(columns=lambda c: t(f"review.col_{c}", c) if c != "family" else factor_name(c)),
+                     hide_index=True, key="review_alikes")
+
+        def _accept(alikes) -> None:
+            """Each look-alike corrected to its suggested family, the note naming the complaint it is like."""
+            fixes = state.corrections()
+            for (family, like), group in alikes.groupby(["suggested_family", "like_complaint_id"], sort=False):
+                fixes = C.correct(fixes, complaints, list(group["complaint_id"]), family, note=t("review.alike_note", like=like))
+            state.set_corrections(fixes)
+            st.session_state["review_flash"] = t("review.alike_saved", n=f"{len(alikes):,}")
+            _changed()
+
+        st.button(t("review.alike_accept", n=f"{len(alikes):,}"), key="review_alike_accept", on_click=_accept, args=(alikes,))
+
 upload = st.file_uploader(t("review.upload"), type=["csv"], key="review_upload")
 if upload is not None:
     seen = (upload.name, state.digest(upload.getvalue()))

@@ -115,6 +115,35 @@ def test_make_run_opens_on_the_sample(monkeypatch):
     assert any("Loaded" in s.value for s in at.success)
 
 
+def test_complaints_worded_like_a_corrected_one_are_offered_the_same_correction(app_en):
+    app_en.switch_page("views/review.py").run()
+    c = app_en.session_state["analysis_memo"][1].complaints
+    text = c["text"].astype("string").fillna("")
+    # a wording many buyers used: correct one of them and the others are offered the same family
+    said = text[(c["family"] == "product_defect") & (text.str.strip() != "")].value_counts()
+    wording = said.index[0]
+    same = c[(text == wording) & (c["family"] == "product_defect")]["complaint_id"].tolist()
+    assert len(same) >= 3
+    app_en.text_input(key="review_ids").input(same[0]).run()
+    app_en.selectbox(key="review_new_family").set_value("quality_expectation").run()
+    app_en.button(key="review_save").click().run()
+    assert not app_en.exception, app_en.exception
+    alikes = frame_with(app_en, "Suggested family")
+    assert set(same[1:]) <= set(alikes["Complaint"]) and (alikes["Similarity"] >= 0.7).all()
+    assert set(alikes["Like complaint"]) == {same[0]}
+    offered = len(alikes)
+    app_en.button(key="review_alike_accept").click().run()
+    assert not app_en.exception, app_en.exception
+    assert any(f"{offered} look-alike complaint(s) corrected" in s.value for s in app_en.success)
+    kept = frame_with(app_en, "Rules said")
+    assert len(kept) == 1 + offered and (kept["Note"] == f"worded like {same[0]}").sum() == offered
+    after = app_en.session_state["analysis_memo"][1]
+    assert after.findings["summary"]["corrections"]["applied"] == 1 + offered
+    # the accepted ones are not offered again (a complaint like one of them may be: each correction is a new example)
+    left = [d.value for d in app_en.dataframe if "Suggested family" in d.value.columns]
+    assert not left or not set(left[0]["Complaint"]) & set(alikes["Complaint"])
+
+
 def test_make_run_opens_on_the_sample_whichever_page_is_opened_first(monkeypatch):
     """Regression: a visitor whose first request was a bookmark to /review saw "no data" under make run."""
     from streamlit.testing.v1 import AppTest

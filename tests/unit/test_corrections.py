@@ -167,3 +167,44 @@ def test_review_rows_filter_and_order(base):
     assert len(C.review_rows(c, words="(.*")) == 0  # taken literally, not as a pattern
     newest = C.review_rows(c, order="date")
     assert newest["date"].dropna().is_monotonic_decreasing
+
+
+# ------------------------------------------------------------ look-alikes
+def _complaints(texts: list[str], families: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"complaint_id": [f"c{i}" for i in range(len(texts))], "source_kind": "reviews", "order_id": "",
+                         "sku": "S1", "asin": "B1", "title": "", "text": texts, "family": families})
+
+
+def test_look_alikes_offer_the_correction_for_complaints_worded_the_same():
+    texts = ["the left earbud sound cuts out every few seconds", "left earbud sound cuts out every few seconds, annoying",
+             "sound cuts out in the left earbud every few seconds", "bass is weak and the fit is loose", "great product", "",
+             "the left earbud sound cuts out every few seconds"]
+    fams = ["product_defect", "product_defect", "product_defect", "quality_expectation", "other", "quality_expectation", "quality_expectation"]
+    complaints = _complaints(texts, fams)
+    fixes = C.correct(C.empty(), complaints, ["c0"], "quality_expectation")
+    corrected, _ = C.apply_corrections(complaints.assign(family_confidence=0.5, evidence="terms: cuts out"), fixes)
+    alike = C.look_alikes(corrected, fixes, min_similarity=0.6)
+    assert list(alike.columns) == list(C.LOOK_ALIKE_COLUMNS)
+    # the two paraphrases, most similar first; not the unrelated texts, not the empty one, not c6 (already that family)
+    assert alike["complaint_id"].tolist() == ["c1", "c2"]
+    assert (alike["suggested_family"] == "quality_expectation").all() and (alike["like_complaint_id"] == "c0").all()
+    assert alike["similarity"].is_monotonic_decreasing and alike["similarity"].between(0.6, 1.0).all()
+    assert C.look_alikes(corrected, fixes, min_similarity=0.9)["complaint_id"].tolist() == ["c1"]
+    assert C.look_alikes(corrected, None).empty and C.look_alikes(corrected, C.empty()).empty
+
+
+def test_look_alike_similarity_is_the_tfidf_cosine_by_hand():
+    """Three complaints: "crackle hiss", "crackle buzz", "refund".  Terms (words and two-word phrases):
+    crackle (in 2 of 3), hiss, "crackle hiss", buzz, "crackle buzz", refund (each in 1).  Each count is 1,
+    so weight = idf = 1 + ln((1 + 3) / (1 + documents)); the cosine of the first two is
+    idf(crackle)^2 / (idf(crackle)^2 + 2 idf(rare)^2) = 0.2243 (both have the same length)."""
+    import math
+
+    complaints = _complaints(["crackle hiss", "crackle buzz", "refund"], ["product_defect", "quality_expectation", "other"])
+    fixes = C.correct(C.empty(), complaints, ["c0"], "not_as_described")
+    corrected, _ = C.apply_corrections(complaints.assign(family_confidence=0.5, evidence=""), fixes)
+    common, rare = 1 + math.log(4 / 3), 1 + math.log(4 / 2)
+    expected = common**2 / (common**2 + 2 * rare**2)
+    alike = C.look_alikes(corrected, fixes, min_similarity=0.1)
+    assert alike["complaint_id"].tolist() == ["c1"]
+    assert alike["similarity"].iloc[0] == pytest.approx(expected, abs=1e-12) and round(expected, 4) == 0.2243
