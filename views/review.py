@@ -13,7 +13,7 @@ from analysis import corrections as C
 from analysis.errors import WorkbenchError
 from ui import cached, components, state
 from ui.components import md
-from ui.i18n import evidence_text, factor_name, family_name, t
+from ui.i18n import evidence_text, factor_name, family_name, kind_name, t
 
 MAX_ROWS = 5000
 
@@ -96,7 +96,8 @@ if not len(current):
 else:
     st.markdown(t("review.kept", n=f"{len(current):,}", applied=f"{summary.get('applied', 0):,}",
                   unmatched=f"{summary.get('unmatched', 0):,}"))
-    kept = current.assign(family=current["family"].map(family_name), previous_family=current["previous_family"].map(family_name))
+    kept = current.assign(family=current["family"].map(family_name), previous_family=current["previous_family"].map(family_name),
+                          source_kind=current["source_kind"].map(kind_name))
     kept = kept[["family", "previous_family", "note", "date", "order_id", "asin", "sku", "source_kind"]]
     st.dataframe(kept.rename(columns=lambda c: t(f"review.col_{c}", c) if c != "family" else factor_name(c)),
                  hide_index=True, key="review_kept")
