@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -89,13 +89,13 @@ def empty() -> pd.DataFrame:
 
 
 def correct(corrections: pd.DataFrame | None, complaints: pd.DataFrame, ids: Iterable[str], family: str,
-            note: str = "") -> pd.DataFrame:
+            note: str | Mapping[str, str] = "") -> pd.DataFrame:
     """``corrections`` with the complaints ``ids`` (``complaint_id`` values) set to ``family``.
 
     ``complaints`` are the classified complaints (the rules' family is kept as
     ``previous_family``).  A complaint corrected before is corrected again (the
     newer row wins); setting it back to the rules' own family removes its
-    correction.
+    correction.  ``note``: one for all, or one per complaint id.
     """
     ids = list(dict.fromkeys(str(i) for i in ids))
     rows = complaints[complaints[S.COMPLAINT_ID].astype("string").isin(ids)]
@@ -108,7 +108,7 @@ def correct(corrections: pd.DataFrame | None, complaints: pd.DataFrame, ids: Ite
     earlier = {} if corrections is None or not len(corrections) else dict(zip(_keys(corrections), corrections["previous_family"]))
     new["previous_family"] = [earlier.get(k, f) for k, f in zip(_keys(new), rows[S.FAMILY].astype("str"))]
     new[S.DATE] = pd.to_datetime(rows[S.DATE], errors="coerce").dt.strftime("%Y-%m-%d").fillna("") if S.DATE in rows else ""
-    new["note"] = note.strip()
+    new["note"] = note.strip() if isinstance(note, str) else [str(note.get(i, "")).strip() for i in rows[S.COMPLAINT_ID].astype("str")]
     base = merge(corrections, new[list(COLUMNS)])
     return base[~(_keys(base).isin(set(_keys(new))) & (base["previous_family"] == family))].reset_index(drop=True)
 

@@ -130,8 +130,9 @@ if len(current):
         def _accept(alikes) -> None:
             """Each look-alike corrected to its suggested family, the note naming the complaint it is like."""
             fixes = state.corrections()
-            for (family, like), group in alikes.groupby(["suggested_family", "like_complaint_id"], sort=False):
-                fixes = C.correct(fixes, complaints, list(group["complaint_id"]), family, note=t("review.alike_note", like=like))
+            for family, group in alikes.groupby("suggested_family", sort=False):
+                notes = {i: t("review.alike_note", like=like) for i, like in zip(group["complaint_id"], group["like_complaint_id"])}
+                fixes = C.correct(fixes, complaints, list(group["complaint_id"]), family, note=notes)
             state.set_corrections(fixes)
             st.session_state["review_flash"] = t("review.alike_saved", n=f"{len(alikes):,}")
             _changed()

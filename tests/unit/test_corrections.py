@@ -208,3 +208,10 @@ def test_look_alike_similarity_is_the_tfidf_cosine_by_hand():
     alike = C.look_alikes(corrected, fixes, min_similarity=0.1)
     assert alike["complaint_id"].tolist() == ["c1"]
     assert alike["similarity"].iloc[0] == pytest.approx(expected, abs=1e-12) and round(expected, 4) == 0.2243
+
+
+def test_a_correction_can_carry_a_note_per_complaint():
+    complaints = _complaints(["crackle hiss", "crackle buzz", "refund"], ["product_defect", "quality_expectation", "other"])
+    fixes = C.correct(C.empty(), complaints, ["c0", "c1"], "not_as_described", note={"c0": " worded like c9 ", "c2": "unused"})
+    assert fixes.set_index("previous_family")["note"].to_dict() == {"product_defect": "worded like c9", "quality_expectation": ""}
+    assert C.correct(C.empty(), complaints, ["c0"], "other", note=" one for all ")["note"].tolist() == ["one for all"]
