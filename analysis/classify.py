@@ -53,6 +53,23 @@ __all__ = [
 ]
 
 DEFAULT_TAXONOMY_PATH = RULES_DIR / "taxonomy.toml"
+# The evidence's own wording, written here once (ui.i18n.evidence_text translates it for display:
+# it keys on these).  Codes and the buyers' terms are inserted as they are.
+EVIDENCE_TERMS = "terms: "
+EVIDENCE_REASON = "reason "
+EVIDENCE_DISPOSITION = "disposition "
+EVIDENCE_REPLACEMENT = "replacement code "
+EVIDENCE_TEXT_OVERRIDES = "text overrides reason "
+EVIDENCE_SEP = "; "  # between the parts of one complaint's evidence
+EVIDENCE_CODE_SEP = " + "  # between the codes of one part
+#: evidence with nothing inserted, by the locale key that translates it (``evidence.<key>``)
+EVIDENCE_FIXED = {
+    "disposition_or_rating": "disposition / rating",
+    "low_rating": "low star rating, no specific terms",
+    "no_signal": "no specific signal",
+    "no_signal_positive": "no specific signal (positive rating)",
+}
+
 _TIERS = ("strong", "terms", "weak")
 _PATTERN_TIER = {"strong": "strong", "any": "terms", "terms": "terms", "weak": "weak"}
 _TIER_WEIGHT_KEY = {"strong": "strong_weight", "terms": "weight", "weak": "weak_weight"}
@@ -800,7 +817,7 @@ class _Compiled:
             return up, *self.reasons[up]
         if up.isdigit() and up.lstrip("0") in self.replacements or up in self.replacements:
             key = up if up in self.replacements else up.lstrip("0")
-            return f"replacement code {key}", *self.replacements[key]
+            return f"{EVIDENCE_REPLACEMENT}{key}", *self.replacements[key]
         for pre, val in self.prefixes.items():
             if up.startswith(pre):
                 return up, *val
@@ -815,21 +832,21 @@ class _Compiled:
         code, fam, w = self.resolve_reason(reason)
         if fam is not None:
             scores[self.index[fam]] += w
-            why.setdefault(self.index[fam], []).append(f"reason {code}")
+            why.setdefault(self.index[fam], []).append(f"{EVIDENCE_REASON}{code}")
         disp = str(disposition).strip().upper()
         if disp:
             for f, adj in self.dispositions.get(disp, {}).items():
                 scores[self.index[f]] += adj
                 if adj > 0:
-                    why.setdefault(self.index[f], []).append(f"disposition {disp}")
+                    why.setdefault(self.index[f], []).append(f"{EVIDENCE_DISPOSITION}{disp}")
             for c_reason, c_disps, c_fam, c_w, note in self.combos:
                 if code == c_reason and disp in c_disps:
                     scores[self.index[c_fam]] += c_w
                     lst = why.setdefault(self.index[c_fam], [])
-                    for part in (f"reason {code}", f"disposition {disp}"):
+                    for part in (f"{EVIDENCE_REASON}{code}", f"{EVIDENCE_DISPOSITION}{disp}"):
                         if part not in lst:
                             lst.append(part)
-                    lst.sort(key=lambda x: not x.startswith("reason"))
+                    lst.sort(key=lambda x: not x.startswith(EVIDENCE_REASON))
                     if note:
                         lst[-1] += f" ({note})"
         return scores, why, fam, code
@@ -1312,12 +1329,12 @@ def _decide(comp: "_Compiled", t_scores: np.ndarray, t_hits: list[dict[int, list
     low = undecided & (rb == 1)
     fam_u[low] = comp.low_family
     conf_u[low] = _confidence(comp.low_weight, 0.0)
-    ev_u[low] = "low star rating, no specific terms"
+    ev_u[low] = EVIDENCE_FIXED["low_rating"]
     other = undecided & (rb != 1)
     fam_u[other] = comp.default_family
     conf_u[other] = comp.default_conf
-    ev_u[other & (rb == 3)] = "no specific signal (positive rating)"
-    ev_u[other & (rb != 3)] = "no specific signal"
+    ev_u[other & (rb == 3)] = EVIDENCE_FIXED["no_signal_positive"]
+    ev_u[other & (rb != 3)] = EVIDENCE_FIXED["no_signal"]
 
     dec = np.flatnonzero(~undecided)
     families = np.array(comp.families, dtype=object)
@@ -1338,17 +1355,17 @@ def _decide(comp: "_Compiled", t_scores: np.ndarray, t_hits: list[dict[int, list
         pre_post = code_cache.get((c, b, hit))
         if pre_post is None:
             why, code_fam, code = c_info[c]
-            code_part = " + ".join(why.get(b, []))
-            override = f"text overrides reason {code}" if code_fam is not None and comp.families[b] != code_fam and hit else ""
+            code_part = EVIDENCE_CODE_SEP.join(why.get(b, []))
+            override = f"{EVIDENCE_TEXT_OVERRIDES}{code}" if code_fam is not None and comp.families[b] != code_fam and hit else ""
             pre_post = code_cache[(c, b, hit)] = (code_part, override)
         code_part, override = pre_post
         terms = t_hits[b].get(t)
         parts = [code_part] if code_part else []
         if terms:
-            parts.append("terms: " + ", ".join(terms[:5]))
+            parts.append(EVIDENCE_TERMS + ", ".join(terms[:5]))
         if override:
             parts.append(override)
-        evs.append("; ".join(parts) if parts else "disposition / rating")
+        evs.append(EVIDENCE_SEP.join(parts) if parts else EVIDENCE_FIXED["disposition_or_rating"])
     ev_u[dec] = evs
     return fam_u, conf_u, ev_u
 
@@ -1536,26 +1553,26 @@ def _classify_arrays_simple(tax: Taxonomy, reason: pd.Series, disposition: pd.Se
             if rb == 1:
                 fam_u[j] = comp.low_family
                 conf_u[j] = _confidence(comp.low_weight, 0.0)
-                ev_u[j] = "low star rating, no specific terms"
+                ev_u[j] = EVIDENCE_FIXED["low_rating"]
             else:
                 fam_u[j] = comp.default_family
                 conf_u[j] = comp.default_conf
-                ev_u[j] = "no specific signal" + (" (positive rating)" if rb == 3 else "")
+                ev_u[j] = EVIDENCE_FIXED["no_signal_positive" if rb == 3 else "no_signal"]
             continue
         parts = []
-        code_part = " + ".join(why.get(best, []))
+        code_part = EVIDENCE_CODE_SEP.join(why.get(best, []))
         if code_part:
             parts.append(code_part)
         terms = t_hits[tk][best]
         if terms:
-            parts.append("terms: " + ", ".join(terms[:5]))
+            parts.append(EVIDENCE_TERMS + ", ".join(terms[:5]))
         if code_fam is not None and comp.families[best] != code_fam and tsc[best] > 0:
-            parts.append(f"text overrides reason {code}")
+            parts.append(f"{EVIDENCE_TEXT_OVERRIDES}{code}")
         if not parts:
-            parts.append("disposition / rating")
+            parts.append(EVIDENCE_FIXED["disposition_or_rating"])
         fam_u[j] = fam
         conf_u[j] = _confidence(top, second)
-        ev_u[j] = "; ".join(parts)
+        ev_u[j] = EVIDENCE_SEP.join(parts)
     return fam_u[inverse], conf_u[inverse], ev_u[inverse]
 
 

@@ -34,6 +34,10 @@ KEY = (S.SOURCE_KIND, S.ORDER_ID, S.SKU, S.ASIN, "text_sha")
 COLUMNS = KEY + (S.FAMILY, "previous_family", S.DATE, "note")
 _REQUIRED = KEY + (S.FAMILY,)
 _SEP = "\x1f"
+#: how a corrected complaint's evidence reads: "analyst: <family> (<note>); rules said <family> (<their evidence>)"
+#: (ui.i18n.evidence_text translates it for display: it keys on these)
+EVIDENCE_ANALYST = "analyst: "
+EVIDENCE_RULES_SAID = "; rules said "
 
 
 def text_digests(df: pd.DataFrame) -> pd.Series:
@@ -190,7 +194,7 @@ def apply_corrections(classified: pd.DataFrame, corrections: pd.DataFrame | None
     out.loc[rows, S.FAMILY_CONFIDENCE] = 1.0
     out[S.EVIDENCE] = out[S.EVIDENCE].astype("object")
     out.loc[rows, S.EVIDENCE] = [
-        f"analyst: {new}" + (f" ({note})" if note else "") + f"; rules said {old} ({ev})"
+        f"{EVIDENCE_ANALYST}{new}" + (f" ({note})" if note else "") + f"{EVIDENCE_RULES_SAID}{old} ({ev})"
         for new, note, old, ev in zip(new_family, notes, old_family, old_evidence)
     ]
     out[S.FAMILY] = out[S.FAMILY].astype(classified[S.FAMILY].dtype)

@@ -83,50 +83,48 @@ def family_names() -> dict[str, str]:
     return {f: family_name(f) for f in schema.FAMILIES}
 
 
-_FIXED_EVIDENCE = {
-    "disposition / rating": "evidence.disposition_or_rating",
-    "low star rating, no specific terms": "evidence.low_rating",
-    "no specific signal": "evidence.no_signal",
-    "no specific signal (positive rating)": "evidence.no_signal_positive",
-}
-_CODE_PARTS = (("replacement code ", "evidence.replacement_code"), ("reason ", "evidence.reason"), ("disposition ", "evidence.disposition"))
-
-
 def evidence_text(evidence: Any) -> str:
     """The classifier's evidence (analysis.classify, analysis.corrections) in the session's language.
 
-    Only our own words are translated ("terms:", "reason", "no specific signal",
-    "analyst: ... rules said ..."); codes, the buyers' terms and an analyst's
-    note stay as written.  Unknown wording is returned unchanged.
+    Only our own words are translated (the ``EVIDENCE_*`` wording those modules
+    write: "terms:", "reason", "no specific signal", "analyst: ... rules said
+    ..."); codes, the buyers' terms and an analyst's note stay as written.
+    Unknown wording is returned unchanged.
     """
+    from analysis import classify as K
+    from analysis import corrections as C
+
     if evidence is None or (isinstance(evidence, float) and evidence != evidence):
         return ""
     text = str(evidence)
     if current_language() == "en" or not text:
         return text
-    if text.startswith("analyst: ") and "; rules said " in text:
-        head, _, rules = text[len("analyst: "):].partition("; rules said ")
+    if text.startswith(C.EVIDENCE_ANALYST) and C.EVIDENCE_RULES_SAID in text:
+        head, _, rules = text[len(C.EVIDENCE_ANALYST):].partition(C.EVIDENCE_RULES_SAID)
         family, _, note = head.partition(" (")
         old, _, old_evidence = rules.partition(" (")
         return t("evidence.analyst", family=family_name(family), note=f" ({note}" if note else "",
                  old=family_name(old), evidence=evidence_text(old_evidence[:-1]) if old_evidence.endswith(")") else old_evidence)
-    return t("evidence.separator").join(_evidence_part(part) for part in text.split("; "))
+    return t("evidence.separator").join(_evidence_part(part) for part in text.split(K.EVIDENCE_SEP))
 
 
 def _evidence_part(part: str) -> str:
-    if part in _FIXED_EVIDENCE:
-        return t(_FIXED_EVIDENCE[part])
-    if part.startswith("terms: "):
-        return t("evidence.terms", terms=part[len("terms: "):])
-    if part.startswith("text overrides reason "):
-        return t("evidence.text_overrides", code=part[len("text overrides reason "):])
+    from analysis import classify as K
+
+    fixed = {text: key for key, text in K.EVIDENCE_FIXED.items()}
+    if part in fixed:
+        return t(f"evidence.{fixed[part]}")
+    if part.startswith(K.EVIDENCE_TERMS):
+        return t("evidence.terms", terms=part[len(K.EVIDENCE_TERMS):])
+    if part.startswith(K.EVIDENCE_TEXT_OVERRIDES):
+        return t("evidence.text_overrides", code=part[len(K.EVIDENCE_TEXT_OVERRIDES):])
+    codes = ((K.EVIDENCE_REPLACEMENT, "evidence.replacement_code"), (K.EVIDENCE_REASON, "evidence.reason"), (K.EVIDENCE_DISPOSITION, "evidence.disposition"))
     pieces = []
-    for piece in part.split(" + "):
-        key = next((k for prefix, k in _CODE_PARTS if piece.startswith(prefix)), None)
+    for piece in part.split(K.EVIDENCE_CODE_SEP):
+        prefix, key = next(((prefix, key) for prefix, key in codes if piece.startswith(prefix)), (None, None))
         if key is None:
             return part
         piece, note = (piece[:-1].split(" (", 1) + [""])[:2] if piece.endswith(")") and " (" in piece else (piece, "")
-        text = t(key, code=piece.split(" ", 2)[-1] if key == "evidence.replacement_code" else piece.split(" ", 1)[1])
         # a combination's note (taxonomy [[combinations]] note): the bundled ones are translated, a user's stays as written
-        pieces.append(text + (t("evidence.note", note=t(f"evidence.notes.{note}", note)) if note else ""))
+        pieces.append(t(key, code=piece[len(prefix):]) + (t("evidence.note", note=t(f"evidence.notes.{note}", note)) if note else ""))
     return " + ".join(pieces)
