@@ -109,7 +109,7 @@ def _layout(fig: go.Figure, lab: Mapping[str, Any], **extra: Any) -> go.Figure:
         title={"text": escape_hover(lab.get("title", "")), "x": 0.01, "xanchor": "left", "font": {"size": 22}},
         font={"size": 15},
         margin={"l": 80, "r": 40, "t": 90, "b": 80},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "right", "x": 1.0},
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.0, "xanchor": "left", "x": 0.0},
         hoverlabel={"font_size": 14},
         xaxis_title=escape_hover(lab.get("x_title", "")),
         yaxis_title=escape_hover(lab.get("y_title", "")),

@@ -7,7 +7,7 @@ are the same.  Computation happens here (through :mod:`analysis.stats` and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -77,6 +77,7 @@ def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 
     from analysis.keywords import family_pareto
 
     lab = CHART_LABELS.get(language, CHART_LABELS["en"])
+    words = chart_words(language)
     names = family_names(language)
     figures: dict[str, Any] = {}
     tables: dict[str, pd.DataFrame] = {}
@@ -84,35 +85,85 @@ def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 
     if len(complaints):
         pareto = family_pareto(complaints)
         tables["family_pareto"] = pareto
-        figures["family_pareto"] = charts.pareto_chart(pareto, labels={**lab["pareto"], "families": names})
+        figures["family_pareto"] = charts.pareto_chart(pareto, labels=chart_labels(
+            language, **lab["pareto"], x_title=words["pareto_x"], y_title=words["pareto_y"]))
     tables["level_tests"] = analysis.result.levels
     for f in analysis.findings["findings"][:max_findings]:
         key = f"finding{f['rank']}_{_slug(f['factor'])}"
-        fmt = {"family": names.get(f["family"], f["family"]), "factor": f["factor"].replace("_", " "), "level": f["level"]}
+        fmt = {"family": names.get(f["family"], f["family"]), "factor": factor_name(f["factor"], language, capital=False), "level": f["level"]}
         level_df = analysis.level_table(f["factor"], f["family"])
         tables[f"{key}_levels"] = level_df
-        figures[f"{key}_rates"] = charts.rates_chart(level_df, baseline=f.get("baseline_rate"), labels={"title": lab["rates"]["title"].format(**fmt)})
+        figures[f"{key}_rates"] = charts.rates_chart(level_df, baseline=f.get("baseline_rate"), labels=chart_labels(
+            language, title=lab["rates"]["title"].format(**fmt), x_title=factor_name(f["factor"], language), y_title=words["rate_y"]))
         if analysis.shipments is not None:
             points, limits, baseline = funnel_tables(analysis, f["factor"], f["family"])
             tables[f"{key}_funnel"] = points
-            figures[f"{key}_funnel"] = charts.funnel_chart(points, limits, baseline, labels={"title": lab["funnel"]["title"].format(**fmt)})
+            figures[f"{key}_funnel"] = charts.funnel_chart(points, limits, baseline, labels=chart_labels(
+                language, title=lab["funnel"]["title"].format(**fmt), x_title=words["funnel_x"], y_title=words["rate_y"]))
             control = control_table(analysis, f["family"], f["factor"], f["level"])
             if len(control):
                 tables[f"{key}_control"] = control
-                figures[f"{key}_control"] = charts.control_chart(control, onset=f.get("onset"), action_date=analysis.settings.analysis.action_date, labels={"title": lab["control"]["title"].format(**fmt)})
+                figures[f"{key}_control"] = charts.control_chart(
+                    control, onset=f.get("onset"), action_date=analysis.settings.analysis.action_date, labels=chart_labels(
+                        language, title=lab["control"]["title"].format(**fmt), x_title=words["week"], y_title=words["rate_y"]))
         terms = finding_terms(analysis, f)
         if len(terms):
             tables[f"{key}_terms"] = terms
-            figures[f"{key}_terms"] = charts.terms_chart(terms.head(15), labels={"title": lab["terms"]["title"].format(**fmt)})
+            figures[f"{key}_terms"] = charts.terms_chart(terms.head(15), labels=chart_labels(
+                language, title=lab["terms"]["title"].format(**fmt), x_title=words["terms_x"]))
     return figures, tables
 
 
 def family_names(language: str) -> dict[str, str]:
-    """Display names of the complaint families, from the POA templates (one source for documents and charts)."""
+    """Display names of the complaint families, from the POA templates (one source for documents, app and charts)."""
+    return _names(language, "families")
+
+
+def factor_names(language: str) -> dict[str, str]:
+    """Display names of the factors (and the complaint columns named like them), from the POA templates."""
+    return _names(language, "factors")
+
+
+def factor_name(factor: str, language: str = "en", capital: bool = True) -> str:
+    """One factor's display name (``capital=False``: as written inside a sentence); a lot-master column the templates do not know keeps its own name."""
+    name = _templates(language)["factors"].get(factor) or str(factor).replace("_", " ")
+    return _capital(name) if capital else name
+
+
+def _names(language: str, table: str) -> dict[str, str]:
+    return {key: _capital(name) for key, name in _templates(language)[table].items()}
+
+
+def _capital(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def _templates(language: str) -> Mapping[str, Any]:
     from analysis.export.poa import load_templates
 
-    names = dict(load_templates(language if language in ("en", "zh") else "en")["families"])
-    return {family: (name[:1].upper() + name[1:]) for family, name in names.items()}
+    return load_templates(language if language in ("en", "zh") else "en")
+
+
+#: what every chart may name in its legend and hover: ``{label key: key in the templates' [chart] table}``
+_CHART_WORDS = {k: k for k in ("complaints", "units", "rate", "baseline", "ci", "rate_ratio", "p_value", "p_adjusted", "not_enough",
+                               "no_units", "inside", "outside95", "outside998", "limit95", "limit998", "onset", "action", "size",
+                               "phase", "empty", "out_of_control", "center", "limits", "cumulative", "documents", "share")}
+_CHART_WORDS.update({"value": "observed", "count": "complaints", "count_focus": "in_focus", "count_reference": "in_reference",
+                     "y2_title": "cumulative"})
+
+
+def chart_words(language: str) -> Mapping[str, str]:
+    """The charts' words in ``language`` (titles, axes, legends; the templates' ``[chart]`` table)."""
+    return _templates(language)["chart"]
+
+
+def chart_labels(language: str = "en", **extra: Any) -> dict[str, Any]:
+    """The ``labels`` every :mod:`analysis.charts` function takes, in ``language``: legend and hover names, family names, then ``extra``."""
+    words = chart_words(language)
+    lab: dict[str, Any] = {key: words[word] for key, word in _CHART_WORDS.items()}
+    lab["families"] = family_names(language)
+    lab.update(extra)
+    return lab
 
 
 def _slug(text: str) -> str:

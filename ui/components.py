@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import cached, state
-from ui.i18n import evidence_text, factor_name, family_name, family_names, kind_name, t
+from ui.i18n import current_language, evidence_text, factor_name, family_name, kind_name, t
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -71,6 +71,19 @@ def labeller(values: Iterable[Any], fn: Callable[[Any], str]) -> Callable[[Any],
 
 def translate_columns(df: pd.DataFrame, prefix: str = "cols") -> pd.DataFrame:
     return df.rename(columns={c: t(f"{prefix}.{c}", c) for c in df.columns})
+
+
+_PERCENT_COLUMNS = ("rate", "baseline_rate", "ci_low", "ci_high", "share")
+_RATIO_COLUMNS = ("rate_ratio", "rr_ci_low", "rr_ci_high", "odds_ratio", "or_ci_low", "or_ci_high")
+_P_COLUMNS = ("p_value", "p_adjusted")
+
+
+def stat_columns(df: pd.DataFrame, prefix: str = "cols") -> dict[str, Any]:
+    """``column_config`` for a statistics table shown through :func:`translate_columns`: rates as percentages,
+    ratios to two decimals, p-values to two significant digits (still sortable as numbers)."""
+    formats = {**{c: "percent" for c in _PERCENT_COLUMNS}, **{c: "%.2f" for c in _RATIO_COLUMNS}, **{c: "%.2g" for c in _P_COLUMNS}}
+    return {t(f"{prefix}.{c}", c): st.column_config.NumberColumn(format=formats[c]) for c in df.columns
+            if c in formats and pd.api.types.is_numeric_dtype(df[c])}
 
 
 # ------------------------------------------------------------ empty states
@@ -157,16 +170,10 @@ def chart(fig, key: str) -> list[Any]:
 
 
 def chart_labels(**extra: Any) -> dict[str, Any]:
-    """Translated legend / hover names shared by every chart."""
-    keys = ("complaints", "units", "rate", "baseline", "ci", "rate_ratio", "p_value", "p_adjusted", "not_enough", "no_units",
-            "inside", "outside95", "outside998", "limit95", "limit998", "onset", "action", "size", "phase", "empty",
-            "out_of_control", "center", "limits", "cumulative")
-    lab = {k: t(f"chart.{k}") for k in keys}
-    lab.update({"value": t("chart.observed"), "count": t("chart.complaints"), "count_focus": t("chart.in_focus"),
-                "count_reference": t("chart.in_reference"), "documents": t("chart.documents"), "share": t("cols.share"),
-                "families": family_names()})
-    lab.update(extra)
-    return lab
+    """Translated legend / hover names shared by every chart (the documents' own: :func:`analysis.figures.chart_labels`)."""
+    from analysis.figures import chart_labels as labels
+
+    return labels(current_language(), **extra)
 
 
 def selected_rows(analysis, picked: Iterable[Any], family: str | None, factor: str | None, level: str | None = None,

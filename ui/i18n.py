@@ -33,9 +33,17 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 @lru_cache(maxsize=None)
 def strings(language: str) -> Mapping[str, str]:
-    """Every string of one language as a read-only ``{dotted.key: text}`` mapping."""
+    """Every string of one language as a read-only ``{dotted.key: text}`` mapping.
+
+    The charts' words (``chart.*``) are the documents' (:func:`analysis.figures.chart_words`):
+    one source, so a chart reads the same on screen and in the exported POA.
+    """
+    from analysis.figures import chart_words
+
     with open(LOCALE_DIR / f"{language}.toml", "rb") as fh:
-        return MappingProxyType(_flatten(tomllib.load(fh)))
+        table = tomllib.load(fh)
+    table["chart"] = dict(chart_words(language))
+    return MappingProxyType(_flatten(table))
 
 
 def current_language() -> str:
@@ -68,19 +76,14 @@ def family_name(family: str) -> str:
 
 
 def factor_name(factor: str) -> str:
-    """Translated name of a factor; lot-master columns we do not know keep their own name."""
-    return t(f"factor.{factor}", str(factor).replace("_", " "))
+    """Translated name of a factor; lot-master columns we do not know keep their own name (same source as the documents)."""
+    from analysis.figures import factor_name as name
+
+    return name(factor, current_language())
 
 
 def kind_name(kind: str) -> str:
     return t(f"kinds.{kind}", str(kind))
-
-
-def family_names() -> dict[str, str]:
-    """``{family id: translated name}`` for the charts' ``labels["families"]``."""
-    from analysis import schema
-
-    return {f: family_name(f) for f in schema.FAMILIES}
 
 
 def evidence_text(evidence: Any) -> str:

@@ -36,11 +36,7 @@ shown = table[table["level"].isin(levels)].reset_index(drop=True)
 
 st.subheader(t("lots.table"))
 view = shown.drop(columns=["family", "factor"], errors="ignore")
-st.dataframe(components.translate_columns(view), hide_index=True, key="lots_table",
-             column_config={t("cols.rate"): st.column_config.NumberColumn(format="percent"),
-                            t("cols.baseline_rate"): st.column_config.NumberColumn(format="percent"),
-                            t("cols.ci_low"): st.column_config.NumberColumn(format="percent"),
-                            t("cols.ci_high"): st.column_config.NumberColumn(format="percent")})
+st.dataframe(components.translate_columns(view), hide_index=True, key="lots_table", column_config=components.stat_columns(view))
 
 fam, fac = family_name(family), factor_name(factor)
 left, right = st.columns(2)

@@ -106,5 +106,6 @@ else:
         st.caption(md(ba.note))
 
 with st.expander(t("trends.weeks_table")):
-    st.dataframe(components.translate_columns(weekly.assign(week=weekly["week"].map(components.date_text))), hide_index=True,
+    weeks = weekly.assign(week=weekly["week"].map(components.date_text), rate=weekly["complaints"] / weekly["units"])
+    st.dataframe(components.translate_columns(weeks), hide_index=True, column_config=components.stat_columns(weeks),
                  key="trends_weeks")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,34 @@ def test_real_reviews_alone_compare_products(realdata, tmp_path):
     products = {f["level"] for f in doc["findings"] if f["factor"] == "product_name"}
     assert products and all(f["units"] is None for f in doc["findings"])
     assert "of its complaints are" in doc["findings"][0]["statement"]
+
+
+def _chart_words(fig) -> list[str]:
+    """Every word a reader sees on a chart beside the data: title, axis titles, legend names, notes on the plot."""
+    layout = fig.layout
+    texts = [layout.title.text, layout.xaxis.title.text, layout.yaxis.title.text, *(a.text for a in layout.annotations)]
+    texts += [getattr(layout, "yaxis2", None) and layout.yaxis2.title.text]
+    texts += [trace.name for trace in fig.data if trace.showlegend is not False]
+    return [x for x in texts if x]
+
+
+def test_export_charts_speak_the_documents_language(sample_analysis):
+    """A Chinese POA's charts are Chinese throughout: titles, axes, legends, factor names (not only the titles)."""
+    from analysis.figures import figures_for
+
+    levels = {f["level"] for f in sample_analysis.findings["findings"]}
+    figures, _ = figures_for(sample_analysis, language="zh")
+    english = {}
+    for name, fig in figures.items():
+        for text in _chart_words(fig):
+            for level in levels:
+                text = text.replace(level, "")
+            words = [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in ("ASIN", "SKU", "listing", "Laney")]
+            if words:
+                english[name] = (text, words)
+    assert english == {}
+    assert "线材批次" in figures["finding1_cable_lot_rates"].layout.title.text
+    en, _ = figures_for(sample_analysis, language="en")
+    rates = en["finding1_cable_lot_rates"]
+    assert "by cable lot" in rates.layout.title.text and rates.layout.xaxis.title.text == "Cable lot"
+    assert en["finding1_cable_lot_control"].layout.xaxis.title.text == "Week"
