@@ -74,7 +74,7 @@ def translate_columns(df: pd.DataFrame, prefix: str = "cols") -> pd.DataFrame:
 
 
 _PERCENT_COLUMNS = ("rate", "baseline_rate", "ci_low", "ci_high", "share")
-_RATIO_COLUMNS = ("rate_ratio", "rr_ci_low", "rr_ci_high", "odds_ratio", "or_ci_low", "or_ci_high")
+_RATIO_COLUMNS = ("rate_ratio", "rr_ci_low", "rr_ci_high", "odds_ratio", "or_ci_low", "or_ci_high", "log_odds", "z")
 _P_COLUMNS = ("p_value", "p_adjusted")
 
 

@@ -61,6 +61,12 @@ if groups:
     fig = charts.terms_chart(terms, labels=components.chart_labels(
         title=t("chart.terms_title", group=f"{factor_name(by)} {label}"), x_title=t("chart.terms_x")))
     picked_terms = components.chart(fig, key="kw_terms_chart")
+    if len(terms):
+        with st.expander(t("keywords.distinct_table")):
+            st.caption(t("keywords.distinct_method"))
+            table = terms.drop(columns=["group", "variance"], errors="ignore").reset_index(drop=True)
+            st.dataframe(components.translate_columns(table), hide_index=True, key="kw_distinct_table",
+                         column_config=components.stat_columns(table))
     if picked_terms:
         st.session_state["kw_term"] = str(picked_terms[0])
 

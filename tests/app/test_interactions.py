@@ -107,6 +107,18 @@ def test_keywords_in_context_is_a_table(app_en):
     assert table["Term"].str.lower().str.contains("sound").all()
 
 
+def test_keywords_show_the_numbers_behind_the_distinctive_terms(app_en):
+    """The chart's log-odds come with their z and adjusted p in a table, headers translated, the method stated."""
+    app_en.switch_page("views/keywords.py").run()
+    assert not app_en.exception
+    table = frame_with(app_en, "Log-odds ratio")
+    assert {"Term", "z", "p", "Adjusted p", "Uses in focus group", "Uses in the rest"} <= set(table.columns)
+    assert len(table) > 0 and (table["z"].diff().dropna() <= 0).all()  # strongest first
+    assert any("Monroe" in c.value and "Benjamini" in c.value for c in app_en.caption)
+    freq = frame_with(app_en, "Per 1,000 complaints")
+    assert {"Words", "Complaints using it", "Complaints in group"} <= set(freq.columns)
+
+
 def test_make_run_opens_on_the_sample(monkeypatch):
     monkeypatch.setenv("WORKBENCH_OPEN_SAMPLE", "1")
     at = new_app("en")
