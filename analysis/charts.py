@@ -118,6 +118,13 @@ def _layout(fig: go.Figure, lab: Mapping[str, Any], **extra: Any) -> go.Figure:
     return fig
 
 
+def _date_ticks(fig: go.Figure, lab: Mapping[str, Any], x: pd.Series) -> None:
+    """Dates on the x axis in the labels' language (``date_ticks``, a d3 time format; none: plotly's English month names)."""
+    dates = pd.to_datetime(pd.Series(x), errors="coerce") if lab.get("date_ticks") and len(x) else None
+    if dates is not None and not pd.api.types.is_numeric_dtype(pd.Series(x)) and dates.notna().all():
+        fig.update_xaxes(tickformat=lab["date_ticks"], hoverformat="%Y-%m-%d")
+
+
 def _empty(lab: Mapping[str, Any]) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(
@@ -602,6 +609,7 @@ def control_chart(
             text=escape_hover(lab[key]), font={"color": color, "size": 14}, bgcolor="rgba(255,255,255,0.8)",
         )
     _layout(fig, lab)
+    _date_ticks(fig, lab, samples)
     if is_rate:
         fig.update_yaxes(tickformat=".1%")
     fig.update_yaxes(rangemode="tozero")
@@ -724,6 +732,7 @@ def family_week_chart(df: pd.DataFrame, labels: Mapping[str, Any] | None = None)
             hovertemplate="%{x}<br>" + name + ": %{y:,}<extra></extra>",
         )
     _layout(fig, lab, barmode="stack")
+    _date_ticks(fig, lab, df[week_col])
     # many families: a vertical legend beside the plot never covers the title in a narrow column
     fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"})
     return fig

@@ -162,7 +162,9 @@ def test_export_charts_speak_the_documents_language(sample_analysis):
                 english[name] = (text, words)
     assert english == {}
     assert "线材批次" in figures["finding1_cable_lot_rates"].layout.title.text
+    assert figures["finding1_cable_lot_control"].layout.xaxis.tickformat == "%-m月%-d日"  # not "Jul 12"
     en, _ = figures_for(sample_analysis, language="en")
     rates = en["finding1_cable_lot_rates"]
     assert "by cable lot" in rates.layout.title.text and rates.layout.xaxis.title.text == "Cable lot"
     assert en["finding1_cable_lot_control"].layout.xaxis.title.text == "Week"
+    assert en["finding1_cable_lot_control"].layout.xaxis.tickformat is None
