@@ -23,7 +23,6 @@ from analysis import charts
 from analysis.export import (
     action_category,
     build_root_cause,
-    chromium_available,
     export_figures,
     images,
     render_docx,
