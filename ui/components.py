@@ -76,12 +76,14 @@ def translate_columns(df: pd.DataFrame, prefix: str = "cols") -> pd.DataFrame:
 _PERCENT_COLUMNS = ("rate", "baseline_rate", "ci_low", "ci_high", "share")
 _RATIO_COLUMNS = ("rate_ratio", "rr_ci_low", "rr_ci_high", "odds_ratio", "or_ci_low", "or_ci_high", "log_odds", "z")
 _P_COLUMNS = ("p_value", "p_adjusted")
+_ONE_DECIMAL_COLUMNS = ("per_1000",)
 
 
 def stat_columns(df: pd.DataFrame, prefix: str = "cols") -> dict[str, Any]:
     """``column_config`` for a statistics table shown through :func:`translate_columns`: rates as percentages,
-    ratios to two decimals, p-values to two significant digits (still sortable as numbers)."""
-    formats = {**{c: "percent" for c in _PERCENT_COLUMNS}, **{c: "%.2f" for c in _RATIO_COLUMNS}, **{c: "%.2g" for c in _P_COLUMNS}}
+    ratios to two decimals, p-values to two significant digits, counts per 1,000 to one decimal (still sortable as numbers)."""
+    formats = {**{c: "percent" for c in _PERCENT_COLUMNS}, **{c: "%.2f" for c in _RATIO_COLUMNS}, **{c: "%.2g" for c in _P_COLUMNS},
+               **{c: "%.1f" for c in _ONE_DECIMAL_COLUMNS}}
     return {t(f"{prefix}.{c}", c): st.column_config.NumberColumn(format=formats[c]) for c in df.columns
             if c in formats and pd.api.types.is_numeric_dtype(df[c])}
 

@@ -47,7 +47,8 @@ if len(freq):
     top = freq.sort_values(["group", "documents", "count"], ascending=[True, False, False]).groupby("group", sort=False).head(int(top_n))
     if by == "family":
         top = top.assign(group=top["group"].map(family_name))
-    st.dataframe(components.translate_columns(top.reset_index(drop=True)), hide_index=True, key="kw_freq_table")
+    top = top.reset_index(drop=True)
+    st.dataframe(components.translate_columns(top), hide_index=True, key="kw_freq_table", column_config=components.stat_columns(top))
 
 # ---- distinctive terms of one group against the rest
 st.subheader(t("keywords.distinct_heading"))
