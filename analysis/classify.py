@@ -17,6 +17,7 @@ are matched as substrings, so no segmenter is needed here.
 
 from __future__ import annotations
 
+import collections
 import copy
 import functools
 import gc
@@ -496,6 +497,8 @@ class _Compiled:
         # narrowed_ascii_matcher
         self.part_sources: list[tuple[list[tuple[str, Any]], int]] = []
         self._narrowed: dict[tuple[int, int], re.Pattern] = {}
+        # per (family, passes): texts seen with that combination (see matchers_for_passes)
+        self._passes_seen: collections.Counter = collections.Counter()
         # per family: the RE2 translations of its patterns, one each (for the gate)
         pattern_supersets: list[list[str]] = []
         for fam in self.families:
@@ -792,6 +795,33 @@ class _Compiled:
                     keep.append(_pattern_part(tier, guard, [pats[k] for k in kept]))
             rx = self._narrowed[(i, passes)] = _ascii_matcher("|".join(keep))
         return rx
+
+    def matchers_for_passes(self, i: int, passes: np.ndarray) -> list[re.Pattern]:
+        """Per text (``passes``: its RE2 pass bits, see :meth:`narrowed_ascii_matcher`),
+        an expression for :meth:`score_family_ascii` with the same matches.
+
+        Compiling a narrowed expression takes up to 6 ms, and combinations of
+        passes that only a few texts have were most of those compiled; a text
+        scans a little slower with more alternatives than it needs, but the
+        same matches come out of any expression that keeps every alternative
+        its passes allow.  So a combination gets its own expression once
+        :data:`_NARROW_MIN` texts have had it (counted over every call: the
+        pieces of one run, and earlier runs); until then its texts use the
+        smallest compiled expression that covers it, or the whole one.
+        """
+        combos, inverse, counts = np.unique(passes, return_inverse=True, return_counts=True)
+        seen, cache, out = self._passes_seen, self._narrowed, []
+        for b, n in zip(combos.tolist(), counts.tolist()):
+            seen[(i, b)] += n
+            if (i, b) in cache or seen[(i, b)] >= _NARROW_MIN:
+                out.append(self.narrowed_ascii_matcher(i, b))
+                continue
+            cover = [c for (f, c) in cache if f == i and c & b == b]
+            if b == -1 or not cover:
+                out.append(self.ascii_matchers[i])
+            else:
+                out.append(cache[(i, min(cover, key=lambda c: bin(c & _ALL_BITS).count("1")))])
+        return [out[k] for k in inverse.ravel().tolist()]
 
     def score_text(self, norm: str) -> tuple[np.ndarray, list[list[str]]]:
         scores = np.zeros(len(self.families))
@@ -1150,12 +1180,13 @@ def _score_many(comp: "_Compiled", texts: list[str] | pa.Array) -> tuple[np.ndar
                 if res is not None:
                     col[k], fam_hits[k] = res
         else:
-            score_ascii, narrowed = comp.score_family_ascii, comp.narrowed_ascii_matcher
+            score_ascii = comp.score_family_ascii
             if may_negate is None:
                 may_negate = _may_match(norm_arr, comp.negation_filter)
-            for k, p, asc, b, ex, neg in zip(cand.tolist(), starts, ascii_norm[cand].tolist(), passes[cand].tolist(),
-                                            may_ex, may_negate[cand].tolist()):
-                res = score_ascii(i, norm[k], p, narrowed(i, b), ex, neg) if asc else False
+            rxs = comp.matchers_for_passes(i, passes[cand])
+            for k, p, asc, rx2, ex, neg in zip(cand.tolist(), starts, ascii_norm[cand].tolist(), rxs,
+                                              may_ex, may_negate[cand].tolist()):
+                res = score_ascii(i, norm[k], p, rx2, ex, neg) if asc else False
                 if res is False:
                     res = score_family(i, norm[k], fast, p, ex)
                 if res is not None:
@@ -1194,6 +1225,8 @@ def _confidence(top: float, second: float) -> float:
 
 _PARALLEL_MIN = 200_000  # unique texts from which a second process shares the work
 _PIECES = 32  # pieces the texts are cut into for sharing them between the two processes (even)
+_NARROW_MIN = 100  # texts with one combination of RE2 passes before it gets its own expression (see matchers_for_passes)
+_ALL_BITS = (1 << 63) - 1
 _WARM_UP_TEXTS = 2000  # texts the worker scores while it waits for its first piece
 
 
