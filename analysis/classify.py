@@ -138,7 +138,21 @@ class Taxonomy:
 
     @functools.cached_property
     def _compiled(self) -> "_Compiled":
-        return _Compiled(self)
+        with _COMPILING:  # one compile per taxonomy, also where cached_property has no lock (3.12+)
+            return self.__dict__.get("_compiled") or _Compiled(self)
+
+    def _compile_behind(self) -> threading.Thread | None:
+        """Compile the rules in a thread (None when they are compiled): the
+        caller's Arrow work on the texts, which releases the interpreter lock,
+        goes on meanwhile."""
+        if "_compiled" in self.__dict__:
+            return None
+        th = threading.Thread(target=getattr, args=(self, "_compiled"), daemon=True)
+        th.start()
+        return th
+
+
+_COMPILING = threading.RLock()
 
 
 def _validate(data: Mapping) -> None:
@@ -1477,12 +1491,12 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
     """Same results as :func:`_classify_arrays_simple`, built for millions of
     mostly distinct texts: texts are normalised and prefiltered with Arrow (see
     :func:`_score_many`), and the per-combination decision is numpy."""
-    comp = tax._compiled
     # a second process for many distinct texts, starting while this one factorises
     helper = _Helper(tax, _arrow_texts(text.iloc[:_WARM_UP_TEXTS])) if len(text) >= _PARALLEL_MIN else None
     try:
         t_codes, t_uniques = pd.factorize(text, sort=False)
         t_arr = _arrow_texts(t_uniques) if len(t_uniques) else pa.array([""], pa.large_string())
+        comp = tax._compiled  # (compiled meanwhile, see _classify_frame)
         # unique (reason, disposition) -> scores
         c_codes, c_scores, c_info = _code_scores(comp, reason, disposition)
         r_bucket = _rating_bucket(rating, comp.low_max)
@@ -1687,8 +1701,11 @@ def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequ
         rating = pd.to_numeric(df[schema.RATING], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     else:
         rating = np.full(len(df), np.nan)
+    compiling = tax._compile_behind() if len(df) >= _PARALLEL_MIN else None
     text = _text_series(df, text_cols)
     fam, conf, ev = arrays(tax, reason, disposition, rating, text)
+    if compiling is not None:
+        compiling.join()
     out[schema.FAMILY] = pd.array(fam, dtype="str")
     out[schema.FAMILY_CONFIDENCE] = conf.astype(float)
     out[schema.EVIDENCE] = pd.array(ev, dtype="str")
