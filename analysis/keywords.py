@@ -19,7 +19,7 @@ from statsmodels.stats.multitest import multipletests
 
 from analysis import schema
 from analysis.aggregate import week_start
-from analysis.text import default_normaliser, has_cjk, negation_words, ngrams, phrase_runs, tokenize
+from analysis.text import default_normaliser, has_cjk, negation_words, ngrams, phrase_runs, tokenize, vague_words
 
 __all__ = [
     "tokenize",
@@ -359,12 +359,12 @@ class _PhrasePicker:
         return sum(self.weights[d] for d in {self.doc_of[r] for r, _ in occ})
 
     def pick(self, ranked: Iterable[str], n: int) -> list[str]:
-        negations = negation_words()
+        say_nothing = negation_words() | vague_words()
         chosen: list[tuple[str, ...]] = []
         for term in ranked:
             words = tuple(term.split(" "))
-            if set(words) <= negations:
-                continue  # a negation alone says nothing without its verb
+            if set(words) <= say_nothing:
+                continue  # a negation needs its verb; "week", "none", "keeps" alone name no symptom
             occ = self.occurrences(words)
             if not occ:
                 continue

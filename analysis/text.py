@@ -195,30 +195,37 @@ def detect_language(text: str) -> str:
 
 
 # ---------------------------------------------------------------- stop words
-@functools.lru_cache(maxsize=None)
-def stop_words(lang: str) -> frozenset[str]:
-    """Stop words of one language from ``rules/stopwords_<lang>.txt`` (normalised)."""
-    path = RULES_DIR / f"stopwords_{lang}.txt"
+def _word_list(path: Path, normalise: bool = True) -> frozenset[str]:
+    """The words of a ``rules/`` list: one per line, ``#`` comments (none when
+    there is no such file), normalised unless ``normalise`` is False."""
     if not path.is_file():
         return frozenset()
     words = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            words.add(basic_normalise(line) if lang not in ("zh", "ja") else line)
+            words.add(basic_normalise(line) if normalise else line)
     return frozenset(words)
+
+
+@functools.lru_cache(maxsize=None)
+def stop_words(lang: str) -> frozenset[str]:
+    """Stop words of one language from ``rules/stopwords_<lang>.txt`` (normalised)."""
+    return _word_list(RULES_DIR / f"stopwords_{lang}.txt", normalise=lang not in ("zh", "ja"))
 
 
 @functools.lru_cache(maxsize=1)
 def negation_words() -> frozenset[str]:
     """Negation words of every language (never dropped as stop words)."""
-    path = RULES_DIR / "negations.txt"
-    words = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            words.add(basic_normalise(line))
-    return frozenset(words)
+    return _word_list(RULES_DIR / "negations.txt")
+
+
+@functools.lru_cache(maxsize=1)
+def vague_words() -> frozenset[str]:
+    """Words that alone name no symptom (time spans, counts, carrier verbs;
+    ``rules/vague_words.txt``, every language): a finding's terms skip a term
+    made only of these."""
+    return _word_list(RULES_DIR / "vague_words.txt")
 
 
 # ---------------------------------------------------------------- tokenising

@@ -200,6 +200,22 @@ def test_top_terms_never_shows_a_negation_alone():
     assert got and "won't" not in got and any("won't" in t for t in got)
 
 
+def test_top_terms_skip_words_that_alone_name_no_symptom():
+    # the sample's findings once said "buyers say: ..., week" and "..., none": over-used, but no symptom
+    focus = pd.DataFrame({schema.TEXT: ["stopped after a week", "died within a week", "no sound after one week",
+                                        "noise cancelling: none", "ANC: none at all", "keeps cutting out"] * 3})
+    ref = pd.DataFrame({schema.TEXT: ["great bass", "good sound quality", "nice fit", "battery ok"] * 5})
+    ranked = distinctive_terms(pd.concat([focus.assign(g="f"), ref.assign(g="r")]), by="g", focus="f")
+    assert {"week", "none"} <= set(ranked[ranked["z"] > 0]["term"])  # the words are over-used ...
+    got = top_terms(focus, ref, n=8)
+    assert got and not {"week", "none", "one", "keeps", "one week"} & set(got)  # ... but never shown alone
+    assert any("week" in t for t in got) or any("stopped" in t for t in got)  # phrases with them stay
+    assert any("cutting" in t for t in got)
+    # the list is every language's: time spans and counts in German, Chinese, Japanese
+    from analysis.text import vague_words
+    assert {"week", "wochen", "semaine", "dias", "一周", "週間", "none"} <= vague_words()
+
+
 def test_keyword_in_context_is_plain_text():
     df = pd.DataFrame({
         schema.ORDER_ID: ["111-1", "111-2", "111-3"],
