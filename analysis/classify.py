@@ -830,7 +830,7 @@ class _Compiled:
             if (i, b) in cache or seen[(i, b)] >= _NARROW_MIN:
                 out.append(self.narrowed_ascii_matcher(i, b))
                 continue
-            cover = [c for (f, c) in cache if f == i and c & b == b]
+            cover = [c for (f, c) in list(cache) if f == i and c & b == b]  # (a copy: other threads may add)
             if b == -1 or not cover:
                 out.append(self.ascii_matchers[i])
             else:

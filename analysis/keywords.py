@@ -359,12 +359,13 @@ class _PhrasePicker:
         return sum(self.weights[d] for d in {self.doc_of[r] for r, _ in occ})
 
     def pick(self, ranked: Iterable[str], n: int) -> list[str]:
-        say_nothing = negation_words() | vague_words()
+        negations, vague = negation_words(), vague_words()
         chosen: list[tuple[str, ...]] = []
         for term in ranked:
             words = tuple(term.split(" "))
-            if set(words) <= say_nothing:
-                continue  # a negation needs its verb; "week", "none", "keeps" alone name no symptom
+            if set(words) <= negations or set(words) <= vague:
+                # a negation needs its verb; "week", "none", "keeps" name no symptom (but "never came" does)
+                continue
             occ = self.occurrences(words)
             if not occ:
                 continue

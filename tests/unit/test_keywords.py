@@ -211,6 +211,11 @@ def test_top_terms_skip_words_that_alone_name_no_symptom():
     assert got and not {"week", "none", "one", "keeps", "one week"} & set(got)  # ... but never shown alone
     assert any("week" in t for t in got) or any("stopped" in t for t in got)  # phrases with them stay
     assert any("cutting" in t for t in got)
+    # a negation with one of them is a symptom: "never came", "not received"
+    focus = pd.DataFrame({schema.TEXT: ["never came", "it never came", "parcel never came", "not received yet",
+                                        "order not received", "still not received"] * 2})
+    got = top_terms(focus, ref, n=4)
+    assert "never came" in got and "not received" in got
     # the list is every language's: time spans and counts in German, Chinese, Japanese
     from analysis.text import vague_words
     assert {"week", "wochen", "semaine", "dias", "一周", "週間", "none"} <= vague_words()
