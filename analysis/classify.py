@@ -147,9 +147,15 @@ class Taxonomy:
         goes on meanwhile."""
         if "_compiled" in self.__dict__:
             return None
-        th = threading.Thread(target=getattr, args=(self, "_compiled"), daemon=True)
+        th = threading.Thread(target=self._compile_quietly, daemon=True)
         th.start()
         return th
+
+    def _compile_quietly(self) -> None:
+        try:
+            self._compiled
+        except Exception:  # noqa: BLE001 - the caller's own access raises it again, as a one-line error
+            pass
 
 
 _COMPILING = threading.RLock()

@@ -232,3 +232,21 @@ def test_worker_started_for_many_rows_of_few_texts_gives_same_results(tax, monke
     one = C.classify_complaints(df, tax)
     monkeypatch.setattr(C, "_PARALLEL_MIN", 100)
     pd.testing.assert_frame_equal(one, C.classify_complaints(df, tax))
+
+
+def test_rules_that_fail_to_compile_behind_a_large_frame_give_one_error_and_no_thread_traceback(tax, monkeypatch):
+    # a large frame compiles the rules in a thread while Arrow joins its texts; an error there
+    # must reach the caller as the one-line SettingsError, not as a thread's traceback on stderr
+    from analysis.config import freeze
+    from analysis.errors import SettingsError
+
+    data = C._thaw(tax.data)
+    data["families"]["misuse"]["patterns"] = {"bogus": ["dropped it"]}  # a tier that does not exist
+    bad = C.Taxonomy(freeze(data))
+    seen = []
+    monkeypatch.setattr("threading.excepthook", lambda args: seen.append(args.exc_value))
+    monkeypatch.setattr(C, "_PARALLEL_MIN", 10)
+    monkeypatch.setattr(C._Helper, "_open", lambda self: None)  # no worker process needed here
+    with pytest.raises(SettingsError, match="use strong, any or weak"):
+        C.classify_complaints(_frame(EXTRA * 2), bad)
+    assert seen == []
