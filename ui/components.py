@@ -88,6 +88,12 @@ def stat_columns(df: pd.DataFrame, prefix: str = "cols") -> dict[str, Any]:
             if c in formats and pd.api.types.is_numeric_dtype(df[c])}
 
 
+def stars(ratings: pd.Series) -> pd.Series:
+    """Star ratings as text ("3★"), blank where there is none (a return has no rating; Streamlit
+    would print "None"); whole stars 1-5 sort as the numbers do."""
+    return pd.to_numeric(ratings, errors="coerce").map(lambda r: "" if pd.isna(r) else f"{r:g}★")
+
+
 # ------------------------------------------------------------ empty states
 def report_guide() -> None:
     """Where each report lives in Seller Central (the Data page's empty state)."""

@@ -85,6 +85,8 @@ if term.strip():
         view = context.drop(columns=["row"], errors="ignore")
         if "family" in view.columns:
             view = view.assign(family=view["family"].map(family_name))
+        if "rating" in view.columns:
+            view = view.assign(rating=components.stars(view["rating"]))
         words = [c for c in ("left", "match", "right") if c in view.columns]  # the words first, context after
         view = view[words + [c for c in view.columns if c not in words]]
         st.dataframe(components.translate_columns(view), hide_index=True, key="kw_kwic_table")

@@ -46,6 +46,8 @@ cols = [c for c in ("complaint_id", "family", "family_confidence", "evidence", "
                     "text", "date", "order_id", "asin", "sku", "lot", "fulfillment_center") if c in shown.columns]
 table = shown[cols].assign(family=shown["family"].map(family_name), evidence=shown["evidence"].map(evidence_text),
                           family_confidence=shown["family_confidence"].round(2))
+if "rating" in table.columns:
+    table["rating"] = components.stars(table["rating"])
 table = table.rename(columns={c: factor_name(c) if c in ("family", "lot", "reason", "disposition", "fulfillment_center")
                               else t(f"review.col_{c}", c) for c in table.columns})
 # a new key whenever the rows change (other filters; a saved correction makes a complaint sure and moves it):

@@ -105,6 +105,8 @@ def test_keywords_in_context_is_a_table(app_en):
     table = frame_with(app_en, "After")
     assert len(table) > 0 and list(table.columns[:3]) == ["Before", "Term", "After"]  # the words first, headers translated
     assert table["Term"].str.lower().str.contains("sound").all()
+    rating = next(c for c in table.columns if c in ("Stars", "Rating", "rating"))
+    assert table[rating].map(type).eq(str).all() and set(table[rating]) <= {"", "1★", "2★", "3★", "4★", "5★"}
 
 
 def test_keywords_show_the_numbers_behind_the_distinctive_terms(app_en):
@@ -235,3 +237,11 @@ def test_an_analyst_corrects_complaints_and_the_findings_follow(app_en):
     assert any("All corrections removed" in s.value for s in app_en.success)
     back = app_en.session_state["analysis_memo"][1]
     assert any(f["factor"] == "cable_lot" and f["family"] == "product_defect" for f in back.findings["findings"])
+
+
+def test_review_table_shows_stars_and_leaves_a_return_without_a_rating_blank(app_en):
+    app_en.switch_page("views/review.py").run()
+    assert not app_en.exception, app_en.exception
+    stars = frame_with(app_en, "Stars")["Stars"]
+    assert stars.map(type).eq(str).all()  # no None / NaN printed for a return, which has no rating
+    assert set(stars) <= {"", "1★", "2★", "3★", "4★", "5★"} and "" in set(stars)
