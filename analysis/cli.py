@@ -235,7 +235,12 @@ def _classify(args) -> int:
         column_map = {S.TEXT: args.text_column[-1]}
         if len(args.text_column) > 1:
             column_map[S.TITLE] = args.text_column[0]
-    loaded = normalize(raw, kind=kind, column_map=column_map)
+    try:
+        loaded = normalize(raw, kind=kind, column_map=column_map)
+    except ReportFormatError as exc:
+        if args.text_column or not exc.problem.startswith("not a recognised"):
+            raise
+        raise ReportFormatError(raw.name, exc.problem + "; for a file of your own, name its text column: --text-column COLUMN") from None
     table = loaded.table
     if len(args.text_column) > 2:  # the middle columns are read together with title and body
         middle = [raw.frame[f"c{headers.index(norm_header(c))}"] for c in args.text_column[1:-1]]
