@@ -105,6 +105,7 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and err.startswith("error: notes.csv:")
     assert main(["inspect", str(tmp_path / "missing.txt")]) == 2
+    capsys.readouterr()
     # classify a file of one's own without naming its text: the one line says how
     assert main(["classify", str(bad)]) == 2
     err = capsys.readouterr().err.strip()
