@@ -31,6 +31,26 @@ def fam(text: str, tax: Taxonomy, rating: float | None = None, reason: str | Non
 # Each category: texts that must land in the family, then the texts of the same rule
 # that must NOT flip.  (category id -> [(text, rating, expected family)])
 WORDING: dict[str, list[tuple[str, float | None, str]]] = {
+    # safety: fire, explosion, smoke, shock, a battery overheating or swelling (a failure Amazon treats as a safety matter)
+    "safety_incidents_are_defects_in_every_language": [
+        ("It exploded | The earphone battery exploded while I was wearing it", 1, "product_defect"),
+        ("The charging case caught fire on my desk", None, "product_defect"),
+        ("Burning smell from the left bud, then smoke coming out", None, "product_defect"),
+        ("Got shock during rain", 1, "product_defect"),
+        ("Battery heats up while charging and the case is swollen battery", None, "product_defect"),
+        ("充电时电池鼓包发烫", None, "product_defect"),
+        ("充電中に発熱して焦げ臭い", None, "product_defect"),
+        ("Der Akku ist überhitzt", None, "product_defect"),
+        ("La batterie a pris feu", None, "product_defect"),
+        ("Se sobrecalienta y huele a quemado, olor a quemado", None, "product_defect"),
+        ("La batteria si surriscalda", None, "product_defect"),
+        # must NOT flip: the idioms of the same words, and warmth in the ears (comfort, per the guide)
+        ("Might as well light your money on fire", 1, "quality_expectation"),
+        ("Only for people who have money to burn", 2, "quality_expectation"),
+        ("I am shocked how bad the sound is", 2, "quality_expectation"),
+        ("I like the product. Trust in brand", 4, "other"),
+        ("Heats up in ears after an hour", 2, "quality_expectation"),
+    ],
     # battery no longer holds a charge
     "battery_that_no_longer_holds_charge_is_a_defect": [
         ("won't hold a charge", None, "product_defect"),
