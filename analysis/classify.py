@@ -178,6 +178,12 @@ def _validate(data: Mapping) -> None:
         for fam in adj:
             if fam not in known:
                 raise SettingsError(f"taxonomy: dispositions.{disp} names unknown family {fam!r}")
+    safety = data.get("safety", {})
+    if safety and safety.get("family", "product_defect") not in known:
+        raise SettingsError(f"taxonomy: safety.family names unknown family {safety.get('family')!r}")
+    for lang, terms in safety.items():
+        if lang != "family" and (isinstance(terms, str) or not isinstance(terms, Sequence) or not all(isinstance(x, str) for x in terms)):
+            raise SettingsError(f"taxonomy: safety.{lang} must be a list of words")
     for combo in data.get("combinations", []):
         if combo.get("family") not in known:
             raise SettingsError(f"taxonomy: combination for {combo.get('reason')!r} names unknown family {combo.get('family')!r}")
@@ -500,6 +506,11 @@ class _Compiled:
 
         txt = d.get("text", {})
         self.normalise = Normaliser(txt.get("variants", {}))
+        # safety incidents (the [safety] table): strong terms of their family, and see safety_terms
+        safety = d.get("safety", {})
+        self.safety_family = safety.get("family", "product_defect") if safety else None
+        safety_terms = sorted({self.normalise(w) for lang, ws in safety.items() if lang != "family" for w in ws} - {""},
+                              key=len, reverse=True)
         negs = sorted({basic_normalise(w) for ws in txt.get("negators", {}).values() for w in ws if w}, key=len, reverse=True)
         latin_negs = [w for w in negs if not _CJK.search(w)]
         self.cjk_negs = tuple(w for w in negs if _CJK.search(w) and w not in ("ない", "なく"))
@@ -532,6 +543,8 @@ class _Compiled:
                 terms = []
                 for lang_terms in rules.get(tier, {}).values():
                     terms.extend(self.normalise(t) for t in lang_terms)
+                if tier == "strong" and fam == self.safety_family:
+                    terms.extend(safety_terms)
                 terms = sorted({t for t in terms if t}, key=len, reverse=True)
                 weights[tier] = float(rules.get(_TIER_WEIGHT_KEY[tier], 0.0))
                 if terms and weights[tier] > 0:
@@ -641,6 +654,8 @@ class _Compiled:
                 self.ascii_matchers.append(_ascii_matcher(rx.pattern))
         self.neg_window = window
         self.neg_tokens_ok = all(re.fullmatch(r"[\w']+", w) for w in latin_negs)
+        self.safety_rx = re.compile(_terms_regex(safety_terms)) if safety_terms else None
+        self.safety_filter = _re2_checked(_re2_terms(safety_terms)) if safety_terms else None
         # RE2 test for "a Latin hit may be negated" on normalised ASCII text: a
         # negator followed by a space somewhere (the window may cut a word, so
         # no word start is asked for).  None: no negators.
@@ -842,6 +857,14 @@ class _Compiled:
             else:
                 out.append(cache[(i, min(cover, key=lambda c: bin(c & _ALL_BITS).count("1")))])
         return [out[k] for k in inverse.ravel().tolist()]
+
+    def safety_terms(self, norm: str) -> list[str]:
+        """The safety terms a normalised text mentions, not negated ("no overheating"), in order, once each."""
+        found: dict[str, None] = {}
+        for m in self.safety_rx.finditer(norm) if self.safety_rx is not None else ():
+            if not self._negated(norm, m):
+                found[" ".join(m.group(0).split())] = None
+        return list(found)
 
     def score_text(self, norm: str) -> tuple[np.ndarray, list[list[str]]]:
         scores = np.zeros(len(self.families))
@@ -1716,6 +1739,31 @@ def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequ
     out[schema.FAMILY_CONFIDENCE] = conf.astype(float)
     out[schema.EVIDENCE] = pd.array(ev, dtype="str")
     return out
+
+
+def safety_mentions(df: pd.DataFrame, taxonomy: Taxonomy | None = None,
+                    text_cols: Sequence[str] = (schema.TITLE, schema.TEXT)) -> pd.Series:
+    """Per complaint, the safety incidents its words describe (the taxonomy's
+    ``[safety]`` terms: fire, explosion, smoke, electric shock, an overheating
+    or swollen battery), joined with ", "; "" where none.
+
+    Negated mentions do not count ("no overheating at all", "never caught
+    fire"), as for the families.  Each distinct text is read once, and only
+    those an RE2 pass lets through by Python.  Same index as ``df``.
+    """
+    comp = (taxonomy or _default_taxonomy())._compiled
+    out = pd.Series("", index=df.index, dtype="str")
+    if comp.safety_rx is None or not len(df):
+        return out
+    codes, uniques = pd.factorize(_text_series(df, text_cols), sort=False)
+    arr = _arrow_texts(pd.Series(uniques)) if len(uniques) else pa.array([], pa.large_string())
+    norm = _normalise_many(comp, arr)
+    maybe = _may_match(pa.array(norm, pa.large_string()), comp.safety_filter)
+    said = np.full(len(norm), "", dtype=object)
+    for k in np.flatnonzero(maybe).tolist():
+        said[k] = ", ".join(comp.safety_terms(norm[k]))
+    mapped = said[codes] if len(said) else np.full(len(df), "", dtype=object)
+    return pd.Series(pd.array(np.where(codes < 0, "", mapped), dtype="str"), index=df.index)
 
 
 def classify_texts(texts: Sequence[str], taxonomy: Taxonomy | None = None, *,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from analysis import schema as S
@@ -120,7 +121,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     """
     import time
 
-    from analysis.classify import classify_complaints, load_taxonomy
+    from analysis.classify import classify_complaints, load_taxonomy, safety_mentions
     from analysis.keywords import top_terms
 
     settings = settings or Settings()
@@ -143,6 +144,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
 
     complaints, corrected = apply_corrections(complaints, corrections)
     complaints = complaints.copy()
+    complaints[S.SAFETY] = safety_mentions(complaints, taxonomy) if len(complaints) else pd.Series(dtype="str")
     complaints["_units"] = complaint_units(complaints) if len(complaints) else pd.Series(dtype="float64")
     timings["classify"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -169,6 +171,15 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     return Analysis(dataset, linked, complaints, linked.shipments, tuple(factors), result, findings, settings, timings)
 
 
+def _safety(complaints: pd.DataFrame, most: int = 5) -> dict:
+    """How many complaints describe a safety incident, and the incidents most often named."""
+    said = complaints[S.SAFETY] if S.SAFETY in complaints.columns else pd.Series(dtype="str")
+    said = said[said.fillna("") != ""]
+    terms = said.str.split(", ").explode().value_counts(sort=False) if len(said) else pd.Series(dtype="int64")
+    terms = terms.iloc[np.lexsort((terms.index.to_numpy(dtype=str), -terms.to_numpy()))] if len(terms) else terms
+    return {"complaints": int(len(said)), "terms": [str(x) for x in terms.index[:most]]}
+
+
 def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result: FindingsResult, settings: Settings,
               corrected: dict | None = None) -> dict:
     """The findings.json document (shape kept stable: others build on it)."""
@@ -177,7 +188,8 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
     total = int(families.sum())
     asins = sorted(a for a in complaints[S.ASIN].unique() if a and a != S.UNKNOWN_LEVEL) if len(complaints) else []
     units = int(linked.shipments[S.QUANTITY].sum()) if linked.shipments is not None else None
-    warnings = list(result.warnings)
+    safety = _safety(complaints)
+    warnings = ([notice("safety", n=safety["complaints"], terms=", ".join(safety["terms"]))] if safety["complaints"] else []) + list(result.warnings)
     cov = linked.coverage
     if cov.get("share_linked_to_shipments") is not None and cov["share_linked_to_shipments"] < 0.8:
         warnings.append(notice("low_link", share=cov["share_linked_to_shipments"]))
@@ -199,6 +211,7 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
             "basis": result.basis,
             "coverage": {k: v for k, v in cov.items()},
             "corrections": corrected or {"corrections": 0, "applied": 0, "unmatched": 0},
+            "safety": safety,
         },
         "findings": result.findings,
         "explained": result.explained,

@@ -211,6 +211,7 @@ EVENT_COLUMNS = (
 FAMILY = "family"  # complaint family id (classify.py)
 FAMILY_CONFIDENCE = "family_confidence"  # 0..1
 EVIDENCE = "evidence"  # human-readable: which code / terms decided the family
+SAFETY = "safety"  # the safety incidents a complaint describes ("exploded, caught fire"), "" when none
 WEEK = "week"  # Monday of the ISO week, datetime64
 LINK_METHOD = "link_method"  # how a complaint was tied to a lot: exact / fifo / none
 

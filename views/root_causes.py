@@ -45,6 +45,12 @@ if len(families):
         view = families.assign(family=families["family"].map(family_name), share=families["share"].map(lambda x: components.pct(x, 1)))
         st.dataframe(components.translate_columns(view), hide_index=True, key="rc_families")
 
+# a safety incident comes before any finding: it is handled apart from the POA
+all_notices = doc.get("notices") or [{"code": "", "params": {}, "text": w} for w in doc.get("warnings") or []]
+for n in all_notices:
+    if n.get("code") == "safety":
+        st.error(md(components.notice_text(n)))
+
 # ---- findings
 st.subheader(t("rc.findings"))
 findings = doc.get("findings") or []
@@ -65,7 +71,7 @@ examined = doc.get("examined") or []
 if examined:
     st.caption(t("rc.examined", factors=", ".join(factor_name(e["factor"]) for e in examined)))
 
-notices = doc.get("notices") or [{"code": "", "params": {}, "text": w} for w in doc.get("warnings") or []]
+notices = [n for n in all_notices if n.get("code") != "safety"]  # (the safety one is at the top)
 if notices:
     st.subheader(t("rc.warnings_heading"))
     for n in notices:

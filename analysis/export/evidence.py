@@ -53,6 +53,7 @@ COMPLAINT_EXPORT_COLUMNS = (
     schema.FAMILY,
     schema.FAMILY_CONFIDENCE,
     schema.EVIDENCE,
+    schema.SAFETY,
     schema.TEXT,
 )
 #: a column whose name contains one of these is never exported, whatever the caller passes

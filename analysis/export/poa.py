@@ -580,6 +580,10 @@ def _problem(findings: Mapping[str, Any], t: Mapping[str, Any]) -> str:
     ]
     if fams:
         text += t["meta"]["sentence_sep"] + _fill(pt["families"], families=t["meta"]["list_sep"].join(fams))
+    safety = s.get("safety") or {}
+    if safety.get("complaints"):
+        terms = [_line(x) for x in safety.get("terms") or () if _line(x)]
+        text += t["meta"]["sentence_sep"] + _fill(pt["safety"], n=_int(safety["complaints"]), terms=t["meta"]["list_sep"].join(terms))
     return text
 
 

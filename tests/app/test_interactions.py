@@ -245,3 +245,21 @@ def test_review_table_shows_stars_and_leaves_a_return_without_a_rating_blank(app
     stars = frame_with(app_en, "Stars")["Stars"]
     assert stars.map(type).eq(str).all()  # no None / NaN printed for a return, which has no rating
     assert set(stars) <= {"", "1★", "2★", "3★", "4★", "5★"} and "" in set(stars)
+
+
+def test_a_safety_incident_is_shown_before_the_findings(tmp_path, monkeypatch, sample_folder):
+    import shutil
+
+    for f in sample_folder.iterdir():
+        if f.is_file() and f.suffix in {".txt", ".csv", ".xlsx"}:
+            shutil.copy(f, tmp_path / f.name)
+    reviews = (tmp_path / "reviews.csv").read_text(encoding="utf-8").rstrip("\n")
+    (tmp_path / "reviews.csv").write_text(
+        reviews + "\n2026-08-01,1,It exploded,The left bud exploded while charging,Color: Black,yes,0,B0DHK7Q2MX\n", encoding="utf-8")
+    monkeypatch.setenv("WORKBENCH_SAMPLE_DIR", str(tmp_path))
+    at = loaded_app("en")
+    at.switch_page("views/root_causes.py").run()
+    assert not at.exception, at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]  # (markdown escapes)
+    assert any("1 complaint(s) describe a safety incident (exploded)" in e for e in errors), errors
+    assert not any("safety incident" in w.value for w in at.warning)  # said once, at the top

@@ -173,3 +173,37 @@ def test_export_charts_speak_the_documents_language(sample_analysis):
     assert "by cable lot" in rates.layout.title.text and rates.layout.xaxis.title.text == "Cable lot"
     assert en["finding1_cable_lot_control"].layout.xaxis.title.text == "Week"
     assert en["finding1_cable_lot_control"].layout.xaxis.tickformat is None
+
+
+def test_safety_incidents_are_counted_apart_and_said_first(tmp_path):
+    """A complaint that describes a fire, an explosion or a shock is counted in findings.json
+    (summary.safety and the first notice), and the Root Cause section says it; negated ones are not."""
+    from analysis.export.poa import build_root_cause
+
+    reviews = (SAMPLE / "reviews.csv").read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join([
+        "2026-08-01,1,It exploded,The left bud exploded while charging,Color: Black,yes,0,B0DHK7Q2MX",
+        "2026-08-02,1,Dangerous,Case caught fire on my desk and there was a burning smell,Color: Black,yes,0,B0DHK7Q2MX",
+        "2026-08-03,1,Shock,Got shock during rain,Color: Blue,yes,0,B0DHK9KD3Z",
+        "2026-08-04,4,Fine,No overheating at all and it never caught fire,Color: White,yes,0,B0DHK7Q5WT",
+    ]) + "\n"
+    (tmp_path / "reviews.csv").write_text(reviews, encoding="utf-8")
+    files = [SAMPLE / "fba_customer_returns.txt", SAMPLE / "fba_customer_shipment_sales.txt", SAMPLE / "lot_master.csv",
+             tmp_path / "reviews.csv"]
+    result = analyze(load_files(files, strict=True))
+    safety = result.findings["summary"]["safety"]
+    assert safety["complaints"] == 3  # the negated one ("no overheating", "never caught fire") is not
+    assert set(safety["terms"]) == {"exploded", "caught fire", "burning smell", "got shock"}
+    first = result.findings["notices"][0]
+    assert first["code"] == "safety" and first["params"]["n"] == 3 and "safety incident" in first["text"]
+    said = result.complaints.loc[result.complaints["safety"] != "", "safety"]
+    assert sorted(said) == ["caught fire, burning smell", "exploded", "got shock"]
+    assert (result.complaints.loc[said.index, "family"] == "product_defect").all()
+    en = build_root_cause(result.findings, result.complaints, language="en")
+    assert "3 of these complaints describe a safety incident (" in en.problem_statement
+    assert "apart from this plan" in en.problem_statement
+    zh = build_root_cause(result.findings, result.complaints, language="zh")
+    assert "其中 3 条投诉描述了安全事故" in zh.problem_statement
+    # without any, the summary says zero and no notice is made
+    plain = analyze(load_files(files[:3], strict=True))
+    assert plain.findings["summary"]["safety"] == {"complaints": 0, "terms": []}
+    assert "safety" not in [n["code"] for n in plain.findings["notices"]]
