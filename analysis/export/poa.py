@@ -183,6 +183,12 @@ def _fill(template: str, **values: Any) -> str:
     return str(template).format_map(_Blank(values))
 
 
+def _dated(section: Mapping[str, Any], key: str, summary: Mapping[str, Any]) -> str:
+    """Template ``key``, or its ``_undated`` twin when the complaints carry no dates (no "between ? and ?")."""
+    undated = not summary.get("period_start") or not summary.get("period_end")
+    return section.get(f"{key}_undated", section[key]) if undated else section[key]
+
+
 # -------------------------------------------------------------- formatting
 def _is_missing(value: Any) -> bool:
     if value is None:
@@ -433,12 +439,12 @@ def _block(
             ratio=_ratio(f.get("rate_ratio"), na), p_adjusted=_p(f.get("p_adjusted", f.get("p_value")), na),
         )
         has_base = not _is_missing(f.get("baseline_rate")) and not _is_missing(f.get("rate_ratio"))
-        statement = _fill(ft["rate"] if has_base else ft["rate_no_baseline"], **common, **numbers)
+        statement = _fill(_dated(ft, "rate" if has_base else "rate_no_baseline", summary), **common, **numbers)
     else:
         total = _family_total(summary, family)
         share = (int(f.get("complaints") or 0) / total) if total else None
         numbers = dict(family_total=_int(total, na), share=_pct(share, 1, na), p_adjusted=_p(f.get("p_adjusted"), na))
-        statement = _fill(ft["share"], **common, **numbers)
+        statement = _fill(_dated(ft, "share", summary), **common, **numbers)
     statement = _cap(statement, t)
 
     details = []
@@ -572,7 +578,7 @@ def _problem(findings: Mapping[str, Any], t: Mapping[str, Any]) -> str:
         start=s.get("period_start") or "?", end=s.get("period_end") or "?",
         complaints=_int(s.get("complaints"), "?"), units=_int(s.get("units"), "?"), asins=asin_text,
     )
-    text = _fill(pt["with_units"] if not _is_missing(s.get("units")) else pt["without_units"], **values)
+    text = _fill(_dated(pt, "with_units" if not _is_missing(s.get("units")) else "without_units", s), **values)
     fams = [
         _fill(pt["family_item"], family=_family_name(str(x.get("family")), t), count=_int(x.get("count")),
               share=_pct(x.get("share"), 1))
@@ -589,13 +595,19 @@ def _problem(findings: Mapping[str, Any], t: Mapping[str, Any]) -> str:
 
 def _method(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]], t: Mapping[str, Any]) -> str:
     s = findings.get("summary") or {}
-    methods = list(dict.fromkeys(_line(f.get("method")) for f in chosen if f.get("method")))
+    mt = t["method"]
+    method = mt["default"]
+    if chosen:  # one sentence in the document's language (each finding's own, in English, is in findings.json)
+        analysis = (findings.get("settings") or {}).get("analysis") or {}
+        alpha, selection_p = analysis.get("alpha", 0.05), analysis.get("selection_p", 0.001)
+        basis = "units" if any(f.get("basis", s.get("basis")) == "units" for f in chosen) else "complaints"
+        method = _fill(mt["selected"], basis=mt[f"basis_{basis}"], ci=f"{100 * (1 - float(alpha)):.0f}", selection_p=f"{float(selection_p):g}")
     inputs = [
         _fill(t["method"]["input_item"], name=Path(str(i.get("path", "?"))).name, rows=_int(i.get("rows"), "?"))
         for i in findings.get("inputs") or ()
     ]
     return _fill(
-        t["method"]["text"], method="; ".join(methods) or t["method"]["default"],
+        _dated(mt, "text", s), method=method,
         start=s.get("period_start") or "?", end=s.get("period_end") or "?",
         inputs=t["meta"]["list_sep"].join(inputs) or "?",
     )

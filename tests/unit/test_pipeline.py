@@ -140,6 +140,19 @@ def test_real_reviews_alone_compare_products(realdata, tmp_path):
     products = {f["level"] for f in doc["findings"] if f["factor"] == "product_name"}
     assert products and all(f["units"] is None for f in doc["findings"])
     assert "of its complaints are" in doc["findings"][0]["statement"]
+    # the reviews carry no dates: the Root Cause section says so instead of "between ? and ?", in both languages,
+    # names the factor in the document's language and states the method once, in that language
+    from analysis.export.poa import build_root_cause, render_markdown
+
+    result = analyze(load_files([realdata / "reviews" / "amazon_in_earphones_reviews.csv"], strict=True))
+    en = render_markdown(build_root_cause(result.findings, result.complaints, language="en"))
+    zh = render_markdown(build_root_cause(result.findings, result.complaints, language="zh"))
+    for doc_text in (en, zh):
+        assert " ? " not in doc_text and "? 至 ?" not in doc_text and "between ? and" not in doc_text
+    assert "the complaints carry no dates" in en and "投诉均无日期" in zh
+    assert "产品名称" in zh and "product name" not in zh and "product_name" not in zh
+    assert "方法：对每个因素" in zh and "Wilson" in zh and "complaints per unit" not in zh and "share of complaints" not in zh
+    assert "8 of these complaints describe a safety incident" in en
 
 
 def _chart_words(fig) -> list[str]:
