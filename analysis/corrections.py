@@ -71,11 +71,15 @@ def _keys(df: pd.DataFrame) -> pd.Series:
 
 
 def review_rows(complaints: pd.DataFrame, family: str | None = None, words: str = "",
-                order: str = "confidence") -> pd.DataFrame:
+                order: str = "confidence", safety_only: bool = False) -> pd.DataFrame:
     """The complaints an analyst reads to correct: one ``family`` (None: all), those whose title
-    or text contains ``words`` (case-insensitive, taken literally), the least sure first
+    or text contains ``words`` (case-insensitive, taken literally), only those describing a
+    safety incident (``safety_only``; the ``safety`` column), the least sure first
     (``order="confidence"``) or the newest first (``"date"``)."""
     view = complaints if family is None else complaints[complaints[S.FAMILY] == family]
+    if safety_only:
+        said = view[S.SAFETY] if S.SAFETY in view.columns else pd.Series("", index=view.index)
+        view = view[said.fillna("") != ""]
     words = words.strip()
     if words:
         cols = [c for c in (S.TITLE, S.TEXT) if c in view.columns]

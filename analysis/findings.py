@@ -39,7 +39,7 @@ NOTICES = {
     "fifo_estimated": "Lots were attributed to units first-in-first-out by receive date: the lot link is estimated.",
     "corrected": "{applied} complaint(s) carry an analyst's family instead of the rules' (from {corrections} correction(s)).",
     "corrections_unmatched": "{unmatched} correction(s) name no complaint in these files: they were made on other data.",
-    "safety": "{n} complaint(s) describe a safety incident ({terms}). Read them first (Review page: search for these words): a safety complaint is handled as a product safety matter, not only through a Plan of Action.",
+    "safety": "{n} complaint(s) describe a safety incident ({terms}). Read them first (Review page, filter \"Safety incidents only\"; the evidence pack's safety column): a safety complaint is handled as a product safety matter, not only through a Plan of Action.",
 }
 
 

@@ -32,18 +32,24 @@ families = list(cached.taxonomy_from_toml(st.session_state[state.TAXONOMY_TOML])
 f1, f2, f3 = st.columns([1, 1, 2])
 in_data = set(complaints["family"])
 present = [f for f in families if f in in_data]
-family_filter = f1.selectbox(t("review.filter_family"), ["*"] + present, key="review_family",
-                             format_func=components.labeller(["*"] + present, lambda f: t("review.all_families") if f == "*" else family_name(f)))
+# "!safety": the complaints describing a safety incident (whatever their family)
+options = ["*", "!safety"] + present
+family_filter = f1.selectbox(t("review.filter_family"), options, key="review_family",
+                             format_func=components.labeller(options, lambda f: t("review.all_families") if f == "*"
+                                                             else t("review.safety_only") if f == "!safety" else family_name(f)))
 order = f2.selectbox(t("review.order"), ["confidence", "date"], key="review_order",
                      format_func=components.labeller(["confidence", "date"], lambda o: t(f"review.order_{o}")))
 search = f3.text_input(t("review.search"), key="review_search")
 
-view = C.review_rows(complaints, None if family_filter == "*" else family_filter, search, order)
+view = C.review_rows(complaints, None if family_filter in ("*", "!safety") else family_filter, search, order,
+                     safety_only=family_filter == "!safety")
 shown = view.head(MAX_ROWS)
 st.caption(t("review.shown", shown=f"{len(shown):,}", total=f"{len(view):,}", all=f"{len(complaints):,}"))
 
-cols = [c for c in ("complaint_id", "family", "family_confidence", "evidence", "rating", "reason", "disposition", "title",
+cols = [c for c in ("complaint_id", "family", "family_confidence", "evidence", "safety", "rating", "reason", "disposition", "title",
                     "text", "date", "order_id", "asin", "sku", "lot", "fulfillment_center") if c in shown.columns]
+if "safety" in cols and not (shown["safety"].fillna("") != "").any():
+    cols.remove("safety")  # a column of blanks says nothing
 table = shown[cols].assign(family=shown["family"].map(family_name), evidence=shown["evidence"].map(evidence_text),
                           family_confidence=shown["family_confidence"].round(2))
 if "rating" in table.columns:

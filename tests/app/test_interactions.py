@@ -263,3 +263,10 @@ def test_a_safety_incident_is_shown_before_the_findings(tmp_path, monkeypatch, s
     errors = [e.value.replace("\\", "") for e in at.error]  # (markdown escapes)
     assert any("1 complaint(s) describe a safety incident (exploded)" in e for e in errors), errors
     assert not any("safety incident" in w.value for w in at.warning)  # said once, at the top
+    # the Review page lists them on their own
+    at.switch_page("views/review.py").run()
+    at.selectbox(key="review_family").set_value("!safety").run()
+    assert not at.exception, at.exception
+    table = frame_with(at, "Safety incident")
+    assert table["Safety incident"].tolist() == ["exploded"]
+    assert "product defect" in [str(v).lower() for v in table.iloc[0].tolist()]

@@ -167,6 +167,12 @@ def test_review_rows_filter_and_order(base):
     assert len(C.review_rows(c, words="(.*")) == 0  # taken literally, not as a pattern
     newest = C.review_rows(c, order="date")
     assert newest["date"].dropna().is_monotonic_decreasing
+    # safety incidents alone, whatever their family (the sample has none; two are made up here)
+    assert len(C.review_rows(c, safety_only=True)) == 0
+    marked = c.assign(safety=["exploded" if i in (3, 7) else "" for i in range(len(c))])
+    got = C.review_rows(marked, safety_only=True)
+    assert got["complaint_id"].tolist() == marked.iloc[[3, 7]].sort_values(["family_confidence", "date"], kind="stable")["complaint_id"].tolist()
+    assert len(C.review_rows(marked.drop(columns=["safety"]), safety_only=True)) == 0
 
 
 # ------------------------------------------------------------ look-alikes
