@@ -1743,13 +1743,30 @@ def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequ
 
 def safety_mentions(df: pd.DataFrame, taxonomy: Taxonomy | None = None,
                     text_cols: Sequence[str] = (schema.TITLE, schema.TEXT)) -> pd.Series:
-    """Per complaint, the safety incidents its words describe (the taxonomy's
-    ``[safety]`` terms: fire, explosion, smoke, electric shock, an overheating
-    or swollen battery), joined with ", "; "" where none.
+    """The safety incidents each complaint's words describe.
 
+    Parameters
+    ----------
+    df : DataFrame
+        Complaints; reads whichever of ``text_cols`` exist.
+    taxonomy : Taxonomy, optional
+        Rules whose ``[safety]`` table lists the words (fire, explosion, smoke,
+        electric shock, an overheating or swollen battery, in every language);
+        the bundled ones when None.
+    text_cols : sequence of str
+        Text columns read together, as :func:`classify_complaints` does.
+
+    Returns
+    -------
+    Series of str
+        Same index as ``df``: the incidents named, in order, joined with ", "
+        ("exploded, caught fire"); "" where none (or no ``[safety]`` table).
+
+    Notes
+    -----
     Negated mentions do not count ("no overheating at all", "never caught
-    fire"), as for the families.  Each distinct text is read once, and only
-    those an RE2 pass lets through by Python.  Same index as ``df``.
+    fire"), by the families' negation rules.  Each distinct text is read once,
+    and by Python only where an RE2 pass finds one of the words.
     """
     comp = (taxonomy or _default_taxonomy())._compiled
     out = pd.Series("", index=df.index, dtype="str")
