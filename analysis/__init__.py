@@ -23,7 +23,6 @@ _LAZY = {
     "Linked": "analysis.link",
     "classify_complaints": "analysis.classify",
     "load_taxonomy": "analysis.classify",
-    "safety_mentions": "analysis.classify",
     "term_frequency": "analysis.keywords",
     "distinctive_terms": "analysis.keywords",
     "keyword_in_context": "analysis.keywords",

@@ -654,8 +654,9 @@ class _Compiled:
                 self.ascii_matchers.append(_ascii_matcher(rx.pattern))
         self.neg_window = window
         self.neg_tokens_ok = all(re.fullmatch(r"[\w']+", w) for w in latin_negs)
-        self.safety_rx = re.compile(_terms_regex(safety_terms)) if safety_terms else None
-        self.safety_filter = _re2_checked(_re2_terms(safety_terms)) if safety_terms else None
+        # the safety words among the safety family's hits (see said_safety)
+        self.safety_words = frozenset(safety_terms)
+        self.safety_index = self.index.get(self.safety_family) if safety_terms else None
         # RE2 test for "a Latin hit may be negated" on normalised ASCII text: a
         # negator followed by a space somewhere (the window may cut a word, so
         # no word start is asked for).  None: no negators.
@@ -858,13 +859,10 @@ class _Compiled:
                 out.append(cache[(i, min(cover, key=lambda c: bin(c & _ALL_BITS).count("1")))])
         return [out[k] for k in inverse.ravel().tolist()]
 
-    def safety_terms(self, norm: str) -> list[str]:
-        """The safety terms a normalised text mentions, not negated ("no overheating"), in order, once each."""
-        found: dict[str, None] = {}
-        for m in self.safety_rx.finditer(norm) if self.safety_rx is not None else ():
-            if not self._negated(norm, m):
-                found[" ".join(m.group(0).split())] = None
-        return list(found)
+    def said_safety(self, hits: Sequence[str] | None) -> str:
+        """The safety words among the safety family's hits in one text (negated
+        ones never are hits), in their order, joined with ", "; "" where none."""
+        return ", ".join(h for h in hits if h in self.safety_words) if hits else ""
 
     def score_text(self, norm: str) -> tuple[np.ndarray, list[list[str]]]:
         scores = np.zeros(len(self.families))
@@ -1278,7 +1276,7 @@ def _worker_taxonomy(data_toml: str) -> Taxonomy:
     return Taxonomy(freeze(tomllib.loads(data_toml)))
 
 
-def _classify_chunk(data_toml: str, texts: pa.Array, *combos) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _classify_chunk(data_toml: str, texts: pa.Array, *combos) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Worker side of :func:`_classify_unique`: rebuilds the taxonomy from its TOML."""
     return _classify_piece(_worker_taxonomy(data_toml)._compiled, texts, *combos)
 
@@ -1320,7 +1318,7 @@ class _Helper:
             return
         self._pool = pool
 
-    def classify(self, *piece) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def classify(self, *piece) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """:func:`_classify_chunk` of a piece in the worker; raises when there is none or it failed."""
         self._start.join()
         if self._pool is None:
@@ -1371,16 +1369,16 @@ _GC_PAUSE = _GcPause()
 
 
 def _classify_piece(comp: "_Compiled", texts: pa.Array, tk: np.ndarray, ck: np.ndarray, rb: np.ndarray,
-                    c_scores: np.ndarray, c_info: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Family, confidence and evidence of the combinations (text ``tk`` of
-    ``texts``, code pair ``ck``, rating bucket ``rb``) of some texts."""
+                    c_scores: np.ndarray, c_info: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Family, confidence, evidence and safety words of the combinations
+    (text ``tk`` of ``texts``, code pair ``ck``, rating bucket ``rb``) of some texts."""
     with _GC_PAUSE:
         t_scores, t_hits = _score_many(comp, texts)
         return _decide(comp, t_scores, t_hits, tk, ck, rb, c_scores, c_info)
 
 
 def _decide(comp: "_Compiled", t_scores: np.ndarray, t_hits: list[dict[int, list[str]]], tk: np.ndarray,
-            ck: np.ndarray, rb: np.ndarray, c_scores: np.ndarray, c_info: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            ck: np.ndarray, rb: np.ndarray, c_scores: np.ndarray, c_info: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_classify_piece`'s decision from the text scores and hits of :func:`_score_many`."""
     n_fam = len(comp.families)
     tsc = t_scores[tk]
@@ -1443,7 +1441,14 @@ def _decide(comp: "_Compiled", t_scores: np.ndarray, t_hits: list[dict[int, list
             parts.append(override)
         evs.append(EVIDENCE_SEP.join(parts) if parts else EVIDENCE_FIXED["disposition_or_rating"])
     ev_u[dec] = evs
-    return fam_u, conf_u, ev_u
+    # the safety words: only in the texts with hits of the safety family, and few of those
+    safety_u = np.full(len(tk), "", dtype=object)
+    said = {t: w for t, hits in (t_hits[comp.safety_index] if comp.safety_index is not None else {}).items()
+            if (w := comp.said_safety(hits))}
+    if said:
+        rows = np.flatnonzero(np.isin(tk, np.fromiter(said, dtype=np.int64, count=len(said))))
+        safety_u[rows] = [said[t] for t in tk[rows].tolist()]
+    return fam_u, conf_u, ev_u, safety_u
 
 
 def _piece_bounds(n: int) -> list[int]:
@@ -1457,7 +1462,7 @@ def _piece_bounds(n: int) -> list[int]:
 
 
 def _classify_unique(comp: "_Compiled", texts: pa.Array, tk: np.ndarray, ck: np.ndarray, rb: np.ndarray,
-                     c_scores: np.ndarray, c_info: list, helper: _Helper | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     c_scores: np.ndarray, c_info: list, helper: _Helper | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_classify_piece` over all unique texts (``tk`` sorted); with many
     of them, shared with the ``helper`` process (same code, so the same results).
 
@@ -1516,7 +1521,7 @@ def _classify_unique(comp: "_Compiled", texts: pa.Array, tk: np.ndarray, ck: np.
 
 
 def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
-                     text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Same results as :func:`_classify_arrays_simple`, built for millions of
     mostly distinct texts: texts are normalised and prefiltered with Arrow (see
     :func:`_score_many`), and the per-combination decision is numpy."""
@@ -1536,12 +1541,12 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
         # text first, so that each piece of the texts owns a run of the combinations
         combo = (t_codes.astype(np.int64) * n_c + c_codes) * 4 + r_bucket
         uniq, inverse = np.unique(combo, return_inverse=True)
-        fam_u, conf_u, ev_u = _classify_unique(comp, t_arr, (uniq // 4) // n_c, (uniq // 4) % n_c, uniq % 4,
-                                               c_scores, c_info, helper)
+        fam_u, conf_u, ev_u, safety_u = _classify_unique(comp, t_arr, (uniq // 4) // n_c, (uniq // 4) % n_c, uniq % 4,
+                                                         c_scores, c_info, helper)
     finally:
         if helper is not None:
             helper.close()
-    return fam_u[inverse], conf_u[inverse], ev_u[inverse]
+    return fam_u[inverse], conf_u[inverse], ev_u[inverse], safety_u[inverse]
 
 
 def _arrow_texts(texts: pd.Index | pd.Series) -> pa.Array:
@@ -1585,7 +1590,7 @@ def _rating_bucket(rating: np.ndarray, low_max: float) -> np.ndarray:
 
 
 def _classify_arrays_simple(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
-                            text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                            text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The straightforward per-text path (reference for the fast one)."""
     comp = tax._compiled
     # unique texts -> scores
@@ -1649,7 +1654,9 @@ def _classify_arrays_simple(tax: Taxonomy, reason: pd.Series, disposition: pd.Se
         fam_u[j] = fam
         conf_u[j] = _confidence(top, second)
         ev_u[j] = EVIDENCE_SEP.join(parts)
-    return fam_u[inverse], conf_u[inverse], ev_u[inverse]
+    si = comp.safety_index
+    safety_t = np.array([comp.said_safety(h[si]) if si is not None else "" for h in t_hits], dtype=object)
+    return fam_u[inverse], conf_u[inverse], ev_u[inverse], safety_t[t_codes]
 
 
 def _text_series(df: pd.DataFrame, text_cols: Iterable[str]) -> pd.Series:
@@ -1677,7 +1684,7 @@ def _text_series(df: pd.DataFrame, text_cols: Iterable[str]) -> pd.Series:
 
 # ------------------------------------------------------------------ public
 def classify_complaints(df: pd.DataFrame, taxonomy: Taxonomy | None = None,
-                        text_cols: Sequence[str] = (schema.TITLE, schema.TEXT)) -> pd.DataFrame:
+                        text_cols: Sequence[str] = (schema.TITLE, schema.TEXT), safety: bool = False) -> pd.DataFrame:
     """Give every complaint one root-cause family, a confidence and the evidence.
 
     Parameters
@@ -1691,6 +1698,8 @@ def classify_complaints(df: pd.DataFrame, taxonomy: Taxonomy | None = None,
         Rules; the bundled default when None.
     text_cols : sequence of str
         Text columns joined (in order) as the customer's words.
+    safety : bool
+        Also a ``safety`` column: the safety incidents the words describe.
 
     Returns
     -------
@@ -1698,7 +1707,9 @@ def classify_complaints(df: pd.DataFrame, taxonomy: Taxonomy | None = None,
         The input columns, same index and order, plus ``family`` (one of the
         taxonomy's family ids), ``family_confidence`` (float 0..1) and
         ``evidence`` (str, e.g. "reason DAMAGED_BY_FC + disposition DAMAGED" or
-        "terms: no sound, stopped working").
+        "terms: no sound, stopped working"); with ``safety``, also ``safety``
+        (str: the taxonomy's ``[safety]`` words the text says, in order, joined
+        with ", ", e.g. "exploded, caught fire"; "" where none).
 
     Notes
     -----
@@ -1710,11 +1721,15 @@ def classify_complaints(df: pd.DataFrame, taxonomy: Taxonomy | None = None,
     that are negations themselves ("no sound") count as defect evidence.  With
     no signal above ``scoring.min_score``, 1-2 star ratings give
     ``scoring.rating_low_family`` and everything else the default family.
+    The safety words are strong terms of their family (``[safety] family``),
+    read with the same text in the same pass: a negated one ("no
+    overheating", "never caught fire") is no hit, so no safety incident.
     """
-    return _classify_frame(df, taxonomy, text_cols, _classify_arrays)
+    return _classify_frame(df, taxonomy, text_cols, _classify_arrays, safety)
 
 
-def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequence[str], arrays) -> pd.DataFrame:
+def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequence[str], arrays,
+                    safety: bool = True) -> pd.DataFrame:
     """:func:`classify_complaints` with the array step given (the fast
     :func:`_classify_arrays` or the reference :func:`_classify_arrays_simple`)."""
     tax = taxonomy or _default_taxonomy()
@@ -1723,6 +1738,8 @@ def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequ
         out[schema.FAMILY] = pd.Series(dtype="str")
         out[schema.FAMILY_CONFIDENCE] = pd.Series(dtype="float64")
         out[schema.EVIDENCE] = pd.Series(dtype="str")
+        if safety:
+            out[schema.SAFETY] = pd.Series(dtype="str")
         return out
     reason = _col(df, schema.REASON)
     disposition = _col(df, schema.DISPOSITION)
@@ -1732,55 +1749,15 @@ def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequ
         rating = np.full(len(df), np.nan)
     compiling = tax._compile_behind() if len(df) >= _PARALLEL_MIN else None
     text = _text_series(df, text_cols)
-    fam, conf, ev = arrays(tax, reason, disposition, rating, text)
+    fam, conf, ev, said = arrays(tax, reason, disposition, rating, text)
     if compiling is not None:
         compiling.join()
     out[schema.FAMILY] = pd.array(fam, dtype="str")
     out[schema.FAMILY_CONFIDENCE] = conf.astype(float)
     out[schema.EVIDENCE] = pd.array(ev, dtype="str")
+    if safety:
+        out[schema.SAFETY] = pd.array(said, dtype="str")
     return out
-
-
-def safety_mentions(df: pd.DataFrame, taxonomy: Taxonomy | None = None,
-                    text_cols: Sequence[str] = (schema.TITLE, schema.TEXT)) -> pd.Series:
-    """The safety incidents each complaint's words describe.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Complaints; reads whichever of ``text_cols`` exist.
-    taxonomy : Taxonomy, optional
-        Rules whose ``[safety]`` table lists the words (fire, explosion, smoke,
-        electric shock, an overheating or swollen battery, in every language);
-        the bundled ones when None.
-    text_cols : sequence of str
-        Text columns read together, as :func:`classify_complaints` does.
-
-    Returns
-    -------
-    Series of str
-        Same index as ``df``: the incidents named, in order, joined with ", "
-        ("exploded, caught fire"); "" where none (or no ``[safety]`` table).
-
-    Notes
-    -----
-    Negated mentions do not count ("no overheating at all", "never caught
-    fire"), by the families' negation rules.  Each distinct text is read once,
-    and by Python only where an RE2 pass finds one of the words.
-    """
-    comp = (taxonomy or _default_taxonomy())._compiled
-    out = pd.Series("", index=df.index, dtype="str")
-    if comp.safety_rx is None or not len(df):
-        return out
-    codes, uniques = pd.factorize(_text_series(df, text_cols), sort=False)
-    arr = _arrow_texts(pd.Series(uniques)) if len(uniques) else pa.array([], pa.large_string())
-    norm = _normalise_many(comp, arr)
-    maybe = _may_match(pa.array(norm, pa.large_string()), comp.safety_filter)
-    said = np.full(len(norm), "", dtype=object)
-    for k in np.flatnonzero(maybe).tolist():
-        said[k] = ", ".join(comp.safety_terms(norm[k]))
-    mapped = said[codes] if len(said) else np.full(len(df), "", dtype=object)
-    return pd.Series(pd.array(np.where(codes < 0, "", mapped), dtype="str"), index=df.index)
 
 
 def classify_texts(texts: Sequence[str], taxonomy: Taxonomy | None = None, *,

@@ -216,7 +216,7 @@ def _classify(args) -> int:
 
     from analysis import schema as S
     from analysis.classify import classify_complaints, load_taxonomy
-    from analysis.errors import ReportFormatError
+    from analysis.errors import ReportFormatError, UnknownReportError
     from analysis.export.safety import write_csv_safe
     from analysis.io import read_raw
     from analysis.normalize import norm_header, normalize
@@ -237,8 +237,8 @@ def _classify(args) -> int:
             column_map[S.TITLE] = args.text_column[0]
     try:
         loaded = normalize(raw, kind=kind, column_map=column_map)
-    except ReportFormatError as exc:
-        if args.text_column or not exc.problem.startswith("not a recognised"):
+    except UnknownReportError as exc:
+        if args.text_column:
             raise
         raise ReportFormatError(raw.name, exc.problem + "; for a file of your own, name its text column: --text-column COLUMN") from None
     table = loaded.table

@@ -20,5 +20,10 @@ class ReportFormatError(WorkbenchError):
         super().__init__(f"{file}: {problem}")
 
 
+class UnknownReportError(ReportFormatError):
+    """A file whose header fits no report the workbench knows (a file of the
+    user's own may still be read once its columns are named)."""
+
+
 class SettingsError(WorkbenchError):
     """A settings or taxonomy file could not be used."""

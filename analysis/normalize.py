@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import schema as S
-from analysis.errors import ReportFormatError
+from analysis.errors import ReportFormatError, UnknownReportError
 from analysis.io import ColumnChoice, RawTable, read_raw
 
 
@@ -518,7 +518,7 @@ def normalize(raw: RawTable, kind: str | None = None, column_map: Mapping[str, s
         shown = ", ".join(h for h in raw.header[:8] if h)[:160] or "(blank)"
         if len(raw.header) <= 1 and raw.data_lines == 0:
             raise ReportFormatError(raw.name, f"not a report: a single line with no data ({shown})")
-        raise ReportFormatError(raw.name, f"not a recognised Amazon report or lot master (header: {shown})")
+        raise UnknownReportError(raw.name, f"not a recognised Amazon report or lot master (header: {shown})")
     if detected == S.SELLER_FEEDBACK:
         return _normalize_feedback(raw, marketplace)
     if detected == S.REVIEWS:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from analysis import schema as S
@@ -121,7 +120,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     """
     import time
 
-    from analysis.classify import classify_complaints, load_taxonomy, safety_mentions
+    from analysis.classify import classify_complaints, load_taxonomy
     from analysis.keywords import top_terms
 
     settings = settings or Settings()
@@ -139,12 +138,11 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     step("classifying", 0.25)
     if taxonomy is None and settings.taxonomy_path:  # else the bundled rules, compiled once per process
         taxonomy = load_taxonomy(overrides=settings.taxonomy_path)
-    complaints = classify_complaints(linked.complaints, taxonomy=taxonomy) if len(linked.complaints) else linked.complaints.assign(**{S.FAMILY: pd.Series(dtype="str"), S.FAMILY_CONFIDENCE: pd.Series(dtype="float64"), S.EVIDENCE: pd.Series(dtype="str")})
+    complaints = classify_complaints(linked.complaints, taxonomy=taxonomy, safety=True)
     from analysis.corrections import apply_corrections
 
     complaints, corrected = apply_corrections(complaints, corrections)
     complaints = complaints.copy()
-    complaints[S.SAFETY] = safety_mentions(complaints, taxonomy) if len(complaints) else pd.Series(dtype="str")
     complaints["_units"] = complaint_units(complaints) if len(complaints) else pd.Series(dtype="float64")
     timings["classify"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -175,8 +173,8 @@ def _safety(complaints: pd.DataFrame, most: int = 5) -> dict:
     """How many complaints describe a safety incident, and the incidents most often named."""
     said = complaints[S.SAFETY] if S.SAFETY in complaints.columns else pd.Series(dtype="str")
     said = said[said.fillna("") != ""]
-    terms = said.str.split(", ").explode().value_counts(sort=False) if len(said) else pd.Series(dtype="int64")
-    terms = terms.iloc[np.lexsort((terms.index.to_numpy(dtype=str), -terms.to_numpy()))] if len(terms) else terms
+    # most complaints first, ties alphabetically
+    terms = said.str.split(", ").explode().value_counts().sort_index().sort_values(ascending=False, kind="stable")
     return {"complaints": int(len(said)), "terms": [str(x) for x in terms.index[:most]]}
 
 

@@ -603,7 +603,7 @@ def _method(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]], t:
         basis = "units" if any(f.get("basis", s.get("basis")) == "units" for f in chosen) else "complaints"
         method = _fill(mt["selected"], basis=mt[f"basis_{basis}"], ci=f"{100 * (1 - float(alpha)):.0f}", selection_p=f"{float(selection_p):g}")
     inputs = [
-        _fill(t["method"]["input_item"], name=Path(str(i.get("path", "?"))).name, rows=_int(i.get("rows"), "?"))
+        _fill(mt["input_item"], name=Path(str(i.get("path", "?"))).name, rows=_int(i.get("rows"), "?"))
         for i in findings.get("inputs") or ()
     ]
     return _fill(

@@ -17,7 +17,6 @@ from analysis.classify import (
     compare_taxonomies,
     explain,
     load_taxonomy,
-    safety_mentions,
     taxonomy_to_toml,
 )
 from analysis.errors import SettingsError
@@ -250,26 +249,27 @@ def test_bad_taxonomy_is_a_settings_error(tmp_path):
         load_taxonomy(overrides={"safety": {"en": "exploded"}})
 
 
-def test_safety_mentions_name_the_incident_in_every_language_and_not_its_negation_or_idioms(tax):
+def test_safety_words_name_the_incident_in_every_language_and_not_its_negation_or_idioms(tax):
     df = pd.DataFrame({
         schema.TITLE: ["It exploded", "", None, "Great", "Meh", "", "", ""],
         schema.TEXT: ["battery exploded and caught fire", "no overheating at all, never caught fire", "充电时电池鼓包发烫",
                       "for people with money to burn", "I am shocked how bad the bass is", "Der Akku ist überhitzt",
                       "La batterie a pris feu", None],
     }, index=[10, 11, 12, 13, 14, 15, 16, 17])
-    said = safety_mentions(df, tax)
+    said = classify_complaints(df, tax, safety=True)[schema.SAFETY]
     assert said.index.tolist() == df.index.tolist()
     assert said.tolist() == ["exploded, caught fire", "", "鼓包, 发烫", "", "", "uberhitzt", "pris feu", ""]
     # each one is also strong evidence of a defect
     assert classify_complaints(df.iloc[[0, 2, 5, 6]], tax)[schema.FAMILY].eq("product_defect").all()
-    assert safety_mentions(df.iloc[:0], tax).empty
+    assert classify_complaints(df.iloc[:0], tax, safety=True)[schema.SAFETY].empty
+    assert schema.SAFETY not in classify_complaints(df, tax).columns  # asked for only
     # a taxonomy without the table finds none
     from analysis.config import freeze
     from analysis.classify import _thaw
 
     data = _thaw(tax.data)
     data.pop("safety")
-    assert safety_mentions(df, Taxonomy(freeze(data))).eq("").all()
+    assert classify_complaints(df, Taxonomy(freeze(data)), safety=True)[schema.SAFETY].eq("").all()
 
 
 def test_family_exclusions_drop_hits_inside_them(tax):

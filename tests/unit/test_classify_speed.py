@@ -52,7 +52,7 @@ def _frame(texts: list[str], seed: int = 5) -> pd.DataFrame:
 def _assert_same(df: pd.DataFrame, tax) -> None:
     fast = C._classify_frame(df, tax, (schema.TITLE, schema.TEXT), C._classify_arrays)
     slow = C._classify_frame(df, tax, (schema.TITLE, schema.TEXT), C._classify_arrays_simple)
-    for col in (schema.FAMILY, schema.EVIDENCE):
+    for col in (schema.FAMILY, schema.EVIDENCE, schema.SAFETY):
         diff = fast[col] != slow[col]
         assert not diff.any(), slow.loc[diff, [schema.TEXT, col]].assign(fast=fast.loc[diff, col]).head().to_string()
     # bit-identical confidences
