@@ -457,19 +457,24 @@ def _pattern_part(tier: str, guard: str, pats: Sequence[str]) -> str:
     return f"(?P<p_{tier}>{guard}(?:{alts}))"
 
 
-def _re2_exclusions(patterns: Sequence[str]) -> str | None:
-    """RE2 test for "one of a family's exclusion expressions may match" on
-    normalised text (a superset, see :func:`_re2_superset`); None when one of
-    them cannot be translated, so every text is scanned.
+def _re2_exclusions(patterns: Sequence[str]) -> list[str] | None:
+    """RE2 passes testing "one of a family's exclusion expressions may match"
+    on normalised text (a superset, see :func:`_re2_superset`: a text may
+    match when any pass does); None when one of them cannot be translated, so
+    every text is scanned.
 
     Most texts hold none of them, and the exact Python scan
     (:func:`_exclusion_spans`) of every text with a hit of the family was a
-    sixth of the time on many distinct texts.
+    sixth of the time on many distinct texts.  Grouped into passes as the
+    families' patterns are (:func:`_pass_groups`): the defect family's 15 in
+    one pass made RE2's automaton give up, and that one pass took 8 us a text,
+    three times the three passes.
     """
     conv = [_re2_superset(p) for p in patterns]
     if not conv or None in conv:
         return None
-    return _re2_checked("|".join(f"(?:{c})" for c in conv))
+    passes = [_re2_checked("|".join(f"(?:{conv[k]})" for k in grp)) for grp in _pass_groups(conv)]
+    return None if None in passes else passes
 
 
 def _re2_variants(normaliser: Normaliser) -> str | None:
@@ -668,7 +673,7 @@ class _Compiled:
         # ones as substrings.  See _exclusion_spans.
         self.excludes: list[tuple[re.Pattern | None, re.Pattern | None] | None] = []
         # and their RE2 prefilters for the fast path (None: scan every text)
-        self.exclude_filters: list[str | None] = []
+        self.exclude_filters: list[list[str] | None] = []
         for fam in self.families:
             ex = list(d["families"][fam].get("exclude", []))
             self.exclude_filters.append(_re2_exclusions(ex))
@@ -1235,11 +1240,15 @@ def _score_many(comp: "_Compiled", texts: list[str] | pa.Array) -> tuple[np.ndar
     return scores, hits
 
 
-def _may_match(norm_arr: pa.Array, pattern: str | None) -> np.ndarray:
-    """Per text, whether the RE2 ``pattern`` matches (all True when None)."""
-    if pattern is None:
+def _may_match(norm_arr: pa.Array, patterns: str | Sequence[str] | None) -> np.ndarray:
+    """Per text, whether the RE2 pattern (or any of the patterns) matches
+    (all True when None)."""
+    if patterns is None:
         return np.ones(len(norm_arr), dtype=bool)
-    return pc.match_substring_regex(norm_arr, pattern).to_numpy(zero_copy_only=False)
+    out = np.zeros(len(norm_arr), dtype=bool)
+    for pattern in [patterns] if isinstance(patterns, str) else patterns:
+        out |= pc.match_substring_regex(norm_arr, pattern).to_numpy(zero_copy_only=False)
+    return out
 
 
 def _may_exclude(comp: "_Compiled", i: int, norm_arr: pa.Array, cand: np.ndarray) -> list[bool]:
@@ -1528,8 +1537,7 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
     # a second process for many distinct texts, starting while this one factorises
     helper = _Helper(tax, _arrow_texts(text.iloc[:_WARM_UP_TEXTS])) if len(text) >= _PARALLEL_MIN else None
     try:
-        t_codes, t_uniques = pd.factorize(text, sort=False)
-        t_arr = _arrow_texts(t_uniques) if len(t_uniques) else pa.array([""], pa.large_string())
+        t_codes, t_arr = _factorise_texts(text)
         comp = tax._compiled  # (compiled meanwhile, see _classify_frame)
         # unique (reason, disposition) -> scores
         c_codes, c_scores, c_info = _code_scores(comp, reason, disposition)
@@ -1547,6 +1555,40 @@ def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, r
         if helper is not None:
             helper.close()
     return fam_u[inverse], conf_u[inverse], ev_u[inverse], safety_u[inverse]
+
+
+@functools.cache
+def _bulk_pool() -> pa.MemoryPool:
+    """Arrow's memory pool for the whole-column steps over millions of
+    distinct texts (joining title and body, factorising).
+
+    pyarrow's default pool (mimalloc) took 2-3x as long on them as jemalloc
+    or the C library's allocator (1M texts of ~250 bytes: 0.5 s against
+    0.24 s to join, 1.1-1.5 s against 0.45 s to factorise; the steps run in
+    one process before two share the scoring).  jemalloc where pyarrow has
+    it, else the C library's.  Only these arrays come from it: each buffer
+    returns to the pool it came from.
+    """
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without jemalloc
+        return pa.system_memory_pool()
+
+
+def _factorise_texts(text: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """``pd.factorize(text, sort=False)``: per row the code of its text (-1:
+    missing), and the distinct texts in order of appearance as one Arrow
+    large-string array (``[""]`` when there are none)."""
+    data = getattr(text.array, "__arrow_array__", None)
+    if data is None or text.hasnans:
+        codes, uniques = pd.factorize(text, sort=False)
+        return codes, _arrow_texts(uniques) if len(uniques) else pa.array([""], pa.large_string())
+    arr = data()
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    enc = pc.dictionary_encode(arr, memory_pool=_bulk_pool())
+    uniques = enc.dictionary.cast(pa.large_string())
+    return enc.indices.to_numpy(zero_copy_only=False), uniques if len(uniques) else pa.array([""], pa.large_string())
 
 
 def _arrow_texts(texts: pd.Index | pd.Series) -> pa.Array:
@@ -1663,21 +1705,28 @@ def _text_series(df: pd.DataFrame, text_cols: Iterable[str]) -> pd.Series:
     cols = [c for c in text_cols if c in df.columns]
     if not cols:
         return pd.Series([""] * len(df), index=df.index, dtype="string")
-    out = _col(df, cols[0]).str.strip()
-    rest = [_col(df, c).str.strip() for c in cols[1:]]
-    if all(hasattr(x.array, "__arrow_array__") for x in [out, *rest]):
+    parts = [_col(df, c) for c in cols]
+    if all(hasattr(x.array, "__arrow_array__") for x in parts):
         # the same as the pandas version below, in Arrow (pandas' `where` is
-        # slow here): each pair concatenated with a separator that is " . "
-        # only where both sides have text (choosing between whole string
-        # columns with if_else took a second on a million rows)
-        o = out.array.__arrow_array__()
-        for nxt in rest:
-            nx = nxt.array.__arrow_array__()
-            both = pc.and_(pc.not_equal(o, ""), pc.not_equal(nx, ""))
-            sep = pc.if_else(both, pa.scalar(" . ", o.type), pa.scalar("", o.type))
-            o = pc.binary_join_element_wise(o, sep, nx, pa.scalar("", o.type))
-        return pd.Series(pd.array(o, dtype=out.dtype), index=df.index)
-    for nxt in rest:
+        # slow here) and from the bulk pool: each pair concatenated with a
+        # separator that is " . " only where both sides have text (choosing
+        # between whole string columns with if_else took a second on a
+        # million rows)
+        pool = _bulk_pool()
+        arrs = []
+        for x in parts:
+            a = x.array.__arrow_array__()
+            arrs.append(pc.utf8_trim_whitespace(a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a, memory_pool=pool))
+        o = arrs[0]
+        empty = pa.scalar("", o.type)
+        for nx in arrs[1:]:
+            both = pc.and_(pc.not_equal(o, empty, memory_pool=pool), pc.not_equal(nx, empty, memory_pool=pool), memory_pool=pool)
+            sep = pc.if_else(both, pa.scalar(" . ", o.type), empty, memory_pool=pool)
+            o = pc.binary_join_element_wise(o, sep, nx, empty, memory_pool=pool)
+        return pd.Series(pd.array(o, dtype=parts[0].dtype), index=df.index)
+    out = parts[0].str.strip()
+    for nxt in parts[1:]:
+        nxt = nxt.str.strip()
         out = out.where(nxt == "", out.where(out == "", out + " . ") + nxt)
     return out
 

@@ -250,3 +250,41 @@ def test_rules_that_fail_to_compile_behind_a_large_frame_give_one_error_and_no_t
     with pytest.raises(SettingsError, match="use strong, any or weak"):
         C.classify_complaints(_frame(EXTRA * 2), bad)
     assert seen == []
+
+
+def test_factorising_texts_is_pandas_factorize():
+    texts = ["b", "a", "b", "", "c", "a", "é 😍", ""]
+    chunked = pd.Series(pd.array(pa.chunked_array([texts[:3], texts[3:]], pa.string()), dtype="string"))
+    for s in (chunked, pd.Series(texts, dtype="string"), pd.Series(texts, dtype=object),
+              pd.Series(["x", None, "x"], dtype="string")):
+        codes, arr = C._factorise_texts(s)
+        want_codes, want_uniques = pd.factorize(s, sort=False)
+        assert codes.tolist() == want_codes.tolist()
+        assert arr.type == pa.large_string() and arr.to_pylist() == list(want_uniques)
+    codes, arr = C._factorise_texts(pd.Series([], dtype="string"))
+    assert len(codes) == 0 and arr.to_pylist() == [""]
+
+
+def test_title_and_body_join_as_pandas_does():
+    title = ["Bad", "", " Broke ", "", None]
+    body = ["no sound", "stopped", "", "", "fake"]
+    df = pd.DataFrame({schema.TITLE: pd.array(title, dtype="string"), schema.TEXT: pd.array(body, dtype="string")})
+    got = C._text_series(df, (schema.TITLE, schema.TEXT))
+    assert got.tolist() == ["Bad . no sound", "stopped", "Broke", "", "fake"]
+    objects = C._text_series(df.astype(object), (schema.TITLE, schema.TEXT))
+    assert objects.tolist() == got.tolist()
+
+
+def test_exclusion_passes_find_what_one_pass_finds(tax):
+    comp = tax._compiled
+    texts = pa.array([C.basic_normalise(t) for t in EXTRA + PREFILTERED + ["no sound quality at all", "no bass boost"]],
+                     pa.large_string())
+    split = 0
+    for i, fam in enumerate(comp.families):
+        passes = comp.exclude_filters[i]
+        if passes is None:
+            continue
+        split += isinstance(passes, list) and len(passes) > 1
+        whole = "|".join(f"(?:{C._re2_superset(p)})" for p in tax.data["families"][fam]["exclude"])
+        assert C._may_match(texts, passes).tolist() == pc.match_substring_regex(texts, whole).to_pylist(), fam
+    assert split  # the defect family's exclusions take several passes
