@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
@@ -178,14 +179,25 @@ def combine(files: list[LoadedFile], failed: list[tuple[str, str]] | None = None
 
 
 def _concat(parts: list[pd.DataFrame], table_name: str) -> pd.DataFrame:
-    """One canonical table from the files' tables; categorical columns keep every file's categories."""
+    """One canonical table from the files' tables; categorical columns keep every file's categories.
+
+    Categorical columns whose categories differ between the files are joined
+    with ``union_categoricals`` on their own: left to ``pd.concat`` they went
+    through plain values first (0.6 s for two shipment files of 1.3M lines).
+    """
     if not parts:
         return _conform(pd.DataFrame(), table_name)
-    frame = pd.concat(parts, ignore_index=True)
+    differing = [col for col in S.CATEGORICAL_COLUMNS.get(table_name, ())
+                 if all(col in part.columns and isinstance(part[col].dtype, pd.CategoricalDtype) for part in parts)
+                 and len({part[col].dtype for part in parts}) > 1]
+    columns = list(dict.fromkeys(col for part in parts for col in part.columns))
+    frame = pd.concat([part.drop(columns=differing) for part in parts], ignore_index=True)
+    for col in differing:
+        frame[col] = union_categoricals([part[col] for part in parts])
     for col in S.CATEGORICAL_COLUMNS.get(table_name, ()):
-        if not isinstance(frame[col].dtype, pd.CategoricalDtype):  # the files' categories differ: pandas fell back to plain values
-            frame[col] = union_categoricals([part[col] for part in parts])
-    return frame
+        if col in frame.columns and not isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = union_categoricals([part[col] for part in parts])  # some file's column was not one: as before
+    return frame[columns] if differing else frame
 
 
 def _mark_duplicates(complaints: pd.DataFrame) -> pd.Series:
@@ -206,7 +218,24 @@ def _cross_file_duplicates(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
     """True for rows whose key already appeared in an earlier file (overlapping downloads)."""
     if frame["_file_index"].nunique() < 2:
         return pd.Series(False, index=frame.index)
-    keys = [k for k in keys if k in frame.columns]
-    key = pd.util.hash_pandas_object(frame[keys].astype("str"), index=False)
-    first_file = frame["_file_index"].groupby(key.to_numpy()).transform("min")
+    key = _row_keys(frame, [k for k in keys if k in frame.columns])
+    first_file = frame["_file_index"].groupby(key).transform("min")
     return pd.Series(frame["_file_index"].to_numpy() > first_file.to_numpy(), index=frame.index)
+
+
+def _row_keys(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Per row, a number that is the same exactly where the ``keys`` columns hold the same values.
+
+    Each column is factorised (a categorical by its codes, text by Arrow) and
+    the codes combined pairwise: the same rows as comparing the values as
+    text, which took 1.4 s on 1.3M shipment lines.  Missing values are one
+    value.  Columns of mixed Python objects are compared as text, as before.
+    """
+    out = np.zeros(len(frame), dtype=np.int64)
+    for k in keys:
+        col = frame[k]
+        if col.dtype == object:
+            col = col.astype("str")
+        codes, uniques = pd.factorize(col, use_na_sentinel=False)
+        out = pd.factorize(out * max(len(uniques), 1) + codes)[0]
+    return out

@@ -84,7 +84,7 @@ if term.strip():
     else:
         view = context.drop(columns=["row"], errors="ignore")
         if "family" in view.columns:
-            view = view.assign(family=view["family"].map(family_name))
+            view = view.assign(family=components.translated(view["family"], family_name))
         if "rating" in view.columns:
             view = view.assign(rating=components.stars(view["rating"]))
         words = [c for c in ("left", "match", "right") if c in view.columns]  # the words first, context after

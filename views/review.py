@@ -50,7 +50,8 @@ cols = [c for c in ("complaint_id", "family", "family_confidence", "evidence", "
                     "text", "date", "order_id", "asin", "sku", "lot", "fulfillment_center") if c in shown.columns]
 if "safety" in cols and not (shown["safety"].fillna("") != "").any():
     cols.remove("safety")  # a column of blanks says nothing
-table = shown[cols].assign(family=shown["family"].map(family_name), evidence=shown["evidence"].map(evidence_text),
+table = shown[cols].assign(family=components.translated(shown["family"], family_name),
+                          evidence=components.translated(shown["evidence"], evidence_text),
                           family_confidence=shown["family_confidence"].round(2))
 if "rating" in table.columns:
     table["rating"] = components.stars(table["rating"])
@@ -105,8 +106,9 @@ if not len(current):
 else:
     st.markdown(t("review.kept", n=f"{len(current):,}", applied=f"{summary.get('applied', 0):,}",
                   unmatched=f"{summary.get('unmatched', 0):,}"))
-    kept = current.assign(family=current["family"].map(family_name), previous_family=current["previous_family"].map(family_name),
-                          source_kind=current["source_kind"].map(kind_name))
+    kept = current.assign(family=components.translated(current["family"], family_name),
+                          previous_family=components.translated(current["previous_family"], family_name),
+                          source_kind=components.translated(current["source_kind"], kind_name))
     kept = kept[["family", "previous_family", "note", "date", "order_id", "asin", "sku", "source_kind"]]
     st.dataframe(kept.rename(columns=lambda c: t(f"review.col_{c}", c) if c != "family" else factor_name(c)),
                  hide_index=True, key="review_kept")
@@ -130,7 +132,8 @@ if len(current):
     else:
         words = complaints.set_index("complaint_id").reindex(alikes["complaint_id"])
         shown_alikes = alikes.assign(
-            family=alikes["family"].map(family_name), suggested_family=alikes["suggested_family"].map(family_name),
+            family=components.translated(alikes["family"], family_name),
+            suggested_family=components.translated(alikes["suggested_family"], family_name),
             similarity=alikes["similarity"].round(2),
             **{c: words[c].to_numpy() for c in ("title", "text") if c in words.columns})
         st.dataframe(shown_alikes.rename(columns=lambda c: t(f"review.col_{c}", c) if c != "family" else factor_name(c)),

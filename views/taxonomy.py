@@ -56,8 +56,10 @@ if valid and preview:
         else:
             cols = [c for c in ("family_old", "family_new", "reason", "disposition", "rating", "title", "text",
                                 "evidence_old", "evidence_new") if c in changed.columns]
-            view = changed[cols].assign(family_old=changed["family_old"].map(family_name), family_new=changed["family_new"].map(family_name),
-                                        **{c: changed[c].map(evidence_text) for c in ("evidence_old", "evidence_new") if c in changed.columns})
+            view = changed[cols].assign(family_old=components.translated(changed["family_old"], family_name),
+                                        family_new=components.translated(changed["family_new"], family_name),
+                                        **{c: components.translated(changed[c], evidence_text) for c in ("evidence_old", "evidence_new")
+                                           if c in changed.columns})
             st.dataframe(view, hide_index=True, key="tax_changed")
 
 with st.expander(t("taxonomy.current")):

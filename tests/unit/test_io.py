@@ -272,3 +272,34 @@ def test_garbled_lines_are_each_read_or_rejected(sample_dir):
         nonblank = sum(1 for x in text.replace("\r\n", "\n").split("\n")[1:] if x not in ("", "\r"))
         assert f.rows + len(f.rejected) == f.data_lines == nonblank, trial
         assert f.rows >= 0.8 * (len(lines) - 1)
+
+
+def test_rows_repeated_in_a_later_file_are_flagged_by_value():
+    from analysis.dataset import _cross_file_duplicates
+
+    frame = pd.DataFrame({
+        "_file_index": [0, 0, 1, 1, 1, 2],
+        "order": pd.Categorical(["A", "B", "A", "B", "C", "B"]),
+        "qty": pd.array([1, 2, 1, 3, 1, 2], dtype="Int64"),
+        "note": [None, "x", None, "x", "y", 2],  # mixed objects compare as text; missing equals missing
+        "date": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-01", "2026-01-02", None, "2026-01-02"]),
+    })
+    got = _cross_file_duplicates(frame, ["order", "qty", "note", "date", "absent"])
+    assert got.tolist() == [False, False, True, False, False, False]
+    frame.loc[5, "note"] = "x"
+    assert _cross_file_duplicates(frame, ["order", "qty", "note", "date"]).tolist() == [False, False, True, False, False, True]
+    # a categorical's categories differing between the parts changes nothing
+    other = frame.assign(order=pd.Categorical(frame["order"].astype(str), categories=["C", "B", "A"]))
+    assert _cross_file_duplicates(other, ["order", "qty", "note", "date"]).tolist() == [False, False, True, False, False, True]
+
+
+def test_shipment_tables_with_different_categories_concatenate_as_pandas_would():
+    from analysis.dataset import _concat
+
+    a = pd.DataFrame({S.SKU: pd.Categorical(["s1", "s2"]), "n": [1, 2], S.ASIN: pd.Categorical(["x", "x"])})
+    b = pd.DataFrame({S.SKU: pd.Categorical(["s3", "s1"]), "n": [3, 4], S.ASIN: pd.Categorical(["x", "x"])})
+    got = _concat([a, b], "shipments")
+    assert got.columns.tolist() == [S.SKU, "n", S.ASIN]
+    assert got[S.SKU].dtype == "category" and got[S.SKU].cat.categories.tolist() == ["s1", "s2", "s3"]
+    assert got[S.SKU].astype(str).tolist() == ["s1", "s2", "s3", "s1"] and got["n"].tolist() == [1, 2, 3, 4]
+    assert got[S.ASIN].dtype == "category"
