@@ -41,10 +41,15 @@ def test_root_causes_states_findings_from_numbers(app_en):
     statements = [m.value for m in app_en.markdown if "adjusted p" in m.value and "units" in m.value]
     assert statements, "no finding statement"
     assert any("×" in s and "95% CI" in s for s in statements)
+    # the evidence is drawn once opened, and only its chosen tab
+    assert not app_en.get("plotly_chart")
+    app_en.session_state["rc_evidence_1"] = True
+    app_en.run()
+    assert not app_en.exception
     charts = app_en.get("plotly_chart")
-    assert charts
+    assert len(charts) == 1
     spec = json.loads(charts[0].proto.spec)
-    assert spec["layout"]["title"]["text"].endswith("by Cable lot") or spec["layout"]["title"]["text"]
+    assert spec["layout"]["title"]["text"] == "Product defect: complaint rate by Cable lot"
 
 
 def test_chinese_statements_are_built_from_numbers():
@@ -270,3 +275,21 @@ def test_a_safety_incident_is_shown_before_the_findings(tmp_path, monkeypatch, s
     table = frame_with(at, "Safety incident")
     assert table["Safety incident"].tolist() == ["exploded"]
     assert "product defect" in [str(v).lower() for v in table.iloc[0].tolist()]
+
+
+def test_a_findings_complaints_tab_reads_in_chinese():
+    """Opened evidence, complaints tab: every header in the visitor's language, stars as text (blank for a return)."""
+    at = loaded_app("zh")
+    at.switch_page("views/root_causes.py").run()
+    at.session_state["rc_evidence_1"] = True
+    at.run()
+    at.session_state["rc_tabs_1"] = "投诉明细"
+    at.run()
+    assert not at.exception
+    assert not at.get("plotly_chart")  # only the chosen tab is drawn
+    frames = [d.value for d in at.dataframe if "日期" in d.value.columns]
+    assert len(frames) == 1
+    shown = frames[0]
+    assert {"日期", "星级", "标题", "内容", "订单", "文件", "行号"} <= set(shown.columns), list(shown.columns)
+    assert not any(c in shown.columns for c in ("date", "rating", "title", "text", "order_id", "source_file"))
+    assert set(shown["星级"]) <= {"", "1★", "2★", "3★", "4★", "5★"}
