@@ -117,20 +117,94 @@ def joint_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, family
     return cells
 
 
-def weekly_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, family: str, factor: str | None = None, level: str | None = None) -> pd.DataFrame:
-    """``week, complaints, units`` for a family, optionally within one factor level, sorted by week.
+def on_ship_weeks(complaints: pd.DataFrame, shipments: pd.DataFrame | None) -> pd.DataFrame:
+    """The complaints a weekly rate counts: with shipments, those tied to the week their unit shipped.
 
-    Units are units shipped per ship week; without shipments, all complaints of the week.
+    A complaint without a ship date (an FBM return, a review without an order
+    number, an order that is not in the shipment files) would otherwise sit in
+    the week it was made, weeks after its unit shipped: counted against that
+    later week's units, it made rates climb at the end of a lot's run (0.5% ->
+    24% in a lot's last weeks of shipping on the benchmark data) where there
+    was no change at all.  Without shipments every complaint counts, in the
+    week it was made.
     """
+    if shipments is None or S.SHIP_DATE not in complaints.columns:
+        return complaints
+    return complaints[complaints[S.SHIP_DATE].notna()]
+
+
+MIN_LAG_COMPLAINTS = 30  # complaints tied to a ship date needed to estimate how soon complaints follow shipping
+
+
+def lag_cdf(complaints: pd.DataFrame, family: str | None = None) -> tuple[np.ndarray, pd.Timestamp] | None:
+    """How soon complaints follow shipping, and the day the complaint data end.
+
+    Returns ``(F, end)``: ``F[d]`` the share of complaints made within ``d``
+    days of shipping (:func:`analysis.stats.complaint_lag_cdf`, from the
+    complaints tied to a ship date: the family's own when it has
+    :data:`MIN_LAG_COMPLAINTS` of them, else all), ``end`` the last complaint
+    day.  None when too few complaints are tied to a ship date.
+    """
+    if S.SHIP_DATE not in complaints.columns or S.DATE not in complaints.columns:
+        return None
+    linked = complaints[complaints[S.SHIP_DATE].notna() & complaints[S.DATE].notna()]
+    if len(linked) < MIN_LAG_COMPLAINTS:
+        return None
+    from analysis import stats
+
+    end = pd.Timestamp(linked[S.DATE].max()).normalize()
+    own = linked[linked[S.FAMILY] == family] if family is not None else linked
+    use = own if len(own) >= MIN_LAG_COMPLAINTS else linked
+    shipped = use[S.SHIP_DATE].dt.normalize()
+    lags = (use[S.DATE].dt.normalize() - shipped).dt.days.to_numpy()
+    cdf = stats.complaint_lag_cdf(lags, (end - shipped).dt.days.to_numpy())
+    return (cdf, end) if len(cdf) else None
+
+
+def exposure_by(shipments: pd.DataFrame, keys, lag: tuple[np.ndarray, pd.Timestamp]) -> pd.Series:
+    """Units shipped per level, each counted as the share of its complaints made by the data's end
+    (``lag`` from :func:`lag_cdf`): a unit shipped a week before the end counts as ``F[7]`` of a unit.
+
+    Shipments are kept per ship week, so a week's units are taken as shipped
+    evenly over its seven days.
+    """
+    cdf, end = lag
+    age = (end - pd.to_datetime(shipments[S.WEEK])).dt.days.to_numpy()[:, None] - np.arange(7)[None, :]
+    share = np.where(age < 0, 0.0, cdf[np.clip(age, 0, len(cdf) - 1)]).mean(axis=1)
+    weights = shipments[S.QUANTITY].to_numpy(dtype=float) * share
+    return pd.Series(weights, index=shipments.index).groupby([shipments[k] for k in ([keys] if isinstance(keys, str) else keys)],
+                                                             observed=True).sum().rename("exposure")
+
+
+def weekly_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, family: str, factor: str | None = None, level: str | None = None) -> pd.DataFrame:
+    """``week, complaints, units, exposure`` for a family, optionally within one factor level, sorted by week.
+
+    Units are units shipped per ship week, and complaints those tied to a ship
+    week (:func:`on_ship_weeks`); without shipments, all complaints of the week.
+    ``exposure`` is the units allowing for the time complaints take to come
+    (:func:`exposure_by`, whole units, at least the complaints): a unit shipped
+    in the data's last weeks has not had the time to be returned that earlier
+    ones had, and its week's rate per unit shipped looks like an improvement
+    that is not one.  Rates over time divide by ``exposure``; it equals
+    ``units`` without shipments or with too few complaints tied to a ship
+    date to tell how soon complaints come (:func:`lag_cdf`).
+    """
+    lag = lag_cdf(complaints, family) if shipments is not None else None  # the family's, at every level
     if factor is not None:
         complaints = complaints[complaints[factor] == level]
         if shipments is not None:
             shipments = shipments[shipments[factor] == level]
+    complaints = on_ship_weeks(complaints, shipments)
     counts = complaints_by(complaints[complaints[S.FAMILY] == family], S.WEEK)
     units = units_by(complaints, shipments, S.WEEK)
     out = pd.DataFrame({"units": units}).join(counts, how="outer").fillna(0.0).sort_index()
     out["complaints"] = np.minimum(out["complaints"], out["units"].where(out["units"] > 0, out["complaints"]))
-    return out.rename_axis("week").reset_index()[["week", "complaints", "units"]]
+    if lag is not None and len(shipments):
+        exposure = exposure_by(shipments, S.WEEK, lag).reindex(out.index).fillna(0.0)
+        out["exposure"] = np.minimum(np.maximum(np.round(exposure.to_numpy()), out["complaints"].to_numpy()), out["units"].to_numpy())
+    else:
+        out["exposure"] = out["units"]
+    return out.rename_axis("week").reset_index()[["week", "complaints", "units", "exposure"]]
 
 
 def sum_by(columns: dict[str, pd.Series | np.ndarray], weights: np.ndarray) -> pd.DataFrame:

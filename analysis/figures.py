@@ -39,11 +39,11 @@ CHART_LABELS = {
 def control_table(analysis: "Analysis", family: str, factor: str | None = None, level: str | None = None, laney: bool = False) -> pd.DataFrame:
     """Weekly p-chart (or Laney p′ chart) table for a family, optionally within one level."""
     weekly = analysis.weekly(family, factor, level)
-    weekly = weekly[weekly["units"] > 0]
+    weekly = weekly[weekly["exposure"] > 0]  # units allowing for the time complaints take (see aggregate.weekly_cells)
     if len(weekly) < 2:
         return pd.DataFrame(columns=["sample", "count", "size", "value", "center", "lcl", "ucl", "out_of_control", "phase"])
     chart = stats.laney_p_chart if laney else stats.p_chart
-    return chart(weekly["complaints"].to_numpy(dtype=float), weekly["units"].to_numpy(dtype=float), samples=list(weekly["week"]))
+    return chart(weekly["complaints"].to_numpy(dtype=float), weekly["exposure"].to_numpy(dtype=float), samples=list(weekly["week"]))
 
 
 def funnel_tables(analysis: "Analysis", factor: str, family: str) -> tuple[pd.DataFrame, pd.DataFrame, float]:

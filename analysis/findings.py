@@ -142,7 +142,7 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     families = analysed_families(complaints, settings)
     factors = usable_factors(list(factors), complaints, shipments, settings)
     # the group-bys read only these columns, one family at a time
-    slim = complaints[[c for c in dict.fromkeys([S.FAMILY, "_units", S.WEEK, "ship_date", *factors]) if c in complaints.columns]]
+    slim = complaints[[c for c in dict.fromkeys([S.FAMILY, "_units", S.WEEK, S.DATE, S.SHIP_DATE, *factors]) if c in complaints.columns]]
     family_of = slim[S.FAMILY].to_numpy(dtype=object)
     by_family = {family: slim[family_of == family] for family in families}
     # ---- 1. screen
@@ -473,18 +473,16 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
 def _onset(complaints, shipments, family) -> str | None:
     """Week the family's overall rate stepped up (change point, permutation p < 0.01), or None.
 
-    Uses complaints tied to a ship week, so numerator and denominator count the same units.
+    Uses complaints tied to a ship week (as every weekly rate does, see
+    :func:`analysis.aggregate.on_ship_weeks`), so numerator and denominator count the same units.
     """
     if shipments is None:
         return None
-    linked = complaints
-    if "ship_date" in complaints.columns:
-        linked = complaints[complaints["ship_date"].notna()]
-    weekly = weekly_cells(linked, shipments, family)
-    weekly = weekly[weekly["units"] > 0]
+    weekly = weekly_cells(complaints, shipments, family)
+    weekly = weekly[weekly["exposure"] > 0]
     if len(weekly) < 6 or weekly["complaints"].sum() < 5:
         return None
-    result = stats.change_point(weekly["complaints"].to_numpy(), weekly["units"].to_numpy(), dates=list(weekly["week"]), min_segment=2)
+    result = stats.change_point(weekly["complaints"].to_numpy(), weekly["exposure"].to_numpy(), dates=list(weekly["week"]), min_segment=2)
     if result is None or not (result.p_value < 0.01) or not (result.rate_after > result.rate_before):
         return None
     return pd.Timestamp(result.date).strftime("%Y-%m-%d")

@@ -19,7 +19,7 @@ from analysis.dataset import Dataset
 
 #: canonical factor name of the shipping FC
 SHIPPING_FC = "fulfillment_center"
-SHIP_DATE = "ship_date"
+SHIP_DATE = S.SHIP_DATE
 
 _NOT_FACTORS = {S.SKU, S.FNSKU, S.ASIN, S.FC, S.SOURCE_KIND, S.SOURCE_FILE, S.SOURCE_LINE, S.PRODUCTION_DATE, S.RECEIVE_DATE, "units", "_file_index"}
 

@@ -16,7 +16,7 @@ import pandas as pd
 from analysis import schema as S
 from analysis.config import Settings
 from analysis.dataset import Dataset
-from analysis.aggregate import level_cells, weekly_cells
+from analysis.aggregate import level_cells, on_ship_weeks, weekly_cells
 from analysis.findings import FindingsResult, complaint_units, notice, rank_findings
 from analysis.link import Linked, as_levels, link
 
@@ -57,6 +57,12 @@ class Analysis:
         """``week, complaints, units`` for a family, optionally within one factor level."""
         return weekly_cells(self.complaints, self.shipments, family, factor, level)
 
+    def weekly_left_out(self, family: str, factor: str | None = None, level: str | None = None) -> int:
+        """Complaints of ``family`` (within one level) that weekly rates leave out: those not tied to
+        the week their unit shipped (see :func:`analysis.aggregate.on_ship_weeks`); 0 without shipments."""
+        rows = self.rows(family, factor, level)
+        return len(rows) - len(on_ship_weeks(rows, self.shipments))
+
     def rows(self, family: str | None = None, factor: str | None = None, level: str | None = None) -> pd.DataFrame:
         """The complaints behind a finding or a chart point."""
         c = self.complaints
@@ -74,10 +80,10 @@ class Analysis:
         from analysis import stats
 
         weekly = self.weekly(family, factor, level)
-        weekly = weekly[weekly["units"] > 0]
+        weekly = weekly[weekly["exposure"] > 0]
         if len(weekly) < 4:
             return None
-        return stats.change_point(weekly["complaints"].to_numpy(dtype=float), weekly["units"].to_numpy(dtype=float), dates=list(weekly["week"]), min_segment=2)
+        return stats.change_point(weekly["complaints"].to_numpy(dtype=float), weekly["exposure"].to_numpy(dtype=float), dates=list(weekly["week"]), min_segment=2)
 
     def before_after(self, family: str, date, factor: str | None = None, level: str | None = None, claimed_reduction: float | None = None):
         """Rates before and from ``date`` (a corrective action) and whether enough units shipped since.
@@ -88,13 +94,16 @@ class Analysis:
         from analysis import stats
 
         weekly = self.weekly(family, factor, level)
-        weekly = weekly[weekly["units"] > 0]
+        weekly = weekly[weekly["exposure"] > 0]
         weeks = pd.to_datetime(weekly["week"])
         before, after = weekly[weeks < pd.Timestamp(date)], weekly[weeks >= pd.Timestamp(date)]
-        if before["units"].sum() <= 0 or after["units"].sum() <= 0:
+        if before["exposure"].sum() <= 0 or after["exposure"].sum() <= 0:
             return None, 0.0
-        result = stats.before_after(before["complaints"].sum(), before["units"].sum(), after["complaints"].sum(), after["units"].sum(), claimed_reduction=claimed_reduction)
-        return result, float(after["units"].sum())
+        # units allowing for the time complaints take: units shipped just before the data end have not
+        # been returned yet, and counted whole they would show a fix working that has not been tested
+        result = stats.before_after(before["complaints"].sum(), before["exposure"].sum(), after["complaints"].sum(), after["exposure"].sum(),
+                                    claimed_reduction=claimed_reduction)
+        return result, float(after["exposure"].sum())
 
 
 def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, progress: Callable[[str, float], None] | None = None,

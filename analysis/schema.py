@@ -213,6 +213,7 @@ FAMILY_CONFIDENCE = "family_confidence"  # 0..1
 EVIDENCE = "evidence"  # human-readable: which code / terms decided the family
 SAFETY = "safety"  # the safety incidents a complaint describes ("exploded, caught fire"), "" when none
 WEEK = "week"  # Monday of the ISO week, datetime64
+SHIP_DATE = "ship_date"  # when the complaint's unit shipped (linked by order to a shipment line), else NaT
 LINK_METHOD = "link_method"  # how a complaint was tied to a lot: exact / fifo / none
 
 UNKNOWN_LEVEL = "(unknown)"  # level used when a factor cannot be linked

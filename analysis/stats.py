@@ -60,6 +60,7 @@ __all__ = [
     "funnel_points",
     "ChangePoint",
     "change_point",
+    "complaint_lag_cdf",
     "BeforeAfter",
     "before_after",
 ]
@@ -1563,6 +1564,55 @@ def change_point(counts, sizes, dates=None, min_segment: int = 1, n_permutations
         method=f"binomial likelihood-ratio scan, permutation p ({n_permutations} permutations, seed {seed}), "
                f"{support:.0%} likelihood support interval",
     )
+
+
+# ------------------------------------------------------------------ return lag
+def complaint_lag_cdf(lags, limits) -> np.ndarray:
+    """Share of complaints made within ``d`` days of their unit shipping, ``d = 0, 1, ...``.
+
+    Parameters
+    ----------
+    lags : array_like of int
+        Days from shipping to complaint, one per complaint (negative ones are ignored).
+    limits : array_like of int
+        Days from the same shipping to the end of the complaint data, one per
+        complaint: a complaint made later could not be seen yet, so every lag
+        is right-truncated at its limit (``lag <= limit``).
+
+    Returns
+    -------
+    ndarray
+        ``F`` with ``F[d]`` the estimated share of complaints made within
+        ``d`` days, up to the longest lag seen (``F[-1] == 1``); empty when
+        there is no lag.
+
+    Notes
+    -----
+    The product-limit estimator for right-truncated data (Lagakos, Barraj &
+    De Gruttola 1988, *Biometrika* 75:515), i.e. Kaplan-Meier in reverse
+    time: with ``n_s`` complaints at lag ``s`` among the ``r_s`` that had
+    ``lag <= s <= limit``, ``F(d) = prod over s > d of (1 - n_s / r_s)``.
+    Units shipped ``a`` days before the data end have had ``F[a]`` of their
+    complaints made by then.  Lags longer than any seen count as never made.
+    """
+    lags = np.asarray(lags, dtype=np.int64).ravel()
+    limits = np.asarray(limits, dtype=np.int64).ravel()
+    if lags.shape != limits.shape:
+        raise StatsInputError("lags and limits need one value per complaint each")
+    keep = (lags >= 0) & (limits >= lags)
+    lags, limits = lags[keep], limits[keep]
+    if not len(lags):
+        return np.empty(0)
+    top = int(lags.max())
+    made = np.bincount(lags, minlength=top + 1).astype(float)
+    # r_s = #(lag <= s) - #(limit < s)
+    ended = np.bincount(np.minimum(limits, top + 1), minlength=top + 2)
+    at_risk = np.cumsum(made) - np.concatenate([[0], np.cumsum(ended)[:top]])
+    factor = np.ones(top + 1)
+    seen = made > 0
+    factor[seen] = 1.0 - made[seen] / at_risk[seen]
+    from_s = np.cumprod(factor[::-1])[::-1]  # product over t >= s
+    return np.append(from_s[1:], 1.0)
 
 
 # ---------------------------------------------------------------- before/after

@@ -211,11 +211,21 @@ def selected_rows(analysis, picked: Iterable[Any], family: str | None, factor: s
     if not picked:
         return pd.DataFrame()
     if by == "week":
-        rows = analysis.rows(family, factor, level) if factor else analysis.rows(family)
+        from analysis.aggregate import on_ship_weeks
+
+        # the complaints the weekly chart counts (those tied to a ship week, when there are shipments)
+        rows = on_ship_weeks(analysis.rows(family, factor, level) if factor else analysis.rows(family), analysis.shipments)
         weeks = {pd.Timestamp(v) for v in picked}
         return rows[pd.to_datetime(rows["week"]).isin(weeks)].reset_index(drop=True)
     parts = [analysis.rows(family, factor, str(v)) for v in picked]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def weekly_left_out(analysis, family: str, factor: str | None, level: str | None) -> None:
+    """Say how many of the family's complaints a weekly chart leaves out (no ship week), if any."""
+    n = analysis.weekly_left_out(family, factor, level)
+    if n:
+        st.caption(t("trends.left_out", n=num(n)))
 
 
 def show_selection(rows: pd.DataFrame, key: str) -> None:
@@ -318,6 +328,7 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
         fig = charts.control_chart(table, onset=f.get("onset"), action_date=action_date, labels=chart_labels(
             title=t("chart.p_title", family=fam, where=where), x_title=t("chart.week"), y_title=t("chart.rate_y")))
         picked = chart(fig, key=f"rc_weekly_{rank}")
+        weekly_left_out(analysis, family, factor, level)
         show_selection(selected_rows(analysis, picked, family, factor, level, by="week"), key=f"rc_weekly_rows_{rank}")
 
     def words() -> None:

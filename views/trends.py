@@ -61,6 +61,7 @@ with tab_laney:
         fig = charts.control_chart(laney, onset=onset, action_date=action, labels=components.chart_labels(
             title=t("chart.laney_title", family=family_name(family), where=where), x_title=t("chart.week"), y_title=t("chart.rate_y")))
         picked_laney = components.chart(fig, key="trends_laney_chart")
+components.weekly_left_out(analysis, family, factor_arg, level)
 components.show_selection(components.selected_rows(analysis, [*picked, *picked_laney], family, factor_arg, level, by="week"),
                           key="trends_rows")
 
@@ -106,6 +107,6 @@ else:
         st.caption(md(ba.note))
 
 with st.expander(t("trends.weeks_table")):
-    weeks = weekly.assign(week=weekly["week"].map(components.date_text), rate=weekly["complaints"] / weekly["units"])
+    weeks = weekly.assign(week=weekly["week"].map(components.date_text), rate=weekly["complaints"] / weekly["exposure"])
     st.dataframe(components.translate_columns(weeks), hide_index=True, column_config=components.stat_columns(weeks),
                  key="trends_weeks")

@@ -293,3 +293,16 @@ def test_a_findings_complaints_tab_reads_in_chinese():
     assert {"日期", "星级", "标题", "内容", "订单", "文件", "行号"} <= set(shown.columns), list(shown.columns)
     assert not any(c in shown.columns for c in ("date", "rating", "title", "text", "order_id", "source_file"))
     assert set(shown["星级"]) <= {"", "1★", "2★", "3★", "4★", "5★"}
+
+
+def test_trends_say_which_complaints_the_weekly_rates_leave_out(app_en):
+    app_en.switch_page("views/trends.py").run()
+    assert not app_en.exception
+    analysis = app_en.session_state["analysis_memo"][1]
+    family = app_en.selectbox(key="trends_family").value
+    factor = app_en.selectbox(key="trends_factor").value
+    level = app_en.selectbox(key="trends_level").value
+    n = analysis.weekly_left_out(family, factor, level)
+    assert n > 0
+    captions = [c.value for c in app_en.caption]
+    assert any(f"{n:,} complaint(s) here have no ship date" in c for c in captions), captions

@@ -220,3 +220,65 @@ def test_safety_incidents_are_counted_apart_and_said_first(tmp_path):
     plain = analyze(load_files(files[:3], strict=True))
     assert plain.findings["summary"]["safety"] == {"complaints": 0, "terms": []}
     assert "safety" not in [n["code"] for n in plain.findings["notices"]]
+
+
+def test_weekly_rates_count_only_complaints_tied_to_a_ship_week():
+    """An FBM return or a review without an order sits in the week it was made, after its unit shipped:
+    counted against that week's units it would make a lot's last weeks climb."""
+    import pandas as pd
+
+    from analysis import schema as S
+    from analysis.aggregate import on_ship_weeks, weekly_cells
+
+    w1, w2 = pd.Timestamp("2026-09-07"), pd.Timestamp("2026-09-14")
+    complaints = pd.DataFrame({
+        S.FAMILY: ["product_defect"] * 4,
+        "_units": [1.0, 1.0, 1.0, 1.0],
+        S.WEEK: [w1, w1, w2, w2],
+        S.SHIP_DATE: [w1, pd.NaT, w2, pd.NaT],  # two linked, two not (placed by their own dates)
+        "lot": ["A", "A", "A", "A"],
+    })
+    shipments = pd.DataFrame({S.WEEK: [w1, w2], S.QUANTITY: [100, 4], "lot": ["A", "A"]})
+    got = weekly_cells(complaints, shipments, "product_defect", "lot", "A")
+    assert got["complaints"].tolist() == [1.0, 1.0] and got["units"].tolist() == [100.0, 4.0]
+    # without shipments: every complaint, in the week it was made, against all complaints
+    shares = weekly_cells(complaints, None, "product_defect")
+    assert shares["complaints"].tolist() == [2.0, 2.0] and shares["units"].tolist() == [2.0, 2.0]
+    assert len(on_ship_weeks(complaints, shipments)) == 2 and len(on_ship_weeks(complaints, None)) == 4
+
+
+def test_the_sample_s_weekly_charts_say_what_they_leave_out(sample_analysis):
+    from analysis import schema as S
+
+    rows = sample_analysis.rows("product_defect")
+    unlinked = int(rows[S.SHIP_DATE].isna().sum())
+    assert unlinked > 0  # the sample's FBM returns and reviews
+    assert sample_analysis.weekly_left_out("product_defect") == unlinked
+    weekly = sample_analysis.weekly("product_defect")
+    assert weekly["complaints"].sum() == pytest.approx(
+        sample_analysis.complaints.loc[(sample_analysis.complaints[S.FAMILY] == "product_defect")
+                                       & sample_analysis.complaints[S.SHIP_DATE].notna(), "_units"].sum())
+
+
+def test_weekly_exposure_allows_for_the_time_complaints_take():
+    """Every complaint comes 10 days after shipping; the data end on 2026-03-31.  Units shipped in the
+    week of 23 March (3 to 8 days before the end) cannot have been complained about yet: exposure 0;
+    the week of 16 March (9 to 15 days before) has 6 of its 7 days old enough: 6/7 of its units."""
+    import pandas as pd
+
+    from analysis import schema as S
+    from analysis.aggregate import weekly_cells
+
+    ship = [pd.Timestamp("2026-03-02")] * 40 + [pd.Timestamp("2026-03-21")]
+    complaints = pd.DataFrame({S.FAMILY: "product_defect", "_units": 1.0, S.SHIP_DATE: ship,
+                               S.DATE: [d + pd.Timedelta(days=10) for d in ship]})
+    complaints[S.WEEK] = complaints[S.SHIP_DATE] - pd.to_timedelta(complaints[S.SHIP_DATE].dt.day_of_week, unit="D")
+    weeks = pd.to_datetime(["2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23"])
+    shipments = pd.DataFrame({S.WEEK: weeks, S.QUANTITY: [100, 100, 70, 50]})
+    got = weekly_cells(complaints, shipments, "product_defect")
+    assert got["units"].tolist() == [100, 100, 70, 50]
+    assert got["complaints"].tolist() == [40, 0, 1, 0]
+    assert got["exposure"].tolist() == [100, 100, 60, 0]
+    # too few complaints tied to a ship date to tell how soon they come: units as they are
+    few = weekly_cells(complaints.iloc[:20], shipments, "product_defect")
+    assert few["exposure"].tolist() == few["units"].tolist()

@@ -655,3 +655,38 @@ def test_before_after_small_before_sample_cannot_support_claim():
     assert res.test == "fisher" and res.units_needed_for_claim == np.inf
     assert res.enough_units_for_claim is False and "0.5 added" in res.note
     assert S.before_after(3, 60, 1, 50).enough_units_for_claim is None
+
+
+def test_complaint_lag_cdf_by_hand():
+    """Right-truncated lags: lag 0 (limit 10), 1 (1), 1 (3), 2 (2), 5 (6).
+    At risk at s (lag <= s <= limit): r0 = 1, r1 = 3, r2 = 3 (the lag-1 with limit 1 has left), r5 = 2.
+    F(d) = prod over s > d of (1 - n_s / r_s): F(5) = 1; F(2..4) = 1 - 1/2; F(1) = 1/2 * (1 - 1/3); F(0) = 1/3 * (1 - 2/3)."""
+    from analysis.stats import complaint_lag_cdf
+
+    got = complaint_lag_cdf([0, 1, 1, 2, 5], [10, 1, 3, 2, 6])
+    assert np.allclose(got, [1 / 9, 1 / 3, 1 / 2, 1 / 2, 1 / 2, 1.0])
+    # no truncation (every limit beyond every lag): the plain empirical distribution
+    lags = np.array([3, 0, 7, 3, 3, 12, 1, 7])
+    plain = complaint_lag_cdf(lags, np.full(len(lags), 100))
+    assert np.allclose(plain, [(lags <= d).mean() for d in range(13)])
+    assert complaint_lag_cdf([], []).size == 0
+    assert np.allclose(complaint_lag_cdf([-1, 2, 4], [5, 1, 9]), [0, 0, 0, 0, 1])  # negative or beyond-limit lags ignored
+    with pytest.raises(S.StatsInputError):
+        complaint_lag_cdf([1, 2], [3])
+
+
+def test_lag_truncation_is_undone_on_simulated_returns():
+    """Lags drawn from a known distribution and seen only up to each unit's limit: the estimate
+    recovers the true distribution, where the plain share of seen lags is biased towards short ones."""
+    from analysis.stats import complaint_lag_cdf
+
+    rng = np.random.default_rng(7)
+    lag = rng.geometric(1 / 12, 60_000) - 1  # true F(d) = 1 - (11/12)^(d+1)
+    limit = rng.integers(0, 90, lag.size)  # days from shipping to the data's end
+    seen = lag <= limit
+    est = complaint_lag_cdf(lag[seen], limit[seen])
+    true = 1 - (11 / 12) ** (np.arange(len(est)) + 1)
+    true = true / true[-1]  # given a lag no longer than the longest seen
+    assert np.max(np.abs(est[:40] - true[:40])) < 0.02
+    naive = np.array([(lag[seen] <= d).mean() for d in range(40)])
+    assert np.max(naive - true[:40]) > 0.05  # what the estimator corrects
