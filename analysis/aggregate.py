@@ -123,7 +123,7 @@ def on_ship_weeks(complaints: pd.DataFrame, shipments: pd.DataFrame | None) -> p
     A complaint without a ship date (an FBM return, a review without an order
     number, an order that is not in the shipment files) would otherwise sit in
     the week it was made, weeks after its unit shipped: counted against that
-    later week's units, it made rates climb at the end of a lot's run (0.5% ->
+    later week's units, it made rates climb at the end of a lot's run (3% ->
     24% in a lot's last weeks of shipping on the benchmark data) where there
     was no change at all.  Without shipments every complaint counts, in the
     week it was made.

@@ -54,7 +54,8 @@ class Analysis:
         return levels[(levels["factor"] == factor) & (levels["family"] == family)].reset_index(drop=True)
 
     def weekly(self, family: str, factor: str | None = None, level: str | None = None) -> pd.DataFrame:
-        """``week, complaints, units`` for a family, optionally within one factor level."""
+        """``week, complaints, units, exposure`` for a family, optionally within one factor level
+        (see :func:`analysis.aggregate.weekly_cells`: weekly rates divide by ``exposure``)."""
         return weekly_cells(self.complaints, self.shipments, family, factor, level)
 
     def weekly_left_out(self, family: str, factor: str | None = None, level: str | None = None) -> int:
