@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("playwright.sync_api")
@@ -73,6 +75,15 @@ def test_finding_evidence_shows_charts_and_buyers_words(loaded_app):
     expect(terms_chart).to_contain_text("What buyers say: Cable lot CB-2606")
     expect(terms_chart.locator("text", has_text="right earbud").first).to_be_visible()
     app.assert_no_traceback()
+
+    # "Complaints": the finding's rows, and their CSV written when the button is clicked
+    evidence.get_by_role("tab", name="Complaints").click()
+    app.wait_idle()
+    with app.page.expect_download() as info:
+        evidence.locator('[data-testid="stDownloadButton"] button', has_text="Download as CSV").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    assert info.value.suggested_filename == "complaints.csv"
+    assert text.startswith("date,source_kind,family,") and text.count("\n") > 50
 
     evidence.get_by_role("tab", name="Rates by level").click()
     app.wait_idle()
