@@ -39,6 +39,7 @@ NOTICES = {
     "fifo_estimated": "Lots were attributed to units first-in-first-out by receive date: the lot link is estimated.",
     "corrected": "{applied} complaint(s) carry an analyst's family instead of the rules' (from {corrections} correction(s)).",
     "corrections_unmatched": "{unmatched} correction(s) name no complaint in these files: they were made on other data.",
+    "recent": "{n} level(s) shipped mostly shortly before the complaint data end, so part of their complaints cannot have been made yet and their rates read low (findings count units shipped): {levels}. Judge them again once their complaints have had time to come in.",
     "safety": "{n} complaint(s) describe a safety incident ({terms}). Read them first (Review page, filter \"Safety incidents only\"; the evidence pack's safety column): a safety complaint is handled as a product safety matter, not only through a Plan of Action.",
 }
 

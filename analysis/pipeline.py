@@ -16,7 +16,7 @@ import pandas as pd
 from analysis import schema as S
 from analysis.config import Settings
 from analysis.dataset import Dataset
-from analysis.aggregate import level_cells, on_ship_weeks, weekly_cells
+from analysis.aggregate import exposure_by, lag_cdf, level_cells, on_ship_weeks, weekly_cells
 from analysis.findings import FindingsResult, complaint_units, notice, rank_findings
 from analysis.link import Linked, as_levels, link
 
@@ -188,6 +188,28 @@ def _safety(complaints: pd.DataFrame, most: int = 5) -> dict:
     return {"complaints": int(len(said)), "terms": [str(x) for x in terms.index[:most]]}
 
 
+RECENT_SHARE = 0.8  # a level whose units can have had less than this share of their complaints made is "recent"
+
+
+def _recent(complaints: pd.DataFrame, shipments: pd.DataFrame | None, factors: list[str], min_units: int) -> list[dict]:
+    """Levels whose units shipped mostly shortly before the complaint data end: ``{factor, level, share}``
+    with ``share`` the part of their complaints that can have been made by then (see
+    :func:`analysis.aggregate.lag_cdf`), below :data:`RECENT_SHARE`; the fewest first."""
+    lag = lag_cdf(complaints) if shipments is not None and len(shipments) else None
+    if lag is None:
+        return []
+    out = []
+    for factor in factors:
+        if factor not in shipments.columns:
+            continue
+        units = shipments.groupby(factor, observed=True)[S.QUANTITY].sum().astype("float64")
+        share = (exposure_by(shipments, factor, lag).reindex(units.index).fillna(0.0) / units.where(units > 0)).dropna()
+        for level, value in share[(share < RECENT_SHARE) & (units.reindex(share.index) >= min_units)].items():
+            if str(level) != S.UNKNOWN_LEVEL:
+                out.append({"factor": factor, "level": str(level), "share": round(float(value), 3)})
+    return sorted(out, key=lambda x: (x["share"], x["factor"], x["level"]))
+
+
 def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result: FindingsResult, settings: Settings,
               corrected: dict | None = None) -> dict:
     """The findings.json document (shape kept stable: others build on it)."""
@@ -203,6 +225,11 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
         warnings.append(notice("low_link", share=cov["share_linked_to_shipments"]))
     if linked.lot_link == "fifo (estimated)":
         warnings.append(notice("fifo_estimated"))
+    recent = _recent(complaints, linked.shipments, [e["factor"] for e in result.examined], settings.analysis.min_units)
+    if recent:
+        named = recent[:8]  # the most recent first
+        levels = ", ".join(f"{r['factor'].replace('_', ' ')} {r['level']} (about {r['share']:.0%} of their complaints in)" for r in named)
+        warnings.append(notice("recent", n=len(recent), levels=levels + (", ..." if len(recent) > len(named) else ""), items=named))
     if corrected and corrected["applied"]:
         warnings.append(notice("corrected", applied=corrected["applied"], corrections=corrected["corrections"]))
     if corrected and corrected["unmatched"]:

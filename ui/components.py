@@ -357,5 +357,9 @@ def notice_text(notice: dict) -> str:
     params = dict(notice.get("params") or {})
     if "share" in params and params["share"] is not None:
         params["share"] = pct(params["share"], 0)
+    if params.get("items"):  # levels named in the visitor's language ("recent")
+        params["levels"] = t("notice.list_sep", ", ").join(
+            t("notice.recent_item", factor=factor_name(i["factor"]), level=i["level"], share=pct(i["share"], 0)) for i in params["items"]
+        ) + ("…" if params.get("n", 0) > len(params["items"]) else "")
     code = notice.get("code") or ""
     return t(f"notice.{code}", notice.get("text", ""), **params) if code else notice.get("text", "")

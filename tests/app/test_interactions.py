@@ -306,3 +306,25 @@ def test_trends_say_which_complaints_the_weekly_rates_leave_out(app_en):
     assert n > 0
     captions = [c.value for c in app_en.caption]
     assert any(f"{n:,} complaint(s) here have no ship date" in c for c in captions), captions
+
+
+def test_levels_too_recent_to_judge_are_named_in_chinese(tmp_path, monkeypatch):
+    """Returns that end on the last ship day: the late lots are named, in the visitor's language."""
+    import pandas as pd
+
+    from conftest import ROOT
+
+    sample = ROOT / "sample_data"
+    returns = pd.read_csv(sample / "fba_customer_returns.txt", sep="\t", dtype=str, keep_default_na=False)
+    cut = returns[returns["return-date"] <= "2026-09-30T23:59:59"]
+    (tmp_path / "fba_customer_returns.txt").write_text(cut.to_csv(sep="\t", index=False), encoding="utf-8")
+    for name in ("fba_customer_shipment_sales.txt", "lot_master.xlsx"):
+        (tmp_path / name).write_bytes((sample / name).read_bytes())
+    monkeypatch.setenv("WORKBENCH_SAMPLE_DIR", str(tmp_path))
+    at = loaded_app("zh")
+    at.switch_page("views/root_causes.py").run()
+    assert not at.exception, at.exception
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    recent = [w for w in warnings if "请等投诉有时间到齐后再判断" in w]
+    assert len(recent) == 1, warnings
+    assert "批次 L2608D（约" in recent[0] and "的投诉已出现）" in recent[0]

@@ -282,3 +282,22 @@ def test_weekly_exposure_allows_for_the_time_complaints_take():
     # too few complaints tied to a ship date to tell how soon they come: units as they are
     few = weekly_cells(complaints.iloc[:20], shipments, "product_defect")
     assert few["exposure"].tolist() == few["units"].tolist()
+
+
+def test_levels_shipped_just_before_the_data_end_are_named(tmp_path, sample_analysis):
+    """Returns cut at the last ship day: the lots that shipped in the last weeks have had little time to be
+    returned, and the run says so (their rates read low); with a month of returns after shipping, nothing."""
+    import pandas as pd
+
+    returns = pd.read_csv(SAMPLE / "fba_customer_returns.txt", sep="\t", dtype=str, keep_default_na=False)
+    cut = returns[returns["return-date"] <= "2026-09-30T23:59:59"]
+    (tmp_path / "returns.txt").write_text(cut.to_csv(sep="\t", index=False), encoding="utf-8")
+    an = analyze(load_files([tmp_path / "returns.txt", SAMPLE / "fba_customer_shipment_sales.txt", SAMPLE / "lot_master.xlsx"]))
+    recent = [n for n in an.findings["notices"] if n["code"] == "recent"]
+    assert len(recent) == 1
+    items = recent[0]["params"]["items"]
+    lots = {i["level"]: i["share"] for i in items if i["factor"] == "lot"}
+    assert "L2608D" in lots and lots["L2608D"] < 0.5  # shipped in the last days of September
+    assert all(0 <= i["share"] < 0.8 for i in items) and recent[0]["params"]["n"] >= len(items)
+    assert "Judge them again" in recent[0]["text"]
+    assert not [n for n in sample_analysis.findings["notices"] if n["code"] == "recent"]
