@@ -799,15 +799,18 @@ class _Compiled:
             if e2 == s2:
                 return False  # empty hit: finditer's empty-match rules apply
             hit = text2[s2:e2]
-            keep = tier.startswith("p_") or not (may_negate and self._negated_ascii(norm, hit, s2 - 1))
-            if keep and excl is not None:
-                spans = spans if spans is not None else _exclusion_spans(excl, norm)
-                keep = not _inside(spans, s2 - 1, e2 - 1)
-            if keep:
-                term = " ".join(hit.split())
-                w = weights[tier]
-                if found.get(term, 0.0) < w:
-                    found[term] = w
+            w = weights[tier]
+            # a term already counted at this weight again (a text saying "good" three times): whether this
+            # one is negated or excluded changes nothing, so neither is looked at (the usual hit is its term)
+            if found.get(hit, -1.0) < w:
+                keep = tier.startswith("p_") or not (may_negate and self._negated_ascii(norm, hit, s2 - 1))
+                if keep and excl is not None:
+                    spans = spans if spans is not None else _exclusion_spans(excl, norm)
+                    keep = not _inside(spans, s2 - 1, e2 - 1)
+                if keep:
+                    term = " ".join(hit.split())
+                    if found.get(term, 0.0) < w:
+                        found[term] = w
             # a hit ending in a separator leaves it free as the next gate
             m = search(text2, e2 - 1 if text2[e2 - 1] in " ?" else e2)
         return self._family_score(found, norm, weights)
