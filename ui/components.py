@@ -8,6 +8,7 @@ data-derived name (a lot, an FC code) escaped first.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import re
 from typing import Any, Callable, Iterable
@@ -266,9 +267,14 @@ def _level_list(items: Iterable[dict]) -> str:
     return ", ".join(f"{factor_name(i['factor'])} {md(i['level'])}" for i in items)
 
 
+def finding_key(f: dict) -> str:
+    """What a finding's widgets are keyed by: its factor, level and family (not its rank, which a re-run
+    without some factor gives to another finding, whose evidence would then open in its place)."""
+    return hashlib.sha1("\x1f".join(str(f[k]) for k in ("factor", "level", "family")).encode("utf-8")).hexdigest()[:12]
+
+
 def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> None:
     """A finding: its statement, onset and buyers' words, then an expander with all its evidence."""
-    rank = f.get("rank")
     with st.container(border=True):
         st.markdown(f"##### {finding_label(f)}")
         st.markdown(finding_statement(f))
@@ -290,7 +296,7 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
             st.warning(t("finding.tentative", p=p_text(f.get("p_adjusted"))))
         # the evidence is drawn once opened, and only its chosen tab: drawn up front, a page of seven
         # findings sent 28 charts and 7 tables to the browser on every visit (2.6 s on 1.2M shipment lines)
-        evidence = st.expander(f"{t('finding.evidence')} — {finding_label(f)}", expanded=False, key=f"rc_evidence_{rank}",
+        evidence = st.expander(f"{t('finding.evidence')} — {finding_label(f)}", expanded=False, key=f"rc_evidence_{finding_key(f)}",
                                on_change="rerun")
         with evidence:
             if evidence.open:
@@ -302,15 +308,15 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
     """A finding's evidence in tabs (rates, funnel, weekly chart, buyers' words, the complaints); only the chosen tab is drawn."""
     from analysis import charts
 
-    factor, level, family, rank = f["factor"], f["level"], f["family"], f.get("rank")
+    factor, level, family, key = f["factor"], f["level"], f["family"], finding_key(f)
     fam, fac = family_name(family), factor_name(factor)
 
     def rates() -> None:
         level_df = analysis.level_table(factor, family)
         fig = charts.rates_chart(level_df, baseline=f.get("baseline_rate"), labels=chart_labels(
             title=t("chart.rates_title", family=fam, factor=fac), x_title=fac, y_title=t("chart.rate_y")))
-        picked = chart(fig, key=f"rc_rates_{rank}")
-        show_selection(selected_rows(analysis, picked, family, factor), key=f"rc_rates_rows_{rank}")
+        picked = chart(fig, key=f"rc_rates_{key}")
+        show_selection(selected_rows(analysis, picked, family, factor), key=f"rc_rates_rows_{key}")
 
     def funnel() -> None:
         if analysis.shipments is None:
@@ -319,34 +325,34 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
         points, limits, baseline = cached.funnel_tables(run_key, factor, family, _analysis=analysis)
         fig = charts.funnel_chart(points, limits, baseline, labels=chart_labels(
             title=t("chart.funnel_title", family=fam, factor=fac), x_title=t("chart.funnel_x"), y_title=t("chart.rate_y")))
-        picked = chart(fig, key=f"rc_funnel_{rank}")
-        show_selection(selected_rows(analysis, picked, family, factor), key=f"rc_funnel_rows_{rank}")
+        picked = chart(fig, key=f"rc_funnel_{key}")
+        show_selection(selected_rows(analysis, picked, family, factor), key=f"rc_funnel_rows_{key}")
 
     def weekly() -> None:
         table = cached.control_table(run_key, family, factor, level, False, _analysis=analysis)
         where = t("chart.where", factor=fac, level=level)
         fig = charts.control_chart(table, onset=f.get("onset"), action_date=action_date, labels=chart_labels(
             title=t("chart.p_title", family=fam, where=where), x_title=t("chart.week"), y_title=t("chart.rate_y")))
-        picked = chart(fig, key=f"rc_weekly_{rank}")
+        picked = chart(fig, key=f"rc_weekly_{key}")
         weekly_left_out(analysis, family, factor, level)
-        show_selection(selected_rows(analysis, picked, family, factor, level, by="week"), key=f"rc_weekly_rows_{rank}")
+        show_selection(selected_rows(analysis, picked, family, factor, level, by="week"), key=f"rc_weekly_rows_{key}")
 
     def words() -> None:
         terms = cached.finding_terms(run_key, factor, level, family, _analysis=analysis)
         fig = charts.terms_chart(terms.head(15) if terms is not None else None, labels=chart_labels(
             title=t("chart.terms_title", group=f"{fac} {level}"), x_title=t("chart.terms_x")))
-        picked = chart(fig, key=f"rc_terms_{rank}")
+        picked = chart(fig, key=f"rc_terms_{key}")
         if picked:
             context = cached.keyword_in_context(run_key, (family, factor, level), str(picked[0]), _complaints=analysis.rows(family, factor, level))
-            st.dataframe(context[["left", "match", "right"]], hide_index=True, key=f"rc_kwic_{rank}")
+            st.dataframe(context[["left", "match", "right"]], hide_index=True, key=f"rc_kwic_{key}")
         else:
             st.caption(t("app.click_hint"))
 
     def complaints() -> None:
-        rows_table(analysis.rows(family, factor, level), key=f"rc_rows_{rank}")
+        rows_table(analysis.rows(family, factor, level), key=f"rc_rows_{key}")
 
     names = [t("finding.tab_rates"), t("finding.tab_funnel"), t("finding.tab_weekly"), t("finding.tab_terms"), t("finding.tab_rows")]
-    for tab, draw in zip(st.tabs(names, key=f"rc_tabs_{rank}", on_change="rerun"), (rates, funnel, weekly, words, complaints)):
+    for tab, draw in zip(st.tabs(names, key=f"rc_tabs_{key}", on_change="rerun"), (rates, funnel, weekly, words, complaints)):
         if tab.open:
             with tab:
                 draw()

@@ -43,7 +43,10 @@ def test_root_causes_states_findings_from_numbers(app_en):
     assert any("×" in s and "95% CI" in s for s in statements)
     # the evidence is drawn once opened, and only its chosen tab
     assert not app_en.get("plotly_chart")
-    app_en.session_state["rc_evidence_1"] = True
+    from ui.components import finding_key
+
+    first = app_en.session_state["analysis_memo"][1].findings["findings"][0]
+    app_en.session_state[f"rc_evidence_{finding_key(first)}"] = True
     app_en.run()
     assert not app_en.exception
     charts = app_en.get("plotly_chart")
@@ -281,9 +284,12 @@ def test_a_findings_complaints_tab_reads_in_chinese():
     """Opened evidence, complaints tab: every header in the visitor's language, stars as text (blank for a return)."""
     at = loaded_app("zh")
     at.switch_page("views/root_causes.py").run()
-    at.session_state["rc_evidence_1"] = True
+    from ui.components import finding_key
+
+    first = finding_key(at.session_state["analysis_memo"][1].findings["findings"][0])
+    at.session_state[f"rc_evidence_{first}"] = True
     at.run()
-    at.session_state["rc_tabs_1"] = "投诉明细"
+    at.session_state[f"rc_tabs_{first}"] = "投诉明细"
     at.run()
     assert not at.exception
     assert not at.get("plotly_chart")  # only the chosen tab is drawn
@@ -328,3 +334,21 @@ def test_levels_too_recent_to_judge_are_named_in_chinese(tmp_path, monkeypatch):
     recent = [w for w in warnings if "请等投诉有时间到齐后再判断" in w]
     assert len(recent) == 1, warnings
     assert "批次 L2608D（约" in recent[0] and "的投诉已出现）" in recent[0]
+
+
+def test_an_open_evidence_stays_with_its_finding_when_a_rerun_reorders_them(app_en):
+    """Widgets are keyed by the finding (factor, level, family), not by its rank."""
+    from ui.components import finding_key
+
+    app_en.switch_page("views/root_causes.py").run()
+    first = app_en.session_state["analysis_memo"][1].findings["findings"][0]
+    assert first["factor"] == "cable_lot"
+    app_en.session_state[f"rc_evidence_{finding_key(first)}"] = True
+    app_en.run()
+    assert len(app_en.get("plotly_chart")) == 1
+    app_en.multiselect(key="rc_exclude").set_value(["cable_lot"]).run()
+    app_en.button(key="rc_rerun").click().run()
+    assert not app_en.exception
+    now = app_en.session_state["analysis_memo"][1].findings["findings"]
+    assert now and now[0]["factor"] != "cable_lot"
+    assert not app_en.get("plotly_chart")  # the new #1's evidence is closed: the open one was cable lot CB-2606's
