@@ -22,11 +22,13 @@ with left:
     fig = charts.pareto_chart(pareto, labels=components.chart_labels(
         title=t("chart.pareto_title"), x_title=t("chart.pareto_x"), y_title=t("chart.pareto_y"), y2_title=t("chart.cumulative"),
         count=t("chart.complaints")))
+    fig.update_layout(title=None, margin={"t": 30})  # the section's heading says it (the documents keep the title)
     picked_families = components.chart(fig, key="kw_pareto_chart")
 with right:
     st.subheader(t("keywords.week_heading"))
     fig = charts.family_week_chart(family_by_week(complaints), labels=components.chart_labels(
         title=t("chart.family_week_title"), x_title=t("chart.week"), y_title=t("chart.complaints")))
+    fig.update_layout(title=None, margin={"t": 30})
     components.chart(fig, key="kw_week_chart")
 if picked_families:
     parts = [analysis.rows(family=str(f)) for f in picked_families]

@@ -21,6 +21,7 @@ def test_keywords_page(loaded_app):
     expect(charts.first).to_be_visible()
     assert charts.count() >= 3  # Pareto, families per week, distinctive terms
     expect(charts.first).to_contain_text("Product defect")
+    expect(charts.first).not_to_contain_text("Complaints by family")  # the heading above says it, once
 
     # keyword in context: every comment with the word, as a table
     term = app.main.locator('[data-testid="stTextInput"]').filter(has_text="Word or phrase").locator("input")
