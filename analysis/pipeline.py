@@ -58,11 +58,14 @@ class Analysis:
         (see :func:`analysis.aggregate.weekly_cells`: weekly rates divide by ``exposure``)."""
         return weekly_cells(self.complaints, self.shipments, family, factor, level)
 
+    def weekly_rows(self, family: str, factor: str | None = None, level: str | None = None) -> pd.DataFrame:
+        """The complaints weekly rates count (:meth:`rows` tied to the week their unit shipped, when
+        there are shipments; see :func:`analysis.aggregate.on_ship_weeks`)."""
+        return on_ship_weeks(self.rows(family, factor, level), self.shipments)
+
     def weekly_left_out(self, family: str, factor: str | None = None, level: str | None = None) -> int:
-        """Complaints of ``family`` (within one level) that weekly rates leave out: those not tied to
-        the week their unit shipped (see :func:`analysis.aggregate.on_ship_weeks`); 0 without shipments."""
-        rows = self.rows(family, factor, level)
-        return len(rows) - len(on_ship_weeks(rows, self.shipments))
+        """Complaints of ``family`` (within one level) that weekly rates leave out (not in :meth:`weekly_rows`); 0 without shipments."""
+        return len(self.rows(family, factor, level)) - len(self.weekly_rows(family, factor, level))
 
     def rows(self, family: str | None = None, factor: str | None = None, level: str | None = None) -> pd.DataFrame:
         """The complaints behind a finding or a chart point."""

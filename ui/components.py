@@ -212,10 +212,7 @@ def selected_rows(analysis, picked: Iterable[Any], family: str | None, factor: s
     if not picked:
         return pd.DataFrame()
     if by == "week":
-        from analysis.aggregate import on_ship_weeks
-
-        # the complaints the weekly chart counts (those tied to a ship week, when there are shipments)
-        rows = on_ship_weeks(analysis.rows(family, factor, level) if factor else analysis.rows(family), analysis.shipments)
+        rows = analysis.weekly_rows(family, factor, level)  # the complaints the weekly chart counts
         weeks = {pd.Timestamp(v) for v in picked}
         return rows[pd.to_datetime(rows["week"]).isin(weeks)].reset_index(drop=True)
     parts = [analysis.rows(family, factor, str(v)) for v in picked]

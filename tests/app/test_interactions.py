@@ -312,6 +312,8 @@ def test_trends_say_which_complaints_the_weekly_rates_leave_out(app_en):
     assert n > 0
     captions = [c.value for c in app_en.caption]
     assert any(f"{n:,} complaint(s) here have no ship date" in c for c in captions), captions
+    assert any(c.startswith("Rates divide by units allowing for return lag") for c in captions)  # the weeks table's column explained
+    assert analysis.weekly_rows(family, factor, level)["ship_date"].notna().all()
 
 
 def test_levels_too_recent_to_judge_are_named_in_chinese(tmp_path, monkeypatch):
