@@ -7,6 +7,7 @@ are the same.  Computation happens here (through :mod:`analysis.stats` and
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
@@ -59,21 +60,27 @@ def funnel_tables(analysis: "Analysis", factor: str, family: str) -> tuple[pd.Da
 
 
 def finding_terms(analysis: "Analysis", finding: dict) -> pd.DataFrame:
-    """Distinctive terms of a finding's complaints against every other complaint."""
+    """Distinctive terms of a finding's complaints against the same family's complaints
+    elsewhere (every other complaint when those are too few: :func:`analysis.findings.term_sides`);
+    ``attrs["against"]`` says which (``"family"`` or ``"all"``)."""
+    from analysis.findings import term_sides
     from analysis.keywords import distinctive_terms
 
     complaints = analysis.complaints
-    focus = (complaints[finding["factor"]] == finding["level"]) & (complaints[S.FAMILY] == finding["family"])
-    frame = complaints.assign(_group=np.where(focus, "focus", "rest"))
+    focus, reference, against = term_sides(complaints, finding["factor"], finding["level"], finding["family"])
     if not focus.any():
         return pd.DataFrame()
+    frame = complaints[focus | reference].assign(_group=np.where(focus[focus | reference], "focus", "rest"))
     terms = distinctive_terms(frame, by="_group", focus="focus")
-    return terms[terms["group"] == "focus"].reset_index(drop=True)
+    terms = terms[terms["group"] == "focus"].reset_index(drop=True)
+    terms.attrs["against"] = against
+    return terms
 
 
 def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 6) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """Charts and statistics tables for the export: Pareto, then per finding rates, funnel, control chart, terms."""
     from analysis import charts
+    from analysis.export.poa import figure_name
     from analysis.keywords import family_pareto
 
     lab = CHART_LABELS.get(language, CHART_LABELS["en"])
@@ -89,27 +96,27 @@ def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 
             language, **lab["pareto"], x_title=words["pareto_x"], y_title=words["pareto_y"]))
     tables["level_tests"] = analysis.result.levels
     for f in analysis.findings["findings"][:max_findings]:
-        key = f"finding{f['rank']}_{_slug(f['factor'])}"
+        key = partial(figure_name, f["rank"], f["factor"])
         fmt = {"family": names.get(f["family"], f["family"]), "factor": factor_name(f["factor"], language, capital=False), "level": f["level"]}
         level_df = analysis.level_table(f["factor"], f["family"])
-        tables[f"{key}_levels"] = level_df
-        figures[f"{key}_rates"] = charts.rates_chart(level_df, baseline=f.get("baseline_rate"), labels=chart_labels(
+        tables[key("levels")] = level_df
+        figures[key("rates")] = charts.rates_chart(level_df, baseline=f.get("baseline_rate"), labels=chart_labels(
             language, title=lab["rates"]["title"].format(**fmt), x_title=factor_name(f["factor"], language), y_title=words["rate_y"]))
         if analysis.shipments is not None:
             points, limits, baseline = funnel_tables(analysis, f["factor"], f["family"])
-            tables[f"{key}_funnel"] = points
-            figures[f"{key}_funnel"] = charts.funnel_chart(points, limits, baseline, labels=chart_labels(
+            tables[key("funnel")] = points
+            figures[key("funnel")] = charts.funnel_chart(points, limits, baseline, labels=chart_labels(
                 language, title=lab["funnel"]["title"].format(**fmt), x_title=words["funnel_x"], y_title=words["rate_y"]))
             control = control_table(analysis, f["family"], f["factor"], f["level"])
             if len(control):
-                tables[f"{key}_control"] = control
-                figures[f"{key}_control"] = charts.control_chart(
+                tables[key("control")] = control
+                figures[key("control")] = charts.control_chart(
                     control, onset=f.get("onset"), action_date=analysis.settings.analysis.action_date, labels=chart_labels(
                         language, title=lab["control"]["title"].format(**fmt), x_title=words["week"], y_title=words["rate_y"]))
         terms = finding_terms(analysis, f)
         if len(terms):
-            tables[f"{key}_terms"] = terms
-            figures[f"{key}_terms"] = charts.terms_chart(terms.head(15), labels=chart_labels(
+            tables[key("terms")] = terms
+            figures[key("terms")] = charts.terms_chart(terms.head(15), labels=chart_labels(
                 language, title=lab["terms"]["title"].format(**fmt), x_title=words["terms_x"]))
     return figures, tables
 
@@ -166,6 +173,3 @@ def chart_labels(language: str = "en", **extra: Any) -> dict[str, Any]:
     lab.update(extra)
     return lab
 
-
-def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in text)[:40]

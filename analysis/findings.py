@@ -222,6 +222,8 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
 
 #: most complaints whose words are scored per finding (a seeded sample beyond that)
 _TERM_SAMPLE = 800
+#: worded complaints of the family outside a level needed to compare the level's words with them
+MIN_TERM_REFERENCE = 30
 
 #: factors that are bookkeeping aliases of a lot: named last when levels cover the same units
 _LATE_FACTORS = ("sku", "inbound_shipment_id", "fnsku")
@@ -378,13 +380,44 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
 
 
 # ---------------------------------------------------------------- describe
+def term_sides(complaints: pd.DataFrame, factor: str, level: str, family: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """Which complaints a finding's words are read from, and which they are compared with.
+
+    The focus is the level's complaints of the family.  The reference is the
+    same family's complaints outside the level, so the terms say what these
+    buyers say that buyers with the same kind of complaint elsewhere do not
+    (a battery lot's "disappointing quality" excess reads "battery drains
+    fast", not the fit and bass every quality complaint mentions).  When the
+    family has fewer than :data:`MIN_TERM_REFERENCE` complaints with words
+    outside the level (one FC holds nearly all warehouse damage), the
+    reference is every other complaint.
+
+    Returns
+    -------
+    focus, reference : boolean arrays over ``complaints``' rows
+    against : ``"family"`` or ``"all"``, which reference it is
+    """
+    in_family = (complaints[S.FAMILY] == family).to_numpy()
+    focus = in_family & (complaints[factor] == level).to_numpy()
+    reference = in_family & ~focus
+    if int((reference & _has_words(complaints)).sum()) < MIN_TERM_REFERENCE:
+        return focus, ~focus, "all"
+    return focus, reference, "family"
+
+
+def _has_words(complaints: pd.DataFrame) -> np.ndarray:
+    """Rows with a title or a text."""
+    with_text = np.zeros(len(complaints), dtype=bool)
+    for col in (S.TEXT, S.TITLE):
+        if col in complaints.columns:
+            with_text |= (complaints[col].fillna("").astype("str") != "").to_numpy()
+    return with_text
+
+
 def _with_text(complaints: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
     """The complaints that carry a title or text (the ones whose words can be scored): family, factors and texts."""
     texts = [c for c in (S.TEXT, S.TITLE) if c in complaints.columns]
-    with_text = np.zeros(len(complaints), dtype=bool)
-    for col in texts:
-        with_text |= (complaints[col].fillna("").astype("str") != "").to_numpy()
-    return complaints.loc[with_text, [S.FAMILY, *factors, *texts]]
+    return complaints.loc[_has_words(complaints), [S.FAMILY, *factors, *texts]]
 
 
 def _describe(term, chosen, model, texted, shipments, levels, settings, top_terms_fn, n_tests: int, onset: str | None) -> dict:
@@ -417,8 +450,8 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
         }
     )
     row = stats.compare_levels(two, alpha=settings.alpha, min_units=1, min_complaints=1).set_index("level").loc["focus"]
-    in_focus = ((texted[factor] == level) & (texted[S.FAMILY] == family)).to_numpy()
-    focus, reference = texted[in_focus], texted[~in_focus]
+    in_focus, in_reference, terms_against = term_sides(texted, factor, level, family)
+    focus, reference = texted[in_focus], texted[in_reference]
     # a fixed-seed sample keeps the term scores stable and the run fast on big sellers
     focus = focus.sample(n=min(len(focus), _TERM_SAMPLE), random_state=0) if len(focus) > _TERM_SAMPLE else focus
     reference = reference.sample(n=3 * _TERM_SAMPLE, random_state=0) if len(reference) > 3 * _TERM_SAMPLE else reference
@@ -451,6 +484,7 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
         "test": term["test"],
         "strength": "established" if term["p_adjusted"] < settings.fdr else "tentative",
         "top_terms": terms,
+        "terms_against": terms_against,
         "aliases": term["aliases"],
         "competing": term.get("competing", []),
         "explains": [],

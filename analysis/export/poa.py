@@ -474,7 +474,9 @@ def _block(
 
     terms = [redact_pii(_line(x)) for x in (f.get("top_terms") or ()) if _line(x)][: settings.max_terms]
     qo, qc = t["meta"]["quote_open"], t["meta"]["quote_close"]
-    buyers = _fill(ft["buyers_say"], terms=_join([f"{qo}{x}{qc}" for x in terms], t)) if terms else ft["no_terms"]
+    # the sentence says what the terms were compared with (findings.json's terms_against)
+    said = {"family": "buyers_say", "all": "buyers_say_all"}.get(str(f.get("terms_against")), "buyers_say_plain")
+    buyers = _fill(ft[said], terms=_join([f"{qo}{x}{qc}" for x in terms], t)) if terms else ft["no_terms"]
 
     if quote_override is not None:
         quotes = tuple(
@@ -784,6 +786,35 @@ def _table_rows(section: RootCauseSection, findings: Mapping[str, Any]) -> list[
     return rows
 
 
+#: a finding's chart: ``finding<rank>_<factor>_<kind>`` (:func:`figure_name`)
+_FINDING_FIGURE = re.compile(r"finding(\d+)_(?:.*_)?(rates|funnel|control|terms)")
+
+
+def figure_name(rank: int, factor: str, kind: str) -> str:
+    """The name (and file stem) of one of a finding's charts; ``kind`` is rates, funnel, control or terms."""
+    return f"finding{rank}_{''.join(ch if ch.isalnum() else '_' for ch in factor)[:40]}_{kind}"
+
+
+def _docx_pictures(charts: Mapping[str, Path] | None, section: RootCauseSection) -> dict[int | None, list[tuple[Path, str]]]:
+    """The PNG charts to embed with their captions, by the rank of the finding they show
+    (``None``: the complaints as a whole, shown with the problem statement).  A finding's
+    charts follow its text; those of findings left out of the section are left out too."""
+    t = section.text
+    blocks = {b.rank: b for b in section.findings}
+    placed: dict[int | None, list[tuple[Path, str]]] = {}
+    for name, p in (charts or {}).items():
+        png = Path(p)
+        if png.suffix.lower() != ".png" or not png.is_file():
+            continue
+        m = _FINDING_FIGURE.fullmatch(name)
+        if m is None:
+            placed.setdefault(None, []).append((png, str(t["charts"].get(name, name.replace("_", " ")))))
+        elif (b := blocks.get(int(m[1]))) is not None:
+            caption = _fill(t["charts"]["of_finding"], rank=b.rank, factor=_factor_name(b.factor, t), level=b.level, caption=t["charts"][m[2]])
+            placed.setdefault(b.rank, []).append((png, caption))
+    return placed
+
+
 def render_docx(
     section: RootCauseSection,
     findings: Mapping[str, Any],
@@ -800,8 +831,10 @@ def render_docx(
     findings : dict
         findings.json, for the numbers of the findings table.
     charts : dict of name -> Path
-        PNG files to embed (other formats and missing files are skipped), in
-        order, each with a caption from ``templates/<lang>.toml [charts]``.
+        PNG files to embed (other formats and missing files are skipped), each
+        with a caption from ``templates/<lang>.toml [charts]``: a finding's
+        charts (:func:`figure_name`) after its text, the others after the
+        problem statement.
     path : str or Path
     notes : sequence of str
         Extra lines for a "Notes" heading (e.g. charts that could not be drawn).
@@ -829,9 +862,20 @@ def render_docx(
                 rpr.append(fonts)
             fonts.set(qn("w:eastAsia"), "Microsoft YaHei")
 
+    pictures = _docx_pictures(charts, section)
+    shown = 0
+
+    def add_pictures(items: list[tuple[Path, str]]) -> None:
+        nonlocal shown
+        for png, caption in items:
+            shown += 1
+            doc.add_picture(str(png), width=Inches(6.5))
+            doc.add_paragraph(_fill(t["charts"]["figure"], n=shown, caption=clean_text(caption)), style="Caption")
+
     doc.add_heading(clean_text(section.title), 0)
     doc.add_heading(clean_text(section.heading("problem")), 1)
     doc.add_paragraph(clean_text(section.problem_statement))
+    add_pictures(pictures.get(None, []))
 
     rows = _table_rows(section, findings)
     if rows:
@@ -873,14 +917,7 @@ def render_docx(
                     qp.add_run(f"  ({clean_text(q.meta)})").italic = True
         elif b.no_quotes:
             doc.add_paragraph(clean_text(b.no_quotes))
-
-    pngs = [(name, Path(p)) for name, p in (charts or {}).items() if Path(p).suffix.lower() == ".png" and Path(p).is_file()]
-    if pngs:
-        doc.add_heading(clean_text(section.heading("charts")), 1)
-        for n, (name, png) in enumerate(pngs, start=1):
-            doc.add_picture(str(png), width=Inches(6.5))
-            caption = t["charts"].get(name, name.replace("_", " "))
-            doc.add_paragraph(_fill(t["charts"]["figure"], n=n, caption=caption), style="Caption")
+        add_pictures(pictures.get(b.rank, []))
 
     doc.add_heading(clean_text(section.heading("not_causes")), 1)
     for x in section.not_causes:

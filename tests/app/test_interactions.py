@@ -354,3 +354,23 @@ def test_an_open_evidence_stays_with_its_finding_when_a_rerun_reorders_them(app_
     now = app_en.session_state["analysis_memo"][1].findings["findings"]
     assert now and now[0]["factor"] != "cable_lot"
     assert not app_en.get("plotly_chart")  # the new #1's evidence is closed: the open one was cable lot CB-2606's
+
+
+def test_a_findings_words_say_what_they_are_compared_with():
+    """Evidence, 'what buyers say' tab: the caption names the reference the terms were scored against,
+    as findings.json's terms_against records it."""
+    at = loaded_app("en")
+    at.switch_page("views/root_causes.py").run()
+    from ui.components import finding_key
+
+    finding = at.session_state["analysis_memo"][1].findings["findings"][0]
+    key = finding_key(finding)
+    at.session_state[f"rc_evidence_{key}"] = True
+    at.run()
+    at.session_state[f"rc_tabs_{key}"] = "What buyers say"
+    at.run()
+    assert not at.exception
+    assert finding["terms_against"] == "family"
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Words these buyers use more than buyers of the same kind of complaint elsewhere") and finding["level"] in c
+               for c in captions), captions

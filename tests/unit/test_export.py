@@ -30,7 +30,7 @@ from analysis.export import (
     write_all,
     write_evidence_pack,
 )
-from analysis.export.poa import TEMPLATE_DIR
+from analysis.export.poa import TEMPLATE_DIR, figure_name
 
 HOSTILE = [
     '=HYPERLINK("http://x","click") right earbud no sound after two days',
@@ -123,12 +123,13 @@ def _tables():
 @pytest.fixture(scope="module")
 def figures():
     t = _tables()
+    # named as analysis.figures.figures_for names them: the complaints as a whole, then a finding's
     return {
-        "pareto": charts.pareto_chart(t["pareto"]),
-        "rates": charts.rates_chart(t["levels"], baseline=0.0025),
-        "funnel": charts.funnel_chart(t["funnel_points"], t["funnel_limits"], 0.0025),
-        "control": charts.control_chart(t["control"], onset="2026-07-06", action_date="2026-08-03"),
-        "terms": charts.terms_chart(t["terms"]),
+        "family_pareto": charts.pareto_chart(t["pareto"]),
+        figure_name(1, "cable_lot", "rates"): charts.rates_chart(t["levels"], baseline=0.0025),
+        figure_name(1, "cable_lot", "funnel"): charts.funnel_chart(t["funnel_points"], t["funnel_limits"], 0.0025),
+        figure_name(1, "cable_lot", "control"): charts.control_chart(t["control"], onset="2026-07-06", action_date="2026-08-03"),
+        figure_name(2, "fulfillment_center", "terms"): charts.terms_chart(t["terms"]),
         "family_week": charts.family_week_chart(t["family_week"]),
     }
 
@@ -284,7 +285,8 @@ def test_docx_headings_table_and_quotes(tmp_path, findings, complaints):
 # ------------------------------------------------------------- images
 def test_export_figures_png_svg(tmp_path, figures, images_ready):
     _need_pictures(images_ready)
-    result = export_figures({"rates": figures["rates"], "terms": figures["terms"]}, tmp_path)
+    rates, terms = figure_name(1, "cable_lot", "rates"), figure_name(2, "fulfillment_center", "terms")
+    result = export_figures({"rates": figures[rates], "terms": figures[terms]}, tmp_path)
     assert not result.failed, result.messages()
     png = result.paths["rates"]["png"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -296,7 +298,7 @@ def test_export_figures_png_svg(tmp_path, figures, images_ready):
 
 def test_no_chromium_is_reported_not_raised(tmp_path, figures, monkeypatch):
     monkeypatch.setattr(images, "chromium_available", lambda: False)
-    result = export_figures({"rates": figures["rates"]}, tmp_path)
+    result = export_figures({"rates": figures[figure_name(1, "cable_lot", "rates")]}, tmp_path)
     assert result.written == []
     assert len(result.failed) == 2 and "apt-get install chromium" in result.failed[0].reason
 
@@ -353,7 +355,22 @@ def test_write_all_and_evidence_pack(tmp_path, findings, complaints, figures, im
         pytest.skip("no Chromium: docx pictures and charts/ not checked (install with 'apt-get install chromium')")
     assert len(doc.inline_shapes) == 6
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
-    assert len(captions) == 6 and captions[0].startswith("Figure 1:")
+    # the whole complaints' charts with the problem statement, each finding's after its text, in order,
+    # each captioned with what it shows (not its file name)
+    assert captions == [
+        "Figure 1: Complaints by family (Pareto): the few families that make up most complaints.",
+        "Figure 2: Complaints per week by family.",
+        "Figure 3: Finding 1 (cable lot CB-2407): Complaint rate per level with 95% intervals; the dashed line is the rate of all units.",
+        "Figure 4: Finding 1 (cable lot CB-2407): Funnel plot: each level's rate against its units; points outside the limits differ beyond chance.",
+        "Figure 5: Finding 1 (cable lot CB-2407): Control chart over time, with the onset and the corrective action marked.",
+        "Figure 6: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart from complaints of the same family elsewhere "
+        "(log-odds; against all other complaints when the family has too few elsewhere).",
+    ]
+    texts = [p.text for p in doc.paragraphs]
+    at = {x: next(i for i, text in enumerate(texts) if text.startswith(x)) for x in ("Problem statement", "Findings", "Finding 1:", "Finding 2:")}
+    where = [texts.index(c) for c in captions]
+    assert at["Problem statement"] < where[0] < where[1] < at["Findings"]  # after the problem statement, before the table
+    assert at["Finding 1:"] < where[2] < where[4] < at["Finding 2:"] < where[5]
     assert {f"charts/{n}.{e}" for n in figures for e in ("png", "svg")} == chart_members
     assert all(out[f"charts/{n}.png"].is_file() for n in figures)
 
@@ -380,3 +397,40 @@ def test_write_all_without_chromium_still_writes_text_and_tables(tmp_path, findi
         assert "tables/levels.csv" in zf.namelist()
         assert not [n for n in zf.namelist() if n.startswith("charts/")]
         assert json.loads(zf.read("manifest.json"))["notes"]
+
+
+def _tiny_png(path: Path) -> Path:
+    """A valid 1x1 PNG, written by hand (no browser needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
+    return path
+
+
+def test_docx_leaves_out_the_charts_of_findings_left_out(tmp_path, findings, complaints):
+    """Only finding 2 chosen: finding 1's charts stay out of the document; captions in the document's language."""
+    names = ["family_pareto", figure_name(1, "cable_lot", "rates"), figure_name(2, "fulfillment_center", "rates"),
+             figure_name(2, "fulfillment_center", "terms")]
+    charts = {n: _tiny_png(tmp_path / f"{n}.png") for n in names}
+    section = build_root_cause(findings, complaints, "zh", selected=[2])
+    doc = Document(str(render_docx(section, findings, charts, tmp_path / "rc.docx")))
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    assert len(doc.inline_shapes) == 3
+    assert captions[0].startswith("图 1：按类别的投诉帕累托图")
+    assert captions[1].startswith("图 2：发现 2（配送中心 PHX7）：各取值的投诉率") and captions[2].startswith("图 3：发现 2（配送中心 PHX7）：这些投诉与别处同类投诉")
+
+
+@pytest.mark.parametrize("against, said", [("family", "Compared with complaints of the same kind elsewhere, these buyers more often mention"),
+                                           ("all", "Compared with all other complaints, these buyers more often mention"),
+                                           (None, "These buyers most often mention")])
+def test_buyers_say_names_what_the_terms_were_compared_with(findings, complaints, against, said):
+    f = json.loads(json.dumps(findings))
+    if against:
+        f["findings"][0]["terms_against"] = against
+    block = build_root_cause(f, complaints).findings[0]
+    assert block.buyers_say == f"{said} “right earbud” and “no sound”."

@@ -8,7 +8,7 @@ import pytest
 
 from analysis import schema as S
 from analysis.config import AnalysisSettings
-from analysis.findings import rank_findings, statement
+from analysis.findings import MIN_TERM_REFERENCE, rank_findings, statement, term_sides
 
 LOTS = {  # lot -> (supplier, cable_lot, packaging)
     "L1": ("Supplier A", "C1", "P1"),
@@ -200,3 +200,32 @@ def test_a_finding_inside_another_is_compared_with_the_rest_of_it():
     assert "elsewhere in cable lot C9" in inner["statement"]
     outer = by_level["C9"]
     assert outer["units"] == 12000 and outer["baseline_rate"] == pytest.approx(90 / 18000)  # C9 net of L1, against outside C9
+
+
+def _term_frame(elsewhere: int) -> pd.DataFrame:
+    """A lot whose quality complaints are about the battery, the family's complaints elsewhere about fit
+    and bass, and defects everywhere about the battery."""
+    rows = [("L1", "quality_expectation", "battery drains fast")] * 10 + [("L1", "quality_expectation", "uncomfortable fit, bass is weak")] * 20
+    rows += [("L2", "quality_expectation", "uncomfortable fit, bass is weak")] * elsewhere
+    rows += [("L2", "quality_expectation", "")] * 40  # no words: not counted towards the reference
+    rows += [(lot, "product_defect", "battery drains fast, won't hold a charge") for lot in ("L1", "L2") for _ in range(150)]
+    return pd.DataFrame(rows, columns=["lot", S.FAMILY, S.TEXT]).assign(**{S.TITLE: ""})
+
+
+def test_a_findings_words_are_compared_with_its_family_elsewhere():
+    frame = _term_frame(MIN_TERM_REFERENCE)
+    focus, reference, against = term_sides(frame, "lot", "L1", "quality_expectation")
+    assert against == "family"
+    assert focus.sum() == 30 and (frame.loc[focus, "lot"] == "L1").all()
+    assert set(frame.loc[reference, S.FAMILY]) == {"quality_expectation"} and (frame.loc[reference, "lot"] == "L2").all()
+    from analysis.keywords import top_terms
+
+    # against its own family the lot's excess reads as the battery; against every complaint it would not
+    assert top_terms(frame[focus], frame[reference], n=3) == ["battery drains fast"]
+    assert not any("battery" in term for term in top_terms(frame[focus], frame[~focus], n=2))
+
+
+def test_too_few_worded_complaints_elsewhere_compare_with_every_other_complaint():
+    frame = _term_frame(MIN_TERM_REFERENCE - 1)  # the 40 without words do not make up the number
+    focus, reference, against = term_sides(frame, "lot", "L1", "quality_expectation")
+    assert against == "all" and (reference == ~focus).all()
