@@ -19,6 +19,7 @@ Three steps per family (compute -> decide; rendering is elsewhere):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -191,8 +192,11 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     texted = _with_text(complaints, factors)
     for m in models:
         chosen = [t for t in m["tests"] if t["selected"] and t["p_adjusted"] < max(settings.fdr, settings.tentative_fdr)]
-        onset = _onset(slim, shipments, m["family"]) if chosen else None  # the family's, the same for each of its findings
         for t in chosen:
+            # read on the family's units outside its other findings (not those containing this one), so that
+            # one finding's start is not given to another; with one finding, the family's own
+            others = [o for o in chosen if o is not t and not bool(np.all(o["indicator"][t["indicator"]]))]
+            onset = _onset(slim, shipments, m["family"], [(o["factor"], o["level"]) for o in others])
             findings.append(_describe(t, chosen, m, texted, shipments, levels, settings, top_terms_fn, len(tests), onset))
         chosen_names = {t["name"] for t in chosen}
         for row in marginal[marginal["family"] == m["family"]].itertuples():
@@ -505,14 +509,23 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
     return finding
 
 
-def _onset(complaints, shipments, family) -> str | None:
+def _onset(complaints, shipments, family, outside: Sequence[tuple[str, str]] = ()) -> str | None:
     """Week the family's overall rate stepped up (change point, permutation p < 0.01), or None.
+
+    ``outside``: (factor, level) pairs whose complaints and units are left out.
+    A finding's onset is read with the family's other findings left out: the
+    family's rate steps up when a bad packaging version starts shipping, and
+    that date belongs to the packaging finding, not to a fulfilment centre
+    whose excess was there all along.
 
     Uses complaints tied to a ship week (as every weekly rate does, see
     :func:`analysis.aggregate.on_ship_weeks`), so numerator and denominator count the same units.
     """
     if shipments is None:
         return None
+    for factor, level in outside:
+        complaints = complaints[complaints[factor] != level]
+        shipments = shipments[shipments[factor] != level]
     weekly = weekly_cells(complaints, shipments, family)
     weekly = weekly[weekly["exposure"] > 0]
     if len(weekly) < 6 or weekly["complaints"].sum() < 5:

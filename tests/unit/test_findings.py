@@ -229,3 +229,29 @@ def test_too_few_worded_complaints_elsewhere_compare_with_every_other_complaint(
     frame = _term_frame(MIN_TERM_REFERENCE - 1)  # the 40 without words do not make up the number
     focus, reference, against = term_sides(frame, "lot", "L1", "quality_expectation")
     assert against == "all" and (reference == ~focus).all()
+
+
+def test_each_finding_has_its_own_onset_not_its_familys():
+    """Two causes of transit damage: fulfilment centre F4 all along, packaging P2 from the week it starts
+    shipping.  The family's rate steps up with P2; that date is P2's, and F4's excess has no start."""
+    rng = np.random.default_rng(5)
+    weeks = pd.date_range("2026-06-01", periods=16, freq="W-MON")
+    ship_rows, complaint_rows = [], []
+    for i, week in enumerate(weeks):
+        for fc in FCS:
+            for pack in ("P1", "P2"):
+                if pack == "P2" and i < 8:
+                    continue  # P2 ships from the ninth week
+                n = 1500
+                ship_rows.append({"fulfillment_center": fc, "packaging_version": pack, S.WEEK: week, S.QUANTITY: n})
+                rate = 0.003 * (4 if fc == "F4" else 1) * (4 if pack == "P2" else 1)
+                for _ in range(rng.binomial(n, rate)):
+                    complaint_rows.append({S.ORDER_ID: f"111-{len(complaint_rows):07d}-0000001", S.SKU: pack, S.FAMILY: "shipping_damage", S.QUANTITY: 1, "fulfillment_center": fc, "packaging_version": pack,
+                                           S.WEEK: week, S.TEXT: "box crushed"})
+    shipments = pd.DataFrame(ship_rows).astype({S.QUANTITY: "Int64"})
+    complaints = pd.DataFrame(complaint_rows).astype({S.QUANTITY: "Int64"})
+    result = rank_findings(complaints, shipments, ["fulfillment_center", "packaging_version"], AnalysisSettings())
+    onsets = {f["level"]: f["onset"] for f in result.findings}
+    assert set(onsets) == {"F4", "P2"}
+    assert onsets["P2"] == str(weeks[8].date())
+    assert onsets["F4"] is None
