@@ -512,18 +512,22 @@ def _not_causes(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]]
             if isinstance(ref, Mapping):
                 explained.append({**ref, "family": ref.get("family", f.get("family")),
                                   "explained_by": {"factor": f.get("factor"), "level": f.get("level")}})
+    # one sentence per explaining level and family, naming every level it explains
+    groups: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for e in explained:
         by = e.get("explained_by") or {}
         key = (str(e.get("factor")), str(e.get("level")), str(e.get("family")))
         if key in seen:
             continue
         seen.add(key)
-        out.append(_cap(_fill(
-            nt["explained"],
-            factor=_factor_name(str(e.get("factor", "")), t), level=_line(e.get("level", "")),
-            family=_family_name(str(e.get("family", "")), t),
-            by_factor=_factor_name(str(by.get("factor", "")), t), by_level=_line(by.get("level", "")),
-        ), t))
+        groups.setdefault((str(by.get("factor", "")), _line(by.get("level", "")), key[2]), []).append(
+            (_factor_name(str(e.get("factor", "")), t), _line(e.get("level", ""))))
+    for (by_factor, by_level, family), items in groups.items():
+        values = dict(family=_family_name(family, t), by_factor=_factor_name(by_factor, t), by_level=by_level)
+        if len(items) == 1:
+            out.append(_cap(_fill(nt["explained"], factor=items[0][0], level=items[0][1], **values), t))
+        else:
+            out.append(_cap(_fill(nt["explained_many"], items=_join([f"{f} {lvl}" for f, lvl in items], t), **values), t))
     chosen_factors = {str(f.get("factor")) for f in chosen}
     for ex in findings.get("examined") or ():
         factor = str(ex.get("factor", ""))
@@ -536,6 +540,20 @@ def _not_causes(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]]
     if not out:
         out.append(nt["none"])
     return tuple(out)
+
+
+def _suppliers(group: Sequence[tuple[FindingBlock, Mapping[str, Any]]], t: Mapping[str, Any]) -> str:
+    """Who the supplier prompts address: the one supplier all the findings name, else each finding's
+    supplier with its level ("the supplier of BT-2607" where the data name none), so that a supplier
+    is never asked about a component it did not supply."""
+    named = [(b.level, _supplier_of(f)) for b, f in group]
+    known = {s for _, s in named if s}
+    if len(known) == 1 and all(s for _, s in named):
+        return next(iter(known))
+    if len(named) == 1:
+        return t["actions"]["supplier_unknown"]
+    return _join(list(dict.fromkeys(_fill(t["actions"]["supplier_of"], supplier=s, level=lvl) if s
+                                    else _fill(t["actions"]["supplier_unknown_of"], level=lvl) for lvl, s in named)), t)
 
 
 def _plans(
@@ -558,9 +576,9 @@ def _plans(
         group = members[cat]
         levels = _join(list(dict.fromkeys(b.level for b, _ in group)), t)
         factors = _join(list(dict.fromkeys(_factor_name(b.factor, t) for b, _ in group)), t)
-        suppliers = [s for s in (_supplier_of(f) for _, f in group) if s]
-        supplier = _join(list(dict.fromkeys(suppliers)), t) or t["actions"]["supplier_unknown"]
-        values = dict(level=levels, factor=factors, supplier=supplier)
+        # each finding named by its own factor ("cable lot CB-2606 and battery lot BT-2607")
+        subject = _join(list(dict.fromkeys(f"{_factor_name(b.factor, t)} {b.level}" for b, _ in group)), t)
+        values = dict(level=levels, factor=factors, subject=subject, supplier=_suppliers(group, t))
         given = answers.get(cat) or {}
 
         def items(kind: str) -> tuple[ActionItem, ...]:

@@ -434,3 +434,29 @@ def test_buyers_say_names_what_the_terms_were_compared_with(findings, complaints
         f["findings"][0]["terms_against"] = against
     block = build_root_cause(f, complaints).findings[0]
     assert block.buyers_say == f"{said} “right earbud” and “no sound”."
+
+
+def test_levels_one_finding_explains_are_named_in_one_sentence(findings, complaints):
+    f = json.loads(json.dumps(findings))
+    f["explained"].append({"factor": "lot", "level": "L7", "family": "product_defect", "explained_by": {"factor": "cable_lot", "level": "CB-2407"}})
+    s = build_root_cause(f, complaints)
+    assert s.not_causes[0] == ("The excess of product defect complaints seen in supplier Shenzhen B and lot L7 is explained by cable lot CB-2407: "
+                               "once cable lot is taken into account, none of them shows an excess of its own.")
+    assert not any(x.startswith(("Supplier Shenzhen B's", "Lot L7's")) for x in s.not_causes)
+    zh = build_root_cause(f, complaints, "zh")
+    assert zh.not_causes[0].startswith("供应商 Shenzhen B和批次 L7 的产品缺陷投诉偏高均可由线材批次 CB-2407 解释")
+
+
+def test_a_plan_for_two_component_lots_names_each_with_its_own_supplier(findings, complaints):
+    """Two defect findings, the supplier known for one: no supplier is asked about the other's component."""
+    f = json.loads(json.dumps(findings))
+    second = {**f["findings"][0], "rank": 3, "factor": "battery_lot", "level": "BT-1", "explains": [], "aliases": []}
+    f["findings"].append(second)
+    plan = next(p for p in build_root_cause(f, complaints).actions if p.category == "quality_defect")
+    prompts = [a.prompt for a in plan.corrective + plan.preventive]
+    assert prompts[0].startswith("Quarantine the affected stock: all units of cable lot CB-2407 and battery lot BT-1 in FBA")
+    assert "(8D) to Shenzhen B (CB-2407) and the supplier of BT-1 for CB-2407 and BT-1" in prompts[2]
+    # one finding: its supplier, or "the supplier"
+    f["findings"][0]["explains"] = []
+    alone = build_root_cause(f, complaints, selected=[1]).actions[0]
+    assert "(8D) to the supplier for CB-2407" in alone.corrective[2].prompt
