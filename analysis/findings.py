@@ -216,6 +216,9 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     findings = findings[: settings.max_findings]
     for rank, f in enumerate(findings, start=1):
         f["rank"] = rank
+    for f in findings:  # the same level behind another kind of complaint (one cause, complaints filed two ways)
+        f["also"] = [{"rank": o["rank"], "family": o["family"]} for o in findings
+                     if o is not f and o["factor"] == f["factor"] and o["level"] == f["level"]]
     tentative = [f for f in findings if f["strength"] == "tentative"]
     if tentative:
         warnings.append(notice("tentative", n=len(tentative), fdr=settings.fdr, tentative_fdr=settings.tentative_fdr))

@@ -283,6 +283,9 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
             st.markdown(t("finding.aliases", aliases=_level_list(f["aliases"])))
         if f.get("explains"):
             st.markdown(t("finding.explains", explains=_level_list(f["explains"])))
+        if f.get("also"):
+            st.markdown(t("finding.also", items=t("notice.list_sep").join(
+                t("finding.also_item", rank=a["rank"], family=family_name(a["family"])) for a in f["also"])))
         if f.get("competing"):
             st.markdown(t("finding.competing", competing=_level_list(f["competing"])))
         if f.get("net_of"):

@@ -460,6 +460,10 @@ def _block(
     competing = [_ref_text(c, t) for c in f.get("competing") or ()]
     if competing:
         details.append(_cap(_fill(ft["competing"], factor=fac, level=level, competing=_join(competing, t)), t))
+    also = [a for a in f.get("also") or () if isinstance(a, Mapping)]
+    if also:
+        details.append(_cap(_fill(ft["also"], factor=fac, level=level, ranks=_join([str(a.get("rank")) for a in also], t),
+                                  families=_join([_family_name(str(a.get("family")), t) for a in also], t)), t))
     explains = [_ref_text(e, t) for e in f.get("explains") or ()]
     if explains:
         details.append(_fill(ft["explains"], explains=_join(explains, t)))

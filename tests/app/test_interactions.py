@@ -374,3 +374,18 @@ def test_a_findings_words_say_what_they_are_compared_with():
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Words these buyers use more than buyers of the same kind of complaint elsewhere") and finding["level"] in c
                for c in captions), captions
+
+
+def test_a_level_behind_two_kinds_of_complaint_says_so_in_chinese():
+    """findings.json's 'also': the card names the other finding of the same level, in the visitor's language."""
+    at = loaded_app("zh")
+    at.switch_page("views/root_causes.py").run()
+    findings = at.session_state["analysis_memo"][1].findings["findings"]
+    findings[0]["also"] = [{"rank": 4, "family": "warehouse_damage"}]
+    try:
+        at.run()
+        assert not at.exception, at.exception
+        texts = [m.value for m in at.markdown]
+        assert any("同一取值也出现在发现 4（仓库损坏）" in x for x in texts), texts
+    finally:
+        findings[0]["also"] = []

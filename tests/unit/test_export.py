@@ -460,3 +460,12 @@ def test_a_plan_for_two_component_lots_names_each_with_its_own_supplier(findings
     f["findings"][0]["explains"] = []
     alone = build_root_cause(f, complaints, selected=[1]).actions[0]
     assert "(8D) to the supplier for CB-2407" in alone.corrective[2].prompt
+
+
+def test_a_level_behind_two_findings_is_said_to_be_the_same_units(findings, complaints):
+    f = json.loads(json.dumps(findings))
+    f["findings"][1]["also"] = [{"rank": 1, "family": "product_defect"}]
+    block = build_root_cause(f, complaints).findings[1]
+    assert "Fulfilment centre PHX7 is also finding 1 (product defect): the same units, another kind of complaint." in block.details
+    zh = build_root_cause(f, complaints, "zh").findings[1]
+    assert any(d.startswith("配送中心 PHX7 同时也是发现 1（产品缺陷）") for d in zh.details), zh.details

@@ -255,3 +255,24 @@ def test_each_finding_has_its_own_onset_not_its_familys():
     assert set(onsets) == {"F4", "P2"}
     assert onsets["P2"] == str(weeks[8].date())
     assert onsets["F4"] is None
+
+
+def test_a_level_behind_two_kinds_of_complaint_names_the_other_finding():
+    """F4 damages units: some buyers' returns read as warehouse damage, some as transit damage.
+    Each finding names the other (findings.json 'also'); findings of different levels name none."""
+    complaints, shipments = _world(2, planted=True)
+    rng = np.random.default_rng(9)
+    extra = []
+    for row in shipments.itertuples():
+        rate = 0.01 if row.fulfillment_center == "F4" else 0.002
+        for _ in range(rng.binomial(int(getattr(row, S.QUANTITY)), rate)):
+            extra.append({S.ORDER_ID: f"112-{len(extra):07d}-0000001", S.SKU: row.lot, S.FAMILY: "shipping_damage", S.QUANTITY: 1,
+                          "lot": row.lot, "supplier": row.supplier, "cable_lot": row.cable_lot, "packaging_version": row.packaging_version,
+                          "fulfillment_center": row.fulfillment_center, S.WEEK: getattr(row, S.WEEK), S.TEXT: "box fine, case dented"})
+    complaints = pd.concat([complaints, pd.DataFrame(extra).astype({S.QUANTITY: "Int64"})], ignore_index=True)
+    result = rank_findings(complaints, shipments, FACTORS, AnalysisSettings())
+    by = {(f["level"], f["family"]): f for f in result.findings}
+    wh, sd = by[("F4", "warehouse_damage")], by[("F4", "shipping_damage")]
+    assert wh["also"] == [{"rank": sd["rank"], "family": "shipping_damage"}]
+    assert sd["also"] == [{"rank": wh["rank"], "family": "warehouse_damage"}]
+    assert by[("C1", "product_defect")]["also"] == []
