@@ -425,6 +425,7 @@ def _block(
     settings: PoaSettings,
     t: Mapping[str, Any],
     quote_override: Sequence[str] | None,
+    shown: Iterable[Any] = (),
 ) -> FindingBlock:
     summary = findings.get("summary") or {}
     ft = t["finding"]
@@ -460,10 +461,13 @@ def _block(
     competing = [_ref_text(c, t) for c in f.get("competing") or ()]
     if competing:
         details.append(_cap(_fill(ft["competing"], factor=fac, level=level, competing=_join(competing, t)), t))
+    # the same level behind another finding: in this section, or left out of it
     also = [a for a in f.get("also") or () if isinstance(a, Mapping)]
-    if also:
-        details.append(_cap(_fill(ft["also"], factor=fac, level=level, ranks=_join([str(a.get("rank")) for a in also], t),
-                                  families=_join([_family_name(str(a.get("family")), t) for a in also], t)), t))
+    shown = set(shown)
+    for key, refs in (("also", [a for a in also if a.get("rank") in shown]), ("also_elsewhere", [a for a in also if a.get("rank") not in shown])):
+        if refs:
+            details.append(_cap(_fill(ft[key], factor=fac, level=level, ranks=_join([str(a.get("rank")) for a in refs], t),
+                                      families=_join([_family_name(str(a.get("family")), t) for a in refs], t)), t))
     explains = [_ref_text(e, t) for e in f.get("explains") or ()]
     if explains:
         details.append(_fill(ft["explains"], explains=_join(explains, t)))
@@ -687,7 +691,8 @@ def build_root_cause(
         by_rank = {f.get("rank"): f for f in all_findings}
         chosen = [by_rank[r] for r in selected if r in by_rank]
     quote_over = overrides.get("quotes") or {}
-    blocks = tuple(_block(f, findings, complaints, settings, t, quote_over.get(f.get("rank"))) for f in chosen)
+    shown = {f.get("rank") for f in chosen}
+    blocks = tuple(_block(f, findings, complaints, settings, t, quote_over.get(f.get("rank")), shown) for f in chosen)
     problem = _line(overrides["problem_statement"]) if overrides.get("problem_statement") else _problem(findings, t)
     return RootCauseSection(
         language=language,

@@ -469,3 +469,7 @@ def test_a_level_behind_two_findings_is_said_to_be_the_same_units(findings, comp
     assert "Fulfilment centre PHX7 is also finding 1 (product defect): the same units, another kind of complaint." in block.details
     zh = build_root_cause(f, complaints, "zh").findings[1]
     assert any(d.startswith("配送中心 PHX7 同时也是发现 1（产品缺陷）") for d in zh.details), zh.details
+    # the other finding left out of the section: said so, not referred to as if it were there
+    alone = build_root_cause(f, complaints, selected=[2]).findings[0]
+    assert "Fulfilment centre PHX7 also stands out for product defect (finding 1 of the analysis, left out of this section): " \
+           "the same units, another kind of complaint." in alone.details
