@@ -508,8 +508,15 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
             f"Benjamini-Hochberg across the {n_tests} conditional tests of the run; "
             f"selected by forward selection guided by Rao's score (entry at LR p < {settings.selection_p})"
         ),
+        # the same, as numbers and codes, for a method sentence in another language
+        "method_params": {"net_of": bool(net_of), "confidence": round(100 * (1 - settings.alpha)), "test": _TEST_CODES.get(term["test"], term["test"]),
+                          "tests": n_tests, "entry_p": settings.selection_p},
     }
     return finding
+
+
+#: the tests behind a finding's p-value, by the code ``method_params.test`` gives them
+_TEST_CODES = {"likelihood ratio (drop-one, binomial GLM)": "lr_drop_one", "score (add-one, binomial GLM)": "score_add_one"}
 
 
 def _onset(complaints, shipments, family, outside: Sequence[tuple[str, str]] = ()) -> str | None:

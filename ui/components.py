@@ -260,6 +260,25 @@ def finding_statement(f: dict) -> str:
     )
 
 
+def method_text(f: dict) -> str:
+    """How a finding was computed, in the visitor's language, from findings.json's ``method_params``
+    (the English ``method`` of an older findings.json otherwise)."""
+    mp = f.get("method_params")
+    if not isinstance(mp, dict):
+        return md(f.get("method", ""))
+    return t(
+        "finding.method_text",
+        basis=t("finding.method_share" if f.get("basis") == "complaints" else "finding.method_units"),
+        factor=factor_name(f["factor"]),
+        level=md(f["level"]),
+        net=t("finding.method_net") if mp.get("net_of") else "",
+        confidence=mp.get("confidence"),
+        test=t(f"finding.method_test_{mp.get('test')}", str(mp.get("test"))),
+        tests=num(mp.get("tests")),
+        entry_p=f"{mp.get('entry_p'):g}" if isinstance(mp.get("entry_p"), (int, float)) else mp.get("entry_p"),
+    )
+
+
 def _level_list(items: Iterable[dict]) -> str:
     return ", ".join(f"{factor_name(i['factor'])} {md(i['level'])}" for i in items)
 
@@ -301,7 +320,7 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
         with evidence:
             if evidence.open:
                 _finding_evidence(f, analysis, run_key, action_date)
-                st.caption(f"{t('finding.method')}: {md(f.get('method', ''))}")
+                st.caption(f"{t('finding.method')}: {method_text(f)}")
 
 
 def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> None:

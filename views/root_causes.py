@@ -62,10 +62,15 @@ for f in findings:
 explained = doc.get("explained") or []
 if explained:
     st.subheader(t("rc.explained_heading"))
+    # one line per explaining level and family, naming every level it explains
+    groups: dict[tuple, list[str]] = {}
+    for e in explained:
+        by = e["explained_by"]
+        groups.setdefault((by["factor"], by["level"], e["family"]), []).append(f"{factor_name(e['factor'])} {md(e['level'])}")
     st.markdown("\n".join(
-        "- " + t("rc.explained_item", factor=factor_name(e["factor"]), level=md(e["level"]), family=family_name(e["family"]),
-                 by_factor=factor_name(e["explained_by"]["factor"]), by_level=md(e["explained_by"]["level"]))
-        for e in explained))
+        "- " + t("rc.explained_group", by_factor=factor_name(by_factor), by_level=md(by_level), family=family_name(family),
+                 n=len(items), items=t("notice.list_sep").join(items))
+        for (by_factor, by_level, family), items in groups.items()))
 
 examined = doc.get("examined") or []
 if examined:

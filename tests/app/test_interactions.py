@@ -299,6 +299,10 @@ def test_a_findings_complaints_tab_reads_in_chinese():
     assert {"日期", "星级", "标题", "内容", "订单", "文件", "行号"} <= set(shown.columns), list(shown.columns)
     assert not any(c in shown.columns for c in ("date", "rating", "title", "text", "order_id", "source_file"))
     assert set(shown["星级"]) <= {"", "1★", "2★", "3★", "4★", "5★"}
+    # how the finding was computed, in Chinese too (findings.json's method_params)
+    method = [c.value for c in at.caption if c.value.startswith("方法")]
+    assert len(method) == 1 and method[0].startswith("方法: 每件发货的投诉数；线材批次 CB\\-2606 与其以外的产品相比"), method
+    assert "Wilson 95% 置信区间" in method[0] and "入选标准：似然比 p < 0.001" in method[0] and "against" not in method[0]
 
 
 def test_trends_say_which_complaints_the_weekly_rates_leave_out(app_en):
@@ -389,3 +393,15 @@ def test_a_level_behind_two_kinds_of_complaint_says_so_in_chinese():
         assert any("同一取值也出现在发现 4（仓库损坏）" in x for x in texts), texts
     finally:
         findings[0]["also"] = []
+
+
+def test_excesses_explained_are_listed_once_per_explaining_level(app_en):
+    app_en.switch_page("views/root_causes.py").run()
+    assert not app_en.exception
+    explained = app_en.session_state["analysis_memo"][1].findings["explained"]
+    by_cable = [e for e in explained if e["explained_by"] == {"factor": "cable_lot", "level": "CB-2606"} and e["family"] == "product_defect"]
+    assert len(by_cable) > 1
+    lines = [line for m in app_en.markdown for line in m.value.splitlines() if "CB\\-2606" in line or "CB-2606" in line]
+    group = [x for x in lines if x.startswith("- **Cable lot CB")]
+    assert len(group) == 1, lines
+    assert f"explains the excess of {len(by_cable)} other level(s)" in group[0] and "Lot L2606A" in group[0]
