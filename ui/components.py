@@ -280,7 +280,7 @@ def method_text(f: dict) -> str:
 
 
 def _level_list(items: Iterable[dict]) -> str:
-    return ", ".join(f"{factor_name(i['factor'])} {md(i['level'])}" for i in items)
+    return t("notice.list_sep").join(f"{factor_name(i['factor'])} {md(i['level'])}" for i in items)
 
 
 def finding_key(f: dict) -> str:
