@@ -60,14 +60,14 @@ def funnel_tables(analysis: "Analysis", factor: str, family: str) -> tuple[pd.Da
 
 
 def finding_terms(analysis: "Analysis", finding: dict) -> pd.DataFrame:
-    """Distinctive terms of a finding's complaints against the same family's complaints
-    elsewhere (every other complaint when those are too few: :func:`analysis.findings.term_sides`);
-    ``attrs["against"]`` says which (``"family"`` or ``"all"``)."""
+    """Distinctive terms of a finding's complaints against what its ``top_terms`` were scored
+    against (``terms_against``: the same family's complaints elsewhere, or every other
+    complaint; :func:`analysis.findings.term_sides`); ``attrs["against"]`` says which."""
     from analysis.findings import term_sides
     from analysis.keywords import distinctive_terms
 
     complaints = analysis.complaints
-    focus, reference, against = term_sides(complaints, finding["factor"], finding["level"], finding["family"])
+    focus, reference, against = term_sides(complaints, finding["factor"], finding["level"], finding["family"], finding.get("terms_against"))
     if not focus.any():
         return pd.DataFrame()
     frame = complaints[focus | reference].assign(_group=np.where(focus[focus | reference], "focus", "rest"))

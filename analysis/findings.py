@@ -387,7 +387,12 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
 
 
 # ---------------------------------------------------------------- describe
-def term_sides(complaints: pd.DataFrame, factor: str, level: str, family: str) -> tuple[np.ndarray, np.ndarray, str]:
+def _sampled(frame: pd.DataFrame, most: int) -> pd.DataFrame:
+    """At most ``most`` rows, a fixed-seed sample beyond that (term scores stable, runs fast on big sellers)."""
+    return frame.sample(n=most, random_state=0) if len(frame) > most else frame
+
+
+def term_sides(complaints: pd.DataFrame, factor: str, level: str, family: str, against: str | None = "family") -> tuple[np.ndarray, np.ndarray, str]:
     """Which complaints a finding's words are read from, and which they are compared with.
 
     The focus is the level's complaints of the family.  The reference is the
@@ -396,8 +401,9 @@ def term_sides(complaints: pd.DataFrame, factor: str, level: str, family: str) -
     (a battery lot's "disappointing quality" excess reads "battery drains
     fast", not the fit and bass every quality complaint mentions).  When the
     family has fewer than :data:`MIN_TERM_REFERENCE` complaints with words
-    outside the level (one FC holds nearly all warehouse damage), the
-    reference is every other complaint.
+    outside the level (one FC holds nearly all warehouse damage), or
+    ``against`` is ``"all"`` (a finding whose words say nothing against its
+    family: see :func:`_describe`), the reference is every other complaint.
 
     Returns
     -------
@@ -407,7 +413,7 @@ def term_sides(complaints: pd.DataFrame, factor: str, level: str, family: str) -
     in_family = (complaints[S.FAMILY] == family).to_numpy()
     focus = in_family & (complaints[factor] == level).to_numpy()
     reference = in_family & ~focus
-    if int((reference & _has_words(complaints)).sum()) < MIN_TERM_REFERENCE:
+    if against == "all" or int((reference & _has_words(complaints)).sum()) < MIN_TERM_REFERENCE:
         return focus, ~focus, "all"
     return focus, reference, "family"
 
@@ -457,17 +463,21 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
         }
     )
     row = stats.compare_levels(two, alpha=settings.alpha, min_units=1, min_complaints=1).set_index("level").loc["focus"]
-    in_focus, in_reference, terms_against = term_sides(texted, factor, level, family)
-    focus, reference = texted[in_focus], texted[in_reference]
-    # a fixed-seed sample keeps the term scores stable and the run fast on big sellers
-    focus = focus.sample(n=min(len(focus), _TERM_SAMPLE), random_state=0) if len(focus) > _TERM_SAMPLE else focus
-    reference = reference.sample(n=3 * _TERM_SAMPLE, random_state=0) if len(reference) > 3 * _TERM_SAMPLE else reference
     terms: list[str] = []
-    if top_terms_fn is not None and len(focus):
+    terms_against = None
+    for against in ("family", "all"):
+        in_focus, in_reference, terms_against = term_sides(texted, factor, level, family, against)
+        focus, reference = _sampled(texted[in_focus], _TERM_SAMPLE), _sampled(texted[in_reference], 3 * _TERM_SAMPLE)
+        if top_terms_fn is None or not len(focus):
+            break
         try:
-            terms = list(top_terms_fn(focus, reference, settings.top_terms))
+            # against the family elsewhere only when that says something (a term significantly more frequent):
+            # where the lot's complaints are worded like the family's everywhere, its words are the family's
+            terms = list(top_terms_fn(focus, reference, settings.top_terms, **({"min_significant": 1} if terms_against == "family" else {})))
         except ValueError:
             terms = []
+        if terms or terms_against == "all":
+            break
     marginal = levels[(levels["family"] == family) & (levels["factor"] == factor) & (levels["level"] == level)]
     expected = row["units"] * row["baseline_rate"]
     net_of = [{"factor": t["factor"], "level": t["level"]} for t in chosen if t is not term and not any(t is c for c in containers)]

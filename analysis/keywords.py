@@ -275,7 +275,7 @@ def distinctive_terms(df: pd.DataFrame, by: str, focus: object | Sequence | None
 
 def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, text_cols: Sequence[str] = TEXT_COLS,
               ngram_range: tuple[int, int] = (1, 2), alpha: float = 0.05, min_focus_documents: int = 2,
-              prior_scale: float = 0.1) -> list[str]:
+              prior_scale: float = 0.1, min_significant: int = 0) -> list[str]:
     """The terms a subset of complaints over-uses compared with a reference.
 
     Significant terms (BH-adjusted one-sided p < ``alpha``) come first, then
@@ -283,6 +283,8 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
     stronger chosen term is skipped (so "earbud no" does not follow "no sound"
     and "right earbud"), a negation alone ("won't", "not") is skipped (it says
     nothing without its verb), and terms need ``min_focus_documents`` complaints.
+    With fewer than ``min_significant`` significant terms, nothing is returned
+    (the comparison says nothing; the caller may compare with another reference).
 
     Returns
     -------
@@ -295,6 +297,8 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
     both = pd.concat([focus_df.reindex(columns=cols), reference_df.reindex(columns=cols)], ignore_index=True)
     both["_side"] = ["focus"] * len(focus_df) + ["reference"] * len(reference_df)
     if len(reference_df) == 0:
+        if min_significant > 0:
+            return []
         tf = term_frequency(both, text_cols=cols, ngram_range=ngram_range)
         tf = tf[tf["documents"] >= min_focus_documents]
         return tf["term"].head(n).tolist()
@@ -302,6 +306,8 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
                             prior_scale=prior_scale)
     res = res[(res["z"] > 0) & (res["focus_documents"] >= min_focus_documents)].copy()
     res["_sig"] = res["p_adjusted"] < alpha
+    if int(res["_sig"].sum()) < min_significant:
+        return []
     res = res.sort_values(["_sig", "z", "term"], ascending=[False, False, True], kind="stable")
     # each distinct complaint (its title and text) once, with how many complaints say it
     present = [c for c in cols if c in focus_df.columns]

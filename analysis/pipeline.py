@@ -175,7 +175,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
         for extra in extras:
             if extra in frame.columns and extra in factors:
                 frame[extra] = as_levels(frame[extra])
-    result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n: top_terms(focus, ref, n=n))
+    result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n, **kw: top_terms(focus, ref, n=n, **kw))
     timings["findings"] = time.perf_counter() - t
     step("done", 1.0)
     findings = _document(dataset, linked, complaints, result, settings, corrected)

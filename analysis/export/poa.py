@@ -93,6 +93,8 @@ class FindingBlock:
     no_quotes: str | None
     action_category: str
     numbers: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    #: what ``buyers_say``'s terms were compared with: ``"family"``, ``"all"`` or None (not said)
+    terms_against: str | None = None
 
 
 @dataclass(frozen=True)
@@ -506,6 +508,7 @@ def _block(
         quotes=quotes,
         no_quotes=None if quotes else ft["no_quotes"],
         action_category=action_category(factor, family),
+        terms_against=f.get("terms_against") if f.get("terms_against") in ("family", "all") else None,
         numbers=MappingProxyType({**common, **numbers}),
     )
 
@@ -837,7 +840,8 @@ def _docx_pictures(charts: Mapping[str, Path] | None, section: RootCauseSection)
         if m is None:
             placed.setdefault(None, []).append((png, str(t["charts"].get(name, name.replace("_", " ")))))
         elif (b := blocks.get(int(m[1]))) is not None:
-            caption = _fill(t["charts"]["of_finding"], rank=b.rank, factor=_factor_name(b.factor, t), level=b.level, caption=t["charts"][m[2]])
+            kind = {"family": "terms", "all": "terms_all", None: "terms_plain"}[b.terms_against] if m[2] == "terms" else m[2]
+            caption = _fill(t["charts"]["of_finding"], rank=b.rank, factor=_factor_name(b.factor, t), level=b.level, caption=t["charts"][kind])
             placed.setdefault(b.rank, []).append((png, caption))
     return placed
 

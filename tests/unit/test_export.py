@@ -363,8 +363,7 @@ def test_write_all_and_evidence_pack(tmp_path, findings, complaints, figures, im
         "Figure 3: Finding 1 (cable lot CB-2407): Complaint rate per level with 95% intervals; the dashed line is the rate of all units.",
         "Figure 4: Finding 1 (cable lot CB-2407): Funnel plot: each level's rate against its units; points outside the limits differ beyond chance.",
         "Figure 5: Finding 1 (cable lot CB-2407): Control chart over time, with the onset and the corrective action marked.",
-        "Figure 6: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart from complaints of the same family elsewhere "
-        "(log-odds; against all other complaints when the family has too few elsewhere).",
+        "Figure 6: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart (log-odds).",  # (the fixture does not say against what)
     ]
     texts = [p.text for p in doc.paragraphs]
     at = {x: next(i for i, text in enumerate(texts) if text.startswith(x)) for x in ("Problem statement", "Findings", "Finding 1:", "Finding 2:")}
@@ -417,12 +416,20 @@ def test_docx_leaves_out_the_charts_of_findings_left_out(tmp_path, findings, com
     names = ["family_pareto", figure_name(1, "cable_lot", "rates"), figure_name(2, "fulfillment_center", "rates"),
              figure_name(2, "fulfillment_center", "terms")]
     charts = {n: _tiny_png(tmp_path / f"{n}.png") for n in names}
+    findings = json.loads(json.dumps(findings))
+    findings["findings"][1]["terms_against"] = "family"
     section = build_root_cause(findings, complaints, "zh", selected=[2])
     doc = Document(str(render_docx(section, findings, charts, tmp_path / "rc.docx")))
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
     assert len(doc.inline_shapes) == 3
     assert captions[0].startswith("图 1：按类别的投诉帕累托图")
     assert captions[1].startswith("图 2：发现 2（配送中心 PHX7）：各取值的投诉率") and captions[2].startswith("图 3：发现 2（配送中心 PHX7）：这些投诉与别处同类投诉")
+    # terms read against every other complaint: the caption says so
+    f = json.loads(json.dumps(findings))
+    f["findings"][1]["terms_against"] = "all"
+    doc = Document(str(render_docx(build_root_cause(f, complaints, selected=[2]), f, charts, tmp_path / "rc2.docx")))
+    assert [p.text for p in doc.paragraphs if p.style.name == "Caption"][-1] == \
+        "Figure 3: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart from all other complaints (log-odds)."
 
 
 @pytest.mark.parametrize("against, said", [("family", "Compared with complaints of the same kind elsewhere, these buyers more often mention"),

@@ -276,3 +276,25 @@ def test_a_level_behind_two_kinds_of_complaint_names_the_other_finding():
     assert wh["also"] == [{"rank": sd["rank"], "family": "shipping_damage"}]
     assert sd["also"] == [{"rank": wh["rank"], "family": "warehouse_damage"}]
     assert by[("C1", "product_defect")]["also"] == []
+
+
+def test_a_lot_worded_like_its_family_everywhere_reads_against_every_other_complaint():
+    """A lot with more transit damage, described in the words transit damage uses everywhere: against its
+    family nothing stands out, so its words are read against every other complaint ('box crushed')."""
+    complaints, shipments = _world(3, planted=False)
+    rng = np.random.default_rng(4)
+    extra = []
+    for row in shipments.itertuples():
+        rate = 0.012 if row.lot == "L3" else 0.003
+        for _ in range(rng.binomial(int(getattr(row, S.QUANTITY)), rate)):
+            extra.append({S.ORDER_ID: f"113-{len(extra):07d}-0000001", S.SKU: row.lot, S.FAMILY: "shipping_damage", S.QUANTITY: 1,
+                          "lot": row.lot, "supplier": row.supplier, "cable_lot": row.cable_lot, "packaging_version": row.packaging_version,
+                          "fulfillment_center": row.fulfillment_center, S.WEEK: getattr(row, S.WEEK),
+                          S.TEXT: ["box crushed", "arrived with the box crushed", "package torn open"][len(extra) % 3]})
+    complaints = pd.concat([complaints, pd.DataFrame(extra).astype({S.QUANTITY: "Int64"})], ignore_index=True)
+    from analysis.keywords import top_terms
+
+    result = rank_findings(complaints, shipments, FACTORS, AnalysisSettings(), top_terms_fn=lambda f, r, n, **kw: top_terms(f, r, n=n, **kw))
+    lot = next(f for f in result.findings if f["level"] == "L3" and f["family"] == "shipping_damage")
+    assert lot["terms_against"] == "all"
+    assert "box crushed" in lot["top_terms"]

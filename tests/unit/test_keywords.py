@@ -190,6 +190,12 @@ def test_top_terms_finds_over_used_terms():
     assert len(got) == 3
     assert any("stopped" in t or "right side" in t for t in got)
     assert top_terms(focus.iloc[:0], ref) == []
+    # min_significant: the same words in both sides say nothing
+    like = pd.DataFrame({schema.TEXT: ["box crushed"] * 11 + ["package torn open"] * 9})
+    same = pd.DataFrame({schema.TEXT: ["box crushed", "package torn open"] * 10})
+    assert top_terms(like, same, n=3) != [] and top_terms(like, same, n=3, min_significant=1) == []
+    assert top_terms(focus, ref, n=3, min_significant=1) == got
+    assert top_terms(focus, ref.iloc[:0], n=3, min_significant=1) == []
 
 
 def test_top_terms_never_shows_a_negation_alone():
