@@ -362,7 +362,7 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
             title=t("chart.terms_title", group=f"{fac} {level}"), x_title=t("chart.terms_x")))
         picked = chart(fig, key=f"rc_terms_{key}")
         if terms is not None and "against" in terms.attrs:
-            st.caption(t(f"finding.terms_against_{terms.attrs['against']}", family=fam, where=f"{fac} {level}"))
+            st.caption(t(f"finding.terms_against_{terms.attrs['against']}", family=fam, where=f"{fac} {md(level)}"))
         if picked:
             context = cached.keyword_in_context(run_key, (family, factor, level), str(picked[0]), _complaints=analysis.rows(family, factor, level))
             st.dataframe(context[["left", "match", "right"]], hide_index=True, key=f"rc_kwic_{key}")
