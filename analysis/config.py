@@ -44,6 +44,9 @@ class AnalysisSettings:
     families : complaint families analysed (empty = all except remorse and other)
     excluded_factors : factors the user chose to leave out
     top_terms : distinctive terms kept per finding
+    praise_min_rating : reviews and seller feedback rated this or higher are praise, not
+        complaints, and are left out of the analysis (Amazon counts 1-2 star feedback as
+        negative and takes low-star reviews as complaints); None keeps every rating
     """
 
     alpha: float = 0.05
@@ -58,6 +61,7 @@ class AnalysisSettings:
     families: tuple[str, ...] = ()
     excluded_factors: tuple[str, ...] = ()
     top_terms: int = 6
+    praise_min_rating: float | None = 4
     action_date: str | None = None  # corrective-action date for the before/after check
 
     def replace(self, **changes: Any) -> "AnalysisSettings":

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from analysis import schema as S
@@ -152,6 +153,11 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     if taxonomy is None and settings.taxonomy_path:  # else the bundled rules, compiled once per process
         taxonomy = load_taxonomy(overrides=settings.taxonomy_path)
     complaints = classify_complaints(linked.complaints, taxonomy=taxonomy, safety=True)
+    # praise is no complaint, unless it tells of a safety incident
+    praise = _praise(complaints, settings.analysis.praise_min_rating) & (complaints[S.SAFETY].fillna("").astype("str") == "").to_numpy()
+    praised = complaints.loc[praise, S.SOURCE_KIND].value_counts()
+    if praise.any():
+        complaints = complaints[~praise]
     from analysis.corrections import apply_corrections
 
     complaints, corrected = apply_corrections(complaints, corrections)
@@ -178,8 +184,20 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n, **kw: top_terms(focus, ref, n=n, **kw))
     timings["findings"] = time.perf_counter() - t
     step("done", 1.0)
-    findings = _document(dataset, linked, complaints, result, settings, corrected)
+    findings = _document(dataset, linked, complaints, result, settings, corrected, {str(k): int(v) for k, v in praised.items() if v})
     return Analysis(dataset, linked, complaints, linked.shipments, tuple(factors), result, findings, settings, timings)
+
+
+def _praise(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:
+    """Reviews and seller feedback rated ``min_rating`` or higher: praise, not complaints
+    ("Fast shipping, item as described", five stars).  Counted in ``summary.praise``, left out of
+    the analysis (unless they tell of a safety incident, see :func:`analyze`); a review without
+    a rating stays a complaint, read by its words."""
+    if min_rating is None or not len(complaints) or S.RATING not in complaints.columns:
+        return np.zeros(len(complaints), dtype=bool)
+    kinds = complaints[S.SOURCE_KIND].astype("str").isin([S.REVIEWS, S.SELLER_FEEDBACK]).to_numpy()
+    rating = pd.to_numeric(complaints[S.RATING], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return kinds & (rating >= float(min_rating))
 
 
 def _safety(complaints: pd.DataFrame, most: int = 5) -> dict:
@@ -214,7 +232,7 @@ def _recent(complaints: pd.DataFrame, shipments: pd.DataFrame | None, factors: l
 
 
 def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result: FindingsResult, settings: Settings,
-              corrected: dict | None = None) -> dict:
+              corrected: dict | None = None, praise: dict | None = None) -> dict:
     """The findings.json document (shape kept stable: others build on it)."""
     dates = complaints[S.DATE].dropna() if len(complaints) else pd.Series(dtype="datetime64[ns]")
     families = complaints[S.FAMILY].value_counts() if len(complaints) else pd.Series(dtype="int64")
@@ -233,6 +251,8 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
         named = recent[:8]  # the most recent first
         levels = ", ".join(f"{r['factor'].replace('_', ' ')} {r['level']} (about {r['share']:.0%} of their complaints in)" for r in named)
         warnings.append(notice("recent", n=len(recent), levels=levels + (", ..." if len(recent) > len(named) else ""), items=named))
+    if praise:
+        warnings.append(notice("praise", n=sum(praise.values()), min_rating=f"{settings.analysis.praise_min_rating:g}"))
     if corrected and corrected["applied"]:
         warnings.append(notice("corrected", applied=corrected["applied"], corrections=corrected["corrections"]))
     if corrected and corrected["unmatched"]:
@@ -250,6 +270,7 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
             "coverage": {k: v for k, v in cov.items()},
             "corrections": corrected or {"corrections": 0, "applied": 0, "unmatched": 0},
             "safety": safety,
+            "praise": praise or {},
         },
         "findings": result.findings,
         "explained": result.explained,

@@ -424,3 +424,11 @@ def test_device_compatibility_complaints_are_listing_mismatch(text):
     from analysis.classify import classify_texts
 
     assert classify_texts([text], ratings=[1])["family"].iloc[0] == "not_as_described"
+
+
+def test_as_described_is_praise_unless_negated():
+    """'Fast shipping, item as described' is what positive feedback says: no listing complaint."""
+    df = pd.DataFrame({schema.TEXT: ["Fast shipping, item as described", "As described. Thank you!", "item not as described",
+                                     "Noise cancellation as described and good packing", "works as claimed"],
+                       schema.TITLE: "", schema.RATING: np.nan})
+    assert classify_complaints(df)[schema.FAMILY].tolist() == ["other", "other", "not_as_described", "other", "other"]

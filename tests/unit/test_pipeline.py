@@ -301,3 +301,35 @@ def test_levels_shipped_just_before_the_data_end_are_named(tmp_path, sample_anal
     assert all(0 <= i["share"] < 0.8 for i in items) and recent[0]["params"]["n"] >= len(items)
     assert "Judge them again" in recent[0]["text"]
     assert not [n for n in sample_analysis.findings["notices"] if n["code"] == "recent"]
+
+
+def test_reviews_and_feedback_rated_four_or_five_are_praise_not_complaints(sample_analysis):
+    """Positive feedback ('Fast shipping, item as described', 5 stars) is no complaint: counted in
+    summary.praise and a notice, left out of the complaints, the families and the findings."""
+    from analysis.config import AnalysisSettings, Settings
+
+    doc = sample_analysis.findings
+    c = sample_analysis.complaints
+    text_only = c[c["source_kind"].isin(["reviews", "seller_feedback"])]
+    assert len(text_only) and not (text_only["rating"] >= 4).any()
+    raw = sample_analysis.linked.complaints
+    rated = raw[raw["source_kind"].isin(["reviews", "seller_feedback"]) & (raw["rating"] >= 4)]  # (none tells of a safety incident)
+    assert doc["summary"]["praise"] == rated["source_kind"].value_counts().to_dict() and sum(doc["summary"]["praise"].values()) > 100
+    assert doc["summary"]["complaints"] == len(c) == len(raw) - len(rated)
+    notice = next(n for n in doc["notices"] if n["code"] == "praise")
+    assert notice["params"] == {"n": len(rated), "min_rating": "4"}
+    # none of the positive feedback reads as a listing complaint any more, even when kept
+    kept = analyze(sample_analysis.dataset, Settings(analysis=AnalysisSettings(praise_min_rating=None)))
+    assert kept.findings["summary"]["praise"] == {} and len(kept.complaints) == len(raw)
+    fb = kept.complaints[(kept.complaints["source_kind"] == "seller_feedback") & (kept.complaints["rating"] >= 4)]
+    assert (fb["family"] == "other").all()
+
+
+def test_praise_that_tells_of_a_safety_incident_stays_a_complaint(tmp_path):
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text("Date,Rating,Title,Body,ASIN\n2026-07-01,5,Love it,Great sound and the case is as described,B0TEST0001\n"
+                       "2026-07-02,5,Great,Great sound but the battery exploded on the second day,B0TEST0001\n"
+                       "2026-07-03,1,Dead,Stopped working after a week,B0TEST0001\n", encoding="utf-8")
+    result = analyze(load_files([reviews], strict=True))
+    assert result.complaints["text"].tolist() == ["Great sound but the battery exploded on the second day", "Stopped working after a week"]
+    assert result.findings["summary"]["praise"] == {"reviews": 1} and result.findings["summary"]["safety"]["complaints"] == 1
