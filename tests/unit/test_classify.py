@@ -432,3 +432,31 @@ def test_as_described_is_praise_unless_negated():
                                      "Noise cancellation as described and good packing", "works as claimed"],
                        schema.TITLE: "", schema.RATING: np.nan})
     assert classify_complaints(df)[schema.FAMILY].tolist() == ["other", "other", "not_as_described", "other", "other"]
+
+
+@pytest.mark.parametrize("text, family", [
+    # the plain wording of sellers' returns and feedback comments
+    ("Case cracked in transit.", "shipping_damage"),
+    ("Box crushed and the charging case cracked. Very disappointed.", "shipping_damage"),
+    ("Package torn open.", "shipping_damage"),
+    ("Earbud scuffed out of the box.", "shipping_damage"),
+    ("arrived with a scratch on the case", "shipping_damage"),
+    ("No USB-C cable included. Returned it.", "missing_parts"),
+    ("Can't use it with my PS5.", "not_as_described"),
+    ("Does not connect to my tv", "not_as_described"),
+    ("Doesn't work with my laptop.", "not_as_described"),
+    ("Color is different from the photo", "not_as_described"),
+    ("smaller than described", "not_as_described"),
+    ("not what the pictures show", "not_as_described"),
+    ("arrived too late", "not_received"),
+    ("found cheaper", "remorse"),
+    ("ordered the wrong color", "remorse"),
+    ("Touch controls too sensitive. Asked for a replacement.", "quality_expectation"),
+    # and what they must not take
+    ("Stopped working after a week, does not connect to my phone", "product_defect"),
+    ("The box was torn but the earbuds work fine", "shipping_damage"),
+    ("received the wrong color", "wrong_item"),
+])
+def test_seller_format_comments(text, family):
+    out = classify_complaints(pd.DataFrame({schema.TEXT: [text], schema.TITLE: "", schema.RATING: np.nan}))
+    assert out[schema.FAMILY].iloc[0] == family, out["evidence"].iloc[0]
