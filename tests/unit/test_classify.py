@@ -447,6 +447,7 @@ def test_as_described_is_praise_unless_negated():
     ("Doesn't work with my laptop.", "not_as_described"),
     ("Color is different from the photo", "not_as_described"),
     ("smaller than described", "not_as_described"),
+    ("Title says active noise cancelling, there is no ANC mode. Asked for a replacement.", "not_as_described"),
     ("not what the pictures show", "not_as_described"),
     ("arrived too late", "not_received"),
     ("found cheaper", "remorse"),
