@@ -154,7 +154,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
         taxonomy = load_taxonomy(overrides=settings.taxonomy_path)
     complaints = classify_complaints(linked.complaints, taxonomy=taxonomy, safety=True)
     # praise is no complaint, unless it tells of a safety incident
-    praise = _praise(complaints, settings.analysis.praise_min_rating) & (complaints[S.SAFETY].fillna("").astype("str") == "").to_numpy()
+    praise = praise_rows(complaints, settings.analysis.praise_min_rating) & (complaints[S.SAFETY].fillna("").astype("str") == "").to_numpy()
     praised = complaints.loc[praise, S.SOURCE_KIND].value_counts()
     if praise.any():
         complaints = complaints[~praise]
@@ -188,7 +188,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     return Analysis(dataset, linked, complaints, linked.shipments, tuple(factors), result, findings, settings, timings)
 
 
-def _praise(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:
+def praise_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:
     """Reviews and seller feedback rated ``min_rating`` or higher: praise, not complaints
     ("Fast shipping, item as described", five stars).  Counted in ``summary.praise``, left out of
     the analysis (unless they tell of a safety incident, see :func:`analyze`); a review without

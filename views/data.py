@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analysis.pipeline import praise_rows
 from ui import cached, components, state
 from ui.components import md, pct
 from ui.i18n import t
@@ -45,6 +46,10 @@ if not dataset.files:
 
 st.success(t("data.loaded", files=len(dataset.files), complaints=f"{len(dataset.complaints):,}",
              shipments=f"{len(dataset.shipments):,}", lots=f"{len(dataset.lots):,}"))
+min_rating = state.settings().analysis.praise_min_rating
+praised = int(praise_rows(dataset.complaints, min_rating).sum())
+if praised:
+    st.caption(t("data.praise", n=f"{praised:,}", min_rating=f"{min_rating:g}"))
 
 st.subheader(t("data.files_heading"))
 summary = dataset.summary()

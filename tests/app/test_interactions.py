@@ -33,6 +33,16 @@ def test_load_sample_shows_kinds_rows_and_coverage(app_en):
     metrics = {m.label: m.value for m in app_en.metric}
     assert metrics["Returns whose order is in the shipment files"].endswith("%")
     assert not app_en.error
+    # the sample's 4-5 star reviews and feedback are said to be praise, and the analysis agrees on how many
+    from analysis.pipeline import praise_rows
+    from ui.state import DATASET
+
+    complaints = app_en.session_state[DATASET].complaints
+    n = int(praise_rows(complaints, 4).sum())
+    assert n > 100 and n < len(complaints)
+    captions = [c.value for c in app_en.caption if c.value.startswith("Of these,")]
+    assert captions == [f"Of these, {n:,} reviews and seller feedback are rated 4 stars or more: praise, left out of the analysis "
+                        "(unless they tell of a safety incident)."], captions
 
 
 def test_root_causes_states_findings_from_numbers(app_en):
