@@ -74,7 +74,7 @@ if explained:
 
 examined = doc.get("examined") or []
 if examined:
-    st.caption(t("rc.examined", factors=", ".join(factor_name(e["factor"]) for e in examined)))
+    st.caption(t("rc.examined", factors=t("notice.list_sep").join(factor_name(e["factor"]) for e in examined)))
 
 notices = [n for n in all_notices if n.get("code") != "safety"]  # (the safety one is at the top)
 if notices:
