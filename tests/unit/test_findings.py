@@ -257,19 +257,24 @@ def test_each_finding_has_its_own_onset_not_its_familys():
     assert onsets["F4"] is None
 
 
+def _with_transit_damage(complaints: pd.DataFrame, shipments: pd.DataFrame, seed: int, rate, text) -> pd.DataFrame:
+    """``complaints`` and transit-damage complaints drawn per shipment cell at ``rate(cell)``, worded ``text(i)``."""
+    rng = np.random.default_rng(seed)
+    extra = []
+    for row in shipments.itertuples():
+        for _ in range(rng.binomial(int(getattr(row, S.QUANTITY)), rate(row))):
+            extra.append({S.ORDER_ID: f"112-{len(extra):07d}-0000001", S.SKU: row.lot, S.FAMILY: "shipping_damage", S.QUANTITY: 1,
+                          "lot": row.lot, "supplier": row.supplier, "cable_lot": row.cable_lot, "packaging_version": row.packaging_version,
+                          "fulfillment_center": row.fulfillment_center, S.WEEK: getattr(row, S.WEEK), S.TEXT: text(len(extra))})
+    return pd.concat([complaints, pd.DataFrame(extra).astype({S.QUANTITY: "Int64"})], ignore_index=True)
+
+
 def test_a_level_behind_two_kinds_of_complaint_names_the_other_finding():
     """F4 damages units: some buyers' returns read as warehouse damage, some as transit damage.
     Each finding names the other (findings.json 'also'); findings of different levels name none."""
     complaints, shipments = _world(2, planted=True)
-    rng = np.random.default_rng(9)
-    extra = []
-    for row in shipments.itertuples():
-        rate = 0.01 if row.fulfillment_center == "F4" else 0.002
-        for _ in range(rng.binomial(int(getattr(row, S.QUANTITY)), rate)):
-            extra.append({S.ORDER_ID: f"112-{len(extra):07d}-0000001", S.SKU: row.lot, S.FAMILY: "shipping_damage", S.QUANTITY: 1,
-                          "lot": row.lot, "supplier": row.supplier, "cable_lot": row.cable_lot, "packaging_version": row.packaging_version,
-                          "fulfillment_center": row.fulfillment_center, S.WEEK: getattr(row, S.WEEK), S.TEXT: "box fine, case dented"})
-    complaints = pd.concat([complaints, pd.DataFrame(extra).astype({S.QUANTITY: "Int64"})], ignore_index=True)
+    complaints = _with_transit_damage(complaints, shipments, 9, lambda row: 0.01 if row.fulfillment_center == "F4" else 0.002,
+                                      lambda i: "box fine, case dented")
     result = rank_findings(complaints, shipments, FACTORS, AnalysisSettings())
     by = {(f["level"], f["family"]): f for f in result.findings}
     wh, sd = by[("F4", "warehouse_damage")], by[("F4", "shipping_damage")]
@@ -282,16 +287,8 @@ def test_a_lot_worded_like_its_family_everywhere_reads_against_every_other_compl
     """A lot with more transit damage, described in the words transit damage uses everywhere: against its
     family nothing stands out, so its words are read against every other complaint ('box crushed')."""
     complaints, shipments = _world(3, planted=False)
-    rng = np.random.default_rng(4)
-    extra = []
-    for row in shipments.itertuples():
-        rate = 0.012 if row.lot == "L3" else 0.003
-        for _ in range(rng.binomial(int(getattr(row, S.QUANTITY)), rate)):
-            extra.append({S.ORDER_ID: f"113-{len(extra):07d}-0000001", S.SKU: row.lot, S.FAMILY: "shipping_damage", S.QUANTITY: 1,
-                          "lot": row.lot, "supplier": row.supplier, "cable_lot": row.cable_lot, "packaging_version": row.packaging_version,
-                          "fulfillment_center": row.fulfillment_center, S.WEEK: getattr(row, S.WEEK),
-                          S.TEXT: ["box crushed", "arrived with the box crushed", "package torn open"][len(extra) % 3]})
-    complaints = pd.concat([complaints, pd.DataFrame(extra).astype({S.QUANTITY: "Int64"})], ignore_index=True)
+    complaints = _with_transit_damage(complaints, shipments, 4, lambda row: 0.012 if row.lot == "L3" else 0.003,
+                                      lambda i: ["box crushed", "arrived with the box crushed", "package torn open"][i % 3])
     from analysis.keywords import top_terms
 
     result = rank_findings(complaints, shipments, FACTORS, AnalysisSettings(), top_terms_fn=lambda f, r, n, **kw: top_terms(f, r, n=n, **kw))
