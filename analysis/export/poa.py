@@ -641,11 +641,16 @@ def _method(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]], t:
         _fill(mt["input_item"], name=Path(str(i.get("path", "?"))).name, rows=_int(i.get("rows"), "?"))
         for i in findings.get("inputs") or ()
     ]
-    return _fill(
+    text = _fill(
         _dated(mt, "text", s), method=method,
         start=s.get("period_start") or "?", end=s.get("period_end") or "?",
         inputs=t["meta"]["list_sep"].join(inputs) or "?",
     )
+    praise = sum(int(v) for v in (s.get("praise") or {}).values())
+    if praise:  # why the inputs' rows are more than the complaints
+        min_rating = ((findings.get("settings") or {}).get("analysis") or {}).get("praise_min_rating", 4)
+        text += t["meta"]["sentence_sep"] + _fill(mt["praise"], n=_int(praise), min_rating=f"{float(min_rating):g}")
+    return text
 
 
 def build_root_cause(

@@ -480,3 +480,12 @@ def test_a_level_behind_two_findings_is_said_to_be_the_same_units(findings, comp
     alone = build_root_cause(f, complaints, selected=[2]).findings[0]
     assert "Fulfilment centre PHX7 also stands out for product defect (finding 1 of the analysis, left out of this section): " \
            "the same units, another kind of complaint." in alone.details
+
+
+def test_the_method_says_how_many_praises_were_not_counted(findings, complaints):
+    f = json.loads(json.dumps(findings))
+    f["summary"]["praise"] = {"reviews": 700, "seller_feedback": 46}
+    assert build_root_cause(f, complaints).method.endswith(
+        "746 reviews and seller feedback rated 4 stars or more are praise and are not counted as complaints.")
+    assert build_root_cause(f, complaints, "zh").method.endswith("746 条评分在 4 星及以上的评论和卖家反馈属于好评，不计为投诉。")
+    assert "praise" not in build_root_cause(findings, complaints).method
