@@ -337,9 +337,9 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 
 def test_labelled_sample_is_sound():
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
-    assert len(lab) == 2690 and lab["doc_id"].is_unique
+    assert len(lab) == 2940 and lab["doc_id"].is_unique
     sizes = {"dev": 210, "test": 130, "test2": 150, "test3": 200, "test4": 250, "test5": 250, "test6": 250, "test7": 250,
-             "test8": 250, "test9": 250, "test10": 250, "test11": 250}
+             "test8": 250, "test9": 250, "test10": 250, "test11": 250, "test12": 250}
     assert lab["split"].value_counts().to_dict() == sizes
     assert lab["label"].isin(schema.FAMILIES).all()
     assert (lab["stars"] <= 3).all()
@@ -368,16 +368,17 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
 
 # Guards = measured - about 0.02.  Measured with the rules of split test10 (GUIDE): dev 0.962
 # (210), test 0.915 (130), test2 0.960 (150), test3 0.950 (200), test4 0.948 (250), test5 0.892
-# (250), test6 0.880 (250), test7 0.904 (250), test8 0.888 (250), test9 0.904 (250), test10 0.920
-# (250), test11 0.848 (250, the only split still held out: labelled blind, only its score was read).
+# (250), test6 0.880 (250), test7 0.904 (250), test8 0.888 (250), test9 0.908 (250), test10 0.920
+# (250), test11 0.852 (250, its errors read once), test12 0.836 (250, the split still held out).
 # Fresh splits, each labelled blind before any rule of its round was changed, scored with the rules
 # frozen: test2 0.747, test3 0.795, test4 0.824, test5 0.804, test6 0.792, test7 0.824, test8 0.828,
-# test9 0.804, test10 0.828, test11 0.844.  The rounds of test9 and test10 took test11 to 0.848 and
+# test9 0.804, test10 0.828, test11 0.844, test12 0.836 (labelled blind by a helper after the round for sellers' plain
+# comments, which studied no real review; only its score was read).  The rounds of test9 and test10 took test11 to 0.848 and
 # 0.848: the held-out level is about 0.80-0.85; the rules gain on what they were shown, hardly on
 # unseen wording (GUIDE).
 @pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.94), ("test3", 0.92), ("test4", 0.92),
                                           ("test5", 0.87), ("test6", 0.86), ("test7", 0.88), ("test8", 0.86), ("test9", 0.88),
-                                          ("test10", 0.90), ("test11", 0.82)])
+                                          ("test10", 0.90), ("test11", 0.82), ("test12", 0.81)])
 def test_accuracy_per_split(realdata, split, guard):
     acc, confusion = _held_out_accuracy(realdata, split)
     print(f"{split} accuracy {acc:.3f}\n{confusion}")
