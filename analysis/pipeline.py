@@ -153,11 +153,14 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     if taxonomy is None and settings.taxonomy_path:  # else the bundled rules, compiled once per process
         taxonomy = load_taxonomy(overrides=settings.taxonomy_path)
     complaints = classify_complaints(linked.complaints, taxonomy=taxonomy, safety=True)
-    # praise is no complaint, unless it tells of a safety incident
-    praise = praise_rows(complaints, settings.analysis.praise_min_rating) & (complaints[S.SAFETY].fillna("").astype("str") == "").to_numpy()
-    praised = complaints.loc[praise, S.SOURCE_KIND].value_counts()
-    if praise.any():
-        complaints = complaints[~praise]
+    # praise is no complaint, nor a neutral review whose words name none, unless they tell of a safety incident
+    quiet = (complaints[S.SAFETY].fillna("").astype("str") == "").to_numpy()
+    praise = praise_rows(complaints, settings.analysis.praise_min_rating) & quiet
+    neutral = neutral_rows(complaints, settings.analysis.praise_min_rating) & quiet & ~praise
+    left_out = {name: {str(k): int(v) for k, v in complaints.loc[rows, S.SOURCE_KIND].value_counts().items() if v}
+                for name, rows in (("praise", praise), ("neutral", neutral))}
+    if (praise | neutral).any():
+        complaints = complaints[~(praise | neutral)]
     from analysis.corrections import apply_corrections
 
     complaints, corrected = apply_corrections(complaints, corrections)
@@ -184,8 +187,20 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n, **kw: top_terms(focus, ref, n=n, **kw))
     timings["findings"] = time.perf_counter() - t
     step("done", 1.0)
-    findings = _document(dataset, linked, complaints, result, settings, corrected, {str(k): int(v) for k, v in praised.items() if v})
+    findings = _document(dataset, linked, complaints, result, settings, corrected, left_out)
     return Analysis(dataset, linked, complaints, linked.shipments, tuple(factors), result, findings, settings, timings)
+
+
+def neutral_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:
+    """Classified reviews and seller feedback rated one star under ``min_rating`` (3 stars: neutral, in
+    Amazon's words for feedback) whose words name no complaint (family ``other``: "Average", "OK product,
+    delivery took a while").  Counted in ``summary.neutral``, left out of the analysis."""
+    if min_rating is None or not len(complaints) or S.RATING not in complaints.columns or S.FAMILY not in complaints.columns:
+        return np.zeros(len(complaints), dtype=bool)
+    kinds = complaints[S.SOURCE_KIND].astype("str").isin([S.REVIEWS, S.SELLER_FEEDBACK]).to_numpy()
+    rating = pd.to_numeric(complaints[S.RATING], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    mid = (rating >= float(min_rating) - 1) & (rating < float(min_rating))
+    return kinds & mid & (complaints[S.FAMILY] == "other").to_numpy()
 
 
 def praise_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:
@@ -232,7 +247,7 @@ def _recent(complaints: pd.DataFrame, shipments: pd.DataFrame | None, factors: l
 
 
 def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result: FindingsResult, settings: Settings,
-              corrected: dict | None = None, praise: dict | None = None) -> dict:
+              corrected: dict | None = None, left_out: dict | None = None) -> dict:
     """The findings.json document (shape kept stable: others build on it)."""
     dates = complaints[S.DATE].dropna() if len(complaints) else pd.Series(dtype="datetime64[ns]")
     families = complaints[S.FAMILY].value_counts() if len(complaints) else pd.Series(dtype="int64")
@@ -251,8 +266,11 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
         named = recent[:8]  # the most recent first
         levels = ", ".join(f"{r['factor'].replace('_', ' ')} {r['level']} (about {r['share']:.0%} of their complaints in)" for r in named)
         warnings.append(notice("recent", n=len(recent), levels=levels + (", ..." if len(recent) > len(named) else ""), items=named))
-    if praise:
-        warnings.append(notice("praise", n=sum(praise.values()), min_rating=f"{settings.analysis.praise_min_rating:g}"))
+    left_out = left_out or {}
+    if left_out.get("praise"):
+        warnings.append(notice("praise", n=sum(left_out["praise"].values()), min_rating=f"{settings.analysis.praise_min_rating:g}"))
+    if left_out.get("neutral"):
+        warnings.append(notice("neutral", n=sum(left_out["neutral"].values()), rating=f"{settings.analysis.praise_min_rating - 1:g}"))
     if corrected and corrected["applied"]:
         warnings.append(notice("corrected", applied=corrected["applied"], corrections=corrected["corrections"]))
     if corrected and corrected["unmatched"]:
@@ -270,7 +288,8 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
             "coverage": {k: v for k, v in cov.items()},
             "corrections": corrected or {"corrections": 0, "applied": 0, "unmatched": 0},
             "safety": safety,
-            "praise": praise or {},
+            "praise": left_out.get("praise") or {},
+            "neutral": left_out.get("neutral") or {},
         },
         "findings": result.findings,
         "explained": result.explained,

@@ -646,10 +646,12 @@ def _method(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]], t:
         start=s.get("period_start") or "?", end=s.get("period_end") or "?",
         inputs=t["meta"]["list_sep"].join(inputs) or "?",
     )
-    praise = sum(int(v) for v in (s.get("praise") or {}).values())
-    if praise:  # why the inputs' rows are more than the complaints
-        min_rating = ((findings.get("settings") or {}).get("analysis") or {}).get("praise_min_rating", 4)
-        text += t["meta"]["sentence_sep"] + _fill(mt["praise"], n=_int(praise), min_rating=f"{float(min_rating):g}")
+    # why the inputs' rows are more than the complaints
+    min_rating = float(((findings.get("settings") or {}).get("analysis") or {}).get("praise_min_rating") or 4)
+    for key, rating in (("praise", min_rating), ("neutral", min_rating - 1)):
+        n = sum(int(v) for v in (s.get(key) or {}).values())
+        if n:
+            text += t["meta"]["sentence_sep"] + _fill(mt[key], n=_int(n), min_rating=f"{rating:g}", rating=f"{rating:g}")
     return text
 
 

@@ -487,5 +487,9 @@ def test_the_method_says_how_many_praises_were_not_counted(findings, complaints)
     f["summary"]["praise"] = {"reviews": 700, "seller_feedback": 46}
     assert build_root_cause(f, complaints).method.endswith(
         "746 reviews and seller feedback rated 4 stars or more are praise and are not counted as complaints.")
+    f["summary"]["neutral"] = {"seller_feedback": 42}
+    assert build_root_cause(f, complaints).method.endswith(
+        "are not counted as complaints. 42 reviews and seller feedback rated 3 stars whose words name no complaint are not counted either.")
+    del f["summary"]["neutral"]
     assert build_root_cause(f, complaints, "zh").method.endswith("746 条评分在 4 星及以上的评论和卖家反馈属于好评，不计为投诉。")
     assert "praise" not in build_root_cause(findings, complaints).method

@@ -315,12 +315,16 @@ def test_reviews_and_feedback_rated_four_or_five_are_praise_not_complaints(sampl
     raw = sample_analysis.linked.complaints
     rated = raw[raw["source_kind"].isin(["reviews", "seller_feedback"]) & (raw["rating"] >= 4)]  # (none tells of a safety incident)
     assert doc["summary"]["praise"] == rated["source_kind"].value_counts().to_dict() and sum(doc["summary"]["praise"].values()) > 100
-    assert doc["summary"]["complaints"] == len(c) == len(raw) - len(rated)
+    neutral = doc["summary"]["neutral"]  # 3 stars whose words name no complaint ("Average")
+    assert sum(neutral.values()) > 20 and not ((text_only["rating"] == 3) & (text_only["family"] == "other")).any()
+    assert doc["summary"]["complaints"] == len(c) == len(raw) - len(rated) - sum(neutral.values())
     notice = next(n for n in doc["notices"] if n["code"] == "praise")
     assert notice["params"] == {"n": len(rated), "min_rating": "4"}
+    assert next(n for n in doc["notices"] if n["code"] == "neutral")["params"] == {"n": sum(neutral.values()), "rating": "3"}
+    assert ((text_only["rating"] == 3) & (text_only["family"] != "other")).any()  # 3 stars that complain stay
     # none of the positive feedback reads as a listing complaint any more, even when kept
     kept = analyze(sample_analysis.dataset, Settings(analysis=AnalysisSettings(praise_min_rating=None)))
-    assert kept.findings["summary"]["praise"] == {} and len(kept.complaints) == len(raw)
+    assert kept.findings["summary"]["praise"] == {} == kept.findings["summary"]["neutral"] and len(kept.complaints) == len(raw)
     fb = kept.complaints[(kept.complaints["source_kind"] == "seller_feedback") & (kept.complaints["rating"] >= 4)]
     assert (fb["family"] == "other").all()
 
