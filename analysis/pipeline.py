@@ -153,18 +153,18 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     if taxonomy is None and settings.taxonomy_path:  # else the bundled rules, compiled once per process
         taxonomy = load_taxonomy(overrides=settings.taxonomy_path)
     complaints = classify_complaints(linked.complaints, taxonomy=taxonomy, safety=True)
-    # praise is no complaint, nor a neutral review whose words name none, unless they tell of a safety incident
-    quiet = (complaints[S.SAFETY].fillna("").astype("str") == "").to_numpy()
-    praise = praise_rows(complaints, settings.analysis.praise_min_rating) & quiet
-    neutral = neutral_rows(complaints, settings.analysis.praise_min_rating) & quiet & ~praise
-    left_out = {name: {str(k): int(v) for k, v in complaints.loc[rows, S.SOURCE_KIND].value_counts().items() if v}
-                for name, rows in (("praise", praise), ("neutral", neutral))}
-    if (praise | neutral).any():
-        complaints = complaints[~(praise | neutral)]
-    from analysis.corrections import apply_corrections
+    from analysis.corrections import EVIDENCE_ANALYST, apply_corrections
 
     complaints, corrected = apply_corrections(complaints, corrections)
-    complaints = complaints.copy()
+    # praise is no complaint, nor a neutral review whose words name none, unless they tell of a
+    # safety incident or an analyst gave them a family
+    kept = (complaints[S.SAFETY].fillna("").astype("str") != "").to_numpy() | \
+        complaints[S.EVIDENCE].astype("str").str.startswith(EVIDENCE_ANALYST).to_numpy()
+    praise = praise_rows(complaints, settings.analysis.praise_min_rating) & ~kept
+    neutral = neutral_rows(complaints, settings.analysis.praise_min_rating) & ~kept & ~praise
+    left_out = {name: {str(k): int(v) for k, v in complaints.loc[rows, S.SOURCE_KIND].value_counts().items() if v}
+                for name, rows in (("praise", praise), ("neutral", neutral))}
+    complaints = complaints[~(praise | neutral)].copy()
     complaints["_units"] = complaint_units(complaints) if len(complaints) else pd.Series(dtype="float64")
     timings["classify"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -206,8 +206,8 @@ def neutral_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarr
 def praise_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:
     """Reviews and seller feedback rated ``min_rating`` or higher: praise, not complaints
     ("Fast shipping, item as described", five stars).  Counted in ``summary.praise``, left out of
-    the analysis (unless they tell of a safety incident, see :func:`analyze`); a review without
-    a rating stays a complaint, read by its words."""
+    the analysis (unless they tell of a safety incident or an analyst gave them a family, see
+    :func:`analyze`); a review without a rating stays a complaint, read by its words."""
     if min_rating is None or not len(complaints) or S.RATING not in complaints.columns:
         return np.zeros(len(complaints), dtype=bool)
     kinds = complaints[S.SOURCE_KIND].astype("str").isin([S.REVIEWS, S.SELLER_FEEDBACK]).to_numpy()

@@ -221,3 +221,24 @@ def test_a_correction_can_carry_a_note_per_complaint():
     fixes = C.correct(C.empty(), complaints, ["c0", "c1"], "not_as_described", note={"c0": " worded like c9 ", "c2": "unused"})
     assert fixes.set_index("previous_family")["note"].to_dict() == {"product_defect": "worded like c9", "quality_expectation": ""}
     assert C.correct(C.empty(), complaints, ["c0"], "other", note=" one for all ")["note"].tolist() == ["one for all"]
+
+
+def test_an_analyst_who_gives_praise_a_family_keeps_it_in_the_analysis(base):
+    """A five-star review is praise and left out, unless the analyst says it is a complaint."""
+    from analysis.classify import classify_complaints
+
+    every = classify_complaints(base.linked.complaints)
+    praise = every[(every["source_kind"] == "reviews") & (every["rating"] >= 4)]
+    assert len(praise) and not base.complaints["complaint_id"].isin(praise["complaint_id"]).any()
+    one = praise.iloc[[0]]
+    cor = C.correct(None, every, one["complaint_id"], "product_defect", note="the case hinge broke, says the photo")
+    # a correction follows the complaint's order, SKU, ASIN and words: every review that matches it the same way
+    changed, _ = C.apply_corrections(every, cor)
+    same = every[changed["family"].to_numpy() != every["family"].to_numpy()]
+    assert 1 <= len(same) < len(praise)
+    after = analyze(base.dataset, corrections=cor)
+    kept = after.complaints[after.complaints["complaint_id"].isin(same["complaint_id"])]
+    assert len(kept) == len(same) and set(kept["family"]) == {"product_defect"}
+    assert kept["evidence"].str.startswith("analyst: product_defect").all()
+    assert sum(after.findings["summary"]["praise"].values()) == sum(base.findings["summary"]["praise"].values()) - len(same)
+    assert after.findings["summary"]["corrections"]["applied"] == len(same)
