@@ -207,6 +207,33 @@ def weekly_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, famil
     return out.rename_axis("week").reset_index()[["week", "complaints", "units", "exposure"]]
 
 
+#: Inventory Ledger adjustment reason for sellable units damaged at an Amazon fulfilment centre
+#: (the main signal of FC damage, the same code in the current ledger and the legacy adjustments report)
+FC_DAMAGE_REASON = "E"
+#: reimbursement reason for units Amazon damaged in its warehouses
+WAREHOUSE_DAMAGE_REIMBURSEMENT = "Damaged_Warehouse"
+
+
+def fc_damaged_units(events: pd.DataFrame | None) -> pd.Series:
+    """Units the Inventory Ledger records as damaged at each fulfilment centre (adjustments with
+    reason :data:`FC_DAMAGE_REASON`, quantity taken as a count whatever its sign), by FC."""
+    if events is None or not len(events) or S.REASON not in events.columns:
+        return pd.Series(dtype="float64")
+    ledger = events[(events[S.SOURCE_KIND].astype("str") == S.LEDGER) & (events[S.REASON].astype("str").str.strip() == FC_DAMAGE_REASON)
+                    & (events[S.FC].astype("str").str.strip() != "")]
+    units = pd.to_numeric(ledger[S.QUANTITY], errors="coerce").abs().fillna(0.0).astype("float64")
+    return units.groupby(ledger[S.FC].astype("str").str.strip().to_numpy()).sum()
+
+
+def warehouse_reimbursed_units(events: pd.DataFrame | None) -> float:
+    """Units reimbursed for damage in Amazon's warehouses (reason :data:`WAREHOUSE_DAMAGE_REIMBURSEMENT`;
+    the reimbursements report names no fulfilment centre)."""
+    if events is None or not len(events) or S.REASON not in events.columns:
+        return 0.0
+    rows = (events[S.SOURCE_KIND].astype("str") == S.REIMBURSEMENTS) & (events[S.REASON].astype("str").str.strip() == WAREHOUSE_DAMAGE_REIMBURSEMENT)
+    return float(pd.to_numeric(events.loc[rows, S.QUANTITY], errors="coerce").abs().fillna(0.0).sum())
+
+
 def sum_by(columns: dict[str, pd.Series | np.ndarray], weights: np.ndarray) -> pd.DataFrame:
     """Sum of ``weights`` per distinct combination of ``columns`` (each holding one value per row).
 

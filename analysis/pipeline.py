@@ -185,10 +185,47 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
             if extra in frame.columns and extra in factors:
                 frame[extra] = as_levels(frame[extra])
     result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n, **kw: top_terms(focus, ref, n=n, **kw))
+    _ledger_evidence(result.findings, dataset.events, linked.shipments, settings.analysis.alpha)
     timings["findings"] = time.perf_counter() - t
     step("done", 1.0)
     findings = _document(dataset, linked, complaints, result, settings, corrected, left_out)
     return Analysis(dataset, linked, complaints, linked.shipments, tuple(factors), result, findings, settings, timings)
+
+
+#: complaint families a fulfilment centre's own damage records speak to
+LEDGER_FAMILIES = ("warehouse_damage", "shipping_damage")
+
+
+def _ledger_evidence(findings: list[dict], events: pd.DataFrame | None, shipments: pd.DataFrame | None, alpha: float) -> None:
+    """What Amazon's own records say of a fulfilment centre's damage finding (``finding["ledger"]``).
+
+    The Inventory Ledger's units damaged at each FC (reason E, :func:`analysis.aggregate.fc_damaged_units`)
+    are set against the FC's share of the units shipped: ``damaged_units`` of ``damaged_units_all``
+    at this FC (``share``, Wilson interval ``ci_low``-``ci_high``) against ``units_share`` expected,
+    with the one-sided exact binomial ``p_value`` (:func:`analysis.stats.share_excess`).  Units
+    stored rather than shipped are not known, so units shipped stand for the units an FC handles.
+    ``reimbursed_units``: units reimbursed as damaged in Amazon's warehouses, over all FCs.
+    """
+    from analysis import stats
+    from analysis.aggregate import fc_damaged_units, warehouse_reimbursed_units
+    from analysis.link import SHIPPING_FC
+
+    damaged = fc_damaged_units(events)
+    total = float(damaged.sum())
+    if total <= 0 or shipments is None or SHIPPING_FC not in shipments.columns:
+        return
+    units = shipments.groupby(shipments[SHIPPING_FC].astype("str").to_numpy())[S.QUANTITY].sum().astype("float64")
+    reimbursed = warehouse_reimbursed_units(events)
+    for f in findings:
+        if f["factor"] != SHIPPING_FC or f["family"] not in LEDGER_FAMILIES or units.sum() <= 0:
+            continue
+        k = float(damaged.get(str(f["level"]), 0.0))
+        expected = float(units.get(str(f["level"]), 0.0) / units.sum())
+        low, high = stats.proportion_ci(np.array([k]), np.array([total]), alpha=alpha)
+        p = stats.share_excess(int(k), int(total), expected)
+        f["ledger"] = {"damaged_units": int(k), "damaged_units_all": int(total), "share": k / total,
+                       "ci_low": float(low[0]), "ci_high": float(high[0]), "units_share": expected,
+                       "p_value": None if np.isnan(p) else p, "reimbursed_units": int(reimbursed)}
 
 
 def neutral_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:

@@ -172,6 +172,15 @@ def proportion_ci(
     return low, high
 
 
+def share_excess(count: int, total: int, expected_share: float) -> float:
+    """One-sided exact binomial p-value that ``count`` or more of ``total`` events fall on a
+    level expected to take ``expected_share`` of them (``scipy.stats.binomtest``, alternative
+    "greater"): NaN when there are no events or the expected share is not in (0, 1)."""
+    if total <= 0 or not (0.0 < expected_share < 1.0):
+        return float("nan")
+    return float(sps.binomtest(int(count), int(total), float(expected_share), alternative="greater").pvalue)
+
+
 def adjust_pvalues(p, method: str = _S.fdr_method) -> np.ndarray:
     """Adjust p-values for multiple testing, leaving NaNs in place.
 

@@ -302,6 +302,14 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
             st.markdown(t("finding.aliases", aliases=_level_list(f["aliases"])))
         if f.get("explains"):
             st.markdown(t("finding.explains", explains=_level_list(f["explains"])))
+        if isinstance(f.get("ledger"), dict) and f["ledger"].get("damaged_units_all"):
+            led = f["ledger"]
+            agrees = led.get("p_value") is not None and led["p_value"] < 0.01
+            st.markdown(t("finding.ledger_agrees" if agrees else "finding.ledger_neutral", level=md(f["level"]), damaged=num(led["damaged_units"]),
+                          all=num(led["damaged_units_all"]), share=pct(led["share"], 1), ci_low=pct(led["ci_low"], 1), ci_high=pct(led["ci_high"], 1),
+                          units_share=pct(led["units_share"], 1), p=p_text(led.get("p_value"))))
+            if led.get("reimbursed_units"):
+                st.caption(t("finding.reimbursed", n=num(led["reimbursed_units"])))
         if f.get("also"):
             st.markdown(t("finding.also", items=t("notice.list_sep").join(
                 t("finding.also_item", rank=a["rank"], family=family_name(a["family"])) for a in f["also"])))

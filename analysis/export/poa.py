@@ -420,6 +420,22 @@ def _supplier_of(f: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _ledger_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) -> list[str]:
+    """What Amazon's inventory ledger and reimbursements say of a fulfilment centre's damage (findings.json ``ledger``)."""
+    led = f.get("ledger")
+    if not isinstance(led, Mapping) or not led.get("damaged_units_all"):
+        return []
+    ft = t["finding"]
+    p = led.get("p_value")
+    key = "ledger_agrees" if p is not None and float(p) < 0.01 else "ledger_neutral"
+    out = [_fill(ft[key], level=level, damaged=_int(led.get("damaged_units")), all=_int(led.get("damaged_units_all")),
+                 share=_pct(led.get("share"), 1), ci_low=_pct(led.get("ci_low"), 1), ci_high=_pct(led.get("ci_high"), 1),
+                 units_share=_pct(led.get("units_share"), 1), p=_p(p))]
+    if led.get("reimbursed_units"):
+        out.append(_fill(ft["reimbursed"], n=_int(led.get("reimbursed_units"))))
+    return out
+
+
 def _block(
     f: Mapping[str, Any],
     findings: Mapping[str, Any],
@@ -470,6 +486,7 @@ def _block(
         if refs:
             details.append(_cap(_fill(ft[key], factor=fac, level=level, ranks=_join([str(a.get("rank")) for a in refs], t),
                                       families=_join([_family_name(str(a.get("family")), t) for a in refs], t)), t))
+    details += _ledger_sentences(f, level, t)
     explains = [_ref_text(e, t) for e in f.get("explains") or ()]
     if explains:
         details.append(_fill(ft["explains"], explains=_join(explains, t)))

@@ -416,3 +416,15 @@ def test_excesses_explained_are_listed_once_per_explaining_level(app_en):
     group = [x for x in lines if x.startswith("- **Cable lot CB")]
     assert len(group) == 1, lines
     assert f"explains the excess of {len(by_cable)} other level(s)" in group[0] and "Lot L2606A" in group[0]
+
+
+def test_the_fc_finding_cites_amazons_ledger_in_chinese():
+    at = loaded_app("zh")
+    at.switch_page("views/root_causes.py").run()
+    assert not at.exception
+    f = next(f for f in at.session_state["analysis_memo"][1].findings["findings"] if f["level"] == "SBD1" and f["family"] == "warehouse_damage")
+    led = f["ledger"]
+    texts = [m.value for m in at.markdown]
+    line = [x for x in texts if x.startswith("亚马逊自己的库存分类账也印证了这一点")]
+    assert len(line) == 1 and f"记录为损坏的 {led['damaged_units_all']} 件商品（原因代码 E）中有 {led['damaged_units']} 件在 SBD1" in line[0], line
+    assert any(c.value.startswith(f"在这些文件覆盖的期间，亚马逊以仓库损坏为由赔偿了 {led['reimbursed_units']} 件") for c in at.caption)

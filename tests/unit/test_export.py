@@ -493,3 +493,17 @@ def test_the_method_says_how_many_praises_were_not_counted(findings, complaints)
     del f["summary"]["neutral"]
     assert build_root_cause(f, complaints, "zh").method.endswith("746 条评分在 4 星及以上的评论和卖家反馈属于好评，不计为投诉。")
     assert "praise" not in build_root_cause(findings, complaints).method
+
+
+def test_an_fc_finding_says_what_amazons_ledger_says(findings, complaints):
+    f = json.loads(json.dumps(findings))
+    f["findings"][1]["ledger"] = {"damaged_units": 39, "damaged_units_all": 68, "share": 39 / 68, "ci_low": 0.455, "ci_high": 0.684,
+                                  "units_share": 0.166, "p_value": 3.4e-14, "reimbursed_units": 53}
+    details = build_root_cause(f, complaints).findings[1].details
+    assert ("Amazon's own inventory ledger agrees: 39 of the 68 units it recorded as damaged in its fulfilment centres (reason E) "
+            "were at PHX7 (57.4%, 95% CI 45.5% to 68.4%), which shipped 16.6% of the units (exact binomial p < 0.0001).") in details
+    assert "Amazon reimbursed 53 units as damaged in its warehouses over the period of these files (the reimbursements report names no fulfilment centre)." in details
+    f["findings"][1]["ledger"].update(damaged_units=12, share=12 / 68, p_value=0.42, reimbursed_units=0)
+    details = build_root_cause(f, complaints, "zh").findings[1].details
+    assert any(d.startswith("亚马逊的库存分类账并未显示 PHX7 异常：") and "精确二项检验 p = 0.42" in d for d in details), details
+    assert not any("赔偿" in d for d in details)

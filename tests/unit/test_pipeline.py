@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis import load_files
@@ -337,3 +338,39 @@ def test_praise_that_tells_of_a_safety_incident_stays_a_complaint(tmp_path):
     result = analyze(load_files([reviews], strict=True))
     assert result.complaints["text"].tolist() == ["Great sound but the battery exploded on the second day", "Stopped working after a week"]
     assert result.findings["summary"]["praise"] == {"reviews": 1} and result.findings["summary"]["safety"]["complaints"] == 1
+
+
+def test_an_fc_damage_finding_cites_amazons_own_ledger(sample_analysis):
+    """SBD1's warehouse damage: the Inventory Ledger's units damaged at each FC (reason E), counted here
+    straight from the file, against SBD1's share of the units shipped."""
+    import csv
+
+    with open(SAMPLE / "inventory_ledger.txt", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    damaged = {}
+    for r in rows:
+        if r["Reason"] == "E":
+            damaged[r["Fulfillment Center"]] = damaged.get(r["Fulfillment Center"], 0) + abs(int(r["Quantity"]))
+    with open(SAMPLE / "reimbursements.txt", encoding="utf-8") as fh:
+        reimbursed = sum(int(r["quantity-reimbursed-total"]) for r in csv.DictReader(fh, delimiter="\t") if r["reason"] == "Damaged_Warehouse")
+    f = next(f for f in sample_analysis.findings["findings"] if f["level"] == "SBD1" and f["family"] == "warehouse_damage")
+    led = f["ledger"]
+    assert led["damaged_units"] == damaged["SBD1"] and led["damaged_units_all"] == sum(damaged.values())
+    ship = sample_analysis.shipments
+    assert led["units_share"] == pytest.approx(ship.loc[ship["fulfillment_center"] == "SBD1", "quantity"].sum() / ship["quantity"].sum())
+    assert led["p_value"] < 1e-6 and led["ci_low"] < led["share"] < led["ci_high"] and led["reimbursed_units"] == reimbursed
+    assert all("ledger" not in g for g in sample_analysis.findings["findings"] if g["factor"] != "fulfillment_center")
+
+
+def test_fc_damaged_units_count_reason_e_whatever_the_sign():
+    from analysis.aggregate import fc_damaged_units, warehouse_reimbursed_units
+
+    events = pd.DataFrame({
+        "source_kind": ["ledger"] * 5 + ["reimbursements"] * 2,
+        "reason": ["E", "E", "P", "E", "M", "Damaged_Warehouse", "Lost_Warehouse"],
+        "fc": ["SBD1", "SBD1", "SBD1", "PHX7", "PHX7", "", ""],
+        "quantity": pd.array([-2, 3, 5, -1, -4, 2, 9], dtype="Int64"),
+    })
+    assert fc_damaged_units(events).to_dict() == {"PHX7": 1.0, "SBD1": 5.0}  # P (the disposition change) and M (misplaced) are not damage
+    assert warehouse_reimbursed_units(events) == 2.0
+    assert fc_damaged_units(None).empty and warehouse_reimbursed_units(events.iloc[:0]) == 0.0

@@ -690,3 +690,13 @@ def test_lag_truncation_is_undone_on_simulated_returns():
     assert np.max(np.abs(est[:40] - true[:40])) < 0.02
     naive = np.array([(lag[seen] <= d).mean() for d in range(40)])
     assert np.max(naive - true[:40]) > 0.05  # what the estimator corrects
+
+
+def test_share_excess_is_the_exact_binomial_upper_tail():
+    """P(X >= k) for X ~ Binomial(n, p0), by hand; R: binom.test(5, 10, 0.2, alternative = "greater")$p.value prints 0.0327935."""
+    hand = sum(math.comb(10, i) * 0.2 ** i * 0.8 ** (10 - i) for i in range(5, 11))
+    assert S.share_excess(5, 10, 0.2) == pytest.approx(hand, rel=1e-12)
+    assert round(S.share_excess(5, 10, 0.2), 7) == 0.0327935
+    assert S.share_excess(39, 68, 0.1663) < 1e-12  # the sample's SBD1: 39 of the ledger's 68 damaged units, 17% of units shipped
+    assert S.share_excess(0, 10, 0.2) == pytest.approx(1.0)
+    assert math.isnan(S.share_excess(3, 0, 0.2)) and math.isnan(S.share_excess(3, 10, 0.0))
