@@ -17,7 +17,7 @@ import pandas as pd
 from analysis import schema as S
 from analysis.config import Settings
 from analysis.dataset import Dataset
-from analysis.aggregate import exposure_by, lag_cdf, level_cells, on_ship_weeks, weekly_cells
+from analysis.aggregate import exposure_by, lag_cdf, level_cells, on_ship_weeks, voc_by_asin, weekly_cells
 from analysis.findings import FindingsResult, complaint_units, notice, rank_findings
 from analysis.link import Linked, as_levels, link
 
@@ -325,6 +325,7 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
             "coverage": {k: v for k, v in cov.items()},
             "corrections": corrected or {"corrections": 0, "applied": 0, "unmatched": 0},
             "safety": safety,
+            "voc": voc_by_asin(dataset.voc),
             "praise": left_out.get("praise") or {},
             "neutral": left_out.get("neutral") or {},
         },

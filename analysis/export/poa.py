@@ -638,6 +638,12 @@ def _problem(findings: Mapping[str, Any], t: Mapping[str, Any]) -> str:
     ]
     if fams:
         text += t["meta"]["sentence_sep"] + _fill(pt["families"], families=t["meta"]["list_sep"].join(fams))
+    voc = [v for v in s.get("voc") or () if isinstance(v, Mapping) and v.get("total_orders")][:3]
+    if voc:  # Amazon's own measure of the problem, highest NCX rate first
+        items = [_fill(pt["voc_item"], asin=_line(v.get("asin")), rate=_pct(v.get("ncx_rate"), 1), ncx=_int(v.get("ncx_orders")),
+                       orders=_int(v.get("total_orders")), poor=_int(v.get("poor_skus")), skus=_int(v.get("skus")),
+                       worst=_line(v.get("worst_health")) or "?", reason=_line(v.get("top_reason")) or "?") for v in voc]
+        text += t["meta"]["sentence_sep"] + _fill(pt["voc"], updated=_line(voc[0].get("updated")) or "?", items=pt["voc_sep"].join(items))
     safety = s.get("safety") or {}
     if safety.get("complaints"):
         terms = [_line(x) for x in safety.get("terms") or () if _line(x)]

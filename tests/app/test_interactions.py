@@ -428,3 +428,14 @@ def test_the_fc_finding_cites_amazons_ledger_in_chinese():
     line = [x for x in texts if x.startswith("亚马逊自己的库存分类账也印证了这一点")]
     assert len(line) == 1 and f"记录为损坏的 {led['damaged_units_all']} 件商品（原因代码 E）中有 {led['damaged_units']} 件在 SBD1" in line[0], line
     assert any(c.value.startswith(f"在这些文件覆盖的期间，亚马逊以仓库损坏为由赔偿了 {led['reimbursed_units']} 件") for c in at.caption)
+
+
+def test_root_causes_show_amazons_voice_of_the_customer(app_en):
+    app_en.switch_page("views/root_causes.py").run()
+    assert not app_en.exception
+    voc = app_en.session_state["analysis_memo"][1].findings["summary"]["voc"]
+    assert voc
+    table = frame_with(app_en, "NCX rate")
+    assert table["ASIN"].tolist() == [v["asin"] for v in voc]
+    assert {"NCX orders", "Orders", "SKUs at Poor or worse", "Worst CX Health", "Reason behind most NCX orders"} <= set(table.columns)
+    assert any(e.label.startswith("Amazon's Voice of the Customer, per ASIN (updated 2026-10-01)") for e in app_en.expander)

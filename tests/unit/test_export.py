@@ -507,3 +507,13 @@ def test_an_fc_finding_says_what_amazons_ledger_says(findings, complaints):
     details = build_root_cause(f, complaints, "zh").findings[1].details
     assert any(d.startswith("亚马逊的库存分类账并未显示 PHX7 异常：") and "精确二项检验 p = 0.42" in d for d in details), details
     assert not any("赔偿" in d for d in details)
+
+
+def test_the_problem_statement_cites_amazons_voice_of_the_customer(findings, complaints):
+    f = json.loads(json.dumps(findings))
+    f["summary"]["voc"] = [{"asin": "B0DHK7Q5WT", "skus": 7, "ncx_orders": 504, "total_orders": 14071, "ncx_rate": 504 / 14071, "poor_skus": 2,
+                            "worst_health": "Poor", "top_reason": "Inaccurate website description", "updated": "2026-10-01"}]
+    assert ("Amazon's Voice of the Customer (updated 2026-10-01): B0DHK7Q5WT, NCX rate 3.6% (504 of 14,071 orders), CX Health down to Poor "
+            "(2 of 7 SKUs Poor or worse), most NCX orders for “Inaccurate website description”.") in build_root_cause(f, complaints).problem_statement
+    assert "亚马逊买家之声（更新于 2026-10-01）：B0DHK7Q5WT 的买家不满意率为 3.6%" in build_root_cause(f, complaints, "zh").problem_statement
+    assert "Voice of the Customer" not in build_root_cause(findings, complaints).problem_statement

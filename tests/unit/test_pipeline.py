@@ -374,3 +374,22 @@ def test_fc_damaged_units_count_reason_e_whatever_the_sign():
     assert fc_damaged_units(events).to_dict() == {"PHX7": 1.0, "SBD1": 5.0}  # P (the disposition change) and M (misplaced) are not damage
     assert warehouse_reimbursed_units(events) == 2.0
     assert fc_damaged_units(None).empty and warehouse_reimbursed_units(events.iloc[:0]) == 0.0
+
+
+def test_voice_of_the_customer_per_asin_sums_its_skus(sample_analysis):
+    """summary.voc: NCX and total orders summed over each ASIN's SKU rows, counted here straight from the file."""
+    import csv
+
+    with open(SAMPLE / "voc.csv", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["ASIN"] == "B0DHK7Q5WT"]
+    got = next(v for v in sample_analysis.findings["summary"]["voc"] if v["asin"] == "B0DHK7Q5WT")
+    ncx, orders = sum(int(r["NCX orders"]) for r in rows), sum(int(r["Total orders"]) for r in rows)
+    assert (got["ncx_orders"], got["total_orders"], got["skus"]) == (ncx, orders, len(rows))
+    assert got["ncx_rate"] == pytest.approx(ncx / orders)
+    assert got["poor_skus"] == sum(r["CX Health"].lower() in ("poor", "very poor") for r in rows)
+    by_reason = {}
+    for r in rows:
+        by_reason[r["Top NCX reason"]] = by_reason.get(r["Top NCX reason"], 0) + int(r["NCX orders"])
+    assert got["top_reason"] == max(by_reason, key=by_reason.get) and got["updated"] == "2026-10-01"
+    rates = [v["ncx_rate"] for v in sample_analysis.findings["summary"]["voc"]]
+    assert rates == sorted(rates, reverse=True)
