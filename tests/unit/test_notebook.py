@@ -21,4 +21,5 @@ def test_walkthrough_notebook_executes():
     )
     assert "CB-2606" in text and "SBD1" in text  # the planted causes are in the notebook's own output
     assert "root cause" in text.lower() and "Problem statement" in text
+    assert "'damaged_units': 39" in text and "B0DHK7Q5WT" in text and "'reviews': 460" in text  # Amazon's own records, and the praise left out
     assert not any(out.get("output_type") == "error" for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", []))
