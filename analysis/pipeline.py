@@ -186,6 +186,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
                 frame[extra] = as_levels(frame[extra])
     result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n, **kw: top_terms(focus, ref, n=n, **kw))
     _ledger_evidence(result.findings, dataset.events, linked.shipments, settings.analysis.alpha)
+    _voc_evidence(result.findings, dataset.voc, dataset.lots, settings.analysis.alpha)
     timings["findings"] = time.perf_counter() - t
     step("done", 1.0)
     findings = _document(dataset, linked, complaints, result, settings, corrected, left_out)
@@ -226,6 +227,58 @@ def _ledger_evidence(findings: list[dict], events: pd.DataFrame | None, shipment
         f["ledger"] = {"damaged_units": int(k), "damaged_units_all": int(total), "share": k / total,
                        "ci_low": float(low[0]), "ci_high": float(high[0]), "units_share": expected,
                        "p_value": None if np.isnan(p) else p, "reimbursed_units": int(reimbursed)}
+
+
+def _voc_evidence(findings: list[dict], voc: pd.DataFrame | None, lots: pd.DataFrame | None, alpha: float) -> None:
+    """What Amazon's own NCX rate says of a finding (``finding["voc"]``): the Voice of the Customer's
+    per-SKU NCX and total orders, for the SKUs that carry the finding's level against the other SKUs.
+
+    SKUs reach a level through the lot master (lot, supplier, component lots, packaging and every
+    other column; a SKU with several lots is left out, its level unknown) or directly (``asin``,
+    ``sku``).  SKUs that reach no level (FBM twins of FBA SKUs, SKUs missing from the lot master)
+    are left out of both sides.  Rates, Wilson interval, rate ratio with its Katz interval and
+    the Fisher or chi-square test come from :func:`analysis.stats.compare_levels`.  NCX orders
+    count every product or listing issue, not only the finding's family.
+    """
+    from analysis import stats
+
+    if voc is None or not len(voc) or S.SKU not in voc.columns:
+        return
+    v = voc.assign(_sku=voc[S.SKU].astype("str").str.strip(), _asin=voc[S.ASIN].astype("str").str.strip())
+    ncx = pd.to_numeric(v.get(S.NCX_ORDERS), errors="coerce").fillna(0.0)
+    orders = pd.to_numeric(v.get(S.TOTAL_ORDERS), errors="coerce").fillna(0.0)
+    by_sku = None
+    if lots is not None and len(lots) and S.SKU in lots.columns:
+        lt = lots.assign(_sku=lots[S.SKU].astype("str").str.strip())
+        lt = lt[lt["_sku"] != ""]
+        single = lt.groupby("_sku")["_sku"].transform("size") == 1  # a SKU with one lot: its attributes are known
+        by_sku = lt[single].set_index("_sku")
+    for f in findings:
+        factor, level = f["factor"], str(f["level"])
+        if factor == S.ASIN:
+            levels = v["_asin"]
+        elif factor == S.SKU:
+            levels = v["_sku"]
+        elif by_sku is not None and factor in by_sku.columns:
+            levels = v["_sku"].map(by_sku[factor].astype("str").str.strip())
+        else:
+            continue
+        known = levels.notna() & (levels.astype("str") != "") & (orders > 0)
+        mine = known & (levels.astype("str") == level)
+        if not mine.any() or not (known & ~mine).any():
+            continue
+        two = pd.DataFrame({"level": ["focus", "rest"], "complaints": [ncx[mine].sum(), ncx[known & ~mine].sum()],
+                            "units": [orders[mine].sum(), orders[known & ~mine].sum()]})
+        row = stats.compare_levels(two, alpha=alpha, min_units=1, min_complaints=1).set_index("level").loc["focus"]
+        num = lambda x: None if pd.isna(x) else float(x)  # noqa: E731
+        reasons = ncx[mine].groupby(v.loc[mine, S.TOP_REASON].astype("str").str.strip().to_numpy()).sum() if S.TOP_REASON in v.columns else pd.Series(dtype="float64")
+        reasons = reasons[(reasons.index != "") & (reasons > 0)]
+        f["voc"] = {"skus": int(mine.sum()), "ncx_orders": int(two.loc[0, "complaints"]), "orders": int(two.loc[0, "units"]),
+                    "ncx_rate": num(row["rate"]), "ci_low": num(row["ci_low"]), "ci_high": num(row["ci_high"]),
+                    "skus_rest": int((known & ~mine).sum()), "ncx_orders_rest": int(two.loc[1, "complaints"]), "orders_rest": int(two.loc[1, "units"]),
+                    "ncx_rate_rest": num(row["baseline_rate"]), "rate_ratio": num(row["rate_ratio"]), "rr_ci_low": num(row["rr_ci_low"]),
+                    "rr_ci_high": num(row["rr_ci_high"]), "p_value": num(row["p_value"]), "test": str(row["test"]),
+                    "top_reason": str(reasons.idxmax()) if len(reasons) else None}
 
 
 def neutral_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:

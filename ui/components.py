@@ -310,6 +310,15 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
                           units_share=pct(led["units_share"], 1), p=p_text(led.get("p_value"))))
             if led.get("reimbursed_units"):
                 st.caption(t("finding.reimbursed", n=num(led["reimbursed_units"])))
+        if isinstance(f.get("voc"), dict) and f["voc"].get("orders"):
+            v = f["voc"]
+            agrees = v.get("p_value") is not None and v["p_value"] < 0.01 and (v.get("rate_ratio") or 0) > 1
+            text = t("finding.voc_agrees" if agrees else "finding.voc_neutral", level=md(f["level"]), skus=num(v["skus"]), rate=pct(v["ncx_rate"], 1),
+                     ncx=num(v["ncx_orders"]), orders=num(v["orders"]), rest=pct(v["ncx_rate_rest"], 1), ratio=ratio(v.get("rate_ratio")),
+                     rr_low=ratio(v.get("rr_ci_low")), rr_high=ratio(v.get("rr_ci_high")), p=p_text(v.get("p_value")))
+            if v.get("top_reason"):
+                text += " " + t("finding.voc_reason", reason=md(v["top_reason"]))
+            st.markdown(text)
         if f.get("also"):
             st.markdown(t("finding.also", items=t("notice.list_sep").join(
                 t("finding.also_item", rank=a["rank"], family=family_name(a["family"])) for a in f["also"])))

@@ -436,6 +436,22 @@ def _ledger_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) ->
     return out
 
 
+def _voc_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) -> list[str]:
+    """What Amazon's NCX rate (Voice of the Customer) says of the finding's SKUs (findings.json ``voc``)."""
+    v = f.get("voc")
+    if not isinstance(v, Mapping) or not v.get("orders"):
+        return []
+    ft = t["finding"]
+    p, ratio = v.get("p_value"), v.get("rate_ratio")
+    agrees = p is not None and float(p) < 0.01 and ratio is not None and float(ratio) > 1
+    out = _fill(ft["voc_agrees" if agrees else "voc_neutral"], level=level, skus=_int(v.get("skus")), rate=_pct(v.get("ncx_rate"), 1),
+                ncx=_int(v.get("ncx_orders")), orders=_int(v.get("orders")), rest=_pct(v.get("ncx_rate_rest"), 1), ratio=_ratio(ratio),
+                rr_low=_ratio(v.get("rr_ci_low")), rr_high=_ratio(v.get("rr_ci_high")), p=_p(p))
+    if v.get("top_reason"):
+        out += t["meta"]["sentence_sep"] + _fill(ft["voc_reason"], reason=_line(v.get("top_reason")))
+    return [out]
+
+
 def _block(
     f: Mapping[str, Any],
     findings: Mapping[str, Any],
@@ -486,7 +502,7 @@ def _block(
         if refs:
             details.append(_cap(_fill(ft[key], factor=fac, level=level, ranks=_join([str(a.get("rank")) for a in refs], t),
                                       families=_join([_family_name(str(a.get("family")), t) for a in refs], t)), t))
-    details += _ledger_sentences(f, level, t)
+    details += _ledger_sentences(f, level, t) + _voc_sentences(f, level, t)
     explains = [_ref_text(e, t) for e in f.get("explains") or ()]
     if explains:
         details.append(_fill(ft["explains"], explains=_join(explains, t)))

@@ -439,3 +439,10 @@ def test_root_causes_show_amazons_voice_of_the_customer(app_en):
     assert table["ASIN"].tolist() == [v["asin"] for v in voc]
     assert {"NCX orders", "Orders", "SKUs at Poor or worse", "Worst CX Health", "Reason behind most NCX orders"} <= set(table.columns)
     assert any(e.label.startswith("Amazon's Voice of the Customer, per ASIN (updated 2026-10-01)") for e in app_en.expander)
+
+
+def test_a_finding_cites_amazons_ncx_rate(app_en):
+    app_en.switch_page("views/root_causes.py").run()
+    f = next(f for f in app_en.session_state["analysis_memo"][1].findings["findings"] if f["level"] == "CB-2606")
+    line = [m.value for m in app_en.markdown if m.value.startswith("Amazon's own NCX rate agrees:")]
+    assert any(f"for the {f['voc']['skus']} SKUs of CB\\-2606 ({f['voc']['ncx_orders']:,} of {f['voc']['orders']:,})" in x for x in line), line

@@ -517,3 +517,15 @@ def test_the_problem_statement_cites_amazons_voice_of_the_customer(findings, com
             "(2 of 7 SKUs Poor or worse), most NCX orders for “Inaccurate website description”.") in build_root_cause(f, complaints).problem_statement
     assert "亚马逊买家之声（更新于 2026-10-01）：B0DHK7Q5WT 的买家不满意率为 3.6%" in build_root_cause(f, complaints, "zh").problem_statement
     assert "Voice of the Customer" not in build_root_cause(findings, complaints).problem_statement
+
+
+def test_a_finding_says_what_amazons_ncx_rate_says(findings, complaints):
+    f = json.loads(json.dumps(findings))
+    f["findings"][0]["voc"] = {"skus": 4, "ncx_orders": 446, "orders": 9377, "ncx_rate": 446 / 9377, "ncx_rate_rest": 0.029, "rate_ratio": 1.64,
+                               "rr_ci_low": 1.47, "rr_ci_high": 1.83, "p_value": 2e-19, "top_reason": "Item defective or doesn't work"}
+    details = build_root_cause(f, complaints).findings[0].details
+    assert ("Amazon's own NCX rate agrees: 4.8% of orders for the 4 SKUs of CB-2407 (446 of 9,377) against 2.9% for the other SKUs, "
+            "1.6 times (95% CI 1.5 to 1.8; p < 0.0001). The reason behind most of their NCX orders: “Item defective or doesn't work”.") in details
+    f["findings"][0]["voc"].update(p_value=0.15, rate_ratio=1.12, top_reason=None)
+    details = build_root_cause(f, complaints, "zh").findings[0].details
+    assert any(d.startswith("亚马逊的买家不满意率并未显示 CB-2407 异常：") and d.endswith("不满意订单包含所有产品和 listing 问题，而不只是这一类。") for d in details), details

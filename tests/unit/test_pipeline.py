@@ -393,3 +393,25 @@ def test_voice_of_the_customer_per_asin_sums_its_skus(sample_analysis):
     assert got["top_reason"] == max(by_reason, key=by_reason.get) and got["updated"] == "2026-10-01"
     rates = [v["ncx_rate"] for v in sample_analysis.findings["summary"]["voc"]]
     assert rates == sorted(rates, reverse=True)
+
+
+def test_a_finding_cites_amazons_ncx_rate_for_its_skus(sample_analysis):
+    """finding['voc']: the VoC rows of the SKUs that carry cable lot CB-2606 (through the lot master), counted here
+    straight from the two files, against the other SKUs the lot master knows (the FBM twins are in neither side)."""
+    import csv
+
+    lots = pd.read_excel(SAMPLE / "lot_master.xlsx", dtype=str)
+    cable = dict(zip(lots["SKU"].str.strip(), lots["线材批次"].str.strip()))
+    with open(SAMPLE / "voc.csv", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["SKU"] in cable]
+    mine = [r for r in rows if cable[r["SKU"]] == "CB-2606"]
+    rest = [r for r in rows if cable[r["SKU"]] != "CB-2606"]
+    f = next(f for f in sample_analysis.findings["findings"] if f["level"] == "CB-2606")
+    v = f["voc"]
+    ncx, orders = sum(int(r["NCX orders"]) for r in mine), sum(int(r["Total orders"]) for r in mine)
+    ncx_r, orders_r = sum(int(r["NCX orders"]) for r in rest), sum(int(r["Total orders"]) for r in rest)
+    assert (v["skus"], v["ncx_orders"], v["orders"], v["skus_rest"], v["ncx_orders_rest"], v["orders_rest"]) == (len(mine), ncx, orders, len(rest), ncx_r, orders_r)
+    assert v["ncx_rate"] == pytest.approx(ncx / orders) and v["rate_ratio"] == pytest.approx((ncx / orders) / (ncx_r / orders_r))
+    assert v["ci_low"] < v["ncx_rate"] < v["ci_high"] and v["p_value"] < 1e-6
+    assert v["top_reason"] == "Item defective or doesn't work"
+    assert next(f for f in sample_analysis.findings["findings"] if f["factor"] == "fulfillment_center").get("voc") is None  # VoC names no FC
