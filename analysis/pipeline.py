@@ -193,6 +193,8 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     return Analysis(dataset, linked, complaints, linked.shipments, tuple(factors), result, findings, settings, timings)
 
 
+#: p-value under which Amazon's own records (ledger, NCX rate) are said to agree with a finding (``agrees``)
+AGREES_P = 0.01
 #: complaint families a fulfilment centre's own damage records speak to
 LEDGER_FAMILIES = ("warehouse_damage", "shipping_damage")
 
@@ -203,7 +205,8 @@ def _ledger_evidence(findings: list[dict], events: pd.DataFrame | None, shipment
     The Inventory Ledger's units damaged at each FC (reason E, :func:`analysis.aggregate.fc_damaged_units`)
     are set against the FC's share of the units shipped: ``damaged_units`` of ``damaged_units_all``
     at this FC (``share``, Wilson interval ``ci_low``-``ci_high``) against ``units_share`` expected,
-    with the one-sided exact binomial ``p_value`` (:func:`analysis.stats.share_excess`).  Units
+    with the one-sided exact binomial ``p_value`` (:func:`analysis.stats.share_excess`; ``agrees`` when
+    it is under :data:`AGREES_P`).  Units
     stored rather than shipped are not known, so units shipped stand for the units an FC handles.
     ``reimbursed_units``: units reimbursed as damaged in Amazon's warehouses, over all FCs.
     """
@@ -226,7 +229,7 @@ def _ledger_evidence(findings: list[dict], events: pd.DataFrame | None, shipment
         p = stats.share_excess(int(k), int(total), expected)
         f["ledger"] = {"damaged_units": int(k), "damaged_units_all": int(total), "share": k / total,
                        "ci_low": float(low[0]), "ci_high": float(high[0]), "units_share": expected,
-                       "p_value": None if np.isnan(p) else p, "reimbursed_units": int(reimbursed)}
+                       "p_value": None if np.isnan(p) else p, "agrees": bool(p < AGREES_P), "reimbursed_units": int(reimbursed)}
 
 
 def _voc_evidence(findings: list[dict], voc: pd.DataFrame | None, lots: pd.DataFrame | None, alpha: float) -> None:
@@ -237,7 +240,8 @@ def _voc_evidence(findings: list[dict], voc: pd.DataFrame | None, lots: pd.DataF
     other column; a SKU with several lots is left out, its level unknown) or directly (``asin``,
     ``sku``).  SKUs that reach no level (FBM twins of FBA SKUs, SKUs missing from the lot master)
     are left out of both sides.  Rates, Wilson interval, rate ratio with its Katz interval and
-    the Fisher or chi-square test come from :func:`analysis.stats.compare_levels`.  NCX orders
+    the Fisher or chi-square test come from :func:`analysis.stats.compare_levels` (``agrees``: higher,
+    with p under :data:`AGREES_P`).  NCX orders
     count every product or listing issue, not only the finding's family.
     """
     from analysis import stats
@@ -278,7 +282,8 @@ def _voc_evidence(findings: list[dict], voc: pd.DataFrame | None, lots: pd.DataF
                     "skus_rest": int((known & ~mine).sum()), "ncx_orders_rest": int(two.loc[1, "complaints"]), "orders_rest": int(two.loc[1, "units"]),
                     "ncx_rate_rest": num(row["baseline_rate"]), "rate_ratio": num(row["rate_ratio"]), "rr_ci_low": num(row["rr_ci_low"]),
                     "rr_ci_high": num(row["rr_ci_high"]), "p_value": num(row["p_value"]), "test": str(row["test"]),
-                    "top_reason": str(reasons.idxmax()) if len(reasons) else None}
+                    "top_reason": str(reasons.idxmax()) if len(reasons) else None,
+                    "agrees": bool(row["p_value"] < AGREES_P and row["rate_ratio"] > 1)}
 
 
 def neutral_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:

@@ -304,16 +304,14 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
             st.markdown(t("finding.explains", explains=_level_list(f["explains"])))
         if isinstance(f.get("ledger"), dict) and f["ledger"].get("damaged_units_all"):
             led = f["ledger"]
-            agrees = led.get("p_value") is not None and led["p_value"] < 0.01
-            st.markdown(t("finding.ledger_agrees" if agrees else "finding.ledger_neutral", level=md(f["level"]), damaged=num(led["damaged_units"]),
+            st.markdown(t("finding.ledger_agrees" if led.get("agrees") else "finding.ledger_neutral", level=md(f["level"]), damaged=num(led["damaged_units"]),
                           all=num(led["damaged_units_all"]), share=pct(led["share"], 1), ci_low=pct(led["ci_low"], 1), ci_high=pct(led["ci_high"], 1),
                           units_share=pct(led["units_share"], 1), p=p_text(led.get("p_value"))))
             if led.get("reimbursed_units"):
                 st.caption(t("finding.reimbursed", n=num(led["reimbursed_units"])))
         if isinstance(f.get("voc"), dict) and f["voc"].get("orders"):
             v = f["voc"]
-            agrees = v.get("p_value") is not None and v["p_value"] < 0.01 and (v.get("rate_ratio") or 0) > 1
-            text = t("finding.voc_agrees" if agrees else "finding.voc_neutral", level=md(f["level"]), skus=num(v["skus"]), rate=pct(v["ncx_rate"], 1),
+            text = t("finding.voc_agrees" if v.get("agrees") else "finding.voc_neutral", level=md(f["level"]), skus=num(v["skus"]), rate=pct(v["ncx_rate"], 1),
                      ncx=num(v["ncx_orders"]), orders=num(v["orders"]), rest=pct(v["ncx_rate_rest"], 1), ratio=ratio(v.get("rate_ratio")),
                      rr_low=ratio(v.get("rr_ci_low")), rr_high=ratio(v.get("rr_ci_high")), p=p_text(v.get("p_value")))
             if v.get("top_reason"):

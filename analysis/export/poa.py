@@ -427,8 +427,7 @@ def _ledger_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) ->
         return []
     ft = t["finding"]
     p = led.get("p_value")
-    key = "ledger_agrees" if p is not None and float(p) < 0.01 else "ledger_neutral"
-    out = [_fill(ft[key], level=level, damaged=_int(led.get("damaged_units")), all=_int(led.get("damaged_units_all")),
+    out = [_fill(ft["ledger_agrees" if led.get("agrees") else "ledger_neutral"], level=level, damaged=_int(led.get("damaged_units")), all=_int(led.get("damaged_units_all")),
                  share=_pct(led.get("share"), 1), ci_low=_pct(led.get("ci_low"), 1), ci_high=_pct(led.get("ci_high"), 1),
                  units_share=_pct(led.get("units_share"), 1), p=_p(p))]
     if led.get("reimbursed_units"):
@@ -443,8 +442,7 @@ def _voc_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) -> li
         return []
     ft = t["finding"]
     p, ratio = v.get("p_value"), v.get("rate_ratio")
-    agrees = p is not None and float(p) < 0.01 and ratio is not None and float(ratio) > 1
-    out = _fill(ft["voc_agrees" if agrees else "voc_neutral"], level=level, skus=_int(v.get("skus")), rate=_pct(v.get("ncx_rate"), 1),
+    out = _fill(ft["voc_agrees" if v.get("agrees") else "voc_neutral"], level=level, skus=_int(v.get("skus")), rate=_pct(v.get("ncx_rate"), 1),
                 ncx=_int(v.get("ncx_orders")), orders=_int(v.get("orders")), rest=_pct(v.get("ncx_rate_rest"), 1), ratio=_ratio(ratio),
                 rr_low=_ratio(v.get("rr_ci_low")), rr_high=_ratio(v.get("rr_ci_high")), p=_p(p))
     if v.get("top_reason"):

@@ -498,12 +498,12 @@ def test_the_method_says_how_many_praises_were_not_counted(findings, complaints)
 def test_an_fc_finding_says_what_amazons_ledger_says(findings, complaints):
     f = json.loads(json.dumps(findings))
     f["findings"][1]["ledger"] = {"damaged_units": 39, "damaged_units_all": 68, "share": 39 / 68, "ci_low": 0.455, "ci_high": 0.684,
-                                  "units_share": 0.166, "p_value": 3.4e-14, "reimbursed_units": 53}
+                                  "units_share": 0.166, "p_value": 3.4e-14, "agrees": True, "reimbursed_units": 53}
     details = build_root_cause(f, complaints).findings[1].details
     assert ("Amazon's own inventory ledger agrees: 39 of the 68 units it recorded as damaged in its fulfilment centres (reason E) "
             "were at PHX7 (57.4%, 95% CI 45.5% to 68.4%), which shipped 16.6% of the units (exact binomial p < 0.0001).") in details
     assert "Amazon reimbursed 53 units as damaged in its warehouses over the period of these files (the reimbursements report names no fulfilment centre)." in details
-    f["findings"][1]["ledger"].update(damaged_units=12, share=12 / 68, p_value=0.42, reimbursed_units=0)
+    f["findings"][1]["ledger"].update(damaged_units=12, share=12 / 68, p_value=0.42, agrees=False, reimbursed_units=0)
     details = build_root_cause(f, complaints, "zh").findings[1].details
     assert any(d.startswith("亚马逊的库存分类账并未显示 PHX7 异常：") and "精确二项检验 p = 0.42" in d for d in details), details
     assert not any("赔偿" in d for d in details)
@@ -522,10 +522,10 @@ def test_the_problem_statement_cites_amazons_voice_of_the_customer(findings, com
 def test_a_finding_says_what_amazons_ncx_rate_says(findings, complaints):
     f = json.loads(json.dumps(findings))
     f["findings"][0]["voc"] = {"skus": 4, "ncx_orders": 446, "orders": 9377, "ncx_rate": 446 / 9377, "ncx_rate_rest": 0.029, "rate_ratio": 1.64,
-                               "rr_ci_low": 1.47, "rr_ci_high": 1.83, "p_value": 2e-19, "top_reason": "Item defective or doesn't work"}
+                               "rr_ci_low": 1.47, "rr_ci_high": 1.83, "p_value": 2e-19, "agrees": True, "top_reason": "Item defective or doesn't work"}
     details = build_root_cause(f, complaints).findings[0].details
     assert ("Amazon's own NCX rate agrees: 4.8% of orders for the 4 SKUs of CB-2407 (446 of 9,377) against 2.9% for the other SKUs, "
             "1.6 times (95% CI 1.5 to 1.8; p < 0.0001). The reason behind most of their NCX orders: “Item defective or doesn't work”.") in details
-    f["findings"][0]["voc"].update(p_value=0.15, rate_ratio=1.12, top_reason=None)
+    f["findings"][0]["voc"].update(p_value=0.15, rate_ratio=1.12, agrees=False, top_reason=None)
     details = build_root_cause(f, complaints, "zh").findings[0].details
     assert any(d.startswith("亚马逊的买家不满意率并未显示 CB-2407 异常：") and d.endswith("不满意订单包含所有产品和 listing 问题，而不只是这一类。") for d in details), details

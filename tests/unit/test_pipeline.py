@@ -358,7 +358,7 @@ def test_an_fc_damage_finding_cites_amazons_own_ledger(sample_analysis):
     assert led["damaged_units"] == damaged["SBD1"] and led["damaged_units_all"] == sum(damaged.values())
     ship = sample_analysis.shipments
     assert led["units_share"] == pytest.approx(ship.loc[ship["fulfillment_center"] == "SBD1", "quantity"].sum() / ship["quantity"].sum())
-    assert led["p_value"] < 1e-6 and led["ci_low"] < led["share"] < led["ci_high"] and led["reimbursed_units"] == reimbursed
+    assert led["p_value"] < 1e-6 and led["agrees"] and led["ci_low"] < led["share"] < led["ci_high"] and led["reimbursed_units"] == reimbursed
     assert all("ledger" not in g for g in sample_analysis.findings["findings"] if g["factor"] != "fulfillment_center")
 
 
@@ -412,6 +412,8 @@ def test_a_finding_cites_amazons_ncx_rate_for_its_skus(sample_analysis):
     ncx_r, orders_r = sum(int(r["NCX orders"]) for r in rest), sum(int(r["Total orders"]) for r in rest)
     assert (v["skus"], v["ncx_orders"], v["orders"], v["skus_rest"], v["ncx_orders_rest"], v["orders_rest"]) == (len(mine), ncx, orders, len(rest), ncx_r, orders_r)
     assert v["ncx_rate"] == pytest.approx(ncx / orders) and v["rate_ratio"] == pytest.approx((ncx / orders) / (ncx_r / orders_r))
-    assert v["ci_low"] < v["ncx_rate"] < v["ci_high"] and v["p_value"] < 1e-6
+    assert v["ci_low"] < v["ncx_rate"] < v["ci_high"] and v["p_value"] < 1e-6 and v["agrees"]
+    b = next(f for f in sample_analysis.findings["findings"] if f["level"] == "BT-2607")["voc"]
+    assert b["p_value"] > 0.01 and not b["agrees"]
     assert v["top_reason"] == "Item defective or doesn't work"
     assert next(f for f in sample_analysis.findings["findings"] if f["factor"] == "fulfillment_center").get("voc") is None  # VoC names no FC
