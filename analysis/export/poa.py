@@ -405,6 +405,20 @@ def _insufficient(f: Mapping[str, Any], settings: PoaSettings, t: Mapping[str, A
     return _fill(ft["insufficient"], reason=t["meta"]["list_sep"].join(reasons))
 
 
+def _levels_text(refs: Iterable[Any], t: Mapping[str, Any]) -> str:
+    """Levels named together, grouped by factor in the order they come:
+    "lots L2606A, L2606B and L2607A; supplier 华信电子; SKUs A and B"."""
+    groups: dict[str, list[str]] = {}
+    for ref in refs:
+        if isinstance(ref, Mapping):
+            groups.setdefault(str(ref.get("factor", "")), []).append(_line(ref.get("level", "")))
+    parts = []
+    for factor, levels in groups.items():
+        name = _factor_name(factor, t) if len(levels) == 1 else str(t.get("factors_plural", {}).get(factor, _factor_name(factor, t)))
+        parts.append(f"{name} {_join(levels, t)}")
+    return str(t["meta"]["group_sep"]).join(parts)
+
+
 def _ref_text(ref: Any, t: Mapping[str, Any]) -> str:
     if isinstance(ref, Mapping):
         return f"{_factor_name(str(ref.get('factor', '')), t)} {_line(ref.get('level', ''))}".strip()
@@ -501,9 +515,9 @@ def _block(
             details.append(_cap(_fill(ft[key], factor=fac, level=level, ranks=_join([str(a.get("rank")) for a in refs], t),
                                       families=_join([_family_name(str(a.get("family")), t) for a in refs], t)), t))
     details += _ledger_sentences(f, level, t) + _voc_sentences(f, level, t)
-    explains = [_ref_text(e, t) for e in f.get("explains") or ()]
+    explains = _levels_text(f.get("explains") or (), t)
     if explains:
-        details.append(_fill(ft["explains"], explains=_join(explains, t)))
+        details.append(_fill(ft["explains"], explains=explains))
     net_of = [_ref_text(n, t) for n in f.get("net_of") or ()]
     if net_of:
         details.append(_fill(ft["net_of"], net_of=_join(net_of, t)))
@@ -562,14 +576,13 @@ def _not_causes(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]]
         if key in seen:
             continue
         seen.add(key)
-        groups.setdefault((str(by.get("factor", "")), _line(by.get("level", "")), key[2]), []).append(
-            (_factor_name(str(e.get("factor", "")), t), _line(e.get("level", ""))))
+        groups.setdefault((str(by.get("factor", "")), _line(by.get("level", "")), key[2]), []).append(e)
     for (by_factor, by_level, family), items in groups.items():
         values = dict(family=_family_name(family, t), by_factor=_factor_name(by_factor, t), by_level=by_level)
         if len(items) == 1:
-            out.append(_cap(_fill(nt["explained"], factor=items[0][0], level=items[0][1], **values), t))
+            out.append(_cap(_fill(nt["explained"], factor=_factor_name(str(items[0].get("factor", "")), t), level=_line(items[0].get("level", "")), **values), t))
         else:
-            out.append(_cap(_fill(nt["explained_many"], items=_join([f"{f} {lvl}" for f, lvl in items], t), **values), t))
+            out.append(_cap(_fill(nt["explained_many"], items=_levels_text(items, t), **values), t))
     chosen_factors = {str(f.get("factor")) for f in chosen}
     for ex in findings.get("examined") or ():
         factor = str(ex.get("factor", ""))

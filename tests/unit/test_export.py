@@ -445,13 +445,17 @@ def test_buyers_say_names_what_the_terms_were_compared_with(findings, complaints
 
 def test_levels_one_finding_explains_are_named_in_one_sentence(findings, complaints):
     f = json.loads(json.dumps(findings))
-    f["explained"].append({"factor": "lot", "level": "L7", "family": "product_defect", "explained_by": {"factor": "cable_lot", "level": "CB-2407"}})
+    for lot in ("L7", "L8"):
+        f["explained"].append({"factor": "lot", "level": lot, "family": "product_defect", "explained_by": {"factor": "cable_lot", "level": "CB-2407"}})
     s = build_root_cause(f, complaints)
-    assert s.not_causes[0] == ("The excess of product defect complaints seen in supplier Shenzhen B and lot L7 is explained by cable lot CB-2407: "
+    assert s.not_causes[0] == ("The excess of product defect complaints seen in supplier Shenzhen B; lots L7 and L8 is explained by cable lot CB-2407: "
                                "once cable lot is taken into account, none of them shows an excess of its own.")
     assert not any(x.startswith(("Supplier Shenzhen B's", "Lot L7's")) for x in s.not_causes)
     zh = build_root_cause(f, complaints, "zh")
-    assert zh.not_causes[0].startswith("供应商 Shenzhen B和批次 L7 的产品缺陷投诉偏高均可由线材批次 CB-2407 解释")
+    assert zh.not_causes[0].startswith("供应商 Shenzhen B；批次 L7和L8 的产品缺陷投诉偏高均可由线材批次 CB-2407 解释")
+    # the finding names them the same way
+    f["findings"][0]["explains"] += [{"factor": "lot", "level": "L7"}, {"factor": "lot", "level": "L8"}]
+    assert "This finding also accounts for the excess seen in supplier Shenzhen B; lots L7 and L8." in build_root_cause(f, complaints).findings[0].details
 
 
 def test_a_plan_for_two_component_lots_names_each_with_its_own_supplier(findings, complaints):
