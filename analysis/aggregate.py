@@ -269,6 +269,41 @@ def voc_by_asin(voc: pd.DataFrame | None) -> list[dict]:
     return sorted(out, key=lambda r: (-(r["ncx_rate"] or 0.0), r["asin"]))
 
 
+def voc_level_cells(voc: pd.DataFrame | None, lots: pd.DataFrame | None, factor: str) -> pd.DataFrame:
+    """``level, skus, ncx_orders, orders, top_reason`` of Amazon's Voice of the Customer per level of ``factor``.
+
+    The VoC's rows are per SKU.  A SKU reaches a level directly (``asin``, ``sku``) or through the lot
+    master (a SKU with exactly one lot row; a SKU with several lots, or none, reaches no level and is
+    left out).  ``top_reason`` is the reason behind most of the level's NCX orders (each SKU's top
+    reason weighted by its NCX orders).  Empty when the factor cannot be reached.
+    """
+    columns = ["level", "skus", "ncx_orders", "orders", "top_reason"]
+    if voc is None or not len(voc) or S.SKU not in voc.columns:
+        return pd.DataFrame(columns=columns)
+    sku = voc[S.SKU].astype("str").str.strip()
+    if factor == S.ASIN:
+        levels = voc[S.ASIN].astype("str").str.strip()
+    elif factor == S.SKU:
+        levels = sku
+    elif lots is not None and len(lots) and S.SKU in lots.columns and factor in lots.columns:
+        lt = lots.assign(_sku=lots[S.SKU].astype("str").str.strip())
+        lt = lt[lt["_sku"] != ""]
+        single = lt[lt.groupby("_sku")["_sku"].transform("size") == 1].set_index("_sku")  # one lot: its attributes are known
+        levels = sku.map(single[factor].astype("str").str.strip())
+    else:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame({"level": levels, "ncx_orders": pd.to_numeric(voc.get(S.NCX_ORDERS), errors="coerce").fillna(0.0),
+                          "orders": pd.to_numeric(voc.get(S.TOTAL_ORDERS), errors="coerce").fillna(0.0),
+                          "reason": voc[S.TOP_REASON].astype("str").str.strip() if S.TOP_REASON in voc.columns else ""})
+    frame = frame[frame["level"].notna() & (frame["level"].astype("str") != "") & (frame["orders"] > 0)]
+    if not len(frame):
+        return pd.DataFrame(columns=columns)
+    cells = frame.groupby("level").agg(skus=("orders", "size"), ncx_orders=("ncx_orders", "sum"), orders=("orders", "sum"))
+    reasons = frame[(frame["reason"] != "") & (frame["ncx_orders"] > 0)].groupby(["level", "reason"])["ncx_orders"].sum()
+    top = reasons.groupby(level=0).idxmax().map(lambda key: key[1]) if len(reasons) else pd.Series(dtype="object")
+    return cells.assign(top_reason=top.reindex(cells.index)).reset_index()[columns]
+
+
 def sum_by(columns: dict[str, pd.Series | np.ndarray], weights: np.ndarray) -> pd.DataFrame:
     """Sum of ``weights`` per distinct combination of ``columns`` (each holding one value per row).
 

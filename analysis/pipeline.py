@@ -211,14 +211,15 @@ def _ledger_evidence(findings: list[dict], events: pd.DataFrame | None, shipment
     ``reimbursed_units``: units reimbursed as damaged in Amazon's warehouses, over all FCs.
     """
     from analysis import stats
-    from analysis.aggregate import fc_damaged_units, warehouse_reimbursed_units
+    from analysis.aggregate import fc_damaged_units, units_by, warehouse_reimbursed_units
     from analysis.link import SHIPPING_FC
 
     damaged = fc_damaged_units(events)
     total = float(damaged.sum())
     if total <= 0 or shipments is None or SHIPPING_FC not in shipments.columns:
         return
-    units = shipments.groupby(shipments[SHIPPING_FC].astype("str").to_numpy())[S.QUANTITY].sum().astype("float64")
+    units = units_by(None, shipments, SHIPPING_FC)
+    units.index = units.index.astype("str")
     reimbursed = warehouse_reimbursed_units(events)
     for f in findings:
         if f["factor"] != SHIPPING_FC or f["family"] not in LEDGER_FAMILIES or units.sum() <= 0:
@@ -234,55 +235,36 @@ def _ledger_evidence(findings: list[dict], events: pd.DataFrame | None, shipment
 
 def _voc_evidence(findings: list[dict], voc: pd.DataFrame | None, lots: pd.DataFrame | None, alpha: float) -> None:
     """What Amazon's own NCX rate says of a finding (``finding["voc"]``): the Voice of the Customer's
-    per-SKU NCX and total orders, for the SKUs that carry the finding's level against the other SKUs.
-
-    SKUs reach a level through the lot master (lot, supplier, component lots, packaging and every
-    other column; a SKU with several lots is left out, its level unknown) or directly (``asin``,
-    ``sku``).  SKUs that reach no level (FBM twins of FBA SKUs, SKUs missing from the lot master)
-    are left out of both sides.  Rates, Wilson interval, rate ratio with its Katz interval and
-    the Fisher or chi-square test come from :func:`analysis.stats.compare_levels` (``agrees``: higher,
-    with p under :data:`AGREES_P`).  NCX orders
-    count every product or listing issue, not only the finding's family.
+    NCX and total orders for the SKUs that carry the finding's level against the other SKUs that reach
+    a level of its factor (:func:`analysis.aggregate.voc_level_cells`; FBM twins of FBA SKUs and SKUs
+    missing from the lot master are in neither side).  Rates, Wilson interval, rate ratio with its
+    Katz interval and the Fisher or chi-square test come from :func:`analysis.stats.compare_levels`
+    (``agrees``: higher, with p under :data:`AGREES_P`).  NCX orders count every product or listing
+    issue, not only the finding's family.
     """
     from analysis import stats
+    from analysis.aggregate import voc_level_cells
 
-    if voc is None or not len(voc) or S.SKU not in voc.columns:
+    if voc is None or not len(voc):
         return
-    v = voc.assign(_sku=voc[S.SKU].astype("str").str.strip(), _asin=voc[S.ASIN].astype("str").str.strip())
-    ncx = pd.to_numeric(v.get(S.NCX_ORDERS), errors="coerce").fillna(0.0)
-    orders = pd.to_numeric(v.get(S.TOTAL_ORDERS), errors="coerce").fillna(0.0)
-    by_sku = None
-    if lots is not None and len(lots) and S.SKU in lots.columns:
-        lt = lots.assign(_sku=lots[S.SKU].astype("str").str.strip())
-        lt = lt[lt["_sku"] != ""]
-        single = lt.groupby("_sku")["_sku"].transform("size") == 1  # a SKU with one lot: its attributes are known
-        by_sku = lt[single].set_index("_sku")
+    cells_of: dict[str, pd.DataFrame] = {}
     for f in findings:
         factor, level = f["factor"], str(f["level"])
-        if factor == S.ASIN:
-            levels = v["_asin"]
-        elif factor == S.SKU:
-            levels = v["_sku"]
-        elif by_sku is not None and factor in by_sku.columns:
-            levels = v["_sku"].map(by_sku[factor].astype("str").str.strip())
-        else:
+        cells = cells_of.setdefault(factor, voc_level_cells(voc, lots, factor))
+        mine = (cells["level"].astype("str") == level).to_numpy()
+        if not mine.any() or mine.all():
             continue
-        known = levels.notna() & (levels.astype("str") != "") & (orders > 0)
-        mine = known & (levels.astype("str") == level)
-        if not mine.any() or not (known & ~mine).any():
-            continue
-        two = pd.DataFrame({"level": ["focus", "rest"], "complaints": [ncx[mine].sum(), ncx[known & ~mine].sum()],
-                            "units": [orders[mine].sum(), orders[known & ~mine].sum()]})
+        two = pd.DataFrame({"level": ["focus", "rest"], "complaints": [cells.loc[mine, "ncx_orders"].sum(), cells.loc[~mine, "ncx_orders"].sum()],
+                            "units": [cells.loc[mine, "orders"].sum(), cells.loc[~mine, "orders"].sum()]})
         row = stats.compare_levels(two, alpha=alpha, min_units=1, min_complaints=1).set_index("level").loc["focus"]
         num = lambda x: None if pd.isna(x) else float(x)  # noqa: E731
-        reasons = ncx[mine].groupby(v.loc[mine, S.TOP_REASON].astype("str").str.strip().to_numpy()).sum() if S.TOP_REASON in v.columns else pd.Series(dtype="float64")
-        reasons = reasons[(reasons.index != "") & (reasons > 0)]
-        f["voc"] = {"skus": int(mine.sum()), "ncx_orders": int(two.loc[0, "complaints"]), "orders": int(two.loc[0, "units"]),
+        top = cells.loc[mine, "top_reason"].iloc[0]
+        f["voc"] = {"skus": int(cells.loc[mine, "skus"].sum()), "ncx_orders": int(two.loc[0, "complaints"]), "orders": int(two.loc[0, "units"]),
                     "ncx_rate": num(row["rate"]), "ci_low": num(row["ci_low"]), "ci_high": num(row["ci_high"]),
-                    "skus_rest": int((known & ~mine).sum()), "ncx_orders_rest": int(two.loc[1, "complaints"]), "orders_rest": int(two.loc[1, "units"]),
+                    "skus_rest": int(cells.loc[~mine, "skus"].sum()), "ncx_orders_rest": int(two.loc[1, "complaints"]), "orders_rest": int(two.loc[1, "units"]),
                     "ncx_rate_rest": num(row["baseline_rate"]), "rate_ratio": num(row["rate_ratio"]), "rr_ci_low": num(row["rr_ci_low"]),
                     "rr_ci_high": num(row["rr_ci_high"]), "p_value": num(row["p_value"]), "test": str(row["test"]),
-                    "top_reason": str(reasons.idxmax()) if len(reasons) else None,
+                    "top_reason": None if pd.isna(top) else str(top),
                     "agrees": bool(row["p_value"] < AGREES_P and row["rate_ratio"] > 1)}
 
 

@@ -417,3 +417,19 @@ def test_a_finding_cites_amazons_ncx_rate_for_its_skus(sample_analysis):
     assert b["p_value"] > 0.01 and not b["agrees"]
     assert v["top_reason"] == "Item defective or doesn't work"
     assert next(f for f in sample_analysis.findings["findings"] if f["factor"] == "fulfillment_center").get("voc") is None  # VoC names no FC
+
+
+def test_voc_level_cells_reach_levels_through_the_lot_master():
+    from analysis.aggregate import voc_level_cells
+
+    voc = pd.DataFrame({"sku": ["A", "B", "C", "D", "A-FBM"], "asin": ["X", "X", "Y", "Y", "X"],
+                        "ncx_orders": [10, 2, 5, 1, 3], "total_orders": [100, 100, 50, 50, 20],
+                        "top_reason": ["Defective", "Inaccurate website description", "Defective", "Defective", "Defective"]})
+    lots = pd.DataFrame({"sku": ["A", "B", "C", "C", "D"], "cable_lot": ["C1", "C1", "C1", "C2", "C2"]})
+    cells = voc_level_cells(voc, lots, "cable_lot").set_index("level")
+    # C has two lots (left out), A-FBM is not in the lot master (left out)
+    assert cells.loc["C1", ["skus", "ncx_orders", "orders"]].tolist() == [2, 12, 200] and cells.loc["C2", ["skus", "ncx_orders", "orders"]].tolist() == [1, 1, 50]
+    assert cells.loc["C1", "top_reason"] == "Defective"  # 10 NCX orders against 2
+    by_asin = voc_level_cells(voc, None, "asin").set_index("level")
+    assert by_asin.loc["X", ["skus", "ncx_orders", "orders"]].tolist() == [3, 15, 220]
+    assert voc_level_cells(voc, lots, "fulfillment_center").empty and voc_level_cells(None, lots, "asin").empty
