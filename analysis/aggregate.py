@@ -239,34 +239,30 @@ CX_HEALTH_ORDER = ("very poor", "poor", "fair", "good", "excellent")
 
 
 def voc_by_asin(voc: pd.DataFrame | None) -> list[dict]:
-    """Amazon's Voice of the Customer per ASIN, from the per-SKU rows of its download: NCX orders and
-    total orders summed over the ASIN's SKUs (``ncx_rate`` their ratio), how many SKUs are at CX
-    Health Poor or Very poor, the worst health, the reason behind most NCX orders (each SKU's top
-    reason weighted by its NCX orders) and the day the download was updated.  Highest NCX rate first."""
-    if voc is None or not len(voc) or S.ASIN not in voc.columns:
+    """Amazon's Voice of the Customer per ASIN, from the per-SKU rows of its download: NCX and total
+    orders summed over the ASIN's SKUs with orders (``ncx_rate`` their ratio) and the reason behind
+    most NCX orders (:func:`voc_level_cells`), how many of those SKUs are at CX Health Poor or Very
+    poor, the worst health and the day the download was updated.  Highest NCX rate first."""
+    cells = voc_level_cells(voc, None, S.ASIN)
+    if not len(cells):
         return []
-    v = voc[voc[S.ASIN].astype("str").str.strip() != ""].copy()
-    if not len(v):
-        return []
-    v["_ncx"] = pd.to_numeric(v.get(S.NCX_ORDERS), errors="coerce").fillna(0.0)
-    v["_orders"] = pd.to_numeric(v.get(S.TOTAL_ORDERS), errors="coerce").fillna(0.0)
-    health = v.get(S.CX_HEALTH, pd.Series("", index=v.index)).astype("str").str.strip()
+    asin = voc[S.ASIN].astype("str").str.strip()
+    with_orders = pd.to_numeric(voc.get(S.TOTAL_ORDERS), errors="coerce").fillna(0.0) > 0
+    health = voc.get(S.CX_HEALTH, pd.Series("", index=voc.index)).astype("str").str.strip()
     rank = health.str.lower().map({h: i for i, h in enumerate(CX_HEALTH_ORDER)})
     out = []
-    for asin, g in v.groupby(v[S.ASIN].astype("str").str.strip(), sort=True):
-        ncx, orders = float(g["_ncx"].sum()), float(g["_orders"].sum())
-        reasons = g.groupby(g.get(S.TOP_REASON, pd.Series("", index=g.index)).astype("str").str.strip())["_ncx"].sum()
-        reasons = reasons[reasons.index != ""]
-        worst = rank.loc[g.index].dropna()
+    for c in cells.itertuples(index=False):
+        rows = (asin == c.level) & with_orders
+        worst = rank[rows].dropna()
+        dates = voc.loc[rows, S.DATE].dropna() if S.DATE in voc.columns else pd.Series(dtype="datetime64[ns]")
         out.append({
-            "asin": asin, "skus": int(len(g)), "ncx_orders": int(ncx), "total_orders": int(orders),
-            "ncx_rate": ncx / orders if orders > 0 else None,
-            "poor_skus": int(rank.loc[g.index].isin([0, 1]).sum()),
-            "worst_health": health.loc[worst.idxmin()] if len(worst) else None,
-            "top_reason": str(reasons.idxmax()) if len(reasons) and reasons.max() > 0 else None,
-            "updated": pd.Timestamp(g[S.DATE].max()).strftime("%Y-%m-%d") if S.DATE in g.columns and g[S.DATE].notna().any() else None,
+            "asin": str(c.level), "skus": int(c.skus), "ncx_orders": int(c.ncx_orders), "total_orders": int(c.orders),
+            "ncx_rate": float(c.ncx_orders / c.orders), "poor_skus": int(rank[rows].isin([0, 1]).sum()),
+            "worst_health": health[worst.idxmin()] if len(worst) else None,
+            "top_reason": None if pd.isna(c.top_reason) else str(c.top_reason),
+            "updated": pd.Timestamp(dates.max()).strftime("%Y-%m-%d") if len(dates) else None,
         })
-    return sorted(out, key=lambda r: (-(r["ncx_rate"] or 0.0), r["asin"]))
+    return sorted(out, key=lambda r: (-r["ncx_rate"], r["asin"]))
 
 
 def voc_level_cells(voc: pd.DataFrame | None, lots: pd.DataFrame | None, factor: str) -> pd.DataFrame:
