@@ -48,8 +48,9 @@ if len(families):
 voc = pd.DataFrame(summary.get("voc") or [], columns=["asin", "ncx_rate", "ncx_orders", "total_orders", "skus", "poor_skus", "worst_health", "top_reason", "updated"])
 if len(voc):  # Amazon's own measure of the problem (Voice of the Customer)
     with st.expander(t("rc.voc", updated=voc["updated"].dropna().max() if voc["updated"].notna().any() else "?")):
-        view = voc.drop(columns="updated").assign(ncx_rate=voc["ncx_rate"].map(lambda x: components.pct(x, 2)))
-        st.dataframe(components.translate_columns(view, "voc"), hide_index=True, key="rc_voc")
+        view = voc.drop(columns="updated")
+        st.dataframe(components.translate_columns(view, "voc"), hide_index=True, key="rc_voc",
+                     column_config={t("voc.ncx_rate"): st.column_config.NumberColumn(format="percent")})  # sortable as a number
 
 # a safety incident comes before any finding: it is handled apart from the POA
 all_notices = doc.get("notices") or [{"code": "", "params": {}, "text": w} for w in doc.get("warnings") or []]
