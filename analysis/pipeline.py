@@ -54,6 +54,15 @@ class Analysis:
         levels = self.result.levels
         return levels[(levels["factor"] == factor) & (levels["family"] == family)].reset_index(drop=True)
 
+    def voc_levels(self, factor: str) -> pd.DataFrame:
+        """Amazon's NCX rate per level of ``factor`` (``level, skus, ncx_orders, orders, ncx_rate, top_reason``), from the
+        Voice of the Customer's SKUs that reach a level (:func:`analysis.aggregate.voc_level_cells`); empty without."""
+        from analysis.aggregate import voc_level_cells
+
+        cells = voc_level_cells(self.dataset.voc, self.dataset.lots, factor)
+        cells.insert(4, "ncx_rate", (cells["ncx_orders"] / cells["orders"]).astype("float64") if len(cells) else pd.Series(dtype="float64"))
+        return cells
+
     def weekly(self, family: str, factor: str | None = None, level: str | None = None) -> pd.DataFrame:
         """``week, complaints, units, exposure`` for a family, optionally within one factor level
         (see :func:`analysis.aggregate.weekly_cells`: weekly rates divide by ``exposure``)."""

@@ -38,6 +38,13 @@ st.subheader(t("lots.table"))
 view = shown.drop(columns=["family", "factor"], errors="ignore")
 st.dataframe(components.translate_columns(view), hide_index=True, key="lots_table", column_config=components.stat_columns(view))
 
+voc = analysis.voc_levels(factor)
+voc = voc[voc["level"].astype("str").isin([str(x) for x in levels])]
+if len(voc):  # Amazon's own measure for the same levels (every product or listing issue, not this family only)
+    st.caption(t("lots.voc"))
+    st.dataframe(components.translate_columns(voc, "voc"), hide_index=True, key="lots_voc",
+                 column_config={t("voc.ncx_rate"): st.column_config.NumberColumn(format="percent")})
+
 fam, fac = family_name(family), factor_name(factor)
 left, right = st.columns(2)
 with left:

@@ -446,3 +446,15 @@ def test_a_finding_cites_amazons_ncx_rate(app_en):
     f = next(f for f in app_en.session_state["analysis_memo"][1].findings["findings"] if f["level"] == "CB-2606")
     line = [m.value for m in app_en.markdown if m.value.startswith("Amazon's own NCX rate agrees:")]
     assert any(f"for the {f['voc']['skus']} SKUs of CB\\-2606 ({f['voc']['ncx_orders']:,} of {f['voc']['orders']:,})" in x for x in line), line
+
+
+def test_lots_page_sets_amazons_ncx_rate_beside_the_levels(app_en):
+    app_en.switch_page("views/lots.py").run()
+    assert not app_en.exception
+    app_en.selectbox(key="lots_factor").set_value("cable_lot").run()
+    table = frame_with(app_en, "NCX rate")
+    expected = app_en.session_state["analysis_memo"][1].voc_levels("cable_lot")
+    assert table["Level"].tolist() == expected["level"].tolist() and "CB-2606" in table["Level"].tolist()
+    row = expected.set_index("level").loc["CB-2606"]
+    assert row["ncx_rate"] == row["ncx_orders"] / row["orders"]
+    assert any(c.value.startswith("Amazon's NCX rate for the SKUs of each level") for c in app_en.caption)
