@@ -530,7 +530,8 @@ def _block(
     terms = [redact_pii(_line(x)) for x in (f.get("top_terms") or ()) if _line(x)][: settings.max_terms]
     qo, qc = t["meta"]["quote_open"], t["meta"]["quote_close"]
     # the sentence says what the terms were compared with (findings.json's terms_against)
-    said = {"family": "buyers_say", "all": "buyers_say_all"}.get(str(f.get("terms_against")), "buyers_say_plain")
+    against = f.get("terms_against") if f.get("terms_against") in ("family", "all") else None
+    said = {"family": "buyers_say", "all": "buyers_say_all", None: "buyers_say_plain"}[against]
     buyers = _fill(ft[said], terms=_join([f"{qo}{x}{qc}" for x in terms], t)) if terms else ft["no_terms"]
 
     if quote_override is not None:
@@ -553,7 +554,7 @@ def _block(
         quotes=quotes,
         no_quotes=None if quotes else ft["no_quotes"],
         action_category=action_category(factor, family),
-        terms_against=f.get("terms_against") if f.get("terms_against") in ("family", "all") else None,
+        terms_against=against,
         numbers=MappingProxyType({**common, **numbers}),
     )
 
