@@ -281,12 +281,10 @@ def neutral_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarr
     """Classified reviews and seller feedback rated one star under ``min_rating`` (3 stars: neutral, in
     Amazon's words for feedback) whose words name no complaint (family ``other``: "Average", "OK product,
     delivery took a while").  Counted in ``summary.neutral``, left out of the analysis."""
-    if min_rating is None or not len(complaints) or S.RATING not in complaints.columns or S.FAMILY not in complaints.columns:
+    if min_rating is None or S.FAMILY not in complaints.columns:
         return np.zeros(len(complaints), dtype=bool)
-    kinds = complaints[S.SOURCE_KIND].astype("str").isin([S.REVIEWS, S.SELLER_FEEDBACK]).to_numpy()
-    rating = pd.to_numeric(complaints[S.RATING], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    mid = (rating >= float(min_rating) - 1) & (rating < float(min_rating))
-    return kinds & mid & (complaints[S.FAMILY] == "other").to_numpy()
+    rating = _text_only_ratings(complaints)
+    return (rating >= float(min_rating) - 1) & (rating < float(min_rating)) & (complaints[S.FAMILY] == "other").to_numpy()
 
 
 def praise_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:
@@ -294,11 +292,18 @@ def praise_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarra
     ("Fast shipping, item as described", five stars).  Counted in ``summary.praise``, left out of
     the analysis (unless they tell of a safety incident or an analyst gave them a family, see
     :func:`analyze`); a review without a rating stays a complaint, read by its words."""
-    if min_rating is None or not len(complaints) or S.RATING not in complaints.columns:
+    if min_rating is None:
         return np.zeros(len(complaints), dtype=bool)
+    return _text_only_ratings(complaints) >= float(min_rating)
+
+
+def _text_only_ratings(complaints: pd.DataFrame) -> np.ndarray:
+    """The star rating of each review and seller feedback; NaN for every other complaint (and without ratings)."""
+    if not len(complaints) or S.RATING not in complaints.columns:
+        return np.full(len(complaints), np.nan)
     kinds = complaints[S.SOURCE_KIND].astype("str").isin([S.REVIEWS, S.SELLER_FEEDBACK]).to_numpy()
     rating = pd.to_numeric(complaints[S.RATING], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return kinds & (rating >= float(min_rating))
+    return np.where(kinds, rating, np.nan)
 
 
 def _safety(complaints: pd.DataFrame, most: int = 5) -> dict:
