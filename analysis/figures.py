@@ -64,7 +64,7 @@ def finding_terms(analysis: "Analysis", finding: dict) -> pd.DataFrame:
     against (``terms_against``: the same family's complaints elsewhere, or every other
     complaint; :func:`analysis.findings.term_sides`); ``attrs["against"]`` says which."""
     from analysis.findings import term_sides
-    from analysis.keywords import distinctive_terms
+    from analysis.keywords import distinctive_terms, name_term_mask, name_words
 
     complaints = analysis.complaints
     focus, reference, against = term_sides(complaints, finding["factor"], finding["level"], finding["family"], finding.get("terms_against"))
@@ -72,7 +72,8 @@ def finding_terms(analysis: "Analysis", finding: dict) -> pd.DataFrame:
         return pd.DataFrame()
     frame = complaints[focus | reference].assign(_group=np.where(focus[focus | reference], "focus", "rest"))
     terms = distinctive_terms(frame, by="_group", focus="focus")
-    terms = terms[terms["group"] == "focus"].reset_index(drop=True)
+    words = name_words(finding["level"])  # the level's own name is no symptom (as in its top_terms)
+    terms = terms[(terms["group"] == "focus").to_numpy() & ~name_term_mask(terms["term"], words)].reset_index(drop=True)
     terms.attrs["against"] = against
     return terms
 

@@ -29,6 +29,7 @@ from analysis import schema as S
 from analysis import stats
 from analysis.aggregate import family_level_cells, joint_cells, units_by, weekly_cells
 from analysis.config import AnalysisSettings
+from analysis.keywords import name_words
 
 #: plain-language limits of a run, by code; the UI translates them from the code and parameters
 NOTICES = {
@@ -467,6 +468,8 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
     row = stats.compare_levels(two, alpha=settings.alpha, min_units=1, min_complaints=1).set_index("level").loc["focus"]
     terms: list[str] = []
     terms_against = None
+    # buyers name the product they complain about: its name's words are no symptom
+    name = {"exclude_words": words} if (words := name_words(level)) else {}
     for against in ("family", "all"):
         in_focus, in_reference, terms_against = term_sides(texted, factor, level, family, against)
         focus, reference = _sampled(texted[in_focus], _TERM_SAMPLE), _sampled(texted[in_reference], 3 * _TERM_SAMPLE)
@@ -475,7 +478,7 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
         try:
             # against the family elsewhere only when that says something (a term significantly more frequent):
             # where the lot's complaints are worded like the family's everywhere, its words are the family's
-            terms = list(top_terms_fn(focus, reference, settings.top_terms, **({"min_significant": 1} if terms_against == "family" else {})))
+            terms = list(top_terms_fn(focus, reference, settings.top_terms, **name, **({"min_significant": 1} if terms_against == "family" else {})))
         except ValueError:
             terms = []
         if terms or terms_against == "all":

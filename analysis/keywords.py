@@ -27,12 +27,15 @@ __all__ = [
     "term_frequency",
     "distinctive_terms",
     "top_terms",
+    "name_words",
     "keyword_in_context",
     "family_pareto",
     "family_by_week",
 ]
 
 TEXT_COLS = (schema.TITLE, schema.TEXT)
+#: a level name of more words is a listing title, whose words are claims (see :func:`name_words`)
+NAME_MAX_WORDS = 6
 ALL_GROUP = "all"
 #: context columns copied into keyword_in_context results when present
 CONTEXT_COLS = (schema.COMPLAINT_ID, schema.ORDER_ID, schema.DATE, schema.SKU, schema.ASIN, schema.LOT,
@@ -273,9 +276,40 @@ def distinctive_terms(df: pd.DataFrame, by: str, focus: object | Sequence | None
     return out.reset_index(drop=True)[cols]
 
 
+def name_words(name: object, max_words: int = NAME_MAX_WORDS) -> frozenset[str]:
+    """The words of a level's name, normalised as complaint words are
+    ("boAt Rockerz 255" -> boat, rockerz, 255).
+
+    Buyers name the product they complain about, so a product's name is
+    always over-used in its complaints and says nothing of what went wrong:
+    :func:`top_terms` leaves these words out for a finding on that level.  A
+    name longer than ``max_words`` words is a listing title whose words are
+    its claims ("... with Active Noise Cancelling", the very words a listing
+    complaint repeats): none are left out.
+    """
+    if name is None or (isinstance(name, float) and name != name):
+        return frozenset()
+    if len(tokenize(str(name).lower(), drop_stop_words=False)) > max_words:
+        return frozenset()
+    # as written ("boAt" splits like a buyer's "boAt" does) and in lower case (a buyer's "boat")
+    return frozenset(tokenize(str(name))) | frozenset(tokenize(str(name).lower()))
+
+
+def is_name_term(term: str, words: frozenset[str]) -> bool:
+    """Whether every word of ``term`` is one of a name's ``words`` or the start
+    of a longer one ("skull" of "skullcandy")."""
+    return bool(words) and all(w in words or (len(w) >= 3 and any(len(n) > len(w) and n.startswith(w) for n in words))
+                               for w in term.split(" "))
+
+
+def name_term_mask(terms: pd.Series, words: frozenset[str]) -> np.ndarray:
+    """Boolean array: which ``terms`` are made of a name's ``words`` (:func:`is_name_term`)."""
+    return np.array([is_name_term(t, words) for t in terms], dtype=bool)
+
+
 def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, text_cols: Sequence[str] = TEXT_COLS,
               ngram_range: tuple[int, int] = (1, 2), alpha: float = 0.05, min_focus_documents: int = 2,
-              prior_scale: float = 0.1, min_significant: int = 0) -> list[str]:
+              prior_scale: float = 0.1, min_significant: int = 0, exclude_words: frozenset[str] = frozenset()) -> list[str]:
     """The terms a subset of complaints over-uses compared with a reference.
 
     Significant terms (BH-adjusted one-sided p < ``alpha``) come first, then
@@ -285,6 +319,8 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
     nothing without its verb), and terms need ``min_focus_documents`` complaints.
     With fewer than ``min_significant`` significant terms, nothing is returned
     (the comparison says nothing; the caller may compare with another reference).
+    Terms made only of ``exclude_words`` (the level's own name, see
+    :func:`name_words`) are left out.
 
     Returns
     -------
@@ -300,11 +336,12 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
         if min_significant > 0:
             return []
         tf = term_frequency(both, text_cols=cols, ngram_range=ngram_range)
-        tf = tf[tf["documents"] >= min_focus_documents]
+        tf = tf[(tf["documents"] >= min_focus_documents).to_numpy() & ~name_term_mask(tf["term"], exclude_words)]
         return tf["term"].head(n).tolist()
     res = distinctive_terms(both, "_side", focus="focus", text_cols=cols, ngram_range=ngram_range,
                             prior_scale=prior_scale)
-    res = res[(res["z"] > 0) & (res["focus_documents"] >= min_focus_documents)].copy()
+    res = res[(res["z"] > 0) & (res["focus_documents"] >= min_focus_documents)]
+    res = res[~name_term_mask(res["term"], exclude_words)].copy()
     res["_sig"] = res["p_adjusted"] < alpha
     if int(res["_sig"].sum()) < min_significant:
         return []

@@ -227,6 +227,29 @@ def test_top_terms_skip_words_that_alone_name_no_symptom():
     assert {"week", "wochen", "semaine", "dias", "一周", "週間", "none"} <= vague_words()
 
 
+def test_top_terms_leave_out_the_words_of_the_products_own_name():
+    # the real reviews' findings once read "buyers say: boat, battery, one side" and "skullcandy, skull, one star":
+    # buyers name the product they complain about, so its name is over-used in its complaints and no symptom
+    from analysis.keywords import is_name_term, name_words
+
+    words = name_words("boAt Rockerz 255")
+    assert {"boat", "rockerz"} <= words
+    assert is_name_term("boat", words) and is_name_term("boat rockerz", words) and not is_name_term("boat battery", words)
+    assert is_name_term("skull", name_words("Skullcandy S2PGHW-174")) and is_name_term("jbl t110bt", name_words("JBL T110BT"))
+    assert not is_name_term("sk", name_words("Skullcandy")) and not is_name_term("one side", words)
+    assert not is_name_term("boat", frozenset()) and name_words(None) == frozenset() and name_words(float("nan")) == frozenset()
+    # a listing title is its claims: a finding on it keeps "noise cancelling"
+    assert name_words("Soundcore P20i True Wireless Earbuds with Active Noise Cancelling, Big Bass") == frozenset()
+    focus = pd.DataFrame({schema.TEXT: ["boAt earphones one side stopped", "boat left side dead, boat is bad", "Boat battery died",
+                                        "the boat rockerz battery won't charge"] * 3})
+    ref = pd.DataFrame({schema.TEXT: ["great bass", "jbl sound quality poor", "nice fit", "battery ok"] * 5})
+    assert "boat" in top_terms(focus, ref, n=3)
+    got = top_terms(focus, ref, n=3, exclude_words=words)
+    assert got and not any(is_name_term(t, words) for t in got) and any("battery" in t or "side" in t for t in got)
+    # with no other reference either
+    assert "boat" not in top_terms(focus, ref.iloc[:0], n=3, exclude_words=words)
+
+
 def test_keyword_in_context_is_plain_text():
     df = pd.DataFrame({
         schema.ORDER_ID: ["111-1", "111-2", "111-3"],

@@ -141,6 +141,13 @@ def test_real_reviews_alone_compare_products(realdata, tmp_path):
     products = {f["level"] for f in doc["findings"] if f["factor"] == "product_name"}
     assert products and all(f["units"] is None for f in doc["findings"])
     assert "of its complaints are" in doc["findings"][0]["statement"]
+    # what buyers say of a product is not its name: "boat", "sennheiser", "jbl t110bt", "skull" were its top terms
+    from analysis.keywords import is_name_term, name_words
+
+    for f in doc["findings"]:
+        assert f["top_terms"] and not [t for t in f["top_terms"] if is_name_term(t, name_words(f["level"]))], f
+    boat = next(f for f in doc["findings"] if f["level"] == "boAt Rockerz 255")
+    assert "boat" not in boat["top_terms"] and "battery" in boat["top_terms"]
     # the reviews carry no dates: the Root Cause section says so instead of "between ? and ?", in both languages,
     # names the factor in the document's language and states the method once, in that language
     from analysis.export.poa import build_root_cause, render_markdown
