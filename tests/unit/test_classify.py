@@ -337,9 +337,9 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 
 def test_labelled_sample_is_sound():
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
-    assert len(lab) == 2940 and lab["doc_id"].is_unique
+    assert len(lab) == 3440 and lab["doc_id"].is_unique
     sizes = {"dev": 210, "test": 130, "test2": 150, "test3": 200, "test4": 250, "test5": 250, "test6": 250, "test7": 250,
-             "test8": 250, "test9": 250, "test10": 250, "test11": 250, "test12": 250}
+             "test8": 250, "test9": 250, "test10": 250, "test11": 250, "test12": 250, "test13": 250, "test14": 250}
     assert lab["split"].value_counts().to_dict() == sizes
     assert lab["label"].isin(schema.FAMILIES).all()
     assert (lab["stars"] <= 3).all()
@@ -366,19 +366,22 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
     return acc, pd.crosstab(test["label"], test["pred"])
 
 
-# Guards = measured - about 0.02.  Measured with the rules of split test10 (GUIDE): dev 0.962
+# Guards = measured - about 0.02.  Measured with the rules of splits test12/test13 (GUIDE): dev 0.962
 # (210), test 0.915 (130), test2 0.960 (150), test3 0.950 (200), test4 0.948 (250), test5 0.892
-# (250), test6 0.880 (250), test7 0.904 (250), test8 0.888 (250), test9 0.908 (250), test10 0.920
-# (250), test11 0.852 (250, its errors read once), test12 0.836 (250, the split still held out).
+# (250), test6 0.880 (250), test7 0.904 (250), test8 0.888 (250), test9 0.908 (250), test10 0.924
+# (250), test11 0.852 (250, its errors read once), test12 0.892 and test13 0.924 (250 each, the
+# round studied their errors), test14 0.836 (250, held out: only its score was read).
 # Fresh splits, each labelled blind before any rule of its round was changed, scored with the rules
 # frozen: test2 0.747, test3 0.795, test4 0.824, test5 0.804, test6 0.792, test7 0.824, test8 0.828,
 # test9 0.804, test10 0.828, test11 0.844, test12 0.836 (labelled blind by a helper after the round for sellers' plain
-# comments, which studied no real review; only its score was read).  The rounds of test9 and test10 took test11 to 0.848 and
-# 0.848: the held-out level is about 0.80-0.85; the rules gain on what they were shown, hardly on
+# comments, which studied no real review; only its score was read), test13 0.856, test14 0.828 (each labelled blind by
+# its own helper).  The rounds of test9 and test10 took test11 to 0.848 and 0.848, the round of test12/test13 took
+# test14 to 0.836: the held-out level is about 0.83-0.85; the rules gain on what they were shown, hardly on
 # unseen wording (GUIDE).
 @pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.94), ("test3", 0.92), ("test4", 0.92),
                                           ("test5", 0.87), ("test6", 0.86), ("test7", 0.88), ("test8", 0.86), ("test9", 0.88),
-                                          ("test10", 0.90), ("test11", 0.82), ("test12", 0.81)])
+                                          ("test10", 0.90), ("test11", 0.82), ("test12", 0.87), ("test13", 0.90),
+                                          ("test14", 0.81)])
 def test_accuracy_per_split(realdata, split, guard):
     acc, confusion = _held_out_accuracy(realdata, split)
     print(f"{split} accuracy {acc:.3f}\n{confusion}")
@@ -461,4 +464,39 @@ def test_as_described_is_praise_unless_negated():
 ])
 def test_seller_format_comments(text, family):
     out = classify_complaints(pd.DataFrame({schema.TEXT: [text], schema.TITLE: "", schema.RATING: np.nan}))
+    assert out[schema.FAMILY].iloc[0] == family, out["evidence"].iloc[0]
+
+
+@pytest.mark.parametrize("text, rating, family", [
+    # the round of splits test12/test13 (GUIDE): failures said other ways
+    ("The earphones became dysfunctional in four months.", 1, "product_defect"),
+    ("Good sound but the buttons do not function properly.", 2, "product_defect"),
+    ("Refuses to switch on after charging all night. Bad quality.", 1, "product_defect"),
+    ("Mic is not at all working. Bad product", 1, "product_defect"),
+    ("Poor sound, no noise cancellation and bluetooth get disconnected", 1, "product_defect"),
+    ("Its output is intermittent", 1, "product_defect"),
+    ("Sound is fluctuating, sometimes no bass", 2, "product_defect"),
+    ("I can hear the sound from one side only. Worst.", 1, "product_defect"),
+    ("Too much noise from the product while playing songs", 2, "product_defect"),
+    ("Bad build quality, after 6 months the insulation is worn out", 2, "product_defect"),
+    ("Battery sucks. It's not even charging", 2, "product_defect"),
+    # ... and what stays a judgement of performance
+    ("Connectivity is intermittent and the sound is average", 1, "quality_expectation"),
+    ("It gets disconnected if you have not used it for some time", 2, "quality_expectation"),
+    ("When I move to the next room it gets disconnected", 2, "quality_expectation"),
+    ("You cannot connect it during charging. Battery backup is average.", 3, "quality_expectation"),
+    ("Mic sucks", 3, "quality_expectation"),
+    ("Average product, I was expecting more", 3, "quality_expectation"),
+    ("It caused me rashes on one ear", 3, "quality_expectation"),
+    ("This was a clearance of old stock, the bass is weak", 3, "quality_expectation"),
+    # used, copied or opened; empty; a listing that is wrong
+    ("The box was open and the product was used", 3, "authenticity"),
+    ("Its like copy, waste of money", 1, "authenticity"),
+    ("When I opened the parcel the box seal is broken", 3, "authenticity"),
+    ("Refurnish product delivered, bad quality", 1, "authenticity"),
+    ("Box is empty", 1, "not_received"),
+    ("Inaccurate descriptions and paid reviews", 1, "not_as_described"),
+])
+def test_round_of_splits_test12_and_test13(text, rating, family):
+    out = classify_complaints(pd.DataFrame({schema.TEXT: [text], schema.TITLE: "", schema.RATING: [float(rating)]}))
     assert out[schema.FAMILY].iloc[0] == family, out["evidence"].iloc[0]
