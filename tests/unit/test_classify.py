@@ -337,9 +337,9 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 
 def test_labelled_sample_is_sound():
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
-    assert len(lab) == 3440 and lab["doc_id"].is_unique
+    assert len(lab) == 3940 and lab["doc_id"].is_unique
     sizes = {"dev": 210, "test": 130, "test2": 150, "test3": 200, "test4": 250, "test5": 250, "test6": 250, "test7": 250,
-             "test8": 250, "test9": 250, "test10": 250, "test11": 250, "test12": 250, "test13": 250, "test14": 250}
+             "test8": 250, "test9": 250, "test10": 250, "test11": 250, "test12": 250, "test13": 250, "test14": 250, "test15": 250, "test16": 250}
     assert lab["split"].value_counts().to_dict() == sizes
     assert lab["label"].isin(schema.FAMILIES).all()
     assert (lab["stars"] <= 3).all()
@@ -366,22 +366,24 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
     return acc, pd.crosstab(test["label"], test["pred"])
 
 
-# Guards = measured - about 0.02.  Measured with the rules of splits test12/test13 (GUIDE): dev 0.962
+# Guards = measured - about 0.02.  Measured with the rules of split test14 (GUIDE): dev 0.962
 # (210), test 0.915 (130), test2 0.960 (150), test3 0.950 (200), test4 0.948 (250), test5 0.892
 # (250), test6 0.880 (250), test7 0.904 (250), test8 0.888 (250), test9 0.908 (250), test10 0.924
-# (250), test11 0.852 (250, its errors read once), test12 0.892 and test13 0.924 (250 each, the
-# round studied their errors), test14 0.836 (250, held out: only its score was read).
+# (250), test11 0.852 (250, its errors read once), test12 0.892, test13 0.924 and test14 0.896 (250
+# each, the rounds studied their errors), test15 0.820 and test16 0.792 (250 each, held out: only
+# their scores were read).
 # Fresh splits, each labelled blind before any rule of its round was changed, scored with the rules
 # frozen: test2 0.747, test3 0.795, test4 0.824, test5 0.804, test6 0.792, test7 0.824, test8 0.828,
 # test9 0.804, test10 0.828, test11 0.844, test12 0.836 (labelled blind by a helper after the round for sellers' plain
 # comments, which studied no real review; only its score was read), test13 0.856, test14 0.828 (each labelled blind by
-# its own helper).  The rounds of test9 and test10 took test11 to 0.848 and 0.848, the round of test12/test13 took
-# test14 to 0.836: the held-out level is about 0.83-0.85; the rules gain on what they were shown, hardly on
+# its own helper), test15 0.820, test16 0.788.  The rounds of test9 and test10 took test11 to 0.848 and 0.848, the
+# round of test12/test13 took test14 to 0.836 and test15/test16 nowhere (0.820, 0.788), the round of test14 took them
+# to 0.820 and 0.792: the held-out level is about 0.79-0.85; the rules gain on what they were shown, hardly on
 # unseen wording (GUIDE).
 @pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.94), ("test3", 0.92), ("test4", 0.92),
                                           ("test5", 0.87), ("test6", 0.86), ("test7", 0.88), ("test8", 0.86), ("test9", 0.88),
                                           ("test10", 0.90), ("test11", 0.82), ("test12", 0.87), ("test13", 0.90),
-                                          ("test14", 0.81)])
+                                          ("test14", 0.87), ("test15", 0.80), ("test16", 0.77)])
 def test_accuracy_per_split(realdata, split, guard):
     acc, confusion = _held_out_accuracy(realdata, split)
     print(f"{split} accuracy {acc:.3f}\n{confusion}")
@@ -496,7 +498,22 @@ def test_seller_format_comments(text, family):
     ("Refurnish product delivered, bad quality", 1, "authenticity"),
     ("Box is empty", 1, "not_received"),
     ("Inaccurate descriptions and paid reviews", 1, "not_as_described"),
+    # the round of split test14
+    ("Good price but both sides sound level is not equal", 3, "product_defect"),
+    ("Sound decreases after 1 or 2 months", 1, "product_defect"),
+    ("Fell out of my ears often. Now it's stopped left side.", 1, "product_defect"),
+    ("Some unwanted crackly sound is coming in the left ear piece, annoying", 1, "product_defect"),
+    ("Many times it goes to silent automatically, worst product", 1, "product_defect"),
+    ("Bluetooth isn't getting connected well after few months of use", 1, "product_defect"),
+    ("After a full charge it's only working for 15 minutes", 1, "product_defect"),
+    ("The plug came separately within two days, bad quality", 1, "product_defect"),
+    ("I liked the sound but I disliked the battery life", 3, "quality_expectation"),
+    ("Ok, nothing great", 3, "quality_expectation"),
+    ("Not at all compatible with my redmi phone", 2, "not_as_described"),
+    ("One earphone is broken in the pack", 1, "shipping_damage"),
+    ("I waited a long time but the product did not reach me", 1, "not_received"),
+    ("Worst experience, dublicate product", 1, "authenticity"),
 ])
-def test_round_of_splits_test12_and_test13(text, rating, family):
+def test_rounds_of_splits_test12_to_test14(text, rating, family):
     out = classify_complaints(pd.DataFrame({schema.TEXT: [text], schema.TITLE: "", schema.RATING: [float(rating)]}))
     assert out[schema.FAMILY].iloc[0] == family, out["evidence"].iloc[0]
