@@ -304,6 +304,8 @@ def is_name_term(term: str, words: frozenset[str]) -> bool:
 
 def name_term_mask(terms: pd.Series, words: frozenset[str]) -> np.ndarray:
     """Boolean array: which ``terms`` are made of a name's ``words`` (:func:`is_name_term`)."""
+    if not words:  # most levels: nothing to test term by term
+        return np.zeros(len(terms), dtype=bool)
     return np.array([is_name_term(t, words) for t in terms], dtype=bool)
 
 
