@@ -85,7 +85,9 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("data.share_linked"), pct(coverage.get("share_linked_to_shipments"), 1))
 c2.metric(t("data.skus_in_lots"), pct(coverage.get("skus_in_lot_master"), 1))
 c3.metric(t("data.complaints_with_lot"), pct(coverage.get("complaints_with_lot"), 1))
-c4.metric(t("data.lot_link"), str(coverage.get("lot_link") or t("data.not_available")))
+# the link method's code ("sku", "fifo (estimated)" ...) in the reader's language
+_method = str(coverage.get("lot_link") or "none").split(" ")[0]
+c4.metric(t("data.lot_link"), t(f"data.lot_link_{_method}", _method))
 share = coverage.get("share_linked_to_shipments")
 if share is not None and share < 0.8:
     st.warning(t("data.coverage_low"))

@@ -32,6 +32,7 @@ def test_load_sample_shows_kinds_rows_and_coverage(app_en):
     assert any("Loaded" in s.value for s in app_en.success)
     metrics = {m.label: m.value for m in app_en.metric}
     assert metrics["Returns whose order is in the shipment files"].endswith("%")
+    assert metrics["Lot link"] == "by SKU"  # the link method in words, not its code
     assert not app_en.error
     # the sample's 4-5 star reviews and feedback are said to be praise, and the analysis agrees on how many
     from analysis.pipeline import praise_rows
@@ -288,6 +289,13 @@ def test_a_safety_incident_is_shown_before_the_findings(tmp_path, monkeypatch, s
     table = frame_with(at, "Safety incident")
     assert table["Safety incident"].tolist() == ["exploded"]
     assert "product defect" in [str(v).lower() for v in table.iloc[0].tolist()]
+
+
+def test_the_lot_link_method_reads_in_chinese():
+    """The Data page named the link method by its code ("sku", "none") in the Chinese UI too."""
+    at = loaded_app("zh")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["批次关联方式"] == "按 SKU", metrics
 
 
 def test_a_findings_complaints_tab_reads_in_chinese():
