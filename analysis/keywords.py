@@ -297,9 +297,12 @@ def name_words(name: object, max_words: int = NAME_MAX_WORDS) -> frozenset[str]:
 
 def is_name_term(term: str, words: frozenset[str]) -> bool:
     """Whether every word of ``term`` is one of a name's ``words`` or the start
-    of a longer one ("skull" of "skullcandy")."""
-    return bool(words) and all(w in words or (len(w) >= 3 and any(len(n) > len(w) and n.startswith(w) for n in words))
-                               for w in term.split(" "))
+    of a longer one ("skull" of "skullcandy"), or the term written as one word
+    is ("skull candy")."""
+    def named(w: str) -> bool:
+        return w in words or (len(w) >= 3 and any(len(n) > len(w) and n.startswith(w) for n in words))
+
+    return bool(words) and (all(named(w) for w in term.split(" ")) or named(term.replace(" ", "")))
 
 
 def name_term_mask(terms: pd.Series, words: frozenset[str]) -> np.ndarray:

@@ -236,6 +236,8 @@ def test_top_terms_leave_out_the_words_of_the_products_own_name():
     assert {"boat", "rockerz"} <= words
     assert is_name_term("boat", words) and is_name_term("boat rockerz", words) and not is_name_term("boat battery", words)
     assert is_name_term("skull", name_words("Skullcandy S2PGHW-174")) and is_name_term("jbl t110bt", name_words("JBL T110BT"))
+    assert is_name_term("skull candy", name_words("Skullcandy S2PGHW-174"))  # the app once read "buyers say: ..., skull candy"
+    assert not is_name_term("candy", name_words("Skullcandy S2PGHW-174"))
     assert not is_name_term("sk", name_words("Skullcandy")) and not is_name_term("one side", words)
     assert not is_name_term("boat", frozenset()) and name_words(None) == frozenset() and name_words(float("nan")) == frozenset()
     # a listing title is its claims: a finding on it keeps "noise cancelling"
