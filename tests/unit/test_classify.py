@@ -337,9 +337,10 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 
 def test_labelled_sample_is_sound():
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
-    assert len(lab) == 3940 and lab["doc_id"].is_unique
+    assert len(lab) == 4440 and lab["doc_id"].is_unique
     sizes = {"dev": 210, "test": 130, "test2": 150, "test3": 200, "test4": 250, "test5": 250, "test6": 250, "test7": 250,
-             "test8": 250, "test9": 250, "test10": 250, "test11": 250, "test12": 250, "test13": 250, "test14": 250, "test15": 250, "test16": 250}
+             "test8": 250, "test9": 250, "test10": 250, "test11": 250, "test12": 250, "test13": 250, "test14": 250, "test15": 250, "test16": 250,
+             "test17": 250, "test18": 250}
     assert lab["split"].value_counts().to_dict() == sizes
     assert lab["label"].isin(schema.FAMILIES).all()
     assert (lab["stars"] <= 3).all()
@@ -366,24 +367,26 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
     return acc, pd.crosstab(test["label"], test["pred"])
 
 
-# Guards = measured - about 0.02.  Measured with the rules of split test14 (GUIDE): dev 0.962
+# Guards = measured - about 0.02.  Measured with the rules of splits test15/test16 (GUIDE): dev 0.962
 # (210), test 0.915 (130), test2 0.960 (150), test3 0.950 (200), test4 0.948 (250), test5 0.892
-# (250), test6 0.880 (250), test7 0.904 (250), test8 0.888 (250), test9 0.908 (250), test10 0.924
-# (250), test11 0.852 (250, its errors read once), test12 0.892, test13 0.924 and test14 0.896 (250
-# each, the rounds studied their errors), test15 0.820 and test16 0.792 (250 each, held out: only
-# their scores were read).
+# (250), test6 0.880 (250), test7 0.904 (250), test8 0.892 (250), test9 0.912 (250), test10 0.932
+# (250), test11 0.856 (250, its errors read once), test12 0.892, test13 0.932, test14 0.896, test15
+# 0.936 and test16 0.908 (250 each, the rounds studied their errors), test17 0.864 and test18 0.856
+# (250 each, held out: only their scores were read).
 # Fresh splits, each labelled blind before any rule of its round was changed, scored with the rules
 # frozen: test2 0.747, test3 0.795, test4 0.824, test5 0.804, test6 0.792, test7 0.824, test8 0.828,
 # test9 0.804, test10 0.828, test11 0.844, test12 0.836 (labelled blind by a helper after the round for sellers' plain
 # comments, which studied no real review; only its score was read), test13 0.856, test14 0.828 (each labelled blind by
-# its own helper), test15 0.820, test16 0.788.  The rounds of test9 and test10 took test11 to 0.848 and 0.848, the
-# round of test12/test13 took test14 to 0.836 and test15/test16 nowhere (0.820, 0.788), the round of test14 took them
-# to 0.820 and 0.792: the held-out level is about 0.79-0.85; the rules gain on what they were shown, hardly on
-# unseen wording (GUIDE).
+# its own helper), test15 0.820, test16 0.788, test17 0.856, test18 0.856.  The rounds of test9 and test10 took
+# test11 to 0.848 and 0.848, the round of test12/test13 took test14 to 0.836 and test15/test16 nowhere (0.820,
+# 0.788), the round of test14 took them to 0.820 and 0.792, the round of test15/test16 took test17/test18 to 0.864
+# and 0.856: the held-out level is about 0.79-0.86; the rules gain on what they were shown, hardly on unseen
+# wording (GUIDE).
 @pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.94), ("test3", 0.92), ("test4", 0.92),
                                           ("test5", 0.87), ("test6", 0.86), ("test7", 0.88), ("test8", 0.86), ("test9", 0.88),
                                           ("test10", 0.90), ("test11", 0.82), ("test12", 0.87), ("test13", 0.90),
-                                          ("test14", 0.87), ("test15", 0.80), ("test16", 0.77)])
+                                          ("test14", 0.87), ("test15", 0.91), ("test16", 0.88),
+                                          ("test17", 0.84), ("test18", 0.83)])
 def test_accuracy_per_split(realdata, split, guard):
     acc, confusion = _held_out_accuracy(realdata, split)
     print(f"{split} accuracy {acc:.3f}\n{confusion}")
@@ -515,5 +518,81 @@ def test_seller_format_comments(text, family):
     ("Worst experience, dublicate product", 1, "authenticity"),
 ])
 def test_rounds_of_splits_test12_to_test14(text, rating, family):
+    out = classify_complaints(pd.DataFrame({schema.TEXT: [text], schema.TITLE: "", schema.RATING: [float(rating)]}))
+    assert out[schema.FAMILY].iloc[0] == family, out["evidence"].iloc[0]
+
+
+@pytest.mark.parametrize("text, rating, family", [
+    # the round of splits test15/test16 (GUIDE): failures said other ways
+    ("Not bad, but I replaced it 4 time in a year", 3, "product_defect"),
+    ("The connector is disgusting, I've replaced it for 2 times, not value for money", 3, "product_defect"),
+    ("Bad quality, the sound echoes", 1, "product_defect"),
+    ("Bad quality. After a month I am unable to hear anything", 1, "product_defect"),
+    ("After a week the noise in left part got too low", 2, "product_defect"),
+    ("Right hand side speaker sound quality is very low, poor quality", 1, "product_defect"),
+    ("Poor quality, sound very low one side", 1, "product_defect"),
+    ("Bad quality, having problem in listening from left side, disturbance", 1, "product_defect"),
+    ("Not happy. No voice when connecting through the jack", 1, "product_defect"),
+    ("Charging automatically off, very nice", 2, "product_defect"),
+    ("The jack got a bend so easily, delicate", 3, "product_defect"),
+    ("Bad quality, the speaker net is damage within a month", 2, "product_defect"),
+    ("Lifespan of not more than a month", 1, "product_defect"),
+    ("Facing a problem with it in its 2nd month, the old one was much better", 3, "product_defect"),
+    ("After 2 to 3 months of use, the sound quality is worst", 2, "product_defect"),
+    ("After using one month the buds create problems", 3, "product_defect"),
+    ("Disappointed, after 1 month sound is come very less", 3, "product_defect"),
+    ("Drains within an hour, the indicator drops from 90% to 5% in few minutes", 1, "product_defect"),
+    ("Sounds like a short circuit, very bad", 1, "product_defect"),
+    ("The adaptor given is not good, even the second one had a problem with the adaptor", 2, "product_defect"),
+    ("Fake warranty, it malfunctioned after only a month", 1, "product_defect"),
+    ("Not sure, the right one failed in two months", 1, "product_defect"),
+    ("Poor connectivity, it gets interrupted 5-6 times in a song", 2, "product_defect"),
+    ("1-2 mahine me sound bahut slow ho gaya", 1, "product_defect"),
+    # ... and what stays a judgement, a worry or a comparison
+    ("For me the noise cancellation was not working in the market place", 1, "quality_expectation"),
+    ("The product is not working as expected", 1, "quality_expectation"),
+    ("Good, but some times the sound cuts while traveling", 3, "quality_expectation"),
+    ("Call conversation produce noise, poor voice quality", 1, "quality_expectation"),
+    ("The battery is bad, it could be easily damaged by over charging", 2, "quality_expectation"),
+    ("Jack gets damaged easily or else this would be the best product", 3, "quality_expectation"),
+    ("Not value for money. Once the wire gets damaged you have to run for warranty", 3, "quality_expectation"),
+    ("Not good for calls, no voice cancellation", 1, "quality_expectation"),
+    ("Very fragile", 3, "quality_expectation"),
+    ("Quality is good but it breaks easily", 3, "quality_expectation"),
+    ("Dislike due to non water proof", 3, "quality_expectation"),
+    ("Doesn't sound good at high volume. More expected from it", 3, "quality_expectation"),
+    ("Battery is good but I expected a little more in terms of sound quality", 3, "quality_expectation"),
+    ("Ok, but am not very much impressed", 3, "quality_expectation"),
+    ("Good at this price but needs a lot of improvement on sound quality", 2, "quality_expectation"),
+    ("Flipkart smartbuy has better sound quality than this one", 3, "quality_expectation"),
+    ("Very bad sound quality like some local product we get in trains", 1, "quality_expectation"),
+    ("You can't hear anything while commuting in a train, the sound is so bad", 1, "quality_expectation"),
+    ("Amazing noise reduction, you can't hear anything in the background", 5, "other"),
+    ("It has an auto turn off feature and good battery backup", 5, "other"),
+    ("Nothing better than this one at this price", 5, "other"),
+    # compatibility, the listing and other families
+    ("Not compartable | Not good", 1, "not_as_described"),
+    ("Mic does not work with Samsung C7pro", 3, "not_as_described"),
+    ("Mic doesn't works with iPhone 5s", 1, "not_as_described"),
+    ("It doesn't work with imo or viber voice calls", 3, "not_as_described"),
+    ("Not compatible with Oneplus5t, I am not able to take calls using this", 3, "not_as_described"),
+    ("Only for some mobile it is compatible, not for all", 1, "not_as_described"),
+    ("Didn't get the same as shown in the images", 1, "not_as_described"),
+    ("Not supported to my laptop and the USB cable is also not available", 1, "missing_parts"),
+    ("Seller provides fack product", 1, "authenticity"),
+    ("It looks like a fraud product", 1, "authenticity"),
+    ("Feels like 2nd copy, hurts the ear", 1, "authenticity"),
+    ("Not sure it's genuine, the right one failed in two months", 1, "authenticity"),
+    ("Amazon doesn't sell original products, the power button stopped working", 1, "authenticity"),
+    ("I scanned the QR code and it failed to prove its originality", 3, "authenticity"),
+    ("It failed to power up, clearly a formerly returned item that got resold", 1, "authenticity"),
+    ("Received it in torn condition, it seemed to be used", 3, "authenticity"),
+    ("The packing box got fully damaged when I received it, sound is ok", 2, "shipping_damage"),
+    ("Not sweat proof and the packaging box is also torned", 3, "shipping_damage"),
+    ("Product missmatch, the headset inside the box was another brand", 1, "wrong_item"),
+    ("Not value for money, can get this for cheaper price too", 3, "remorse"),
+    ("Original bill is not received with the order", 3, "other"),
+])
+def test_round_of_splits_test15_test16(text, rating, family):
     out = classify_complaints(pd.DataFrame({schema.TEXT: [text], schema.TITLE: "", schema.RATING: [float(rating)]}))
     assert out[schema.FAMILY].iloc[0] == family, out["evidence"].iloc[0]
