@@ -596,3 +596,14 @@ def test_rounds_of_splits_test12_to_test14(text, rating, family):
 def test_round_of_splits_test15_test16(text, rating, family):
     out = classify_complaints(pd.DataFrame({schema.TEXT: [text], schema.TITLE: "", schema.RATING: [float(rating)]}))
     assert out[schema.FAMILY].iloc[0] == family, out["evidence"].iloc[0]
+
+
+@pytest.mark.parametrize("text, family", [
+    # names split at their capitals by normalisation ("PlayStation" -> "play station") are joined back
+    ("Doesn't work with my PlayStation 5", "not_as_described"),
+    ("Does not connect to my MacBook", "not_as_described"),
+    ("Mic doesn't work with my iPhone", "not_as_described"),
+])
+def test_device_names_written_in_camel_case_are_recognised(text, family):
+    out = classify_complaints(pd.DataFrame({schema.TEXT: [text], schema.TITLE: "", schema.RATING: [2.0]}))
+    assert out[schema.FAMILY].iloc[0] == family, out["evidence"].iloc[0]
