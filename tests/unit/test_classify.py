@@ -337,10 +337,10 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 
 def test_labelled_sample_is_sound():
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
-    assert len(lab) == 4440 and lab["doc_id"].is_unique
+    assert len(lab) == 4935 and lab["doc_id"].is_unique  # every 1-3 star review of the file
     sizes = {"dev": 210, "test": 130, "test2": 150, "test3": 200, "test4": 250, "test5": 250, "test6": 250, "test7": 250,
              "test8": 250, "test9": 250, "test10": 250, "test11": 250, "test12": 250, "test13": 250, "test14": 250, "test15": 250, "test16": 250,
-             "test17": 250, "test18": 250}
+             "test17": 250, "test18": 250, "test19": 250, "test20": 245}
     assert lab["split"].value_counts().to_dict() == sizes
     assert lab["label"].isin(schema.FAMILIES).all()
     assert (lab["stars"] <= 3).all()
@@ -367,26 +367,27 @@ def _held_out_accuracy(realdata: Path, split: str = "test") -> tuple[float, pd.D
     return acc, pd.crosstab(test["label"], test["pred"])
 
 
-# Guards = measured - about 0.02.  Measured with the rules of splits test15/test16 (GUIDE): dev 0.962
+# Guards = measured - about 0.02.  Measured with the rules of splits test17/test18 (GUIDE): dev 0.962
 # (210), test 0.915 (130), test2 0.960 (150), test3 0.950 (200), test4 0.948 (250), test5 0.892
 # (250), test6 0.880 (250), test7 0.904 (250), test8 0.892 (250), test9 0.912 (250), test10 0.932
-# (250), test11 0.856 (250, its errors read once), test12 0.892, test13 0.932, test14 0.896, test15
-# 0.936 and test16 0.908 (250 each, the rounds studied their errors), test17 0.864 and test18 0.856
-# (250 each, held out: only their scores were read).
+# (250), test11 0.860 (250, its errors read once), test12 0.892, test13 0.932, test14 0.896, test15
+# 0.928, test16 0.908, test17 0.936 and test18 0.932 (250 each, the rounds studied their errors),
+# test19 0.784 (250) and test20 0.824 (245; held out: only their scores were read).
 # Fresh splits, each labelled blind before any rule of its round was changed, scored with the rules
 # frozen: test2 0.747, test3 0.795, test4 0.824, test5 0.804, test6 0.792, test7 0.824, test8 0.828,
 # test9 0.804, test10 0.828, test11 0.844, test12 0.836 (labelled blind by a helper after the round for sellers' plain
 # comments, which studied no real review; only its score was read), test13 0.856, test14 0.828 (each labelled blind by
-# its own helper), test15 0.820, test16 0.788, test17 0.856, test18 0.856.  The rounds of test9 and test10 took
+# its own helper), test15 0.820, test16 0.788, test17 0.856, test18 0.856, test19 0.784, test20 0.824.  The rounds
+# of test9 and test10 took
 # test11 to 0.848 and 0.848, the round of test12/test13 took test14 to 0.836 and test15/test16 nowhere (0.820,
 # 0.788), the round of test14 took them to 0.820 and 0.792, the round of test15/test16 took test17/test18 to 0.864
-# and 0.856: the held-out level is about 0.79-0.86; the rules gain on what they were shown, hardly on unseen
-# wording (GUIDE).
+# and 0.856, the round of test17/test18 took test19/test20 nowhere (0.784, 0.824): the held-out level is about
+# 0.78-0.86; the rules gain on what they were shown, hardly on unseen wording (GUIDE).
 @pytest.mark.parametrize("split, guard", [("dev", 0.94), ("test", 0.89), ("test2", 0.94), ("test3", 0.92), ("test4", 0.92),
                                           ("test5", 0.87), ("test6", 0.86), ("test7", 0.88), ("test8", 0.86), ("test9", 0.88),
                                           ("test10", 0.90), ("test11", 0.82), ("test12", 0.87), ("test13", 0.90),
-                                          ("test14", 0.87), ("test15", 0.91), ("test16", 0.88),
-                                          ("test17", 0.84), ("test18", 0.83)])
+                                          ("test14", 0.87), ("test15", 0.90), ("test16", 0.88),
+                                          ("test17", 0.91), ("test18", 0.91), ("test19", 0.76), ("test20", 0.80)])
 def test_accuracy_per_split(realdata, split, guard):
     acc, confusion = _held_out_accuracy(realdata, split)
     print(f"{split} accuracy {acc:.3f}\n{confusion}")
@@ -606,4 +607,51 @@ def test_round_of_splits_test15_test16(text, rating, family):
 ])
 def test_device_names_written_in_camel_case_are_recognised(text, family):
     out = classify_complaints(pd.DataFrame({schema.TEXT: [text], schema.TITLE: "", schema.RATING: [2.0]}))
+    assert out[schema.FAMILY].iloc[0] == family, out["evidence"].iloc[0]
+
+
+@pytest.mark.parametrize("text, rating, family", [
+    # the round of splits test17/test18 (GUIDE)
+    ("Product is good, but middle button not working. Noise cancellation could be better", 3, "product_defect"),
+    ("Frequent disconnection problem, utterly disappointed", 1, "product_defect"),
+    ("Fault product, worst experience", 1, "product_defect"),
+    ("Bad experience. Fault within 6 months", 3, "product_defect"),
+    ("Not good, my one headphone sound is disturb within 10 days", 2, "product_defect"),
+    ("Poor quality. Only one ear bud working", 1, "product_defect"),
+    ("Worst. I got replaced this product 2 times but still worst performance", 1, "product_defect"),
+    ("Too bad, the battery is discharging rapidly, like in 10 mins", 1, "product_defect"),
+    ("Not for daily use, the cover on the ear buds start coming off after a few days of use", 2, "product_defect"),
+    ("Works only one r two month", 1, "product_defect"),
+    ("Good build but the mic will work only for 2 months", 2, "product_defect"),
+    ("Bluetooth connection low, automatic diconnect my phone", 2, "product_defect"),
+    ("Bass is not good and it is disconnecting by it self only", 3, "product_defect"),
+    ("Bought it in April. It doesn't connect to the phone and powers off for no reason", 1, "product_defect"),
+    ("No instructions and it does not connect to my phone, cheap quality", 1, "product_defect"),
+    ("Bad sound, I had buy it 3 months before but now the right side hearing is very poor", 3, "product_defect"),
+    ("Bad quality, the jack is loose", 1, "product_defect"),
+    # ... and what stays a judgement or a design
+    ("Not worth it. Doesn't connect more than one device", 2, "quality_expectation"),
+    ("There is a lag, no sound clearity, only bass", 3, "quality_expectation"),
+    ("Lots of static while driving, that is the major problem", 3, "quality_expectation"),
+    ("Uncomfortable, produces beep on every mobile action which is frustrating", 2, "quality_expectation"),
+    ("Basic functions dont work as desired, the microphone is the worst", 2, "quality_expectation"),
+    ("If you are in a different room it is not connecting, range is 10 feet", 2, "quality_expectation"),
+    ("Music gets interrupted when I am on a walk with the mobile in my jeans pocket", 2, "quality_expectation"),
+    ("No bass at all and it looks like local product", 1, "quality_expectation"),
+    ("Best for music, but I don't recommended for calling purposes", 3, "quality_expectation"),
+    # other families
+    ("I got a broken piece", 1, "shipping_damage"),
+    ("Mt box", 1, "not_received"),
+    ("Dublicat charging cable", 1, "authenticity"),
+    ("Not happy, got used n old headphone", 1, "authenticity"),
+    ("Right side not working and the seal pack was opened", 1, "authenticity"),
+    ("Opened piece", 2, "authenticity"),
+    ("Wire is too long, looks like its not a jbl product", 1, "authenticity"),
+    ("Worst product. Don't go with features listed in description", 1, "not_as_described"),
+    ("Design is not what appears from the image shown", 3, "not_as_described"),
+    ("Bad sound and can't connect all mobile", 1, "not_as_described"),
+    ("A week back I bought this for 1499 and now it is 999. I feel cheated", 3, "remorse"),
+])
+def test_round_of_splits_test17_test18(text, rating, family):
+    out = classify_complaints(pd.DataFrame({schema.TEXT: [text], schema.TITLE: "", schema.RATING: [float(rating)]}))
     assert out[schema.FAMILY].iloc[0] == family, out["evidence"].iloc[0]
