@@ -651,6 +651,7 @@ def test_device_names_written_in_camel_case_are_recognised(text, family):
     ("Design is not what appears from the image shown", 3, "not_as_described"),
     ("Bad sound and can't connect all mobile", 1, "not_as_described"),
     ("A week back I bought this for 1499 and now it is 999. I feel cheated", 3, "remorse"),
+    ("I bought it for 1999 and now it is 3 months old, sound is poor", 2, "quality_expectation"),
 ])
 def test_round_of_splits_test17_test18(text, rating, family):
     out = classify_complaints(pd.DataFrame({schema.TEXT: [text], schema.TITLE: "", schema.RATING: [float(rating)]}))
