@@ -30,6 +30,7 @@ from analysis import stats
 from analysis.aggregate import family_level_cells, joint_cells, units_by, weekly_cells
 from analysis.config import AnalysisSettings
 from analysis.keywords import name_words
+from analysis.numbers import percent_text, ratio_text
 
 #: plain-language limits of a run, by code; the UI translates them from the code and parameters
 NOTICES = {
@@ -496,6 +497,8 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
         "units": None if shipments is None else int(round(row["units"])),
         "rate": _num(row["rate"]),
         "baseline_rate": _num(row["baseline_rate"]),
+        "baseline_complaints": int(round(row["rest_complaints"])),
+        "baseline_units": None if shipments is None else int(round(row["rest_units"])),
         "rate_ratio": _num(row["rate_ratio"]),
         "ci_low": _num(row["ci_low"]),
         "ci_high": _num(row["ci_high"]),
@@ -585,6 +588,10 @@ FAMILY_WORDS = {
 }
 
 
+#: why a finding with no complaints elsewhere still has a finite rate ratio (see :func:`analysis.stats.compare_levels`)
+ZERO_REST_NOTE = "none elsewhere: the ratio adds 0.5 to every cell"
+
+
 def statement(f: dict) -> str:
     """One readable English sentence for a finding (the UI translates its own)."""
     label = f"{f['factor'].replace('_', ' ')} {f['level']}"
@@ -594,13 +601,15 @@ def statement(f: dict) -> str:
     where = "elsewhere" + "".join(f" in {w['factor'].replace('_', ' ')} {w['level']}" for w in f.get("within") or ())
     if f.get("basis") == "complaints":
         kind = f["family"].replace("_", " ")
-        text = f"{label}: {100 * f['rate']:.1f}% of its complaints are {kind} vs {100 * f['baseline_rate']:.1f}% {where}"
+        text = f"{label}: {percent_text(f['rate'], 1)} of its complaints are {kind} vs {percent_text(f['baseline_rate'], 1)} {where}"
     else:
-        text = f"{label}: {100 * f['rate']:.2f}% of {f['units']:,} units {words} vs {100 * f['baseline_rate']:.2f}% {where}"
+        text = f"{label}: {percent_text(f['rate'])} of {f['units']:,} units {words} vs {percent_text(f['baseline_rate'])} {where}"
     if f.get("rate_ratio"):
-        text += f", {f['rate_ratio']:.1f}x"
+        text += f", {ratio_text(f['rate_ratio'])}x"
     if f.get("rr_ci_low") is not None and f.get("rr_ci_high") is not None:
-        text += f" (95% CI {f['rr_ci_low']:.1f}-{f['rr_ci_high']:.1f})"
+        text += f" (95% CI {ratio_text(f['rr_ci_low'])}-{ratio_text(f['rr_ci_high'])})"
+    if f.get("rate_ratio") and f.get("baseline_rate") == 0:
+        text += f" ({ZERO_REST_NOTE})"
     text += f"; adjusted p {p_text}"
     if f.get("strength") == "tentative":
         text += " (tentative)"

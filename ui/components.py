@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from analysis.numbers import percent_text, ratio_text
 from ui import cached, state
 from ui.i18n import current_language, evidence_text, factor_name, family_name, kind_name, t
 
@@ -41,7 +42,7 @@ def _bad(x: Any) -> bool:
 
 
 def pct(x: Any, digits: int = 2) -> str:
-    return t("data.not_available") if _bad(x) else f"{100 * float(x):.{digits}f}%"
+    return t("data.not_available") if _bad(x) else percent_text(x, digits)
 
 
 def num(x: Any, digits: int = 0) -> str:
@@ -49,7 +50,7 @@ def num(x: Any, digits: int = 0) -> str:
 
 
 def ratio(x: Any) -> str:
-    return t("data.not_available") if _bad(x) else f"{float(x):.1f}"
+    return t("data.not_available") if _bad(x) else ratio_text(x)
 
 
 def p_text(p: Any) -> str:
@@ -245,7 +246,8 @@ def finding_statement(f: dict) -> str:
     has_ci = not _bad(f.get("rr_ci_low")) and not _bad(f.get("rr_ci_high"))
     key = "finding.statement_" + ("share" if share else "units") + ("" if has_ci else "_no_ci")
     digits = 1 if share else 2
-    return t(
+    zero_rest = not _bad(f.get("rate_ratio")) and not _bad(f.get("baseline_rate")) and float(f["baseline_rate"]) == 0
+    text = t(
         key,
         factor=factor_name(f["factor"]),
         level=md(f["level"]),
@@ -258,6 +260,7 @@ def finding_statement(f: dict) -> str:
         rr_high=ratio(f.get("rr_ci_high")),
         p=p_text(f.get("p_adjusted")),
     )
+    return text + (" " + t("finding.zero_rest") if zero_rest else "")
 
 
 def method_text(f: dict) -> str:

@@ -31,6 +31,7 @@ import pandas as pd
 
 from analysis import schema
 from analysis.export.safety import clean_text, redact_pii
+from analysis.numbers import percent_text, ratio_text
 
 __all__ = [
     "LANGUAGES",
@@ -204,10 +205,7 @@ def _is_missing(value: Any) -> bool:
 def _pct(value: Any, digits: int = 2, na: str = "n/a") -> str:
     if _is_missing(value):
         return na
-    v = float(value) * 100
-    if 0 < abs(v) < 0.01:
-        return f"{v:.2g}%"
-    return f"{v:.{digits}f}%"
+    return percent_text(value, digits)
 
 
 def _int(value: Any, na: str = "n/a") -> str:
@@ -219,7 +217,7 @@ def _int(value: Any, na: str = "n/a") -> str:
 def _ratio(value: Any, na: str = "n/a") -> str:
     if _is_missing(value) or math.isinf(float(value)):
         return na
-    return f"{float(value):.1f}"
+    return ratio_text(value)
 
 
 def _p(value: Any, na: str = "n/a") -> str:
@@ -491,6 +489,8 @@ def _block(
         )
         has_base = not _is_missing(f.get("baseline_rate")) and not _is_missing(f.get("rate_ratio"))
         statement = _fill(_dated(ft, "rate" if has_base else "rate_no_baseline", summary), **common, **numbers)
+        if has_base and float(f["baseline_rate"]) == 0:
+            statement += " " + _fill(ft["zero_rest"], ratio=numbers["ratio"])
     else:
         total = _family_total(summary, family)
         share = (int(f.get("complaints") or 0) / total) if total else None

@@ -21,3 +21,19 @@ def test_translated_is_map_with_one_call_per_distinct_value():
     assert got.index.tolist() == values.index.tolist()
     assert len(calls) == 3 and calls[:2] == ["a", "b"] and pd.isna(calls[2])  # None and NaN: one missing value
     assert translated(pd.Series([], dtype=object), name).tolist() == []
+
+
+def test_a_finding_with_no_complaint_elsewhere_reads_zero_and_says_how_its_ratio_was_made(monkeypatch):
+    from ui import components
+
+    f = {"factor": "fulfillment_center", "level": "SBD1", "family": "warehouse_damage", "rate": 0.0077, "baseline_rate": 0.0,
+         "units": 208850, "rate_ratio": 1796.04, "rr_ci_low": 250.2, "rr_ci_high": 12890.7, "p_adjusted": 1e-12, "basis": "units"}
+    for language, said in (("en", ["against 0% elsewhere", "**1,796×**", "250–12,891", "adds 0.5 to every count"]),
+                           ("zh", ["其余水平为 0%", "**1,796 倍**", "加 0.5"])):
+        monkeypatch.setattr("ui.i18n.current_language", lambda: language)
+        text = components.finding_statement(f)
+        for expected in said:
+            assert expected in text, (language, expected)
+    # a small baseline that is not zero: two significant digits, no note
+    text = components.finding_statement(dict(f, baseline_rate=0.0000041, rate_ratio=1073.2))
+    assert "0.00041%" in text and "1,073" in text and "0.5" not in text

@@ -199,6 +199,23 @@ def test_root_cause_statement_numbers_match_findings(findings, complaints):
     assert any("ledger" in i.prompt and "reimbursement" in i.prompt for i in s.actions[1].corrective)
 
 
+@pytest.mark.parametrize("language, said", [
+    ("en", ["against 0% for all other units", "That is 1,796 times", "No other unit had such a complaint", "the 1,796 above adds 0.5"]),
+    ("zh", ["其余产品为 0%", "是其余产品的 1,796 倍", "加 0.5"]),
+])
+def test_a_finding_with_no_complaint_elsewhere_says_zero_and_how_its_ratio_was_made(findings, complaints, language, said):
+    f = json.loads(json.dumps(findings))
+    f["findings"][1].update(baseline_rate=0.0, rate_ratio=1796.04, baseline_complaints=0, baseline_units=23100)
+    block = build_root_cause(f, complaints, language).findings[1]
+    for expected in said:
+        assert expected in block.statement, expected
+    assert "0.00%" not in block.statement and "1796.0" not in block.statement
+    # a small baseline that is not zero keeps two significant digits, and no note
+    f["findings"][1].update(baseline_rate=0.0000041, rate_ratio=1073.2)
+    block = build_root_cause(f, complaints, language).findings[1]
+    assert "0.00041%" in block.statement and "1,073" in block.statement and "0.5" not in block.statement
+
+
 def test_selected_overrides_and_chinese(findings, complaints):
     s = build_root_cause(
         findings, complaints, "zh", selected=[2],

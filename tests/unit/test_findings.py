@@ -295,3 +295,32 @@ def test_a_lot_worded_like_its_family_everywhere_reads_against_every_other_compl
     lot = next(f for f in result.findings if f["level"] == "L3" and f["family"] == "shipping_damage")
     assert lot["terms_against"] == "all"
     assert "box crushed" in lot["top_terms"]
+
+
+def test_a_cause_with_no_complaint_elsewhere_reads_zero_and_says_how_its_ratio_was_made():
+    """Every warehouse damage at one FC: the baseline is 0 (not "0.00%" of something), the rest's counts
+    are in the finding, and the finite rate ratio is Haldane-Anscombe's, as the statement says."""
+    rng = np.random.default_rng(11)
+    ship, rows = [], []
+    for fc in FCS:
+        for week in WEEKS:
+            ship.append({"fulfillment_center": fc, S.WEEK: week, S.QUANTITY: 2000})
+            for i in range(rng.binomial(2000, 0.01) if fc == "F2" else 0):
+                rows.append({S.ORDER_ID: f"{fc}{week:%m%d}{i}", S.SKU: "A", S.FAMILY: "warehouse_damage", S.QUANTITY: 1,
+                             "fulfillment_center": fc, S.WEEK: week, S.TEXT: "case dented"})
+    shipments, complaints = pd.DataFrame(ship), pd.DataFrame(rows)
+    found = rank_findings(complaints, shipments, ["fulfillment_center"], AnalysisSettings()).findings
+    assert [(f["factor"], f["level"]) for f in found] == [("fulfillment_center", "F2")]
+    f = found[0]
+    a, n1, n2 = len(complaints), 2000 * len(WEEKS), 3 * 2000 * len(WEEKS)
+    assert (f["baseline_rate"], f["baseline_complaints"], f["baseline_units"]) == (0.0, 0, n2)
+    assert f["rate_ratio"] == pytest.approx(((a + 0.5) / (n1 + 1)) / (0.5 / (n2 + 1)))  # 0.5 added to every cell
+    text = statement(f)
+    assert f"vs 0% elsewhere, {f['rate_ratio']:,.0f}x" in text and "none elsewhere: the ratio adds 0.5 to every cell" in text
+
+
+def test_a_tiny_baseline_keeps_two_significant_digits_and_a_large_ratio_no_decimal():
+    text = statement({"factor": "fulfillment_center", "level": "SBD1", "family": "warehouse_damage", "rate": 0.0077, "baseline_rate": 0.0000041,
+                      "units": 208850, "rate_ratio": 1796.04, "rr_ci_low": 250.2, "rr_ci_high": 12890.7, "p_adjusted": 1e-12, "basis": "units"})
+    assert "0.77% of 208,850 units damaged at the fulfilment centre vs 0.00041% elsewhere, 1,796x (95% CI 250-12,891)" in text
+    assert "none elsewhere" not in text
