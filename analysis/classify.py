@@ -159,6 +159,10 @@ class Taxonomy:
 
 
 _COMPILING = threading.RLock()
+#: a named group or a reference to one
+_NAMED_GROUP = re.compile(r"\(\?P[<=]")
+#: the same, or a numbered back-reference (not an escaped backslash before a digit)
+_OWN_GROUP_REFERENCE = re.compile(_NAMED_GROUP.pattern + r"|(?<!\\)(?:\\\\)*\\[1-9]")
 
 
 def _validate(data: Mapping) -> None:
@@ -196,11 +200,19 @@ def _validate(data: Mapping) -> None:
                 re.compile(pat)
             except (re.error, TypeError) as exc:
                 raise SettingsError(f"taxonomy: families.{fam}.exclude: bad regular expression {pat!r}: {exc}") from None
+            if _NAMED_GROUP.search(pat):  # joined into one expression too
+                raise SettingsError(f"taxonomy: families.{fam}.exclude: {pat!r} names a group; write (?:...) for a group")
         for pat in (p for pats in rules.get("patterns", {}).values() for p in pats):
             try:
                 re.compile(pat)
             except re.error as exc:
                 raise SettingsError(f"taxonomy: families.{fam}.patterns: bad regular expression {pat!r}: {exc}") from None
+        for pat in (p for pats in rules.get("patterns", {}).values() for p in pats):
+            # a family's patterns are joined into one expression with a named group per tier:
+            # names and numbers of groups of their own would clash or point elsewhere there
+            if isinstance(pat, str) and _OWN_GROUP_REFERENCE.search(pat):
+                raise SettingsError(f"taxonomy: families.{fam}.patterns: {pat!r} names or refers back to a group; "
+                                    "write (?:...) for a group, and repeat the words instead of a back-reference")
 
 
 def load_taxonomy(path: str | Path | None = None, overrides: str | Path | Mapping | None = None, text: str | None = None) -> Taxonomy:
@@ -287,6 +299,28 @@ def _trie_regex(terms: Iterable[str]) -> str:
 
 
 _WORD_START = r"(?<![\w'])"  # the guard in front of Latin terms and patterns
+
+
+class _CompiledLater:
+    """A regular expression compiled when first used, standing in for the :class:`re.Pattern` it
+    compiles to (``pattern`` needs no compile).
+
+    A family's whole expression is kept as two patterns that normalised ASCII text never uses
+    (most texts take ``ascii_matchers``): compiling each up front was a third of the rules' start-up.
+    After the compile its methods are the pattern's own, looked up as fast.
+    """
+
+    __slots__ = ("pattern", "finditer", "search", "match", "fullmatch")
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def __getattr__(self, name: str):  # only while not compiled: then the methods are set
+        if name not in ("finditer", "search", "match", "fullmatch"):
+            raise AttributeError(name)
+        rx = re.compile(self.pattern)  # concurrent first uses compile twice: the same pattern
+        self.finditer, self.search, self.match, self.fullmatch = rx.finditer, rx.search, rx.match, rx.fullmatch
+        return getattr(rx, name)
 
 
 def _ascii_matcher(pattern: str) -> re.Pattern:
@@ -597,7 +631,7 @@ class _Compiled:
             # at one position the engine takes the first alternative that matches:
             # heavier tiers first, and a tier's patterns before its (shorter) plain terms
             parts.sort(key=lambda x: (x[0], x[1]))
-            rx = re.compile("|".join(p for _, _, p, _ in parts)) if parts else None
+            rx = _CompiledLater("|".join(p for _, _, p, _ in parts)) if parts else None
             self.matchers.append((fam, rx, weights))
             self.part_sources.append(([(p, src) for _, _, p, src in parts], min(n_terms_pre, 1)))
             # The same expression behind a zero-width test that every match passes
@@ -609,7 +643,7 @@ class _Compiled:
                 gate = _WORD_START
                 if starts:
                     gate = f"(?:{gate}|(?=[{''.join(re.escape(c) for c in sorted(starts))}]))"
-                fast = re.compile(gate + "(?:" + rx.pattern + ")")
+                fast = _CompiledLater(gate + "(?:" + rx.pattern + ")")
             self.fast_matchers.append(fast)
             if rx is None or any(p is None for p in pre):
                 self.prefilters.append(None)

@@ -247,6 +247,17 @@ def test_bad_taxonomy_is_a_settings_error(tmp_path):
         load_taxonomy(overrides={"safety": {"family": "no_such_family"}})
     with pytest.raises(SettingsError, match="safety.en"):
         load_taxonomy(overrides={"safety": {"en": "exploded"}})
+    # a family's patterns are joined into one expression: a group name of one's own clashed with the
+    # tiers' ("redefinition of group name", a traceback) and a back-reference pointed at another group
+    # (the tiers' groups come first there, so \1 named one of them; exclusions keep their back-references,
+    # see test_untranslatable_exclusion_scans_every_text)
+    for where, pat, said in (("patterns", "(?P<strong>broken)", "names or refers back to a group"),
+                             ("patterns", r"(?<=x)(?P<p_strong>dead)", "names or refers back to a group"),
+                             ("patterns", r"(beep)\1", "names or refers back to a group"), ("exclude", "(?P<x>no)", "names a group")):
+        table = {"patterns": {"strong": [pat]}} if where == "patterns" else {"exclude": [pat]}
+        with pytest.raises(SettingsError, match=rf"families\.misuse\.{where}: .* {said}"):
+            load_taxonomy(overrides={"families": {"misuse": table}})
+    assert load_taxonomy(overrides={"families": {"misuse": {"patterns": {"strong": [r"\\1 (?:a|b) \d+"]}}}})  # no group reference
 
 
 def test_safety_words_name_the_incident_in_every_language_and_not_its_negation_or_idioms(tax):

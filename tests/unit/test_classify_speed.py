@@ -6,6 +6,8 @@ Timing is left to ``benchmarks/bench_classify.py`` (no timed tests here).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -299,3 +301,29 @@ def test_exclusion_passes_find_what_one_pass_finds(tax):
         whole = "|".join(f"(?:{C._re2_superset(p)})" for p in tax.data["families"][fam]["exclude"])
         assert C._may_match(texts, passes).tolist() == pc.match_substring_regex(texts, whole).to_pylist(), fam
     assert split  # the defect family's exclusions take several passes
+
+
+def test_normalised_ascii_texts_never_compile_a_familys_whole_expression():
+    """Those texts take ``ascii_matchers``; the plain and gated expressions (a third of the rules'
+    start-up) wait for a text that needs them, and then behave as compiled ones."""
+    from analysis.classify import classify_texts, load_taxonomy
+
+    tax = load_taxonomy()
+    got = classify_texts(["right earbud no sound after a week", "box was crushed in transit", "good"], taxonomy=tax)
+    comp = tax._compiled
+
+    def compiled(rx) -> bool:
+        try:
+            type(rx).__dict__["finditer"].__get__(rx, type(rx))  # a slot set at the compile
+        except AttributeError:
+            return False
+        return True
+
+    assert got[schema.FAMILY].tolist() == ["product_defect", "shipping_damage", "other"]
+    i = comp.index["product_defect"]
+    assert not any(compiled(rx) for rx in [m[1] for m in comp.matchers] + comp.fast_matchers if rx is not None)
+    # a Chinese text takes the gated expression: compiled then, and matching as one compiled up front
+    assert classify_texts(["右耳没有声音"], taxonomy=tax)[schema.FAMILY].tolist() == ["product_defect"]
+    assert compiled(comp.fast_matchers[i]) and not compiled(comp.matchers[i][1])
+    up_front = re.compile(comp.fast_matchers[i].pattern)
+    assert [m.span() for m in comp.fast_matchers[i].finditer("右耳没有声音, 左耳也没有声音")] == [m.span() for m in up_front.finditer("右耳没有声音, 左耳也没有声音")] != []
