@@ -205,12 +205,11 @@ def _validate(data: Mapping) -> None:
         for pat in (p for pats in rules.get("patterns", {}).values() for p in pats):
             try:
                 re.compile(pat)
-            except re.error as exc:
+            except (re.error, TypeError) as exc:
                 raise SettingsError(f"taxonomy: families.{fam}.patterns: bad regular expression {pat!r}: {exc}") from None
-        for pat in (p for pats in rules.get("patterns", {}).values() for p in pats):
             # a family's patterns are joined into one expression with a named group per tier:
             # names and numbers of groups of their own would clash or point elsewhere there
-            if isinstance(pat, str) and _OWN_GROUP_REFERENCE.search(pat):
+            if _OWN_GROUP_REFERENCE.search(pat):
                 raise SettingsError(f"taxonomy: families.{fam}.patterns: {pat!r} names or refers back to a group; "
                                     "write (?:...) for a group, and repeat the words instead of a back-reference")
 

@@ -37,3 +37,23 @@ def test_a_finding_with_no_complaint_elsewhere_reads_zero_and_says_how_its_ratio
     # a small baseline that is not zero: two significant digits, no note
     text = components.finding_statement(dict(f, baseline_rate=0.0000041, rate_ratio=1073.2))
     assert "0.00041%" in text and "1,073" in text and "0.5" not in text
+
+
+def test_no_page_renders_raw_html():
+    """Customer text (comments, reviews, lot names) reaches many widgets; none of them may render HTML.
+    No call in the app passes ``unsafe_allow_html=True`` or goes through ``st.html`` / ``components.html``."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [root / "app.py", *sorted((root / "ui").glob("*.py")), *sorted((root / "views").glob("*.py"))]
+    assert len(sources) > 10
+    found = []
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in ("html", "iframe") or any(k.arg == "unsafe_allow_html" for k in node.keywords):
+                found.append(f"{path.name}:{node.lineno}")
+    assert found == []

@@ -243,6 +243,8 @@ def test_bad_taxonomy_is_a_settings_error(tmp_path):
         load_taxonomy(bad)
     with pytest.raises(SettingsError):
         load_taxonomy(overrides={"families": {"misuse": {"patterns": {"strong": ["(unclosed"]}}}})
+    with pytest.raises(SettingsError, match="families.misuse.patterns: bad regular expression 3"):  # not a text: was a TypeError
+        load_taxonomy(overrides={"families": {"misuse": {"patterns": {"strong": [3]}}}})
     with pytest.raises(SettingsError, match="safety.family"):
         load_taxonomy(overrides={"safety": {"family": "no_such_family"}})
     with pytest.raises(SettingsError, match="safety.en"):
