@@ -77,19 +77,31 @@ def translate_columns(df: pd.DataFrame, prefix: str = "cols") -> pd.DataFrame:
     return df.rename(columns={c: t(f"{prefix}.{c}", c) for c in df.columns})
 
 
-_PERCENT_COLUMNS = ("rate", "baseline_rate", "ci_low", "ci_high", "share")
+_PERCENT_COLUMNS = ("rate", "baseline_rate", "ci_low", "ci_high", "share", "ncx_rate")
 _RATIO_COLUMNS = ("rate_ratio", "rr_ci_low", "rr_ci_high", "odds_ratio", "or_ci_low", "or_ci_high", "log_odds", "z")
 _P_COLUMNS = ("p_value", "p_adjusted")
 _ONE_DECIMAL_COLUMNS = ("per_1000",)
+_FORMATS = {**{c: "%.3g" for c in _PERCENT_COLUMNS}, **{c: "%.2f" for c in _RATIO_COLUMNS}, **{c: "%.2g" for c in _P_COLUMNS},
+            **{c: "%.1f" for c in _ONE_DECIMAL_COLUMNS}}
 
 
-def stat_columns(df: pd.DataFrame, prefix: str = "cols") -> dict[str, Any]:
-    """``column_config`` for a statistics table shown through :func:`translate_columns`: rates as percentages,
-    ratios to two decimals, p-values to two significant digits, counts per 1,000 to one decimal (still sortable as numbers)."""
-    formats = {**{c: "percent" for c in _PERCENT_COLUMNS}, **{c: "%.2f" for c in _RATIO_COLUMNS}, **{c: "%.2g" for c in _P_COLUMNS},
-               **{c: "%.1f" for c in _ONE_DECIMAL_COLUMNS}}
-    return {t(f"{prefix}.{c}", c): st.column_config.NumberColumn(format=formats[c]) for c in df.columns
-            if c in formats and pd.api.types.is_numeric_dtype(df[c])}
+def stat_table(df: pd.DataFrame, key: str, prefix: str = "cols", **kwargs: Any) -> Any:
+    """A statistics table: headers translated, numbers kept as numbers (they sort as numbers and download exact).
+
+    Rates are shown in percent, "(%)" in the header, to three significant digits: Streamlit's own "percent"
+    format has two decimals at most, so one complaint in 100,000 units read "0%", like a level with none.
+    Ratios have two decimals, p-values two significant digits, counts per 1,000 one decimal.
+    """
+    view, labels, config = df.copy(), {}, {}
+    for c in df.columns:
+        labels[c] = t(f"{prefix}.{c}", c)
+        if c not in _FORMATS or not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
+            continue
+        if c in _PERCENT_COLUMNS:
+            view[c] = df[c].astype("float64") * 100
+            labels[c] += " (%)"
+        config[labels[c]] = st.column_config.NumberColumn(format=_FORMATS[c])
+    return st.dataframe(view.rename(columns=labels), hide_index=True, key=key, column_config=config, **kwargs)
 
 
 def translated(values: pd.Series, fn: Callable[[Any], str]) -> pd.Series:

@@ -50,7 +50,7 @@ if len(freq):
     if by == "family":
         top = top.assign(group=top["group"].map(family_name))
     top = top.reset_index(drop=True)
-    st.dataframe(components.translate_columns(top), hide_index=True, key="kw_freq_table", column_config=components.stat_columns(top))
+    components.stat_table(top, key="kw_freq_table")
 
 # ---- distinctive terms of one group against the rest
 st.subheader(t("keywords.distinct_heading"))
@@ -68,8 +68,7 @@ if groups:
         with st.expander(t("keywords.distinct_table")):
             st.caption(t("keywords.distinct_method"))
             table = terms.drop(columns=["group", "variance"], errors="ignore").reset_index(drop=True)
-            st.dataframe(components.translate_columns(table), hide_index=True, key="kw_distinct_table",
-                         column_config=components.stat_columns(table))
+            components.stat_table(table, key="kw_distinct_table")
     if picked_terms:
         st.session_state["kw_term"] = str(picked_terms[0])
 

@@ -31,19 +31,22 @@ table = analysis.level_table(factor, family)
 if not len(table):
     st.info(t("lots.no_levels"))
     st.stop()
-levels = st.multiselect(t("lots.levels"), table["level"].tolist(), default=table["level"].tolist(), key="lots_levels")
+# one selection per factor: a widget keyed alone kept the last factor's levels, none of them this factor's, and showed nothing
+levels = st.multiselect(t("lots.levels"), table["level"].tolist(), default=table["level"].tolist(), key=f"lots_levels_{factor}")
+if not levels:
+    st.info(t("lots.pick_levels"))
+    st.stop()
 shown = table[table["level"].isin(levels)].reset_index(drop=True)
 
 st.subheader(t("lots.table"))
 view = shown.drop(columns=["family", "factor"], errors="ignore")
-st.dataframe(components.translate_columns(view), hide_index=True, key="lots_table", column_config=components.stat_columns(view))
+components.stat_table(view, key="lots_table")
 
 voc = analysis.voc_levels(factor)
 voc = voc[voc["level"].astype("str").isin([str(x) for x in levels])]
 if len(voc):  # Amazon's own measure for the same levels (every product or listing issue, not this family only)
     st.caption(t("lots.voc"))
-    st.dataframe(components.translate_columns(voc, "voc"), hide_index=True, key="lots_voc",
-                 column_config={t("voc.ncx_rate"): st.column_config.NumberColumn(format="percent")})
+    components.stat_table(voc, key="lots_voc", prefix="voc")
 
 fam, fac = family_name(family), factor_name(factor)
 left, right = st.columns(2)

@@ -42,15 +42,13 @@ c3.markdown(f"**{t('rc.period')}**: {period}  \n**{t('rc.basis')}**: {basis}")
 families = pd.DataFrame(summary.get("families") or [], columns=["family", "count", "share"])
 if len(families):
     with st.expander(t("rc.families")):
-        view = families.assign(family=families["family"].map(family_name), share=families["share"].map(lambda x: components.pct(x, 1)))
-        st.dataframe(components.translate_columns(view), hide_index=True, key="rc_families")
+        components.stat_table(families.assign(family=families["family"].map(family_name)), key="rc_families")
 
 voc = pd.DataFrame(summary.get("voc") or [], columns=["asin", "ncx_rate", "ncx_orders", "total_orders", "skus", "poor_skus", "worst_health", "top_reason", "updated"])
 if len(voc):  # Amazon's own measure of the problem (Voice of the Customer)
     with st.expander(t("rc.voc", updated=voc["updated"].dropna().max() if voc["updated"].notna().any() else "?")):
         view = voc.drop(columns="updated")
-        st.dataframe(components.translate_columns(view, "voc"), hide_index=True, key="rc_voc",
-                     column_config={t("voc.ncx_rate"): st.column_config.NumberColumn(format="percent")})  # sortable as a number
+        components.stat_table(view, key="rc_voc", prefix="voc")
 
 # a safety incident comes before any finding: it is handled apart from the POA
 all_notices = doc.get("notices") or [{"code": "", "params": {}, "text": w} for w in doc.get("warnings") or []]

@@ -108,6 +108,5 @@ else:
 
 with st.expander(t("trends.weeks_table")):
     weeks = weekly.assign(week=weekly["week"].map(components.date_text), rate=weekly["complaints"] / weekly["exposure"])
-    st.dataframe(components.translate_columns(weeks), hide_index=True, column_config=components.stat_columns(weeks),
-                 key="trends_weeks")
+    components.stat_table(weeks, key="trends_weeks")
     st.caption(t("trends.exposure_note"))

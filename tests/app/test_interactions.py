@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import loaded_app, new_app
 
 
@@ -438,12 +440,39 @@ def test_the_fc_finding_cites_amazons_ledger_in_chinese():
     assert any(c.value.startswith(f"在这些文件覆盖的期间，亚马逊以仓库损坏为由赔偿了 {led['reimbursed_units']} 件") for c in at.caption)
 
 
+def test_lots_page_shows_every_level_of_a_factor_picked_after_another(app_en):
+    """The levels widget kept the first factor's levels (none of them the new factor's) and the page showed nothing."""
+    app_en.switch_page("views/lots.py").run()
+    app_en.selectbox(key="lots_factor").set_value("fulfillment_center").run()
+    assert not app_en.exception
+    expected = app_en.session_state["analysis_memo"][1].level_table("fulfillment_center", app_en.selectbox(key="lots_family").value)
+    assert app_en.multiselect(key="lots_levels_fulfillment_center").value == expected["level"].tolist()
+    assert frame_with(app_en, "Rate (%)")["Level"].tolist() == expected["level"].tolist()
+    app_en.multiselect(key="lots_levels_fulfillment_center").set_value([]).run()
+    assert [i.value for i in app_en.info] == ["Pick at least one level to compare."] and not app_en.exception
+
+
+def test_level_tables_give_rates_in_percent_to_three_significant_digits(app_en):
+    """Streamlit's "percent" format keeps two decimals at most: one complaint in 100,000 units read "0%", as if none."""
+    app_en.switch_page("views/lots.py").run()
+    app_en.selectbox(key="lots_factor").set_value("fulfillment_center").run()
+    app_en.selectbox(key="lots_family").set_value("warehouse_damage").run()
+    assert not app_en.exception
+    element = next(df for df in app_en.dataframe if "Rate (%)" in df.value.columns)
+    table, config = element.value, json.loads(element.proto.columns)
+    assert table["Rate (%)"].tolist() == pytest.approx((100 * table["Complaints"] / table["Units"]).tolist())
+    percent = [c for c in table.columns if c.endswith("(%)")]
+    assert {"Rate (%)", "CI low (%)", "CI high (%)", "Baseline (%)"} <= set(percent)
+    assert all(config[c]["type_config"]["format"] == "%.3g" for c in percent)
+    assert (table["CI low (%)"] < 0.005).any() and (table["CI low (%)"] > 0).all()  # would have read 0.00%
+
+
 def test_root_causes_show_amazons_voice_of_the_customer(app_en):
     app_en.switch_page("views/root_causes.py").run()
     assert not app_en.exception
     voc = app_en.session_state["analysis_memo"][1].findings["summary"]["voc"]
     assert voc
-    table = frame_with(app_en, "NCX rate")
+    table = frame_with(app_en, "NCX rate (%)")
     assert table["ASIN"].tolist() == [v["asin"] for v in voc]
     assert {"NCX orders", "Orders", "SKUs at Poor or worse", "Worst CX Health", "Reason behind most NCX orders"} <= set(table.columns)
     assert any(e.label.startswith("Amazon's Voice of the Customer, per ASIN (updated 2026-10-01)") for e in app_en.expander)
@@ -460,7 +489,7 @@ def test_lots_page_sets_amazons_ncx_rate_beside_the_levels(app_en):
     app_en.switch_page("views/lots.py").run()
     assert not app_en.exception
     app_en.selectbox(key="lots_factor").set_value("cable_lot").run()
-    table = frame_with(app_en, "NCX rate")
+    table = frame_with(app_en, "NCX rate (%)")
     expected = app_en.session_state["analysis_memo"][1].voc_levels("cable_lot")
     assert table["Level"].tolist() == expected["level"].tolist() and "CB-2606" in table["Level"].tolist()
     row = expected.set_index("level").loc["CB-2606"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import PAGES, loaded_app, new_app
@@ -36,6 +38,9 @@ def test_every_page_with_the_sample(language):
         assert not at.exception, (page, at.exception)
         assert at.title[0].value == TITLES[language][page]
         assert not at.error, (page, [e.value for e in at.error])
+        for df in at.dataframe:  # every header translated ("z" and "p" are the statistics' own names)
+            raw = [c for c in df.value.columns if len(str(c)) > 1 and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", str(c))]
+            assert not raw, (page, raw)
     at.switch_page("views/lots.py").run()
     assert at.get("plotly_chart"), "no chart on Lots & suppliers"
     assert at.dataframe, "no level table on Lots & suppliers"
