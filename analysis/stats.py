@@ -136,6 +136,8 @@ def proportion_ci(
 
     with L = 0 when p = 0 and U = 1 when p = 1.  R's ``prop.test`` gives the same
     interval except when x = n/2 exactly, where R shrinks the correction to 0.
+    The Wilson limits are exactly 0 when x = 0 and 1 when x = n, as in theory
+    (statsmodels' subtraction leaves a rounding residue such as 5e-18).
     """
     key = _CI_METHODS.get(str(method).lower())
     if key is None:
@@ -167,6 +169,8 @@ def proportion_ci(
         lo, hi = centre - half, centre + half
     else:
         lo, hi = proportion_confint(x, n, alpha=alpha, method=key)
+        if key == "wilson":  # exactly 0 and 1 at the ends: the formula's subtraction leaves 5e-18 for no complaint
+            lo, hi = np.where(x == 0, 0.0, lo), np.where(x == n, 1.0, hi)
     low[ok] = lo
     high[ok] = hi
     return low, high

@@ -100,6 +100,16 @@ def test_proportion_ci_wilson_hand_and_readme_case():
     assert_allclose([low[1], high[1]], [centre - half, centre + half], rtol=1e-12)
 
 
+def test_proportion_ci_wilson_ends_are_exactly_zero_and_one():
+    # by hand: with x = 0 the Wilson centre equals its half-width, so L = 0; with x = n, U = 1
+    # (statsmodels' subtraction gives 3.4e-21 and 0.9999999999999999; the app printed the first as "5.42e-18 %")
+    low, high = S.proportion_ci([0, 0, 7, 3], [973, 120_000, 7, 10])
+    assert low[0] == 0.0 and low[1] == 0.0 and high[2] == 1.0
+    z = Z975
+    assert_allclose(high[1], z**2 / 120_000 / (1 + z**2 / 120_000), rtol=1e-12)  # U at x = 0: (z²/n) / (1 + z²/n)
+    assert 0 < low[3] < high[3] < 1
+
+
 def test_proportion_ci_edge_cases():
     low, high = S.proportion_ci([0, 3], [0, 10])
     assert np.isnan(low[0]) and np.isnan(high[0])
