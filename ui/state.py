@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ _NOT_REPORTS_PREFIX = ("readme", "truth", "__", ".")
 # ------------------------------------------------------------------ keys
 LANGUAGE = "language"  # "zh" | "en" (the sidebar radio's own key)
 DATASET = "dataset"  # analysis.Dataset | None
-DATASET_KEY = "dataset_key"  # tuple[(file name, sha256)] of the loaded files, () when none
+DATASET_KEY = "dataset_key"  # tuple[(file name, sha256)] of the loaded files (+ ("column_maps", sha256) once columns were chosen), () when none
 DATASET_ORIGIN = "dataset_origin"  # "sample" | "upload" | None
 SAMPLE_AUTOLOADED = "sample_autoloaded"  # the sample was opened for this visitor once (make run)
 UPLOADS_SEEN = "uploads_seen"  # DATASET_KEY-like key of the last upload set that was loaded
@@ -114,7 +115,10 @@ def set_dataset(dataset: Any, key: tuple, origin: str, sources: list | None = No
     if sources is not None or dataset is None:
         st.session_state[SOURCES] = sources
     st.session_state[DATASET] = dataset
-    st.session_state[DATASET_KEY] = key
+    # the columns chosen for review files read the same bytes differently: they are part of what the analysis depends on
+    maps = column_maps() if dataset is not None else {}
+    chosen = (("column_maps", digest(json.dumps(maps, sort_keys=True, ensure_ascii=False).encode("utf-8"))),) if maps else ()
+    st.session_state[DATASET_KEY] = tuple(key) + chosen
     st.session_state[DATASET_ORIGIN] = origin
     st.session_state[ANALYSIS_MEMO] = None
     st.session_state[EXPORT_FILES] = None

@@ -212,6 +212,22 @@ def test_review_columns_can_be_named(app_en):
     assert reviews.recognised["Title"] == "text"
 
 
+def test_every_page_analyses_a_file_re_read_with_other_columns(app_en):
+    """The analysis was cached on the files' bytes only: after a re-read every page kept the old reading."""
+    app_en.switch_page("views/root_causes.py").run()
+    before = app_en.session_state["analysis_memo"][1]
+    assert (before.complaints["source_kind"] == "reviews").sum() > 0
+    app_en.switch_page("views/data.py").run()
+    app_en.selectbox(key="data_colmap_reviews.csv_date").set_value("Helpful").run()  # not a date: every review line rejected
+    app_en.button(key="data_colmap_apply_reviews.csv").click().run()
+    app_en.switch_page("views/root_causes.py").run()
+    assert not app_en.exception
+    after = app_en.session_state["analysis_memo"][1]
+    assert after.dataset is app_en.session_state["dataset"]
+    assert (after.complaints["source_kind"] == "reviews").sum() == 0
+    assert next(m for m in app_en.metric if m.label == "Complaints").value == f"{len(after.complaints):,}" != f"{len(before.complaints):,}"
+
+
 def test_a_finding_net_of_others_says_so_on_its_card(app_en):
     app_en.switch_page("views/root_causes.py").run()
     assert not app_en.exception
