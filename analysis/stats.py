@@ -69,6 +69,22 @@ __all__ = [
 # --------------------------------------------------------------------- settings
 from analysis.config import StatsSettings  # noqa: E402  (defined with the other settings)
 
+#: the notes the comparisons write (``note`` columns and fields), by code: one text each, so that the app can
+#: translate them (``statnotes.<code>`` in the locales); several are joined by "; "
+NOTES = {
+    "no_units": "no units shipped for this level",
+    "no_other_level": "no other level to compare with",
+    "zero_cell": "zero cell: 0.5 added to all cells for the ratios",
+    "zero_cell_since": "zero cell: 0.5 added to all cells for the rate ratio",
+    "no_complaint": "no complaint: ratios 0, upper limits from the score interval",
+    "no_complaint_since": "no complaint since: ratio 0, upper limit from the score interval",
+    "insufficient": "insufficient evidence",
+    "small_expected": "some expected counts below {min_expected:g}, so the chi-square approximation may be poor",
+    "empty_margin": "an empty row or column, so no test is possible",
+    "undetectable": "no reduction is detectable with these units",
+    "none_before": "no complaints before: a reduction cannot be shown",
+}
+
 DEFAULT_SETTINGS = StatsSettings()
 _S = DEFAULT_SETTINGS
 
@@ -299,7 +315,7 @@ def contingency_test(
         else:
             chosen = "chi2"
             if small:
-                note = f"some expected counts below {min_expected:g}; the chi-square approximation may be poor"
+                note = NOTES["small_expected"].format(min_expected=min_expected)
     if chosen == "fisher":
         if tab.shape != (2, 2):
             raise StatsInputError("Fisher's exact test is available for 2x2 tables only")
@@ -309,7 +325,7 @@ def contingency_test(
         raise StatsInputError(f"unknown test {test!r}; use 'auto', 'chi2', 'g' or 'fisher'")
     if np.any(expected == 0):
         # a whole row or column is empty: no information about association
-        note = (note + "; " if note else "") + "an empty row or column; no test possible"
+        note = (note + "; " if note else "") + NOTES["empty_margin"]
         return ContingencyResult(np.nan, np.nan, np.nan, chosen, expected, "two-sided", note)
     lam = "log-likelihood" if chosen == "g" else None
     res = sps.chi2_contingency(tab, correction=correction, lambda_=lam)
@@ -322,6 +338,44 @@ def _haldane(table: np.ndarray) -> tuple[np.ndarray, bool]:
     if np.any(table == 0):
         return table + 0.5, True
     return table, False
+
+
+def _score_upper_no_complaint(n1: np.ndarray, c: np.ndarray, n2: np.ndarray, alpha: float, measure: str) -> np.ndarray:
+    """Upper limit of the Miettinen-Nurminen (1985) score interval for the rate ratio (``measure="ratio"``) or the odds
+    ratio (``"odds-ratio"``) of tables [[0, n1], [c, n2 - c]]: a level (or the weeks since a fix) with no complaint
+    against a rest with ``0 < c < n2``.  The ratio is 0 and so is the lower limit.
+
+    The statistic (the score test of ``statsmodels.stats.proportion.test_proportions_2indep``, ``method="score"``)
+    is (x1 - n1 p1)^2 / (n1 p1 q1) + (x2 - n2 p2)^2 / (n2 p2 q2), times (N - 1)/N, with p1, p2 the maximum-likelihood
+    rates under the ratio tested (a quadratic: Miettinen & Nurminen 1985, Stat Med 4:213, appendix); it rises from 0
+    as the ratio grows, and the limit is where it reaches the chi-square quantile, found for every table at once by
+    bisection on the log ratio.  Infinite when no ratio up to 1e12 is rejected.
+    """
+    n1, c, n2 = (np.asarray(v, dtype=float) for v in (n1, c, n2))
+    big_n = n1 + n2
+    target = sps.chi2.isf(alpha, 1)
+
+    def statistic(theta: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if measure == "ratio":  # p1 = theta p2; N theta p2^2 - (theta (n1 + c) + n2) p2 + c = 0, smaller root
+                qa, qb = big_n * theta, -(theta * (n1 + c) + n2)
+                p2 = (-qb - np.sqrt(np.maximum(qb * qb - 4 * qa * c, 0.0))) / (2 * qa)
+                p1 = theta * p2
+            else:  # odds(p1) = theta odds(p2), n1 p1 + n2 p2 = c; n2 (theta - 1) p2^2 + (n1 theta + n2 - c (theta - 1)) p2 - c = 0
+                qa, qb = n2 * (theta - 1), n1 * theta + n2 - c * (theta - 1)
+                p2 = np.where(np.abs(theta - 1) < 1e-12, c / big_n,
+                              (-qb + np.sqrt(np.maximum(qb * qb + 4 * qa * c, 0.0))) / (2 * np.where(qa == 0, 1, qa)))
+                p1 = theta * p2 / (1 + p2 * (theta - 1))
+            chi = (n1 * p1) ** 2 / (n1 * p1 * (1 - p1)) + (c - n2 * p2) ** 2 / (n2 * p2 * (1 - p2))
+        return np.where(np.isfinite(chi), chi, np.inf) * (big_n - 1) / big_n
+
+    lo, hi = np.full(n1.shape, -12 * np.log(10)), np.full(n1.shape, 12 * np.log(10))
+    reached = statistic(np.exp(hi)) >= target
+    for _ in range(80):  # the bracket is 55 wide in log units: 80 halvings leave 5e-23
+        mid = (lo + hi) / 2
+        above = statistic(np.exp(mid)) >= target
+        hi, lo = np.where(above, mid, hi), np.where(above, lo, mid)
+    return np.where(reached, np.exp(hi), np.inf)
 
 
 def _check_counts(complaints: np.ndarray, units: np.ndarray) -> None:
@@ -337,13 +391,17 @@ def _two_by_two(a: np.ndarray, n1: np.ndarray, c: np.ndarray, n2: np.ndarray, al
     """Rate ratio, odds ratio (with intervals) and the test of many 2x2 tables [[a, n1 - a], [c, n2 - c]] at once.
 
     Tables with ``n1 == 0`` or ``n2 == 0`` get NaN and an empty ``test``.
-    ``shifted`` marks tables with a zero cell, whose ratios use 0.5 added to
-    every cell (Haldane-Anscombe); the tests use the raw counts.
+    ``no_complaint`` marks tables whose level has no complaint (and the rest
+    some, not all): both ratios are 0, their lower limits 0 and their upper
+    limits the score interval's (:func:`_score_upper_no_complaint`).
+    ``shifted`` marks the other tables with a zero cell, whose ratios use 0.5
+    added to every cell (Haldane-Anscombe); the tests use the raw counts.
     """
     ok = (n1 > 0) & (n2 > 0)
     b, d = n1 - a, n2 - c
-    shifted = ok & ((a == 0) | (b == 0) | (c == 0) | (d == 0))
-    half = np.where(shifted, 0.5, 0.0)
+    none = ok & (a == 0) & (c > 0) & (d > 0)
+    shifted = ok & ~none & ((a == 0) | (b == 0) | (c == 0) | (d == 0))
+    half = np.where(shifted | none, 0.5, 0.0)  # (the no-complaint ones are replaced below)
     sa, sb, sc, sd = a + half, b + half, c + half, d + half
     z = sps.norm.isf(alpha / 2)
     nan = np.full(len(a), np.nan)
@@ -359,17 +417,22 @@ def _two_by_two(a: np.ndarray, n1: np.ndarray, c: np.ndarray, n2: np.ndarray, al
     p = np.where(ok & ~fisher, special.chdtrc(1, chi2), np.nan)
     for i in np.flatnonzero(fisher):
         p[i] = sps.fisher_exact(np.array([[a[i], b[i]], [c[i], d[i]]], dtype=np.int64)).pvalue
-    return {
+    out = {
         "rate_ratio": np.where(ok, np.exp(log_rr), nan),
         "rr_ci_low": np.where(ok, np.exp(log_rr - z * se_rr), nan),
         "rr_ci_high": np.where(ok, np.exp(log_rr + z * se_rr), nan),
         "odds_ratio": np.where(ok, np.exp(log_or), nan),
         "or_ci_low": np.where(ok, np.exp(log_or - z * se_or), nan),
         "or_ci_high": np.where(ok, np.exp(log_or + z * se_or), nan),
-        "test": np.where(fisher, "fisher", np.where(ok, "chi2", "")),
-        "p_value": p,
-        "shifted": shifted,
     }
+    if none.any():  # 0.5 in every cell put a level with no complaint and few units above the rest ("2.5x")
+        i = np.flatnonzero(none)
+        for ratio, measure in (("rate_ratio", "ratio"), ("odds_ratio", "odds-ratio")):
+            low, high = ("rr_ci_low", "rr_ci_high") if measure == "ratio" else ("or_ci_low", "or_ci_high")
+            out[ratio][i] = out[low][i] = 0.0
+            out[high][i] = _score_upper_no_complaint(n1[i], c[i], n2[i], alpha, measure)
+    return {**out, "test": np.where(fisher, "fisher", np.where(ok, "chi2", "")), "p_value": p, "shifted": shifted,
+            "no_complaint": none}
 
 
 COMPARE_COLUMNS = [
@@ -430,7 +493,12 @@ def compare_levels(
       logit interval, SE = sqrt(1/a + 1/b + 1/c + 1/d).  It is *not* the
       conditional maximum-likelihood estimate printed by R ``fisher.test``
       (for the tea-tasting table [[3,1],[1,3]]: 9.0 here, 6.408 in R).
-    * When any cell is zero, 0.5 is added to all four cells for the two
+    * A level with no complaint (a = 0, the rest with some): both ratios are
+      0, their intervals run from 0 to the upper limit of the Miettinen-Nurminen
+      (1985) score interval (statsmodels' ``confint_proportions_2indep``,
+      ``method="score"``, for the rate ratio, computed for all such levels at
+      once), and ``note`` says so.
+    * When another cell is zero, 0.5 is added to all four cells for the two
       ratios and their intervals (Haldane-Anscombe), and ``note`` says so;
       ``rate`` and the test use the raw counts.
     * ``test``: two-sided Fisher exact when any expected count < ``min_expected``,
@@ -467,14 +535,16 @@ def compare_levels(
     ratios = _two_by_two(comp, units, rest_c, rest_u, alpha, min_expected)
     notes = [[] for _ in range(len(agg))]
     for i in np.flatnonzero(units == 0):
-        notes[i].append("no units shipped for this level")
+        notes[i].append(NOTES["no_units"])
     for i in np.flatnonzero((units > 0) & (rest_u == 0)):
-        notes[i].append("no other level to compare with")
+        notes[i].append(NOTES["no_other_level"])
     for i in np.flatnonzero(ratios.pop("shifted")):
-        notes[i].append("zero cell: 0.5 added to all cells for the ratios")
+        notes[i].append(NOTES["zero_cell"])
+    for i in np.flatnonzero(ratios.pop("no_complaint")):
+        notes[i].append(NOTES["no_complaint"])
     enough = (units >= min_units) & (comp + rest_c >= min_complaints)
     for i in np.flatnonzero(~enough):
-        notes[i].append("insufficient evidence")
+        notes[i].append(NOTES["insufficient"])
     extra = pd.DataFrame({**ratios, "enough_data": enough, "note": ["; ".join(n) for n in notes]})
     out = pd.DataFrame({
         **{col: agg[col].to_numpy() for col in by},
@@ -1639,7 +1709,8 @@ class BeforeAfter:
     difference : float
         rate_after - rate_before.
     rate_ratio, rr_ci_low, rr_ci_high : float
-        rate_after / rate_before with the log (Katz) interval.
+        rate_after / rate_before with the log (Katz) interval (0 and the
+        score interval when no complaint came since).
     test : str
         ``"fisher"`` or ``"chi2"`` (two-sided).
     p_value : float
@@ -1696,7 +1767,9 @@ def before_after(complaints_before, units_before, complaints_after, units_after,
     Notes
     -----
     The rate ratio uses the Katz log interval on [[after], [before]] via
-    ``Table2x2`` (0.5 added to all cells when one is zero), the test is
+    ``Table2x2`` (0.5 added to all cells when one is zero); with no complaint
+    since, it is 0, from 0 to the Miettinen-Nurminen score limit (as
+    :func:`compare_levels` for a level with none).  The test is
     :func:`contingency_test` with ``test="auto"``.  Power uses Cohen's
     arcsine effect size h = 2 asin(sqrt(p_before)) - 2 asin(sqrt(p_after))
     (``statsmodels.stats.proportion.proportion_effectsize``) and the one-sided
@@ -1714,10 +1787,16 @@ def before_after(complaints_before, units_before, complaints_after, units_after,
         raise StatsInputError("units before and after must be positive")
     pb, pa = cb / ub, ca / ua
     raw = np.array([[ca, ua - ca], [cb, ub - cb]])
-    shifted, was_shifted = _haldane(raw)
-    notes = ["zero cell: 0.5 added to all cells for the rate ratio"] if was_shifted else []
-    t2 = Table2x2(shifted, shift_zeros=False)
-    rr_lo, rr_hi = (float(v) for v in t2.riskratio_confint(alpha=alpha))
+    if ca == 0 and 0 < cb < ub:  # none since: the ratio is 0 (0.5 in every cell made it 89x with few units since)
+        rr, rr_lo = 0.0, 0.0
+        rr_hi = float(_score_upper_no_complaint(np.array([ua]), np.array([cb]), np.array([ub]), alpha, "ratio")[0])
+        notes = [NOTES["no_complaint_since"]]
+    else:
+        shifted, was_shifted = _haldane(raw)
+        notes = [NOTES["zero_cell_since"]] if was_shifted else []
+        t2 = Table2x2(shifted, shift_zeros=False)
+        rr = float(t2.riskratio)
+        rr_lo, rr_hi = (float(v) for v in t2.riskratio_confint(alpha=alpha))
     res = contingency_test(raw, test="auto", min_expected=min_expected)
     if res.note:
         notes.append(res.note)
@@ -1731,9 +1810,9 @@ def before_after(complaints_before, units_before, complaints_after, units_after,
         if h / 2 <= top:
             mdr = float(np.sin(top - h / 2) ** 2)
         else:
-            notes.append("no reduction is detectable with these units")
+            notes.append(NOTES["undetectable"])
     elif pb == 0:
-        notes.append("no complaints before: a reduction cannot be shown")
+        notes.append(NOTES["none_before"])
 
     enough, needed = None, np.nan
     if claimed_reduction is not None:
@@ -1744,5 +1823,5 @@ def before_after(complaints_before, units_before, complaints_after, units_after,
         denom = (h / zsum) ** 2 - 1 / ub if h > 0 else -1.0
         needed = float(1 / denom) if denom > 0 else np.inf
         enough = bool(ua >= needed)
-    return BeforeAfter(pb, pa, pa - pb, float(t2.riskratio), rr_lo, rr_hi, res.test, float(res.p_value), mdr,
+    return BeforeAfter(pb, pa, pa - pb, rr, rr_lo, rr_hi, res.test, float(res.p_value), mdr,
                        enough, needed, "; ".join(notes))

@@ -131,3 +131,19 @@ def _evidence_part(part: str) -> str:
         # a combination's note (taxonomy [[combinations]] note): the bundled ones are translated, a user's stays as written
         pieces.append(t(key, code=piece[len(prefix):]) + (t("evidence.note", note=t(f"evidence.notes.{note}", note)) if note else ""))
     return " + ".join(pieces)
+
+
+def stat_note(text: Any) -> str:
+    """A comparison's ``note`` (:data:`analysis.stats.NOTES`, several joined by "; ") in the reader's language."""
+    import re
+
+    from analysis import stats
+
+    if not isinstance(text, str) or not text:
+        return ""
+    patterns = {code: re.escape(note).replace(r"\{min_expected:g\}", r"(?P<n>[\d.e+-]+)") for code, note in stats.NOTES.items()}
+    out = []
+    for part in text.split("; "):
+        code, match = next(((c, m) for c, p in patterns.items() if (m := re.fullmatch(p, part))), (None, None))
+        out.append(part if code is None else t(f"statnotes.{code}", n=match.groupdict().get("n", "")))
+    return t("statnotes.separator").join(out)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from ui import cached, components, state
-from ui.i18n import factor_name, family_name, t
+from ui.i18n import factor_name, family_name, stat_note, t
 
 st.title(t("lots.title"))
 st.markdown(t("lots.intro"))
@@ -40,6 +40,8 @@ shown = table[table["level"].isin(levels)].reset_index(drop=True)
 
 st.subheader(t("lots.table"))
 view = shown.drop(columns=["family", "factor"], errors="ignore")
+if "note" in view.columns:
+    view["note"] = view["note"].map(stat_note)
 components.stat_table(view, key="lots_table")
 
 voc = analysis.voc_levels(factor)

@@ -9,7 +9,7 @@ from analysis import charts
 from analysis.stats import StatsInputError
 from ui import cached, components, state
 from ui.components import md, pct
-from ui.i18n import factor_name, family_name, t
+from ui.i18n import factor_name, family_name, stat_note, t
 
 st.title(t("trends.title"))
 st.markdown(t("trends.intro"))
@@ -104,7 +104,7 @@ else:
     if not components._bad(ba.minimum_detectable_rate):
         st.caption(t("trends.ba_mdr", mdr=pct(ba.minimum_detectable_rate)))
     if ba.note:
-        st.caption(md(ba.note))
+        st.caption(md(stat_note(ba.note)))
 
 with st.expander(t("trends.weeks_table")):
     weeks = weekly.assign(week=weekly["week"].map(components.date_text), rate=weekly["complaints"] / weekly["exposure"])

@@ -119,6 +119,22 @@ def test_trends_before_after(app_en):
     assert "Rate before" in labels and "Rate since" in labels
 
 
+def test_trends_with_no_complaint_since_the_fix_shows_no_rise(app_en):
+    """0.5 in every cell read "After / before: 89.4x (95% CI 5.1-1,571)" for 0 complaints in 11 units since."""
+    import datetime as dt
+
+    app_en.switch_page("views/trends.py").run()
+    app_en.selectbox(key="trends_family").set_value("other").run()
+    app_en.selectbox(key="trends_factor").set_value("cable_lot").run()
+    app_en.selectbox(key="trends_level").set_value("CB-2606").run()
+    app_en.date_input(key="trends_ba_date").set_value(dt.date(2026, 9, 15)).run()
+    assert not app_en.exception
+    assert dict((m.label, m.value) for m in app_en.metric)["Rate since"] == "0%"
+    line = next(m.value for m in app_en.markdown if m.value.startswith("After / before"))
+    assert line.startswith("After / before: 0.0× (95% CI 0.0–") and "Fisher exact test p = 1" in line, line
+    assert any(c.value.startswith("no complaint since") for c in app_en.caption)
+
+
 def test_keywords_in_context_is_a_table(app_en):
     app_en.switch_page("views/keywords.py").run()
     app_en.text_input(key="kw_term").input("sound").run()

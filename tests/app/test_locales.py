@@ -7,6 +7,8 @@ import string
 import tomllib
 from pathlib import Path
 
+import pandas as pd
+
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,3 +122,30 @@ def test_the_classifiers_evidence_reads_in_chinese(monkeypatch):
     assert "right earbud" in " ".join(shown) and "works, sound is thin" in shown[-1] and "DAMAGED_BY_FC" in " ".join(shown)
     assert shown[-1].startswith("分析员：") and i18n.family_name("product_defect") in shown[-1]
     assert i18n.evidence_text(None) == "" and i18n.evidence_text("something new") == "something new"
+
+
+def test_every_note_of_the_comparisons_reads_in_both_languages(monkeypatch):
+    """The Lots table's notes and the before/after caption were English on the Chinese UI."""
+    from analysis import stats
+    from ui import i18n
+
+    for lang in ("en", "zh"):
+        strings = _load(lang)
+        assert [code for code in stats.NOTES if f"statnotes.{code}" not in strings] == []
+    written = [
+        stats.compare_levels(pd.DataFrame({"level": ["x", "y", "z"], "complaints": [0, 10, 3], "units": [20, 500, 40]}))["note"].iloc[0],
+        stats.before_after(1, 2500, 0, 10).note,
+        stats.before_after(0, 60, 1, 50).note,
+        stats.contingency_test([[1, 0], [3, 0]], test="chi2").note,
+        stats.contingency_test([[2, 3], [4, 1], [1, 1]]).note,
+    ]
+    assert all(written) and "no complaint: ratios 0" in written[0] and "insufficient evidence" in written[0]
+    monkeypatch.setattr(i18n, "current_language", lambda: "en")
+    assert [i18n.stat_note(n) for n in written] == written
+    monkeypatch.setattr(i18n, "current_language", lambda: "zh")
+    shown = [i18n.stat_note(n) for n in written]
+    assert not [s for s in shown if re.search(r"[A-Za-z]{3,}", s)], shown  # no English word left
+    assert "证据不足" in shown[0] and "没有投诉" in shown[0] and "；" in shown[0]
+    assert "5" in i18n.stat_note(stats.NOTES["small_expected"].format(min_expected=5))
+    assert i18n.stat_note("something new; insufficient evidence") == "something new；证据不足"
+    assert i18n.stat_note(None) == "" and i18n.stat_note(float("nan")) == ""

@@ -226,10 +226,25 @@ def test_compare_levels_fisher_zero_cell_and_insufficient():
     out = S.compare_levels(cells).set_index("level")
     x = out.loc["x"]
     assert x.test == "fisher" and not x.enough_data  # 20 units < 30
-    assert "insufficient evidence" in x.note and "0.5 added" in x.note
-    # Haldane: table [[0, 20], [13, 527]] + 0.5 -> RR = (0.5/21)/(13.5/541)
-    assert_allclose(x.rate_ratio, (0.5 / 21) / (13.5 / 541), rtol=1e-12)
-    assert_allclose(x.odds_ratio, (0.5 * 527.5) / (20.5 * 13.5), rtol=1e-12)
+    assert "insufficient evidence" in x.note and "no complaint: ratios 0" in x.note and "0.5 added" not in x.note
+    # no complaint in x: both ratios 0 (0.5 in every cell made the rate ratio (0.5/21)/(13.5/541) = 0.95), from 0 to
+    # the Miettinen-Nurminen score limit: statsmodels' own interval, and the level where its score test gives p = 0.05
+    from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+
+    assert x.rate_ratio == 0 and x.rr_ci_low == 0 and x.odds_ratio == 0 and x.or_ci_low == 0
+    assert_allclose(x.rr_ci_high, confint_proportions_2indep(0, 20, 13, 540, compare="ratio", method="score")[1], rtol=1e-7)
+    for limit, compare in ((x.rr_ci_high, "ratio"), (x.or_ci_high, "odds-ratio")):
+        test = test_proportions_2indep(0, 20, 13, 540, value=limit, compare=compare, method="score")
+        assert_allclose(test.pvalue, 0.05, rtol=1e-9)
+    # by hand at the rate-ratio limit U: p2 from N U p2^2 - (U (n1 + c) + n2) p2 + c = 0, p1 = U p2, and
+    # (n1 p1)^2/(n1 p1 q1) + (c - n2 p2)^2/(n2 p2 q2) times (N - 1)/N is the chi-square quantile 3.8415
+    u, n1, c, n2 = x.rr_ci_high, 20, 13, 540
+    qa, qb = 560 * u, -(u * (n1 + c) + n2)
+    p2 = (-qb - math.sqrt(qb * qb - 4 * qa * c)) / (2 * qa)
+    p1 = u * p2
+    chi = (n1 * p1) ** 2 / (n1 * p1 * (1 - p1)) + (c - n2 * p2) ** 2 / (n2 * p2 * (1 - p2))
+    assert_allclose(chi * 559 / 560, Z975**2, rtol=1e-9)
+    assert x.rr_ci_high > 1  # 20 units with none cannot show a lower rate
     # two-sided Fisher by hand: sum of hypergeometric probabilities <= P(observed); a ~ Hyp(N=560, K=13, n=20)
     pmf = sps.hypergeom(560, 13, 20).pmf(np.arange(0, 14))
     assert_allclose(x.p_value, pmf[pmf <= pmf[0] * (1 + 1e-7)].sum(), rtol=1e-9)
@@ -255,6 +270,7 @@ def test_compare_levels_matches_statsmodels_and_scipy_table_by_table():
     units[[3, 9]] = 0
     comp = np.floor(units * rng.choice([0.0, 0.002, 0.02, 0.2, 1.0], 60)).astype(float)
     out = S.compare_levels(pd.DataFrame({"level": [f"L{i:02d}" for i in range(60)], "complaints": comp, "units": units}))
+    checked_none = 0
     for i, row in out.iterrows():
         a, n1 = comp[i], units[i]
         c, n2 = comp.sum() - a, units.sum() - n1
@@ -262,12 +278,20 @@ def test_compare_levels_matches_statsmodels_and_scipy_table_by_table():
             assert row.test == "" and np.isnan(row.p_value) and "no units" in row.note
             continue
         raw = np.array([[a, n1 - a], [c, n2 - c]])
-        t2 = Table2x2(raw + 0.5 if (raw == 0).any() else raw, shift_zeros=False)
-        assert_allclose([row.rate_ratio, *[row.rr_ci_low, row.rr_ci_high]], [t2.riskratio, *t2.riskratio_confint()], rtol=1e-9)
-        assert_allclose([row.odds_ratio, *[row.or_ci_low, row.or_ci_high]], [t2.oddsratio, *t2.oddsratio_confint()], rtol=1e-9)
+        if a == 0 and 0 < c < n2:  # no complaint: 0, from 0 to the score limit (statsmodels one table at a time)
+            from statsmodels.stats.proportion import confint_proportions_2indep
+
+            high = confint_proportions_2indep(0, n1, c, n2, compare="ratio", method="score")[1]
+            assert_allclose([row.rate_ratio, row.rr_ci_low, row.rr_ci_high, row.odds_ratio, row.or_ci_low], [0, 0, high, 0, 0], rtol=1e-7)
+            checked_none += 1
+        else:
+            t2 = Table2x2(raw + 0.5 if (raw == 0).any() else raw, shift_zeros=False)
+            assert_allclose([row.rate_ratio, *[row.rr_ci_low, row.rr_ci_high]], [t2.riskratio, *t2.riskratio_confint()], rtol=1e-9)
+            assert_allclose([row.odds_ratio, *[row.or_ci_low, row.or_ci_high]], [t2.oddsratio, *t2.oddsratio_confint()], rtol=1e-9)
         ref = S.contingency_test(raw)
         assert row.test == ref.test
         assert_allclose(row.p_value, ref.p_value, rtol=1e-9, atol=1e-300)
+    assert checked_none >= 5
 
 
 def test_compare_levels_by_group_equals_one_call_per_group():
@@ -663,8 +687,20 @@ def test_before_after_hand():
 def test_before_after_small_before_sample_cannot_support_claim():
     res = S.before_after(3, 60, 0, 50, claimed_reduction=0.2)
     assert res.test == "fisher" and res.units_needed_for_claim == np.inf
-    assert res.enough_units_for_claim is False and "0.5 added" in res.note
+    assert res.enough_units_for_claim is False and "no complaint since" in res.note
     assert S.before_after(3, 60, 1, 50).enough_units_for_claim is None
+    assert "0.5 added" in S.before_after(0, 60, 1, 50).note  # none before: 0.5 in every cell, as in compare_levels
+
+
+def test_before_after_with_no_complaint_since_is_a_ratio_of_zero_not_an_increase():
+    """1 complaint in 2,500 units before, none in the 10 since: 0.5 in every cell made it (0.5/11)/(1.5/2501) = 76x,
+    with a Katz interval of 5-1,571 that read as a significant rise, beside Fisher's p = 1."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    res = S.before_after(1, 2500, 0, 10)
+    assert res.rate_after == 0 and res.rate_ratio == 0 and res.rr_ci_low == 0 and res.p_value == 1.0
+    assert_allclose(res.rr_ci_high, confint_proportions_2indep(0, 10, 1, 2500, compare="ratio", method="score")[1], rtol=1e-7)
+    assert res.rr_ci_high > 1 and "no complaint since" in res.note
 
 
 def test_complaint_lag_cdf_by_hand():
