@@ -36,7 +36,7 @@ EXCLUDED_FACTORS = "excluded_factors"  # tuple[str]: factors left out of the ana
 ACTION_DATE = "action_date"  # ISO date str | None: corrective-action date
 TAXONOMY_TOML = "taxonomy_toml"  # str | None: the user's edited rules (None = default rules)
 ANALYSIS_MEMO = "analysis_memo"  # (run key, Analysis): the last analysis of this session
-POA_SELECTED = "poa_selected"  # tuple[int] | None: ranks chosen for the POA (None = default)
+POA_SELECTED = "poa_selected"  # tuple[(factor, level, family)] | None: findings chosen for the POA (None = default)
 POA_LANGUAGE = "poa_language"  # "en" | "zh"
 POA_OVERRIDES = "poa_overrides"  # dict: problem_statement, actions{category: {corrective: [...], preventive: [...]}}
 EXPORT_FILES = "export_files"  # (export key, {file name: bytes}, [chart errors]) | None
@@ -123,6 +123,11 @@ def set_dataset(dataset: Any, key: tuple, origin: str, sources: list | None = No
     st.session_state[ANALYSIS_MEMO] = None
     st.session_state[EXPORT_FILES] = None
     st.session_state[POA_SELECTED] = None
+
+
+def finding_id(finding: dict) -> tuple[str, str, str]:
+    """What a finding is, whatever its rank: (factor, level, family)."""
+    return (str(finding["factor"]), str(finding["level"]), str(finding["family"]))
 
 
 def load_sample() -> bool:

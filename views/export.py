@@ -17,18 +17,23 @@ run_key = state.analysis_key()
 findings = analysis.findings.get("findings") or []
 by_rank = {f["rank"]: f for f in findings}
 
-# ---- choices
+# ---- choices: kept as the findings themselves (factor, level, family), not their ranks, which a re-run or a
+# correction reorders (the POA then quoted another finding under the number chosen)
 c1, c2 = st.columns([3, 1])
 ranks = list(by_rank)
+rank_of = {state.finding_id(f): f["rank"] for f in findings}
 stored = st.session_state[state.POA_SELECTED]
-default = [r for r in (stored if stored is not None else ranks[:5]) if r in by_rank]
+default = ranks[:5] if stored is None else [rank_of[i] for i in stored if i in rank_of]
+gone = [] if stored is None else [i for i in stored if i not in rank_of]
 selected = c1.multiselect(
-    t("export.choose"), ranks, default=default, key="exp_findings",
+    t("export.choose"), ranks, default=default, key=f"exp_findings_{state.digest(repr(list(rank_of)).encode())[:12]}",
     format_func=components.labeller(ranks, lambda r: f"#{r} {factor_name(by_rank[r]['factor'])} {by_rank[r]['level']} · {family_name(by_rank[r]['family'])}"))
 language = c2.radio(t("export.language"), ["en", "zh"], index=["en", "zh"].index(st.session_state[state.POA_LANGUAGE]),
                     format_func=components.labeller(["en", "zh"], lambda x: t(f"export.lang_{x}")), key="exp_language")
-st.session_state[state.POA_SELECTED] = tuple(selected)
+st.session_state[state.POA_SELECTED] = tuple(state.finding_id(by_rank[r]) for r in selected)
 st.session_state[state.POA_LANGUAGE] = language
+if gone:
+    st.info(t("export.gone", names="; ".join(f"{factor_name(f)} {md(level)} · {family_name(fam)}" for f, level, fam in gone)))
 if not findings:
     st.info(t("export.no_findings"))
 
@@ -59,8 +64,11 @@ with st.expander(t("export.wording"), expanded=False):
                 answers.setdefault(plan.category, {})[kind] = values
     if answers:
         overrides["actions"] = answers
+# the answers for findings not chosen now are kept for when they are chosen again (the section gets the shown ones)
+shown = {plan.category for plan in generated.actions}
+kept = {category: value for category, value in saved_actions.items() if category not in shown}
 all_overrides = dict(st.session_state[state.POA_OVERRIDES] or {})
-all_overrides[language] = overrides
+all_overrides[language] = {**overrides, **({"actions": {**kept, **answers}} if kept or answers else {})}
 st.session_state[state.POA_OVERRIDES] = all_overrides
 
 # ---- preview: plain text, never rendered as Markdown (it quotes buyers)

@@ -111,6 +111,34 @@ def test_export_preview_contains_root_cause(app_en):
     assert "Our own problem statement." in app_en.code[0].value
 
 
+def test_export_keeps_the_chosen_findings_and_answers_across_a_re_run(app_en):
+    """The POA kept findings by rank: after a re-run "#3" was another finding, and quoted under the old choice.
+    Answers typed for a finding were lost when it was left out and chosen again."""
+    app_en.switch_page("views/export.py").run()
+    answer = "exp_en_quality_defect_corrective_0"
+    app_en.text_area(key=answer).input("Replaced cable supplier for lot CB-2606").run()
+    app_en.multiselect[0].set_value([2, 3, 4]).run()  # the cable lot's finding (#1) and #5 left out
+    assert not [w for w in app_en.text_area if w.key == answer]
+    app_en.multiselect[0].set_value([1, 2, 3, 4, 5]).run()
+    assert app_en.text_area(key=answer).value == "Replaced cable supplier for lot CB-2606"
+    assert "Replaced cable supplier for lot CB-2606" in app_en.code[0].value
+
+    app_en.multiselect[0].set_value([1, 3]).run()  # the cable lot and ASIN B0DHK7Q5WT
+    assert "ASIN B0DHK7Q5WT" in app_en.code[0].value
+    app_en.switch_page("views/root_causes.py").run()
+    app_en.multiselect(key="rc_exclude").set_value(["cable_lot"]).run()
+    app_en.button(key="rc_rerun").click().run()
+    app_en.switch_page("views/export.py").run()
+    assert not app_en.exception
+    findings = app_en.session_state["analysis_memo"][1].findings["findings"]
+    asin = next(f["rank"] for f in findings if f["level"] == "B0DHK7Q5WT")
+    assert asin != 3 and app_en.multiselect[0].value == [asin]
+    assert [i.value for i in app_en.info] == ["No longer a finding after the last analysis, so no longer in the POA: "
+                                              "Cable lot CB\\-2606 · Product defect."]
+    headings = [line for line in app_en.code[0].value.splitlines() if line.startswith("Finding ")]
+    assert headings == [f"Finding {asin}: ASIN B0DHK7Q5WT (not as described)"], headings
+
+
 def test_trends_before_after(app_en):
     app_en.switch_page("views/trends.py").run()
     assert not app_en.exception
