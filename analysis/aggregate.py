@@ -117,6 +117,13 @@ def joint_cells(complaints: pd.DataFrame, shipments: pd.DataFrame | None, family
     return cells
 
 
+def overall_rate(levels: pd.DataFrame) -> float | None:
+    """The family's rate over every level of a level table (``complaints``, ``units``): the line a rates chart
+    draws beside the levels, which are counted as wholes too.  None without units."""
+    units = float(levels["units"].sum()) if len(levels) else 0.0
+    return float(levels["complaints"].sum()) / units if units > 0 else None
+
+
 def on_ship_weeks(complaints: pd.DataFrame, shipments: pd.DataFrame | None) -> pd.DataFrame:
     """The complaints a weekly rate counts: with shipments, those tied to the week their unit shipped.
 

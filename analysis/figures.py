@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 import pandas as pd
 
+from analysis.aggregate import overall_rate
 from analysis import schema as S
 from analysis import stats
 
@@ -101,7 +102,7 @@ def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 
         fmt = {"family": names.get(f["family"], f["family"]), "factor": factor_name(f["factor"], language, capital=False), "level": f["level"]}
         level_df = analysis.level_table(f["factor"], f["family"])
         tables[key("levels")] = level_df
-        figures[key("rates")] = charts.rates_chart(level_df, baseline=f.get("baseline_rate"), labels=chart_labels(
+        figures[key("rates")] = charts.rates_chart(level_df, baseline=overall_rate(level_df) if analysis.shipments is not None else None, labels=chart_labels(
             language, title=lab["rates"]["title"].format(**fmt), x_title=factor_name(f["factor"], language), y_title=words["rate_y"]))
         if analysis.shipments is not None:
             points, limits, baseline = funnel_tables(analysis, f["factor"], f["family"])

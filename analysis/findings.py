@@ -522,6 +522,7 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
         "method": (
             f"{'complaints per unit shipped' if shipments is not None else 'share of complaints'}, {factor} {level} against units outside it"
             + (" and outside the family's other findings" if net_of else "")
+            + ", counting the complaints and units whose every factor is known (the level as a whole: marginal)"
             + f"; Wilson {100 * (1 - settings.alpha):.0f}% CI for the rate, Katz CI for the rate ratio; evidence: {term['test']} p-value, "
             f"Benjamini-Hochberg across the {n_tests} conditional tests of the run; "
             f"selected by forward selection guided by Rao's score (entry at LR p < {settings.selection_p})"

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from analysis.aggregate import overall_rate
 from analysis.numbers import percent_text, ratio_text
 from ui import cached, state
 from ui.i18n import current_language, evidence_text, factor_name, family_name, kind_name, t
@@ -339,6 +340,11 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
             st.markdown(t("finding.competing", competing=_level_list(f["competing"])))
         if f.get("net_of"):
             st.caption(t("finding.net_of", net_of=_level_list(f["net_of"])))
+        whole = f.get("marginal") if f.get("basis") == "units" else None
+        if isinstance(whole, dict) and not _bad(whole.get("units")) and (
+                round(whole["units"]) != f.get("units") or round(whole.get("complaints") or 0) != f.get("complaints")):
+            # the Lots page and the rates tab show the level as a whole: say why the finding's numbers differ
+            st.caption(t("finding.counted", complaints=num(whole.get("complaints")), units=num(whole["units"]), rate=pct(whole.get("rate"))))
         if f.get("within"):
             st.caption(t("finding.within", within=_level_list(f["within"])))
         if f.get("strength") == "tentative":
@@ -362,7 +368,8 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
 
     def rates() -> None:
         level_df = analysis.level_table(factor, family)
-        fig = charts.rates_chart(level_df, baseline=f.get("baseline_rate"), labels=chart_labels(
+        # the levels as a whole (as on Lots & suppliers), so the line is the family's rate over them, not the finding's net baseline
+        fig = charts.rates_chart(level_df, baseline=overall_rate(level_df) if analysis.shipments is not None else None, labels=chart_labels(
             title=t("chart.rates_title", family=fam, factor=fac), x_title=fac, y_title=t("chart.rate_y")))
         picked = chart(fig, key=f"rc_rates_{key}")
         show_selection(selected_rows(analysis, picked, family, factor), key=f"rc_rates_rows_{key}")

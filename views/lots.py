@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis import charts
+from analysis.aggregate import overall_rate
 from ui import cached, components, state
 from ui.i18n import factor_name, family_name, stat_note, t
 
@@ -53,9 +54,7 @@ if len(voc):  # Amazon's own measure for the same levels (every product or listi
 fam, fac = family_name(family), factor_name(factor)
 left, right = st.columns(2)
 with left:
-    baseline = None
-    if analysis.shipments is not None and shown["units"].sum() > 0:
-        baseline = float(table["complaints"].sum() / table["units"].sum())
+    baseline = overall_rate(table) if analysis.shipments is not None else None
     fig = charts.rates_chart(shown, baseline=baseline, labels=components.chart_labels(
         title=t("chart.rates_title", family=fam, factor=fac), x_title=fac, y_title=t("chart.rate_y")))
     picked_rates = components.chart(fig, key="lots_rates_chart")

@@ -68,6 +68,27 @@ def test_root_causes_states_findings_from_numbers(app_en):
     assert spec["layout"]["title"]["text"] == "Product defect: complaint rate by Cable lot"
 
 
+def test_a_finding_says_how_its_numbers_differ_from_the_level_as_a_whole(app_en):
+    """ASIN B0DHK7Q5WT read 1.22% (179 complaints) in its finding and 1.32% (193) on Lots & suppliers with nothing
+    said; its rates tab drew the level as a whole against the finding's own baseline."""
+    from ui.components import finding_key
+
+    app_en.switch_page("views/root_causes.py").run()
+    analysis = app_en.session_state["analysis_memo"][1]
+    f = next(f for f in analysis.findings["findings"] if f["level"] == "B0DHK7Q5WT")
+    whole = analysis.level_table(f["factor"], f["family"]).set_index("level").loc[f["level"]]
+    assert (f["complaints"], f["units"]) != (whole["complaints"], whole["units"])  # unknown lots and FCs left out
+    captions = [c.value.replace("\\", "") for c in app_en.caption if c.value.startswith("The finding counts")]
+    assert f"The level as a whole, as on Lots & suppliers: {whole['complaints']:,.0f} complaints in {whole['units']:,.0f} units, " \
+           f"{100 * whole['rate']:.2f}%." in " ".join(captions), captions
+    app_en.session_state[f"rc_evidence_{finding_key(f)}"] = True
+    app_en.run()
+    spec = json.loads(app_en.get("plotly_chart")[0].proto.spec)
+    line = next(trace for trace in spec["data"] if trace.get("name") == "All levels")
+    table = analysis.level_table(f["factor"], f["family"])
+    assert line["y"] == pytest.approx([table["complaints"].sum() / table["units"].sum()] * 2)
+
+
 def test_chinese_statements_are_built_from_numbers():
     at = loaded_app("zh")
     at.switch_page("views/root_causes.py").run()
