@@ -217,8 +217,9 @@ def _classify(args) -> int:
     from analysis import schema as S
     from analysis.classify import classify_complaints, load_taxonomy
     from analysis.errors import ReportFormatError, UnknownReportError
-    from analysis.export.safety import write_csv_safe
+    from analysis.export.safety import redact_pii, write_csv_safe
     from analysis.io import read_raw
+    from analysis.pii import contact_column
     from analysis.normalize import norm_header, normalize
 
     raw = read_raw(args.file)
@@ -241,6 +242,9 @@ def _classify(args) -> int:
         if args.text_column:
             raise
         raise ReportFormatError(raw.name, exc.problem + "; for a file of your own, name its text column: --text-column COLUMN") from None
+    if S.TABLE_OF_KIND.get(loaded.kind) != "complaints":
+        raise ReportFormatError(raw.name, f"a {loaded.kind} file holds no complaints to classify (give returns, replacements, "
+                                          "seller feedback or reviews, or name a text column: --text-column COLUMN)")
     table = loaded.table
     if len(args.text_column) > 2:  # the middle columns are read together with title and body
         middle = [raw.frame[f"c{headers.index(norm_header(c))}"] for c in args.text_column[1:-1]]
@@ -258,8 +262,16 @@ def _classify(args) -> int:
     original = original.set_index("line").loc[classified[S.SOURCE_LINE].to_numpy()].reset_index()
     for col in (S.FAMILY, S.FAMILY_CONFIDENCE, S.EVIDENCE):
         original[col] = classified[col].to_numpy()
-    if "Rater Email" in original.columns:  # buyer PII never leaves the tool
-        original = original.drop(columns=["Rater Email"])
+    # buyer PII never leaves the tool: no contact column (feedback's sixth is the rater's e-mail whatever its
+    # header says), and the buyers' words with their e-mails, phones, addresses and signed names replaced by tags
+    headers_out = _unique_headers(raw.header)
+    texts = {h for h, canonical in loaded.recognised.items() if canonical in (S.TEXT, S.TITLE)}
+    wanted = {norm_header(c) for c in args.text_column}
+    for i, header in enumerate(raw.header):
+        if contact_column(header) or (loaded.kind == S.SELLER_FEEDBACK and i == 5):
+            original = original.drop(columns=[headers_out[i]])
+        elif header in texts or norm_header(header) in wanted:
+            original[headers_out[i]] = original[headers_out[i]].map(lambda v: v if pd.isna(v) else redact_pii(v)).astype(object)
     out_path = args.out or args.file.with_name(args.file.stem + ".classified.csv")
     write_csv_safe(original, out_path)
     counts = classified[S.FAMILY].value_counts()

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.aggregate import overall_rate
-from analysis import schema as S
 from analysis import stats
+from analysis.aggregate import overall_rate
 
 if TYPE_CHECKING:  # pragma: no cover
     from analysis.pipeline import Analysis
@@ -60,6 +59,10 @@ def funnel_tables(analysis: "Analysis", factor: str, family: str) -> tuple[pd.Da
     return points, limits, baseline
 
 
+#: complaints of a finding that must use a term for it to be listed among the finding's terms
+MIN_TERM_DOCUMENTS = 2
+
+
 def finding_terms(analysis: "Analysis", finding: dict) -> pd.DataFrame:
     """Distinctive terms of a finding's complaints against what its ``top_terms`` were scored
     against (``terms_against``: the same family's complaints elsewhere, or every other
@@ -74,7 +77,9 @@ def finding_terms(analysis: "Analysis", finding: dict) -> pd.DataFrame:
     frame = complaints[focus | reference].assign(_group=np.where(focus[focus | reference], "focus", "rest"))
     terms = distinctive_terms(frame, by="_group", focus="focus")
     words = name_words(finding["level"])  # the level's own name is no symptom (as in its top_terms)
-    terms = terms[(terms["group"] == "focus").to_numpy() & ~name_term_mask(terms["term"], words)].reset_index(drop=True)
+    # a term only one complaint uses is a quote, not a pattern (and may be a buyer's own name): two or more, as top_terms
+    shared = (terms["focus_documents"] >= MIN_TERM_DOCUMENTS).to_numpy()
+    terms = terms[(terms["group"] == "focus").to_numpy() & shared & ~name_term_mask(terms["term"], words)].reset_index(drop=True)
     terms.attrs["against"] = against
     return terms
 

@@ -19,6 +19,7 @@ from statsmodels.stats.multitest import multipletests
 
 from analysis import schema
 from analysis.aggregate import week_start
+from analysis.pii import strip_contacts
 from analysis.text import default_normaliser, has_cjk, negation_words, ngrams, phrase_runs, tokenize, vague_words
 
 __all__ = [
@@ -52,10 +53,11 @@ def _text_terms(text: str, lo: int, hi: int) -> tuple[str, ...]:
     """Every n-gram occurrence of one text, n from ``lo`` to ``hi``.
 
     N-grams stay within runs of words: none spans a sentence end or more than
-    one stop word.  Tokenising a text gives the same tokens all through a
+    one stop word, nor over a buyer's e-mail, phone number or address
+    (:func:`analysis.pii.strip_contacts`).  Tokenising a text gives the same tokens all through a
     process (the bundled normaliser and word lists), hence the cache.
     """
-    return tuple(g for toks in phrase_runs(text) for n in range(lo, hi + 1) for g in ngrams(toks, n))
+    return tuple(g for toks in phrase_runs(strip_contacts(text)) for n in range(lo, hi + 1) for g in ngrams(toks, n))
 
 
 def _doc_terms(df: pd.DataFrame, text_cols: Sequence[str], ngram_range: tuple[int, int]) -> list[list[str]]:

@@ -26,10 +26,10 @@ from analysis import schema
 from analysis.export.images import ImageExport, export_figures
 from analysis.export.poa import build_root_cause, load_templates, render_docx, render_markdown
 from analysis.export.safety import csv_bytes, redact_pii
+from analysis.pii import contact_column
 
 __all__ = [
     "COMPLAINT_EXPORT_COLUMNS",
-    "FORBIDDEN_COLUMN_WORDS",
     "complaints_for_export",
     "sha256_file",
     "write_evidence_pack",
@@ -57,7 +57,6 @@ COMPLAINT_EXPORT_COLUMNS = (
     schema.TEXT,
 )
 #: a column whose name contains one of these is never exported, whatever the caller passes
-FORBIDDEN_COLUMN_WORDS = ("email", "e_mail", "phone", "address", "buyer_name", "customer_name", "recipient", "ship_to")
 _TEXT_COLUMNS = (schema.TEXT, schema.TITLE, schema.EVIDENCE)
 _PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "plotly", "kaleido", "python-docx", "openpyxl", "pyarrow")
 TOOL_NAME = "amazon-rootcause-workbench"
@@ -73,8 +72,7 @@ def sha256_file(path: str | Path) -> str:
 
 
 def _forbidden(col: str) -> bool:
-    low = str(col).lower()
-    return any(w in low for w in FORBIDDEN_COLUMN_WORDS)
+    return contact_column(col)
 
 
 def complaints_for_export(complaints: pd.DataFrame | None) -> pd.DataFrame:

@@ -27,7 +27,12 @@ HOSTILE = [
     "+cmd|' /C calc'!A0 right earbud no sound",
     "@SUM(1+1) right earbud no sound",
     f"right earbud no sound 请联系我 {PII['phone_cn']} <script>alert(1)</script>",
+    # the same contact in two complaints: counted as words, it made the terms "jane doe" and "example com"
+    f"left earbud crackles, mail {PII['email']} or call {PII['phone']}",
+    f"no sound from the right side, {PII['street']}, Apt 5B, Springfield, IL 62704",
 ]
+#: what the contact details above become as words: no term table may list them
+PII_WORDS = ("jane doe", "doe amz", "example com", "elm street", "appleseed", "555 0132", "0013 8000")
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +74,8 @@ def test_no_buyer_pii_in_any_output(report_dir):
     for where, text in texts.items():
         for kind, value in PII.items():
             assert value not in text, f"{kind} leaked into {where}"
+        for words in PII_WORDS:
+            assert words not in text.lower(), f"{words!r} leaked into {where}"
 
 
 def test_no_live_formula_in_any_csv(report_dir):

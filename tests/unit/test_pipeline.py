@@ -132,6 +132,37 @@ def test_cli_classify_keeps_every_input_column(tmp_path, capsys):
     assert table["Review Text"].iloc[1].startswith("'=")  # neutralised, text kept
 
 
+def test_cli_classify_writes_no_buyer_contact_details(tmp_path, capsys):
+    """classify kept every column as written: buyer e-mails (a localized feedback header, a review's Author and
+    Reviewer Email) and the comments' phones and e-mails reached its CSV."""
+    import pandas as pd
+
+    feedback = tmp_path / "feedback_de.txt"  # localized headers: the sixth column is the rater's e-mail whatever it says
+    feedback.write_text("Datum\tBewertung\tKommentare\tIhre Antwort\tBestellnummer\tE-Mail-Adresse des Bewerters\n"
+                        "10.06.26\t1\tKein Ton rechts, ruf mich an 0171 1234567 oder max@example.de\t\t302-1234567-1234567\tab12cd@marketplace.amazon.de\n",
+                        encoding="utf-8")
+    out = tmp_path / "fb.csv"
+    assert main(["classify", str(feedback), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "marketplace.amazon.de" not in text and "max@example.de" not in text and "[email]" in text
+    assert list(pd.read_csv(out, encoding="utf-8-sig").columns) == ["line", "Datum", "Bewertung", "Kommentare", "Ihre Antwort", "Bestellnummer",
+                                                                    "family", "family_confidence", "evidence"]
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text("Date,Author,Profile Link,Reviewer Email,Rating,Title,Body\n"
+                       "2026-06-10,Jane Doe,https://amazon.com/gp/profile/x,jane@example.com,1,Dead,Right earbud died; call me (415) 555-0132\n", encoding="utf-8")
+    out = tmp_path / "rv.csv"
+    assert main(["classify", str(reviews), "--out", str(out)]) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert list(table.columns) == ["line", "Date", "Rating", "Title", "Body", "family", "family_confidence", "evidence"]
+    assert table["Body"].iloc[0] == "Right earbud died; call me [phone]"
+    # a file of no complaints is refused, in one line
+    shipments = SAMPLE / "fba_customer_shipment_sales.txt"
+    capsys.readouterr()
+    assert main(["classify", str(shipments), "--out", str(tmp_path / "s.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "holds no complaints to classify" in err and not (tmp_path / "s.csv").exists()
+
+
 def test_real_reviews_alone_compare_products(realdata, tmp_path):
     """A review export with a product column and no ASIN: products are compared on shares of complaints."""
     code = main(["report", "--reviews", str(realdata / "reviews" / "amazon_in_earphones_reviews.csv"), "--out", str(tmp_path), "--findings-only"])
