@@ -191,6 +191,13 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     for key in ("families", "excluded_factors"):
         if key in analysis and analysis[key] is not None:
             analysis[key] = tuple(analysis[key])
+    if analysis.get("action_date") not in (None, ""):
+        import datetime as dt
+
+        try:  # "2026-13-01" or "next week" were kept as written and compared as text
+            analysis["action_date"] = dt.date.fromisoformat(str(analysis["action_date"]).strip()).isoformat()
+        except ValueError:
+            raise SettingsError(f"action date {analysis['action_date']!r} is not a date YYYY-MM-DD") from None
     try:
         return Settings(analysis=AnalysisSettings(**analysis), **top)
     except TypeError as exc:

@@ -431,28 +431,33 @@ _FEEDBACK_FORMATS = {
 }
 
 
-def _feedback_date_format(values: pd.Series, marketplace: str | None) -> str:
-    """Pick the marketplace's feedback date format (Airbyte's MARKETPLACE_DATE_FORMAT_MAP)."""
+def _feedback_date_format(values: pd.Series, marketplace: str | None, header: tuple[str, ...] = ()) -> str:
+    """Pick the marketplace's feedback date format (Airbyte's MARKETPLACE_DATE_FORMAT_MAP).
+
+    Without a marketplace: Japanese headers mean Japan's YY/M/D; otherwise the format that reads the most
+    values and, among those, puts them closest together.  A feedback file spans weeks or months; the wrong
+    order of day, month and year scatters the same values over decades ("26/6/10" read as D/M/YY is
+    2010-06-26, and the next day's "26/6/11" 2011-06-26).
+    """
     by_market = {"US": "M/D/YY", "DE": "D.M.YY", "JP": "YY/M/D", "SE": "YYYY-MM-DD"}
     if marketplace:
         return by_market.get(marketplace.upper(), "D/M/YY")
+    if any(re.search(r"[\u3040-\u30ff]|日付|評価", h) for h in header):
+        return "YY/M/D"
     text = values.dropna().astype("str").str.strip()
     text = text[text != ""].head(2000)
-    if text.str.contains(".", regex=False).mean() > 0.5:
-        return "D.M.YY"
-    if text.str.match(r"^\d{4}-\d{2}-\d{2}$").mean() > 0.5:
-        return "YYYY-MM-DD"
-    parts = text.str.split("/", expand=True)
-    if parts.shape[1] >= 3:
-        first = pd.to_numeric(parts[0], errors="coerce")
-        second = pd.to_numeric(parts[1], errors="coerce")
-        if (first > 31).any() or parts[0].str.len().eq(4).all():
-            return "YY/M/D"
-        if (first > 12).any():
-            return "D/M/YY"
-        if (second > 12).any():
-            return "M/D/YY"
-    return "M/D/YY"
+    if not len(text):
+        return "M/D/YY"
+    best, best_key = "M/D/YY", None
+    for name in ("M/D/YY", "D/M/YY", "D.M.YY", "YY/M/D", "YYYY-MM-DD"):  # ties: the order Amazon's marketplaces are most often
+        dates = parse_dates(text, _FEEDBACK_FORMATS[name]).dropna()
+        if not len(dates):
+            continue
+        spread = (dates.quantile(0.95) - dates.quantile(0.05)).days
+        key = (len(dates), -spread)
+        if best_key is None or key > best_key:
+            best, best_key = name, key
+    return best
 
 
 def _to_number(values: pd.Series) -> pd.Series:
@@ -871,7 +876,7 @@ def _normalize_feedback(raw: RawTable, marketplace: str | None) -> LoadedFile:
     frame = _base_frame(raw, S.SELLER_FEEDBACK)
     bucket: list[pd.DataFrame] = []
     date_text = raw.frame["c0"].str.strip()
-    fmt_name = _feedback_date_format(date_text, marketplace)
+    fmt_name = _feedback_date_format(date_text, marketplace, raw.header)
     frame[S.DATE] = parse_dates(date_text, _FEEDBACK_FORMATS[fmt_name])
     frame = _reject(frame, raw, frame[S.DATE].isna(), pd.Series("unparseable date '" + date_text + "'", index=raw.frame.index).where(date_text != "", "missing date"), bucket)
     rating_text = raw.frame["c1"].loc[frame.index].str.strip()

@@ -109,7 +109,9 @@ class ColumnChoice:
 def _line_texts(text: bytes, numbers: np.ndarray) -> list[str]:
     """Physical lines ``numbers`` (the header is 1) of a tab-separated text, without their line ends.
 
-    The same text as the line's fields joined by tabs: tab-separated files are read unquoted.
+    The same text as the line's fields joined by tabs: tab-separated files are read unquoted.  Only the
+    fields used were checked as UTF-8 when the file was read: a line whose other fields are not (a cp1252
+    city name past the part of the file the encoding was guessed from) is shown as cp1252.
     """
     if len(numbers) == 0:
         return []
@@ -118,7 +120,11 @@ def _line_texts(text: bytes, numbers: np.ndarray) -> list[str]:
     for number in numbers:
         start = 0 if number == 1 else int(ends[number - 2]) + 1
         line = text[start : int(ends[number - 1])]
-        out.append((line[:-1] if line.endswith(b"\r") else line).decode("utf-8"))
+        line = line[:-1] if line.endswith(b"\r") else line
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
     return out
 
 

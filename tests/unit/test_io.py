@@ -303,3 +303,25 @@ def test_shipment_tables_with_different_categories_concatenate_as_pandas_would()
     assert got[S.SKU].dtype == "category" and got[S.SKU].cat.categories.tolist() == ["s1", "s2", "s3"]
     assert got[S.SKU].astype(str).tolist() == ["s1", "s2", "s3", "s1"] and got["n"].tolist() == [1, 2, 3, 4]
     assert got[S.ASIN].dtype == "category"
+
+
+def test_a_cp1252_field_past_the_encoding_sample_in_an_unused_column_is_no_traceback(tmp_path):
+    """The first 64 KB were ASCII, so the file was read as UTF-8 (its used fields are); a later rejected line with
+    "MONTRÉAL" (cp1252) in ship-city, a column not read, raised UnicodeDecodeError when its text was kept."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "sample_data" / "fba_customer_shipment_sales.txt"
+    lines = sample.read_bytes().splitlines()
+    header, rows = lines[0], lines[1:]
+    body = (rows * (1 + 70_000 // len(b"\n".join(rows))))[:3000]
+    assert len(b"\n".join(body)) > 1 << 16 and b"ship-city" in header
+    city = header.decode().split("\t").index("ship-city")
+    bad = rows[0].split(b"\t")
+    bad[0] = b"not-a-date"
+    bad[city] = "MONTRÉAL".encode("cp1252")
+    path = tmp_path / "shipments.txt"
+    path.write_bytes(b"\n".join([header, *body, b"\t".join(bad)]) + b"\n")
+    loaded = load_file(path)
+    assert loaded.rows == len(body)
+    rejected = loaded.rejected
+    assert len(rejected) == 1 and "not-a-date" in rejected["reason"].iloc[0] and "MONTRÉAL" in rejected["raw"].iloc[0]

@@ -103,6 +103,19 @@ def test_localized_german_feedback_is_read_by_position():
     assert f.table[S.DATE].tolist() == [pd.Timestamp("2024-03-09"), pd.Timestamp("2024-03-15")]
 
 
+def test_japanese_feedback_dates_are_year_first_without_a_marketplace():
+    """"26/6/10" was read day first (2010-06-26) unless --marketplace JP was given: the period ran 2010-2030."""
+    rows = "".join(f"26/{m}/{d}\t{1 + d % 5}\tコメント\t\t503-1234567-12345{d:02d}\t\n" for m in (6, 7) for d in range(1, 29))
+    jp = "日付\t評価\tコメント\t回答\t注文番号\t評価者のEメール\n" + rows
+    f = load_file(("jp.txt", jp.encode("cp932")))
+    assert f.table[S.DATE].min() == pd.Timestamp("2026-06-01") and f.table[S.DATE].max() == pd.Timestamp("2026-07-28")
+    # English headers, the same values: the reading that keeps the dates within weeks wins (day first scatters them over 28 years)
+    en = "Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n" + rows
+    f = load_file(("en.txt", en.encode()))
+    assert f.table[S.DATE].min() == pd.Timestamp("2026-06-01") and len(f.table) == 56
+    assert "feedback dates read as YY/M/D" in f.notes
+
+
 def test_voc_rates_are_fractions():
     t = load_file(("voc.csv", FILES["voc"].encode())).table
     assert t[S.NCX_RATE].iloc[0] == pytest.approx(0.0412)

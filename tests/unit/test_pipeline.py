@@ -111,6 +111,16 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert main(["classify", str(bad)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and err.startswith("error: notes.csv: not a recognised") and "--text-column" in err
+    # an output that cannot be written, and a corrective-action date that is none: one line each, no traceback
+    returns = str(SAMPLE / "fba_customer_returns.txt")
+    (tmp_path / "a_file").write_text("x")
+    for argv, start in ((["report", "--returns", returns, "--findings-only", "--out", str(tmp_path / "a_file")], f"error: cannot write {tmp_path / 'a_file'}"),
+                        (["classify", returns, "--out", str(tmp_path / "no" / "x.csv")], f"error: cannot write {tmp_path / 'no' / 'x.csv'}"),
+                        (["report", "--returns", returns, "--findings-only", "--out", str(tmp_path / "o"), "--action-date", "2026-13-01"],
+                         "error: action date '2026-13-01' is not a date YYYY-MM-DD")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and err.startswith(start), err
 
 
 def test_cli_inspect_json(capsys):
