@@ -39,6 +39,7 @@ NOTICES = {
     "tentative": "{n} finding(s) are tentative (adjusted p between {fdr} and {tentative_fdr}): real but weaker evidence; confirm with more units or a targeted inspection before naming them as root causes.",
     "no_established": "No factor level stands out once the others are accounted for (binomial GLM, Benjamini-Hochberg adjusted p < {fdr}, >= {min_complaints} complaints): no root cause can be claimed from these data.",
     "low_link": "Only {share:.0%} of complaints with an order id were found in the shipment files: add the shipment report covering the complaints' order dates.",
+    "low_lot_coverage": "Only {share:.0%} of the complaints' SKUs are in the lot master: lots, suppliers and the other lot-master columns are known for those only (the rest read \"(unknown)\"); add the missing SKUs to the lot master.",
     "fifo_estimated": "Lots were attributed to units first-in-first-out by receive date: the lot link is estimated.",
     "corrected": "{applied} complaint(s) carry an analyst's family instead of the rules' (from {corrections} correction(s)).",
     "corrections_unmatched": "{unmatched} correction(s) name no complaint in these files: they were made on other data.",

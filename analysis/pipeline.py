@@ -350,6 +350,8 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
     cov = linked.coverage
     if cov.get("share_linked_to_shipments") is not None and cov["share_linked_to_shipments"] < 0.8:
         warnings.append(notice("low_link", share=cov["share_linked_to_shipments"]))
+    if cov.get("skus_in_lot_master") is not None and cov["skus_in_lot_master"] < 0.9:
+        warnings.append(notice("low_lot_coverage", share=cov["skus_in_lot_master"]))
     if linked.lot_link == "fifo (estimated)":
         warnings.append(notice("fifo_estimated"))
     recent = _recent(complaints, linked.shipments, [e["factor"] for e in result.examined], settings.analysis.min_units)

@@ -82,6 +82,19 @@ def test_findings_json_shape(sample_analysis):
     json.dumps(doc)  # serialisable as is
 
 
+def test_a_lot_master_missing_skus_is_said(tmp_path, sample_analysis):
+    """With a third of the SKUs in the lot master, the run said nothing (coverage.skus_in_lot_master only)."""
+    assert "low_lot_coverage" not in [n["code"] for n in sample_analysis.findings["notices"]]
+    lots = (SAMPLE / "lot_master.csv").read_text(encoding="utf-8").splitlines()
+    partial = tmp_path / "lot_master.csv"
+    partial.write_text("\n".join(lots[: 1 + (len(lots) - 1) // 3]) + "\n", encoding="utf-8")
+    result = analyze(load_files([SAMPLE / "fba_customer_returns.txt", SAMPLE / "fba_customer_shipment_sales.txt", partial], strict=True))
+    share = result.findings["summary"]["coverage"]["skus_in_lot_master"]
+    assert share < 0.5
+    warning = next(n for n in result.findings["notices"] if n["code"] == "low_lot_coverage")
+    assert warning["params"]["share"] == share and warning["text"].startswith(f"Only {share:.0%} of the complaints' SKUs are in the lot master")
+
+
 def test_no_planted_cause_gives_no_finding(tmp_path):
     from sample_data.make_sample import generate
 
