@@ -74,6 +74,32 @@ def labeller(values: Iterable[Any], fn: Callable[[Any], str]) -> Callable[[Any],
     return lambda v: labels.get(v, str(v))
 
 
+def column_label(column: str) -> str:
+    """A table header in the visitor's language: a statistic (``cols.*``), a complaint's field (``review.col_*``),
+    else a factor's or field's name (lot-master columns we do not know keep their own)."""
+    for key in (f"cols.{column}", f"review.col_{column}"):
+        label = t(key, "")
+        if label:
+            return label
+    return factor_name(column)
+
+
+def group_label(by: str, value: Any) -> str:
+    """A group's name in the visitor's language: families and sources translated, the unknown and the blank said so."""
+    from analysis.schema import UNKNOWN_LEVEL
+
+    text = "" if _bad(value) else str(value)
+    if not text.strip():
+        return t("app.blank_level")
+    if text == UNKNOWN_LEVEL:
+        return t("app.unknown_level")
+    if by == "family":
+        return family_name(text)
+    if by == "source_kind":
+        return kind_name(text)
+    return text
+
+
 def translate_columns(df: pd.DataFrame, prefix: str = "cols") -> pd.DataFrame:
     return df.rename(columns={c: t(f"{prefix}.{c}", c) for c in df.columns})
 

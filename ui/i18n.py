@@ -100,14 +100,16 @@ def evidence_text(evidence: Any) -> str:
     if evidence is None or (isinstance(evidence, float) and evidence != evidence):
         return ""
     text = str(evidence)
-    if current_language() == "en" or not text:
+    if not text:
         return text
-    if text.startswith(C.EVIDENCE_ANALYST) and C.EVIDENCE_RULES_SAID in text:
+    if text.startswith(C.EVIDENCE_ANALYST) and C.EVIDENCE_RULES_SAID in text:  # family ids read as names, English too
         head, _, rules = text[len(C.EVIDENCE_ANALYST):].partition(C.EVIDENCE_RULES_SAID)
         family, _, note = head.partition(" (")
         old, _, old_evidence = rules.partition(" (")
         return t("evidence.analyst", family=family_name(family), note=f" ({note}" if note else "",
                  old=family_name(old), evidence=evidence_text(old_evidence[:-1]) if old_evidence.endswith(")") else old_evidence)
+    if current_language() == "en":
+        return text
     return t("evidence.separator").join(_evidence_part(part) for part in text.split(K.EVIDENCE_SEP))
 
 
@@ -147,3 +149,36 @@ def stat_note(text: Any) -> str:
         code, match = next(((c, m) for c, p in patterns.items() if (m := re.fullmatch(p, part))), (None, None))
         out.append(part if code is None else t(f"statnotes.{code}", n=match.groupdict().get("n", "")))
     return t("statnotes.separator").join(out)
+
+
+#: the reasons analysis.io and analysis.normalize give a rejected line (English, with the value quoted), by locale key
+_REJECT_REASONS = (
+    (r"unparseable date '(?P<value>.*)'", "rejects.bad_date"),
+    (r"missing date", "rejects.no_date"),
+    (r"non-numeric quantity '(?P<value>.*)'", "rejects.bad_quantity"),
+    (r"missing quantity", "rejects.no_quantity"),
+    (r"rating '(?P<value>.*)' is not 1-5", "rejects.bad_rating"),
+    (r"empty review \(no text, title or rating\)", "rejects.empty_review"),
+    (r"no SKU / FNSKU / shipment id to link the lot", "rejects.no_lot_key"),
+    (r"no product identifier \((?P<value>.*)\)", "rejects.no_product"),
+    (r"too few fields \((?P<n>\d+) of (?P<m>\d+)\)", "rejects.too_few"),
+    (r"too many fields \((?P<n>\d+) of (?P<m>\d+)\)", "rejects.too_many"),
+    (r"unparseable (?P<field>[a-z_]+) '(?P<value>.*)'", "rejects.bad_value"),
+    (r"missing (?P<field>[a-z_]+)", "rejects.missing"),
+)
+
+
+def reject_reason(text: Any) -> str:
+    """Why a line was rejected, in the reader's language (the value quoted stays as written)."""
+    import re
+
+    if not isinstance(text, str) or current_language() == "en":
+        return "" if text is None else str(text)
+    for pattern, key in _REJECT_REASONS:
+        match = re.fullmatch(pattern, text, flags=re.DOTALL)
+        if match:
+            params = match.groupdict()
+            if "field" in params:
+                params["field"] = factor_name(params["field"])
+            return t(key, **params)
+    return text

@@ -35,6 +35,8 @@ UPLOADS_SEEN = "uploads_seen"  # DATASET_KEY-like key of the last upload set tha
 EXCLUDED_FACTORS = "excluded_factors"  # tuple[str]: factors left out of the analysis
 ACTION_DATE = "action_date"  # ISO date str | None: corrective-action date
 TAXONOMY_TOML = "taxonomy_toml"  # str | None: the user's edited rules (None = default rules)
+TAXONOMY_DRAFT = "taxonomy_draft"  # str | None: rules being edited on the Taxonomy page, not yet applied
+FLASH = "flash"  # str | None: a message for the next run of a page that reran itself (what was just done)
 ANALYSIS_MEMO = "analysis_memo"  # (run key, Analysis): the last analysis of this session
 POA_SELECTED = "poa_selected"  # tuple[(factor, level, family)] | None: findings chosen for the POA (None = default)
 POA_LANGUAGE = "poa_language"  # "en" | "zh"
@@ -53,6 +55,8 @@ _DEFAULTS: dict[str, Any] = {
     EXCLUDED_FACTORS: (),
     ACTION_DATE: None,
     TAXONOMY_TOML: None,
+    TAXONOMY_DRAFT: None,
+    FLASH: None,
     ANALYSIS_MEMO: None,
     POA_SELECTED: None,
     POA_LANGUAGE: "en",

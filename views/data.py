@@ -5,7 +5,7 @@ import streamlit as st
 from analysis.pipeline import praise_rows
 from ui import cached, components, state
 from ui.components import md, pct
-from ui.i18n import t
+from ui.i18n import reject_reason, t
 
 st.title(t("data.title"))
 st.markdown(t("data.intro"))
@@ -22,6 +22,7 @@ with col_clear:
 
 if clear:
     state.clear_dataset()
+    st.rerun()  # drawn again, so the buttons know there is no data now
 
 if uploads:
     sources = [(f.name, f.getvalue()) for f in uploads]
@@ -30,7 +31,9 @@ if uploads:
         st.session_state[state.UPLOADS_SEEN] = key
         state.set_dataset(cached.load_dataset(sources, key, state.column_maps()), key, "upload", sources)
 
-if load_sample and not state.load_sample():
+if load_sample:
+    if state.load_sample():
+        st.rerun()  # drawn again, so "Clear" knows there is data now
     st.warning(t("data.sample_missing"))
 
 dataset = state.dataset()
@@ -102,6 +105,7 @@ else:
     for i, (file, part) in enumerate(rejected.groupby("file", sort=False)):
         with st.expander(t("data.rejected_expander", file=md(file), n=f"{len(part):,}")):
             table = part[["line", "reason", "raw"]].reset_index(drop=True)
+            table["reason"] = components.translated(table["reason"], reject_reason)
             st.dataframe(components.translate_columns(table, "data.cols"), hide_index=True, key=f"data_rejected_{i}")
             st.download_button(t("data.download_rejected"), csv_bytes(part), file_name=f"{file}.rejected.csv",
                                mime="text/csv", key=f"data_rejected_csv_{i}")

@@ -47,24 +47,26 @@ top_n = g2.number_input(t("keywords.top_n"), min_value=5, max_value=100, value=1
 freq = cached.term_frequency(run_key, by, _complaints=complaints)
 if len(freq):
     top = freq.sort_values(["group", "documents", "count"], ascending=[True, False, False]).groupby("group", sort=False).head(int(top_n))
-    if by == "family":
-        top = top.assign(group=top["group"].map(family_name))
-    top = top.reset_index(drop=True)
+    top = top.assign(group=components.translated(top["group"], lambda g: components.group_label(by, g))).reset_index(drop=True)
     components.stat_table(top, key="kw_freq_table")
 
 # ---- distinctive terms of one group against the rest
 st.subheader(t("keywords.distinct_heading"))
-groups = sorted(str(g) for g in complaints[by].dropna().astype("str").unique())
-if groups:
-    focus = st.selectbox(t("keywords.focus"), groups, format_func=components.labeller(groups, family_name if by == "family" else str), key="kw_focus")
-    frame = complaints.assign(**{by: complaints[by].astype("str")})
+groups = sorted(str(g) for g in complaints[by].fillna("").astype("str").unique())
+if len(groups) < 2:  # a focus group needs a rest to be told apart from
+    st.info(t("keywords.one_group", factor=factor_name(by)))
+else:
+    focus = st.selectbox(t("keywords.focus"), groups, format_func=components.labeller(groups, lambda g: components.group_label(by, g)), key="kw_focus")
+    frame = complaints.assign(**{by: complaints[by].fillna("").astype("str")})
     terms = cached.distinctive_terms(run_key, by, focus, _complaints=frame)
     terms = terms[terms["group"] == focus].head(int(top_n)) if len(terms) else terms
-    label = family_name(focus) if by == "family" else focus
+    label = components.group_label(by, focus)
     fig = charts.terms_chart(terms, labels=components.chart_labels(
         title=t("chart.terms_title", group=f"{factor_name(by)} {label}"), x_title=t("chart.terms_x")))
     picked_terms = components.chart(fig, key="kw_terms_chart")
-    if len(terms):
+    if not len(terms):
+        st.caption(t("keywords.no_distinct"))
+    else:
         with st.expander(t("keywords.distinct_table")):
             st.caption(t("keywords.distinct_method"))
             table = terms.drop(columns=["group", "variance"], errors="ignore").reset_index(drop=True)
@@ -84,10 +86,12 @@ if term.strip():
         st.caption(t("keywords.kwic_none"))
     else:
         view = context.drop(columns=["row"], errors="ignore")
+        if "column" in view.columns:  # which field the word is in: the title or the comment
+            view = view.assign(column=components.translated(view["column"], components.column_label))
         if "family" in view.columns:
             view = view.assign(family=components.translated(view["family"], family_name))
         if "rating" in view.columns:
             view = view.assign(rating=components.stars(view["rating"]))
         words = [c for c in ("left", "match", "right") if c in view.columns]  # the words first, context after
         view = view[words + [c for c in view.columns if c not in words]]
-        st.dataframe(components.translate_columns(view), hide_index=True, key="kw_kwic_table")
+        st.dataframe(view.rename(columns=components.column_label), hide_index=True, key="kw_kwic_table")

@@ -576,3 +576,58 @@ def test_lots_page_sets_amazons_ncx_rate_beside_the_levels(app_en):
     row = expected.set_index("level").loc["CB-2606"]
     assert row["ncx_rate"] == row["ncx_orders"] / row["orders"]
     assert any(c.value.startswith("Amazon's NCX rate for the SKUs of each level") for c in app_en.caption)
+
+
+def test_taxonomy_edits_survive_a_page_change_and_applying_them_shows_at_once(app_en):
+    """An edit in progress was lost on leaving the page; after "Use these rules" the page still said the default
+    rules were in use, and "Back to the default rules" stayed disabled, until the next click."""
+    app_en.switch_page("views/taxonomy.py").run()
+    original = app_en.text_area(key="tax_editor").value
+    edited = original.replace('rating_low_weight = 0.4', 'rating_low_weight = 0.41')
+    assert edited != original
+    app_en.text_area(key="tax_editor").set_value(edited).run()
+    assert any(c.value.startswith("Edits not used yet") for c in app_en.caption)
+    app_en.switch_page("views/review.py").run()
+    app_en.switch_page("views/taxonomy.py").run()
+    assert app_en.text_area(key="tax_editor").value == edited
+    app_en.button(key="tax_apply").click().run()
+    assert not app_en.exception
+    captions = [c.value for c in app_en.caption]
+    assert "Your edited rules are in use for this session." in captions and "The default rules are in use." not in captions
+    assert not app_en.button(key="tax_reset").disabled
+    assert [s.value for s in app_en.success] == ["Rules applied: the analysis re-runs with them."]
+    assert not any(c.startswith("Edits not used yet") for c in captions)
+
+
+def test_data_page_clear_button_follows_the_data_at_once():
+    at = new_app("en")
+    at.button(key="load_sample").click().run()
+    assert at.session_state["dataset"] is not None and not at.button(key="clear_data").disabled
+    at.button(key="clear_data").click().run()
+    assert at.session_state["dataset"] is None and at.button(key="clear_data").disabled
+
+
+def test_tables_after_interactions_have_translated_headers():
+    """Headers shown only after a click or a search (taxonomy preview, keyword in context) were raw column names."""
+    import re
+
+    at = loaded_app("zh")
+
+    def raw_headers():
+        return [c for df in at.dataframe for c in df.value.columns if len(str(c)) > 1 and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", str(c))]
+
+    at.switch_page("views/taxonomy.py").run()
+    edited = at.text_area(key="tax_editor").value.replace('rating_low_family = "quality_expectation"', 'rating_low_family = "product_defect"')
+    at.text_area(key="tax_editor").set_value(edited).run()
+    at.button(key="tax_preview").click().run()
+    assert not at.exception and len(at.dataframe) == 2 and raw_headers() == []
+    at.switch_page("views/keywords.py").run()
+    at.text_input(key="kw_term").input("sound").run()
+    assert not at.exception and raw_headers() == []
+    kwic = at.dataframe[-1].value
+    assert set(kwic["字段"]) <= {"内容", "标题"} and "订单" in kwic.columns
+    at.selectbox(key="kw_group_by").set_value("source_kind").run()
+    groups = set(at.dataframe[0].value["组"])
+    assert groups and not groups & {"fba_returns", "seller_feedback", "reviews"} and "评论" in groups
+    at.selectbox(key="kw_group_by").set_value("marketplace").run()
+    assert not at.exception and [i.value for i in at.info if "没有其他组" in i.value]

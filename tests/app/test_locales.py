@@ -113,7 +113,10 @@ def test_the_classifiers_evidence_reads_in_chinese(monkeypatch):
     assert any(e.startswith("low star rating") for e in evidences) and any("disposition DAMAGED" in e for e in evidences)
 
     monkeypatch.setattr(i18n, "current_language", lambda: "en")
-    assert [i18n.evidence_text(e) for e in evidences] == evidences
+    assert [i18n.evidence_text(e) for e in evidences[:-1]] == evidences[:-1]
+    # an analyst's correction names families, not their ids ("analyst: misuse; rules said shipping_damage" on the English UI)
+    assert evidences[-1].startswith("analyst: quality_expectation (works, sound is thin); rules said product_defect")
+    assert i18n.evidence_text(evidences[-1]).startswith("analyst: Quality below expectation (works, sound is thin); rules said Product defect (")
     monkeypatch.setattr(i18n, "current_language", lambda: "zh")
     shown = [i18n.evidence_text(e) for e in evidences]
     for e, z in zip(evidences, shown):
@@ -149,3 +152,27 @@ def test_every_note_of_the_comparisons_reads_in_both_languages(monkeypatch):
     assert "5" in i18n.stat_note(stats.NOTES["small_expected"].format(min_expected=5))
     assert i18n.stat_note("something new; insufficient evidence") == "something new；证据不足"
     assert i18n.stat_note(None) == "" and i18n.stat_note(float("nan")) == ""
+
+
+def test_every_reason_for_a_rejected_line_reads_in_chinese(monkeypatch):
+    """The Data page listed rejected lines' reasons in English on the Chinese UI ("unparseable date '0'")."""
+    from analysis.normalize import load_file
+    from ui import i18n
+
+    sample = ROOT / "sample_data"
+    header, good = (sample / "fba_customer_returns.txt").read_text(encoding="utf-8").splitlines()[:2]
+    fields = good.split("\t")
+    bad = [["0", *fields[1:]], ["", *fields[1:]], [*fields[:6], "two", *fields[7:]], [*fields[:6], "", *fields[7:]], fields[:5], [*fields, "x"]]
+    returns = load_file(("r.txt", "\n".join([header, good, *("\t".join(b) for b in bad)]).encode()))
+    reviews = load_file(("rv.csv", b"Date,Rating,Title,Body\n2026-06-06,7,Dead,No sound\n2026-06-07,,,\n2026-06-08,1,Dead,No sound\n"))
+    lots = load_file(("lots.csv", "SKU,Lot,Supplier,Production date\nA,L1,S,2026-04-10\nB,,S,2026-04-11\n,L3,S,2026-04-12\nC,L4,S,soon\n".encode()))
+    reasons = [*returns.rejected["reason"], *reviews.rejected["reason"], *lots.rejected["reason"]]
+    assert len(reasons) >= 10, reasons
+    monkeypatch.setattr(i18n, "current_language", lambda: "en")
+    assert [i18n.reject_reason(r) for r in reasons] == reasons
+    monkeypatch.setattr(i18n, "current_language", lambda: "zh")
+    for english in reasons:
+        shown = i18n.reject_reason(english)
+        quoted = re.findall(r"'([^']*)'", english)
+        left = re.sub("|".join(map(re.escape, quoted)) or "^$", "", shown)
+        assert not re.search(r"[A-Za-z]{3,}", left.replace("SKU", "").replace("FNSKU", "")), (english, shown)
