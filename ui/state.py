@@ -46,6 +46,12 @@ SOURCES = "sources"  # list[(file name, bytes)] of the loaded files (to re-read 
 COLUMN_MAPS = "column_maps"  # {file name: {canonical column: header}} chosen for review files
 CORRECTIONS = "corrections_csv"  # bytes | None: the analyst's corrections (analysis.corrections CSV)
 
+#: widgets whose choice survives a visit to another page (Streamlit drops a widget's state when its page is not
+#: drawn): selectboxes, multiselects and inputs only (a button's or an uploader's state cannot be set)
+KEPT_WIDGETS = ("lots_factor", "lots_family", "trends_family", "trends_factor", "trends_level", "kw_group_by", "kw_top_n",
+                "kw_focus", "kw_term", "review_family", "review_order", "review_search")
+KEPT_PREFIXES = ("lots_levels_",)
+
 _DEFAULTS: dict[str, Any] = {
     LANGUAGE: DEFAULT_LANGUAGE,
     DATASET: None,
@@ -69,12 +75,21 @@ _DEFAULTS: dict[str, Any] = {
 
 
 def init() -> None:
-    """Give every key its default once per session (values are immutable or fresh)."""
+    """Give every key its default once per session (values are immutable or fresh); keep the choices of
+    :data:`KEPT_WIDGETS` for when their page is drawn again."""
     for key, value in _DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = value
     if st.session_state[POA_OVERRIDES] is None:
         st.session_state[POA_OVERRIDES] = {}
+    for key in [k for k in st.session_state if k in KEPT_WIDGETS or str(k).startswith(KEPT_PREFIXES)]:
+        st.session_state[key] = st.session_state[key]  # set by the script: no longer dropped with its widget
+
+
+def widget_default(key: str, **default: Any) -> dict[str, Any]:
+    """``default`` (``index=``, ``value=``, ``default=``) for a kept widget's first drawing only: once the session
+    holds its choice, a default beside it would make Streamlit warn and could override it."""
+    return {} if key in st.session_state else default
 
 
 # ------------------------------------------------------------------ data

@@ -43,7 +43,7 @@ groupings = list(dict.fromkeys(groupings))
 st.subheader(t("keywords.freq_heading"))
 g1, g2 = st.columns([2, 1])
 by = g1.selectbox(t("keywords.group_by"), groupings, format_func=components.labeller(groupings, factor_name), key="kw_group_by")
-top_n = g2.number_input(t("keywords.top_n"), min_value=5, max_value=100, value=15, step=5, key="kw_top_n")
+top_n = g2.number_input(t("keywords.top_n"), min_value=5, max_value=100, step=5, key="kw_top_n", **state.widget_default("kw_top_n", value=15))
 freq = cached.term_frequency(run_key, by, _complaints=complaints)
 if len(freq):
     top = freq.sort_values(["group", "documents", "count"], ascending=[True, False, False]).groupby("group", sort=False).head(int(top_n))
@@ -71,8 +71,11 @@ else:
             st.caption(t("keywords.distinct_method"))
             table = terms.drop(columns=["group", "variance"], errors="ignore").reset_index(drop=True)
             components.stat_table(table, key="kw_distinct_table")
-    if picked_terms:
+    # a bar clicked puts its term in the search below, once: the chart keeps its selection over reruns, and
+    # writing it on every run overwrote a word typed since
+    if picked_terms and picked_terms != st.session_state.get("kw_term_picked"):
         st.session_state["kw_term"] = str(picked_terms[0])
+    st.session_state["kw_term_picked"] = picked_terms
 
 # ---- keyword in context (customer text: a dataframe, never Markdown)
 st.subheader(t("keywords.kwic_heading"))

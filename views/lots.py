@@ -23,17 +23,18 @@ if not factors or not families:
 # default to the first finding's factor and family
 first = (analysis.findings.get("findings") or [{}])[0]
 c1, c2 = st.columns(2)
-factor = c1.selectbox(t("lots.factor"), factors, index=factors.index(first["factor"]) if first.get("factor") in factors else 0,
-                      format_func=components.labeller(factors, factor_name), key="lots_factor")
-family = c2.selectbox(t("lots.family"), families, index=families.index(first["family"]) if first.get("family") in families else 0,
-                      format_func=components.labeller(families, family_name), key="lots_family")
+factor = c1.selectbox(t("lots.factor"), factors, format_func=components.labeller(factors, factor_name), key="lots_factor",
+                      **state.widget_default("lots_factor", index=factors.index(first["factor"]) if first.get("factor") in factors else 0))
+family = c2.selectbox(t("lots.family"), families, format_func=components.labeller(families, family_name), key="lots_family",
+                      **state.widget_default("lots_family", index=families.index(first["family"]) if first.get("family") in families else 0))
 
 table = analysis.level_table(factor, family)
 if not len(table):
     st.info(t("lots.no_levels"))
     st.stop()
 # one selection per factor: a widget keyed alone kept the last factor's levels, none of them this factor's, and showed nothing
-levels = st.multiselect(t("lots.levels"), table["level"].tolist(), default=table["level"].tolist(), key=f"lots_levels_{factor}")
+levels = st.multiselect(t("lots.levels"), table["level"].tolist(), key=f"lots_levels_{factor}",
+                        **state.widget_default(f"lots_levels_{factor}", default=table["level"].tolist()))
 if not levels:
     st.info(t("lots.pick_levels"))
     st.stop()

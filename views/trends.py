@@ -25,17 +25,17 @@ if not families:
     st.stop()
 NONE = "__all__"
 c1, c2, c3 = st.columns(3)
-family = c1.selectbox(t("trends.family"), families, index=families.index(first["family"]) if first.get("family") in families else 0,
-                      format_func=components.labeller(families, family_name), key="trends_family")
+family = c1.selectbox(t("trends.family"), families, format_func=components.labeller(families, family_name), key="trends_family",
+                      **state.widget_default("trends_family", index=families.index(first["family"]) if first.get("family") in families else 0))
 factors = [NONE, *analysis.factors]
-factor = c2.selectbox(t("trends.factor"), factors, index=factors.index(first["factor"]) if first.get("factor") in factors else 0,
-                      format_func=components.labeller(factors, lambda f: t("app.all") if f == NONE else factor_name(f)), key="trends_factor")
+factor = c2.selectbox(t("trends.factor"), factors, format_func=components.labeller(factors, lambda f: t("app.all") if f == NONE else factor_name(f)),
+                      key="trends_factor", **state.widget_default("trends_factor", index=factors.index(first["factor"]) if first.get("factor") in factors else 0))
 level = None
 if factor != NONE:
     base = analysis.shipments if analysis.shipments is not None else analysis.complaints
     levels = sorted(str(v) for v in base[factor].dropna().unique())
     default = levels.index(first["level"]) if first.get("factor") == factor and first.get("level") in levels else 0
-    level = c3.selectbox(t("trends.level"), levels, index=default, key="trends_level")
+    level = c3.selectbox(t("trends.level"), levels, key="trends_level", **state.widget_default("trends_level", index=default))
 factor_arg = None if factor == NONE else factor
 
 # the finding's onset, when this is a finding

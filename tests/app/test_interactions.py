@@ -631,3 +631,32 @@ def test_tables_after_interactions_have_translated_headers():
     assert groups and not groups & {"fba_returns", "seller_feedback", "reviews"} and "评论" in groups
     at.selectbox(key="kw_group_by").set_value("marketplace").run()
     assert not at.exception and [i.value for i in at.info if "没有其他组" in i.value]
+
+
+def test_choices_survive_a_visit_to_another_page(app_en, caplog):
+    """Lots, Trends and Keywords went back to their defaults after a visit to another page."""
+    app_en.switch_page("views/lots.py").run()
+    app_en.selectbox(key="lots_family").set_value("shipping_damage").run()
+    factor = app_en.selectbox(key="lots_factor").value
+    levels = app_en.multiselect(key=f"lots_levels_{factor}").options[:2]
+    app_en.multiselect(key=f"lots_levels_{factor}").set_value(levels).run()
+    app_en.switch_page("views/keywords.py").run()
+    app_en.selectbox(key="kw_group_by").set_value("fulfillment_center").run()
+    app_en.number_input(key="kw_top_n").set_value(25).run()
+    app_en.text_input(key="kw_term").input("box").run()
+    app_en.switch_page("views/trends.py").run()
+    app_en.selectbox(key="trends_factor").set_value("fulfillment_center").run()
+    app_en.selectbox(key="trends_level").set_value("SBD1").run()
+    app_en.switch_page("views/data.py").run()
+
+    app_en.switch_page("views/lots.py").run()
+    assert app_en.selectbox(key="lots_family").value == "shipping_damage" and app_en.selectbox(key="lots_factor").value == factor
+    assert app_en.multiselect(key=f"lots_levels_{factor}").value == levels
+    assert frame_with(app_en, "Rate (%)")["Level"].tolist() == levels
+    app_en.switch_page("views/keywords.py").run()
+    assert app_en.selectbox(key="kw_group_by").value == "fulfillment_center" and app_en.number_input(key="kw_top_n").value == 25
+    assert app_en.text_input(key="kw_term").value == "box"
+    app_en.switch_page("views/trends.py").run()
+    assert app_en.selectbox(key="trends_factor").value == "fulfillment_center" and app_en.selectbox(key="trends_level").value == "SBD1"
+    assert not app_en.exception
+    assert "created with a default value but also had its value set" not in caplog.text  # no default beside a kept choice
