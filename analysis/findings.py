@@ -20,7 +20,7 @@ Three steps per family (compute -> decide; rendering is elsewhere):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ from analysis.numbers import percent_text, ratio_text
 NOTICES = {
     "no_shipments": "No shipment file: rates per unit are not available; findings compare each level's share of complaints with the rest.",
     "nothing_testable": "Too few complaints or factors to test anything.",
+    "all_excluded": "Every factor was left out of the analysis: nothing was examined. Put at least one back (settings: excluded_factors).",
     "tentative": "{n} finding(s) are tentative (adjusted p between {fdr} and {tentative_fdr}): real but weaker evidence; confirm with more units or a targeted inspection before naming them as root causes.",
     "no_established": "No factor level stands out once the others are accounted for (binomial GLM, Benjamini-Hochberg adjusted p < {fdr}, >= {min_complaints} complaints): no root cause can be claimed from these data.",
     "low_link": "Only {share:.0%} of complaints with an order id were found in the shipment files: add the shipment report covering the complaints' order dates.",
@@ -147,7 +148,8 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     if basis == "complaints":
         warnings.append(notice("no_shipments"))
     families = analysed_families(complaints, settings)
-    factors = usable_factors(list(factors), complaints, shipments, settings)
+    factors_given = list(factors)
+    factors = usable_factors(factors_given, complaints, shipments, settings)
     # the group-bys read only these columns, one family at a time
     slim = complaints[[c for c in dict.fromkeys([S.FAMILY, "_units", S.WEEK, S.DATE, S.SHIP_DATE, *factors]) if c in complaints.columns]]
     family_of = slim[S.FAMILY].to_numpy(dtype=object)
@@ -161,7 +163,9 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
         screens.append(cells.assign(factor=factor))
     if not screens:
         empty = pd.DataFrame(columns=LEVEL_COLUMNS)
-        return FindingsResult([], [], [], empty, basis, warnings + [notice("nothing_testable")])
+        # the user left out every factor there was to test: say that, not "too few complaints"
+        every_one_excluded = not factors and bool(usable_factors(factors_given, complaints, shipments, replace(settings, excluded_factors=())))
+        return FindingsResult([], [], [], empty, basis, warnings + [notice("all_excluded" if every_one_excluded else "nothing_testable")])
     # every level against the rest of its factor, for every family, in one array computation
     levels = stats.compare_levels(pd.concat(screens, ignore_index=True), by=["family", "factor"], alpha=settings.alpha, min_units=settings.min_units, min_complaints=settings.min_complaints)
     order = {(f, x): i for i, (f, x) in enumerate((f, x) for f in families for x in factors)}

@@ -14,11 +14,12 @@ analysis = components.require_analysis()
 run_key = state.analysis_key()
 
 levels_all = analysis.result.levels
-factors = [f for f in analysis.factors if (levels_all["factor"] == f).any()] or list(analysis.factors)
-families = [f for f in dict.fromkeys(levels_all["family"])] or [x["family"] for x in analysis.findings["summary"]["families"]]
-if not factors or not families:
-    st.info(t("lots.no_levels"))
+if not len(levels_all):  # nothing was compared: say why (every factor left out, or too little data)
+    every_one_excluded = any(n.get("code") == "all_excluded" for n in analysis.findings.get("notices") or [])
+    st.info(t("notice.all_excluded") if every_one_excluded else t("lots.no_levels"))
     st.stop()
+factors = [f for f in analysis.factors if (levels_all["factor"] == f).any()]
+families = list(dict.fromkeys(levels_all["family"]))
 
 # default to the first finding's factor and family
 first = (analysis.findings.get("findings") or [{}])[0]

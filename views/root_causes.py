@@ -59,7 +59,9 @@ for n in all_notices:
 # ---- findings
 st.subheader(t("rc.findings"))
 findings = doc.get("findings") or []
-if not findings:
+if not findings and any(n.get("code") == "all_excluded" for n in all_notices):
+    st.info(t("notice.all_excluded"))
+elif not findings:
     st.info(t("rc.no_findings"))
 for f in findings:
     components.finding_card(f, analysis, run_key, action_date=state.action_date())

@@ -660,3 +660,17 @@ def test_choices_survive_a_visit_to_another_page(app_en, caplog):
     assert app_en.selectbox(key="trends_factor").value == "fulfillment_center" and app_en.selectbox(key="trends_level").value == "SBD1"
     assert not app_en.exception
     assert "created with a default value but also had its value set" not in caplog.text  # no default beside a kept choice
+
+
+def test_leaving_out_every_factor_says_so(app_en):
+    """With every factor left out, Root causes said no level stands out from random variation (none was examined)
+    and Lots & suppliers still offered a factor, then said it had no level."""
+    app_en.switch_page("views/root_causes.py").run()
+    app_en.multiselect(key="rc_exclude").set_value(list(app_en.multiselect(key="rc_exclude").options)).run()
+    app_en.button(key="rc_rerun").click().run()
+    assert not app_en.exception
+    said = "Every factor was left out of the analysis: nothing was examined."
+    assert any(i.value.startswith(said) for i in app_en.info)
+    assert not any(i.value.startswith("No factor level stands out") for i in app_en.info)
+    app_en.switch_page("views/lots.py").run()
+    assert not app_en.exception and [i.value[: len(said)] for i in app_en.info] == [said] and not app_en.selectbox
