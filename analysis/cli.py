@@ -29,6 +29,18 @@ _REPORT_INPUTS = {
     "lots": "lots",
     "file": None,
 }
+#: the kinds a file given with a flag may turn out to be (a returns report named with --returns, FBA's or FBM's ...)
+_FLAG_KINDS = {
+    "returns": ("fba_returns", "fbm_returns"),
+    "fbm_returns": ("fbm_returns", "fba_returns"),
+    "shipments": ("fba_shipments", "fulfilled_shipments"),
+    "fulfilled_shipments": ("fulfilled_shipments", "fba_shipments"),
+    "feedback": ("seller_feedback",),
+    "voc": ("voc",),
+    "reimbursements": ("reimbursements",),
+    "ledger": ("ledger",),
+    "replacements": ("replacements",),
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -169,6 +181,7 @@ def _report(args) -> int:
     warm.start()
     dataset = load_files(sources, kinds=kinds, marketplace=args.marketplace, strict=True, on_file=_prepare_segmenters)
     warm.join()
+    _check_flags(args, dataset)
     from analysis.pipeline import analyze
 
     result = analyze(dataset, settings, corrections=corrections)
@@ -186,6 +199,21 @@ def _report(args) -> int:
     for note in result.findings.get("warnings", []):
         print(f"  note: {note}")
     return 0
+
+
+def _check_flags(args, dataset) -> None:
+    """A file given as one kind of report (``--returns``) that reads as another is an error: a shipment file given as
+    returns gave "too few complaints" and no word of the mix-up."""
+    from analysis.errors import ReportFormatError
+
+    read_as = {f.name: f.kind for f in dataset.files}
+    for flag, allowed in _FLAG_KINDS.items():
+        for path in getattr(args, flag):
+            kind = read_as.get(path.name)
+            if kind is not None and kind not in allowed:
+                other = {"lots": "lots", "reviews": "reviews"}.get(kind) or next((f for f, kinds in _FLAG_KINDS.items() if kinds[0] == kind), "file")
+                raise ReportFormatError(path.name, f"given as --{flag.replace('_', '-')} but it is a {kind} report; "
+                                                   f"give it as --{other.replace('_', '-')} (or --file, which takes any report)")
 
 
 def _warm_up(default_rules: bool) -> None:

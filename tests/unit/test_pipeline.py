@@ -130,7 +130,12 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     for argv, start in ((["report", "--returns", returns, "--findings-only", "--out", str(tmp_path / "a_file")], f"error: cannot write {tmp_path / 'a_file'}"),
                         (["classify", returns, "--out", str(tmp_path / "no" / "x.csv")], f"error: cannot write {tmp_path / 'no' / 'x.csv'}"),
                         (["report", "--returns", returns, "--findings-only", "--out", str(tmp_path / "o"), "--action-date", "2026-13-01"],
-                         "error: action date '2026-13-01' is not a date YYYY-MM-DD")):
+                         "error: action date '2026-13-01' is not a date YYYY-MM-DD"),
+                        # a file given as another kind of report: the shipments gave "too few complaints" and no word of the mix-up
+                        (["report", "--returns", str(SAMPLE / "fba_customer_shipment_sales.txt"), "--findings-only", "--out", str(tmp_path / "o")],
+                         "error: fba_customer_shipment_sales.txt: given as --returns but it is a fba_shipments report; give it as --shipments"),
+                        (["report", "--returns", returns, "--feedback", str(SAMPLE / "voc.csv"), "--findings-only", "--out", str(tmp_path / "o")],
+                         "error: voc.csv: given as --feedback but it is a voc report; give it as --voc")):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and err.startswith(start), err
