@@ -477,45 +477,47 @@ def _read_xlsx(name, data, digest, size, compression) -> RawTable:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise ReportFormatError(name, f"unreadable Excel workbook ({type(exc).__name__})") from None
+    notes: tuple[str, ...] = ()
     try:
-        sheet = None
-        for ws in book.worksheets:
-            if ws.max_row and ws.max_row > 0:
-                sheet = ws
-                break
-        if sheet is None:
-            raise ReportFormatError(name, "the workbook has no data")
+        # the first sheet with anything in it (a blank first sheet, then the data, is common; read-only mode
+        # gives a blank sheet one row, so a sheet is known blank only once read)
         header = None
-        rows, lines, rejected = [], [], []
-        data_lines = 0
-        cells = 0
-        for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells += len(values)
-            if cells > MAX_XLSX_CELLS:
-                raise ReportFormatError(name, f"refused: more than {MAX_XLSX_CELLS:,} cells in the sheet")
-            fields = ["" if v is None else _cell_text(v) for v in values]
-            if not any(f.strip() for f in fields):
-                continue
-            if header is None:
-                while fields and not fields[-1].strip():
-                    fields.pop()
-                header = tuple(f.strip() for f in fields)
-                ncol = len(header)
-                continue
-            data_lines += 1
-            if len(fields) > ncol:
-                if any(f.strip() for f in fields[ncol:]):
-                    rejected.append((row_number, f"too many fields ({len(fields)} of {ncol})", "\t".join(fields)))
+        sheets = list(book.worksheets)
+        for index, sheet in enumerate(sheets):
+            rows, lines, rejected = [], [], []
+            data_lines = 0
+            cells = 0
+            for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells += len(values)
+                if cells > MAX_XLSX_CELLS:
+                    raise ReportFormatError(name, f"refused: more than {MAX_XLSX_CELLS:,} cells in the sheet")
+                fields = ["" if v is None else _cell_text(v) for v in values]
+                if not any(f.strip() for f in fields):
                     continue
-                fields = fields[:ncol]
-            fields += [""] * (ncol - len(fields))
-            rows.append(fields)
-            lines.append(row_number)
+                if header is None:
+                    while fields and not fields[-1].strip():
+                        fields.pop()
+                    header = tuple(f.strip() for f in fields)
+                    ncol = len(header)
+                    continue
+                data_lines += 1
+                if len(fields) > ncol:
+                    if any(f.strip() for f in fields[ncol:]):
+                        rejected.append((row_number, f"too many fields ({len(fields)} of {ncol})", "\t".join(fields)))
+                        continue
+                    fields = fields[:ncol]
+                fields += [""] * (ncol - len(fields))
+                rows.append(fields)
+                lines.append(row_number)
+            if header is not None:
+                if len(sheets) > 1:
+                    notes = (f"read sheet '{sheet.title}' ({index + 1} of {len(sheets)}); the other sheets are not read",)
+                break
     finally:
         book.close()
     if header is None:
         raise ReportFormatError(name, "the workbook has no data")
-    return RawTable(name, header, _arrow_from_rows(rows, len(header)), np.asarray(lines, dtype=np.int64), _rejected_frame(rejected), data_lines, "xlsx", "xlsx", compression, digest, size, ())
+    return RawTable(name, header, _arrow_from_rows(rows, len(header)), np.asarray(lines, dtype=np.int64), _rejected_frame(rejected), data_lines, "xlsx", "xlsx", compression, digest, size, notes)
 
 
 def _cell_text(value: Any) -> str:

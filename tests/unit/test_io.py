@@ -219,6 +219,23 @@ def test_xlsx_lot_master_with_chinese_headers(tmp_path):
     assert f.table[S.PRODUCTION_DATE].tolist() == [pd.Timestamp("2026-05-08"), pd.Timestamp("2026-05-20")]
 
 
+def test_xlsx_with_a_blank_first_sheet_reads_the_sheet_with_the_data(tmp_path):
+    """A blank first sheet (read-only mode gives it one row) made the workbook "have no data"."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    data = book.create_sheet("批次")
+    data.append(["SKU", "批次号", "供应商"])
+    data.append(["SKU-A", "L01", "深圳甲"])
+    data.append(["SKU-B", "L02", "深圳乙"])
+    path = tmp_path / "lots.xlsx"
+    book.save(path)
+    f = load_file(path)
+    assert f.kind == S.LOTS and f.rows == 2 and list(f.table[S.LOT]) == ["L01", "L02"]
+    assert "read sheet '批次' (2 of 2); the other sheets are not read" in f.notes
+
+
 def test_same_lot_master_twice_keeps_one_copy_of_each_row(sample_dir):
     ds = load_files([sample_dir / "lot_master.csv", sample_dir / "lot_master.xlsx"])
     assert len(ds.lots) == 23
