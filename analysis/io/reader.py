@@ -254,9 +254,10 @@ def _read_bytes(display: str, data: bytes, columns: Callable[[tuple[str, ...]], 
         return _read_xlsx(display, data, digest, size, compression)
     if data[:4] == _OLE_MAGIC:
         raise ReportFormatError(display, "old Excel .xls (or another binary Office file) is not supported: save it as .xlsx or CSV")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    bomless = _utf16_without_bom(data)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or bomless:
         try:
-            data = data.decode("utf-16").encode("utf-8")
+            data = data.decode(bomless or "utf-16").encode("utf-8")
         except UnicodeError:
             raise ReportFormatError(display, "unreadable text: it starts like UTF-16 but does not decode as UTF-16") from None
         encoding_label = "utf-16"
@@ -292,6 +293,20 @@ def _read_bytes(display: str, data: bytes, columns: Callable[[tuple[str, ...]], 
         data, encoding_label = _transcode(data)
         text = data.decode("utf-8")
     return _read_quoted(display, text, delimiter, encoding_label, compression, digest, size, notes)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when ``data`` is UTF-16 written without a byte-order mark (a NUL beside nearly
+    every character of a header in Latin letters), else None: such a file was refused as binary."""
+    head = data[:4096]
+    if len(head) < 16 or head.count(b"\x00") < len(head) // 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(b"\x00") > 0.9 * len(odd) and even.count(b"\x00") < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(b"\x00") > 0.9 * len(even) and odd.count(b"\x00") < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 class _NotUtf8(Exception):

@@ -342,3 +342,12 @@ def test_a_cp1252_field_past_the_encoding_sample_in_an_unused_column_is_no_trace
     assert loaded.rows == len(body)
     rejected = loaded.rejected
     assert len(rejected) == 1 and "not-a-date" in rejected["reason"].iloc[0] and "MONTRÉAL" in rejected["raw"].iloc[0]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_text(codec, sample_dir):
+    """UTF-16 without a BOM (some tools write it) was refused as "binary file, not a text report"."""
+    lines = (sample_dir / "fba_customer_returns.txt").read_text(encoding="utf-8").splitlines()[:50]
+    f = load_file(("returns.txt", ("\r\n".join(lines) + "\r\n").encode(codec)))
+    assert f.kind == S.FBA_RETURNS and f.rows == 49 and f.encoding == "utf-16"
+    assert f.table[S.ORDER_ID].iloc[0] == lines[1].split("\t")[1]
