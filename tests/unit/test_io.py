@@ -351,3 +351,14 @@ def test_utf16_without_a_byte_order_mark_is_text(codec, sample_dir):
     f = load_file(("returns.txt", ("\r\n".join(lines) + "\r\n").encode(codec)))
     assert f.kind == S.FBA_RETURNS and f.rows == 49 and f.encoding == "utf-16"
     assert f.table[S.ORDER_ID].iloc[0] == lines[1].split("\t")[1]
+
+
+def test_a_line_longer_than_arrows_block_is_read(sample_dir):
+    """One 3 MB comment refused the whole file ("straddling object straddles two block boundaries")."""
+    lines = (sample_dir / "fba_customer_returns.txt").read_text(encoding="utf-8").splitlines()[:40]
+    fields = lines[5].split("\t")
+    fields[-1] = "right earbud no sound " * 150_000
+    lines[5] = "\t".join(fields)
+    f = load_file(("returns.txt", ("\n".join(lines) + "\n").encode()))
+    assert f.rows == 39 and len(f.rejected) == 0
+    assert len(f.table.loc[f.table[S.SOURCE_LINE] == 6, S.TEXT].iloc[0]) > 3_000_000
