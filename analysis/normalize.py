@@ -684,6 +684,9 @@ def _normalize_spec(raw: RawTable, spec: KindSpec) -> LoadedFile:
             qty = pa.array(parsed.where(whole).round().astype("Int64"), type=pa.int64(), from_pandas=True)
         if S.QUANTITY in spec.required_values:
             flag(pc.is_null(qty).to_numpy(zero_copy_only=False), lambda pos: [f"non-numeric quantity '{v[:40]}'" if v else "missing quantity" for v in values.take(pa.array(pos)).to_pylist()])
+        if table_name in ("complaints", "shipments"):  # (a ledger's and a reimbursement's counts may be negative: adjustments)
+            # units shipped or returned are never fewer than none: a negative count would take units from a level's total
+            flag(pc.fill_null(pc.less(qty, 0), False).to_numpy(zero_copy_only=False), lambda pos: [f"negative quantity '{v[:40]}'" for v in values.take(pa.array(pos)).to_pylist()])
         columns[S.QUANTITY] = qty
     if spec.any_of:
         present = [c for c in spec.any_of if c in text]

@@ -157,6 +157,7 @@ _REJECT_REASONS = (
     (r"missing date", "rejects.no_date"),
     (r"non-numeric quantity '(?P<value>.*)'", "rejects.bad_quantity"),
     (r"missing quantity", "rejects.no_quantity"),
+    (r"negative quantity '(?P<value>.*)'", "rejects.negative_quantity"),
     (r"rating '(?P<value>.*)' is not 1-5", "rejects.bad_rating"),
     (r"empty review \(no text, title or rating\)", "rejects.empty_review"),
     (r"no SKU / FNSKU / shipment id to link the lot", "rejects.no_lot_key"),

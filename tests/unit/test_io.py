@@ -362,3 +362,16 @@ def test_a_line_longer_than_arrows_block_is_read(sample_dir):
     f = load_file(("returns.txt", ("\n".join(lines) + "\n").encode()))
     assert f.rows == 39 and len(f.rejected) == 0
     assert len(f.table.loc[f.table[S.SOURCE_LINE] == 6, S.TEXT].iloc[0]) > 3_000_000
+
+
+def test_a_negative_quantity_shipped_is_rejected(sample_dir):
+    """A shipment line of -5 units was read, and took five units off its level's total."""
+    lines = (sample_dir / "fba_customer_shipment_sales.txt").read_text(encoding="utf-8").splitlines()[:30]
+    header = lines[0].split("\t")
+    at = header.index("quantity")
+    fields = lines[3].split("\t")
+    fields[at] = "-5"
+    lines[3] = "\t".join(fields)
+    f = load_file(("shipments.txt", ("\n".join(lines) + "\n").encode()))
+    assert f.rows == 28 and f.rejected[["line", "reason"]].values.tolist() == [[4, "negative quantity '-5'"]]
+    assert (f.table[S.QUANTITY] >= 0).all()
