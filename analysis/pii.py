@@ -136,14 +136,18 @@ _NOT_NAMES = {
     "something", "item", "product", "order", "return", "refund", "hi", "hello", "very", "much", "sir",
     "madam", "regards", "thanks", "best", "cheers", "sincerely", "here", "there", "my", "your",
 }
+# "Best" and "Cheers" sign off only with a comma or a line break after them: "Best Bluetooth Headset", a
+# review's title, is no signature
 _SIGN_OFF = re.compile(
-    r"(?P<lead>\b(?i:thanks|thank\s+you|many\s+thanks|regards|best\s+regards|kind\s+regards|warm\s+regards|"
-    r"best|cheers|sincerely|yours\s+truly|respectfully|signed)(?:\s+(?i:so\s+much|again|in\s+advance))?"
-    r"(?:\s*[,!.:;\-–—]+\s*|\s*\n\s*|\s+))(?P<name>" + _NAME + r")(?P<tail>\s*(?:$|\n|[.!,;)]))",
+    r"(?P<lead>\b(?:(?i:thanks|thank\s+you|many\s+thanks|regards|best\s+regards|kind\s+regards|warm\s+regards|"
+    r"sincerely|yours\s+truly|respectfully|signed)(?:\s+(?i:so\s+much|again|in\s+advance))?"
+    r"(?:\s*[,!.:;\-–—]+\s*|\s*\n\s*|\s+)|(?i:best|cheers)(?:\s*[,!.:;\-–—]+\s*|\s*\n\s*)))"
+    r"(?P<name>" + _NAME + r")(?P<tail>\s*(?:$|\n|[.!,;)]))",
     re.MULTILINE,
 )
+# a dash signature starts its line or follows a sentence ("...dead.\n- Mary"), not a title's "Sound - Deep Bass"
 _DASH_NAME = re.compile(
-    r"(?P<lead>(?:^|(?<=\s))(?:--?|–|—|~)\s*)(?P<name>" + _NAME + r")(?P<tail>\s*$)",
+    r"(?P<lead>(?:^[ \t]*|(?<=[.!?])[ \t]*)(?:--?|–|—|~)\s*)(?P<name>" + _NAME + r")(?P<tail>\s*$)",
     re.MULTILINE,
 )
 _HERE_NAME = re.compile(
@@ -151,7 +155,11 @@ _HERE_NAME = re.compile(
     r"(?P<name>" + _NAME + r")(?P<tail>\s+here\b)",
     re.MULTILINE,
 )
-_MY_NAME = re.compile(r"(?P<lead>\b(?i:my\s+name\s+is|this\s+is)\s+)(?P<name>" + _NAME + r")(?P<tail>)")
+# "this is" introduces a name after a greeting ("Good morning sir, this is Shiva"); alone it is mostly praise
+# ("This is Awesome")
+_MY_NAME = re.compile(
+    r"(?P<lead>\b(?i:my\s+name\s+is|(?:hi|hello|hey|dear|sir|madam|team|good\s+(?:morning|afternoon|evening)(?:\s+sir|\s+madam)?)"
+    r"[\s,!.]*this\s+is)\s+)(?P<name>" + _NAME + r")(?P<tail>)")
 
 
 _NAME_BEFORE_ADDRESS = re.compile(r"(?P<lead>)(?:^|(?<=[\s,;:(]))(?P<name>" + _NAME + r")(?P<tail>\s*,?\s*\[address\])")

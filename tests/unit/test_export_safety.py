@@ -28,6 +28,11 @@ KEEP = [
     "Unit 2 stopped working",
     "used it 05 06 2026, 0.5 mm gap, 3.5mm jack, 0 - 100% in 2 hours, version 0.9.12, 0,99 EUR",
     "SKU EAR-01-0042 from Deutsche Post, Amazon.de order 302-1234567-1234567",
+    # real review titles and phrases the name rules took for signatures ("Best [name]" in a POA quote)
+    "Best Bluetooth Headset\n | Bass is so good",
+    "One of the Best Bluetooth Earphones\n",
+    "Top Notch Quality of Sound - Deep Bass\n | Sound Quality - 4.8/5",
+    "This is Awesome product, every this Is Fine",
 ]
 
 
@@ -58,6 +63,8 @@ def test_identifiers_and_ordinary_text_survive(text):
         ("Best, Li Wei", "Li Wei", "[name]"),
         ("John Smith here, the earbud is broken", "John", "[name]"),
         ("Hi, my name is Anna Lee and it broke", "Anna", "[name]"),
+        ("Good morning sir,This is Shiva your headset was good", "Shiva", "[name]"),
+        ("Best,\nJohn", "John", "[name]"),
         ("contact: jdoe at gmail dot com", "jdoe", "[email]"),
         ("電話 090-1234-5678 まで", "1234-5678", "[phone]"),
         ("ruf mich an 0171 1234567", "1234567", "[phone]"),
