@@ -194,6 +194,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
             if extra in frame.columns and extra in factors:
                 frame[extra] = as_levels(frame[extra])
     result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n, **kw: top_terms(focus, ref, n=n, **kw))
+    _ship_weeks(result.findings, linked.shipments)
     _ledger_evidence(result.findings, dataset.events, linked.shipments, settings.analysis.alpha)
     _voc_evidence(result.findings, dataset.voc, dataset.lots, settings.analysis.alpha)
     timings["findings"] = time.perf_counter() - t
@@ -206,6 +207,20 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
 AGREES_P = 0.01
 #: complaint families a fulfilment centre's own damage records speak to
 LEDGER_FAMILIES = ("warehouse_damage", "shipping_damage")
+
+
+def _ship_weeks(findings: list[dict], shipments: pd.DataFrame | None) -> None:
+    """Each finding's ``ship_weeks``: the first and last week (their Mondays) its level's units shipped in.
+
+    A finding's units are not the complaints' period: a lot ships for some weeks, and its complaints come
+    weeks later ("9,660 units shipped between" the first and last complaint dates was wrong).
+    """
+    for f in findings:
+        if shipments is None or f["factor"] not in shipments.columns:
+            continue
+        weeks = shipments.loc[(shipments[f["factor"]] == f["level"]).to_numpy() & (shipments[S.QUANTITY] > 0).to_numpy(), S.WEEK]
+        if len(weeks):
+            f["ship_weeks"] = {"first": weeks.min().strftime("%Y-%m-%d"), "last": weeks.max().strftime("%Y-%m-%d")}
 
 
 def _ledger_evidence(findings: list[dict], events: pd.DataFrame | None, shipments: pd.DataFrame | None, alpha: float) -> None:
@@ -341,6 +356,8 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
               corrected: dict | None = None, left_out: dict | None = None) -> dict:
     """The findings.json document (shape kept stable: others build on it)."""
     dates = complaints[S.DATE].dropna() if len(complaints) else pd.Series(dtype="datetime64[ns]")
+    lines = dataset.shipments
+    shipped = lines[S.DATE].dropna() if lines is not None and len(lines) and S.DATE in lines.columns else pd.Series(dtype="datetime64[ns]")
     families = complaints[S.FAMILY].value_counts() if len(complaints) else pd.Series(dtype="int64")
     total = int(families.sum())
     asins = sorted(a for a in complaints[S.ASIN].unique() if a and a != S.UNKNOWN_LEVEL) if len(complaints) else []
@@ -373,6 +390,9 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
         "summary": {
             "period_start": dates.min().strftime("%Y-%m-%d") if len(dates) else None,
             "period_end": dates.max().strftime("%Y-%m-%d") if len(dates) else None,
+            # the units' own period (the shipment lines' first and last day), not the complaints'
+            "shipped_start": shipped.min().strftime("%Y-%m-%d") if len(shipped) else None,
+            "shipped_end": shipped.max().strftime("%Y-%m-%d") if len(shipped) else None,
             "asins": asins,
             "complaints": total,
             "units": units,

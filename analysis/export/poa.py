@@ -488,7 +488,13 @@ def _block(
             ratio=_ratio(f.get("rate_ratio"), na), p_adjusted=_p(f.get("p_adjusted", f.get("p_value")), na),
         )
         has_base = not _is_missing(f.get("baseline_rate")) and not _is_missing(f.get("rate_ratio"))
-        statement = _fill(_dated(ft, "rate" if has_base else "rate_no_baseline", summary), **common, **numbers)
+        # the weeks the level's units shipped in (a findings.json without them: the shipments', else the complaints' period)
+        weeks = f.get("ship_weeks") if isinstance(f.get("ship_weeks"), Mapping) else {}
+        ship = (weeks.get("first"), weeks.get("last")) if weeks.get("first") else (summary.get("shipped_start"), summary.get("shipped_end"))
+        ship = ship if ship[0] and ship[1] else (summary.get("period_start"), summary.get("period_end"))
+        key = "rate" if has_base else "rate_no_baseline"
+        template = ft[key] if ship[0] and ship[1] else ft[f"{key}_undated"]
+        statement = _fill(template, **common, **numbers, ship_start=ship[0] or "?", ship_end=ship[1] or "?")
         if has_base and float(f["baseline_rate"]) == 0:
             statement += " " + _fill(ft["zero_rest"], ratio=numbers["ratio"])
     else:
@@ -656,6 +662,8 @@ def _problem(findings: Mapping[str, Any], t: Mapping[str, Any]) -> str:
     asin_text = _fill(pt["asin_one"] if len(asins) == 1 else pt["asin_many"], asins=_join(asins, t, limit=5)) if asins else pt["asin_none"]
     values = dict(
         start=s.get("period_start") or "?", end=s.get("period_end") or "?",
+        # the units' own period (a findings.json without it: the complaints')
+        ship_start=s.get("shipped_start") or s.get("period_start") or "?", ship_end=s.get("shipped_end") or s.get("period_end") or "?",
         complaints=_int(s.get("complaints"), "?"), units=_int(s.get("units"), "?"), asins=asin_text,
     )
     text = _fill(_dated(pt, "with_units" if not _is_missing(s.get("units")) else "without_units", s), **values)

@@ -499,3 +499,25 @@ def test_voc_level_cells_reach_levels_through_the_lot_master():
     by_asin = voc_level_cells(voc, None, "asin").set_index("level")
     assert by_asin.loc["X", ["skus", "ncx_orders", "orders"]].tolist() == [3, 15, 220]
     assert voc_level_cells(voc, lots, "fulfillment_center").empty and voc_level_cells(None, lots, "asin").empty
+
+
+def test_findings_say_when_their_units_shipped_not_when_complaints_came(sample_analysis):
+    """Every finding read "units shipped between" the first and last complaint (2026-06-05 .. 2026-10-29): the
+    shipments end 2026-09-30, and cable lot CB-2606 shipped from July only."""
+    from analysis.aggregate import week_start
+    from analysis.export import build_root_cause, render_markdown
+
+    lines = sample_analysis.dataset.shipments
+    summary = sample_analysis.findings["summary"]
+    assert (summary["shipped_start"], summary["shipped_end"]) == (lines["date"].min().strftime("%Y-%m-%d"), lines["date"].max().strftime("%Y-%m-%d"))
+    assert summary["shipped_end"] < summary["period_end"]
+    weeks = sample_analysis.shipments
+    for f in sample_analysis.findings["findings"]:
+        mine = weeks.loc[(weeks[f["factor"]] == f["level"]).to_numpy() & (weeks["quantity"] > 0).to_numpy(), "week"]
+        assert f["ship_weeks"] == {"first": mine.min().strftime("%Y-%m-%d"), "last": mine.max().strftime("%Y-%m-%d")}
+    cable = next(f for f in sample_analysis.findings["findings"] if f["level"] == "CB-2606")
+    assert cable["ship_weeks"]["first"] > summary["shipped_start"]
+    assert (week_start(lines["date"]).min()).strftime("%Y-%m-%d") <= cable["ship_weeks"]["first"]
+    text = render_markdown(build_root_cause(sample_analysis.findings, sample_analysis.rows(), "en"))
+    assert f"units shipped in the weeks from {cable['ship_weeks']['first']} to {cable['ship_weeks']['last']}" in text
+    assert f"units shipped between {summary['shipped_start']} and {summary['shipped_end']}." in text
