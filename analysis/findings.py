@@ -47,6 +47,7 @@ NOTICES = {
     "recent": "{n} level(s) shipped mostly shortly before the complaint data end, so part of their complaints cannot have been made yet and their rates read low (findings count units shipped): {levels}. Judge them again once their complaints have had time to come in.",
     "praise": "{n} review(s) and seller feedback rated {min_rating} stars or more are praise, not complaints: they are left out of the analysis (summary.praise counts them by file kind).",
     "neutral": "{n} review(s) and seller feedback rated {rating} stars name no complaint in their words (\"Average\", \"OK product\"): they are left out of the analysis (summary.neutral).",
+    "same_order": "{n} review(s) and seller feedback are on orders that a return or replacement of these data already names: the return counts the unit, so they are left out of the analysis (summary.same_order counts them by file kind).",
     "safety": "{n} complaint(s) describe a safety incident ({terms}). Read them first (Review page, filter \"Safety incidents only\"; the evidence pack's safety column): a safety complaint is handled as a product safety matter, not only through a Plan of Action.",
 }
 

@@ -166,10 +166,13 @@ def _attach_shipments(complaints: pd.DataFrame, lines: pd.DataFrame, lot_row: np
     found = pc.fill_null(pc.is_in(pa.array(lines[S.ORDER_ID]), value_set=wanted), False)
     hit = found.to_numpy(zero_copy_only=False) & (lines[S.ORDER_ID] != "").to_numpy()
     # the lines' categoricals as plain text: the complaints' own columns are text
-    picked = lines.loc[hit, [S.ORDER_ID, S.SKU, S.FC_SHIPPED, S.DATE]].astype({S.SKU: "str", S.FC_SHIPPED: "str"}).rename(columns={S.FC_SHIPPED: SHIPPING_FC, S.DATE: SHIP_DATE})
+    has_asin = S.ASIN in lines.columns
+    picked = lines.loc[hit, [S.ORDER_ID, S.SKU, *([S.ASIN] if has_asin else []), S.FC_SHIPPED, S.DATE]].astype(
+        {S.SKU: "str", S.FC_SHIPPED: "str", **({S.ASIN: "str"} if has_asin else {})}).rename(columns={S.FC_SHIPPED: SHIPPING_FC, S.DATE: SHIP_DATE})
     picked["_lot_row"], picked["_method"] = lot_row[hit], method[hit]
-    by_order_sku = picked.drop_duplicates([S.ORDER_ID, S.SKU])
-    by_order = picked.drop_duplicates([S.ORDER_ID]).drop(columns=[S.SKU])
+    by_order_sku = picked.drop_duplicates([S.ORDER_ID, S.SKU]).drop(columns=[S.ASIN] if has_asin else [])
+    # by order alone (feedback names no SKU): the line's SKU and ASIN too, for complaints that have none
+    by_order = picked.drop_duplicates([S.ORDER_ID]).rename(columns={S.SKU: "_line_sku", S.ASIN: "_line_asin"})
     out = complaints.drop(columns=[c for c in (SHIPPING_FC, SHIP_DATE, S.LINK_METHOD) if c in complaints.columns])
     own_fc = out.pop(S.FC_SHIPPED) if S.FC_SHIPPED in out.columns else None
     out = out.reset_index(drop=True)
@@ -179,8 +182,13 @@ def _attach_shipments(complaints: pd.DataFrame, lines: pd.DataFrame, lot_row: np
         second = out.loc[missing, [S.ORDER_ID]].merge(by_order, on=S.ORDER_ID, how="left")
         second.index = first.index[missing]
         for col in second.columns:
-            if col != S.ORDER_ID:
+            if col != S.ORDER_ID and not col.startswith("_line_"):
                 first.loc[missing, col] = second[col]
+        for col, line_col in ((S.SKU, "_line_sku"), (S.ASIN, "_line_asin")):
+            if col in first.columns and line_col in second.columns:
+                blank = missing & (first[col].fillna("").astype("str").str.strip() == "")
+                found = second[line_col].reindex(first.index[blank])
+                first.loc[blank & first.index.isin(found.dropna().index), col] = found.dropna()
     first["_lot_row"] = first["_lot_row"].fillna(-1).astype(np.int64)
     first["_method"] = first["_method"].fillna(_NONE).astype(np.int64)
     linked = first[SHIP_DATE].notna()

@@ -171,9 +171,10 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
         complaints[S.EVIDENCE].astype("str").str.startswith(EVIDENCE_ANALYST).to_numpy()
     praise = praise_rows(complaints, settings.analysis.praise_min_rating) & ~kept
     neutral = neutral_rows(complaints, settings.analysis.praise_min_rating) & ~kept & ~praise
+    same_order = same_order_rows(complaints) & ~kept & ~praise & ~neutral
     left_out = {name: {str(k): int(v) for k, v in complaints.loc[rows, S.SOURCE_KIND].value_counts().items() if v}
-                for name, rows in (("praise", praise), ("neutral", neutral))}
-    complaints = complaints[~(praise | neutral)].copy()
+                for name, rows in (("praise", praise), ("neutral", neutral), ("same_order", same_order))}
+    complaints = complaints[~(praise | neutral | same_order)].copy()
     complaints["_units"] = complaint_units(complaints) if len(complaints) else pd.Series(dtype="float64")
     timings["classify"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -292,6 +293,25 @@ def _voc_evidence(findings: list[dict], voc: pd.DataFrame | None, lots: pd.DataF
                     "agrees": bool(row["p_value"] < AGREES_P and row["rate_ratio"] > 1)}
 
 
+#: complaints that return the unit: another voice on the same order (feedback, a review) is the same unit again
+_RETURN_KINDS = (S.FBA_RETURNS, S.FBM_RETURNS, S.REPLACEMENTS)
+
+
+def same_order_rows(complaints: pd.DataFrame) -> np.ndarray:
+    """Reviews and seller feedback on an order that a return or a replacement of these data already names.
+
+    The return counts the unit (with Amazon's reason code and the FC's disposition); counting the buyer's
+    feedback on the same order too counted one unit twice (67 of the sample's 70 negative feedback were on
+    returned orders).  Counted in ``summary.same_order``, left out of the analysis.
+    """
+    if not len(complaints) or S.ORDER_ID not in complaints.columns:
+        return np.zeros(len(complaints), dtype=bool)
+    kinds = complaints[S.SOURCE_KIND].astype("str")
+    orders = complaints[S.ORDER_ID].fillna("").astype("str").str.strip()
+    returned = set(orders[kinds.isin(_RETURN_KINDS).to_numpy() & (orders != "").to_numpy()])
+    return (kinds.isin([S.REVIEWS, S.SELLER_FEEDBACK]) & (orders != "") & orders.isin(returned)).to_numpy()
+
+
 def neutral_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:
     """Classified reviews and seller feedback rated one star under ``min_rating`` (3 stars: neutral, in
     Amazon's words for feedback) whose words name no complaint (family ``other``: "Average", "OK product,
@@ -381,6 +401,8 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
         warnings.append(notice("praise", n=sum(left_out["praise"].values()), min_rating=f"{settings.analysis.praise_min_rating:g}"))
     if left_out.get("neutral"):
         warnings.append(notice("neutral", n=sum(left_out["neutral"].values()), rating=f"{settings.analysis.praise_min_rating - 1:g}"))
+    if left_out.get("same_order"):
+        warnings.append(notice("same_order", n=sum(left_out["same_order"].values())))
     if corrected and corrected["applied"]:
         warnings.append(notice("corrected", applied=corrected["applied"], corrections=corrected["corrections"]))
     if corrected and corrected["unmatched"]:
@@ -404,6 +426,7 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
             "voc": voc_by_asin(dataset.voc),
             "praise": left_out.get("praise") or {},
             "neutral": left_out.get("neutral") or {},
+            "same_order": left_out.get("same_order") or {},
         },
         "findings": result.findings,
         "explained": result.explained,

@@ -131,11 +131,15 @@ def test_cli_report_and_classify_take_corrections(base, tmp_path, capsys):
     assert capsys.readouterr().err.strip().startswith("error: bad.csv: not a corrections file")
 
 
-def test_a_complaint_without_sku_or_asin_is_corrected_too():
-    # seller feedback has no SKU and no ASIN: the analysis shows them as "(unknown)", the raw table as blank
-    a = analyze(load_files([*FILES, SAMPLE / "seller_feedback.txt"], strict=True))
+def test_a_complaint_without_sku_or_asin_is_corrected_too(tmp_path):
+    # seller feedback names no SKU or ASIN; on an order not in the shipment files it gets none from the order's
+    # shipment line: the analysis shows them as "(unknown)", the raw table as blank
+    lines = (SAMPLE / "seller_feedback.txt").read_text(encoding="cp1252").splitlines()
+    unknown = [lines[0]] + ["\t".join(f if i != 4 else f"999-{n:07d}-0000000" for i, f in enumerate(line.split("\t"))) for n, line in enumerate(lines[1:])]
+    (tmp_path / "seller_feedback.txt").write_text("\n".join(unknown) + "\n", encoding="cp1252")
+    a = analyze(load_files([*FILES, tmp_path / "seller_feedback.txt"], strict=True))
     feedback = a.complaints[a.complaints["source_kind"] == "seller_feedback"]
-    assert (feedback["asin"].astype("str") == "(unknown)").all()
+    assert len(feedback) and (feedback["asin"].astype("str") == "(unknown)").all()
     cor = C.correct(None, feedback, feedback["complaint_id"].head(3), "other")
     assert (cor["asin"] == "").all()
     again = analyze(a.dataset, corrections=cor)

@@ -101,3 +101,16 @@ def test_group_sum_packs_codes_and_falls_back_when_they_do_not_fit():
     huge = [np.array([2**40, 0, 2**40]), np.array([2**30, 1, 2**30])]  # 2^71 combinations: pandas groups them
     keys, sums = group_sum(huge, np.array([1.0, 1.0, 1.0]))
     assert [k.tolist() for k in keys] == [[0, 2**40], [1, 2**30]] and sums.tolist() == [1.0, 2.0]
+
+
+def test_feedback_linked_by_order_takes_the_sku_and_asin_of_its_shipment_line(sample_dir):
+    """Feedback names no SKU: linked by its order it got the line's FC and lot (from the SKU) but kept SKU and ASIN
+    "(unknown)", so it counted for a lot and not for the listing the lot is sold under."""
+    ds = load_files([sample_dir / "fba_customer_shipment_sales.txt", sample_dir / "lot_master.xlsx", sample_dir / "seller_feedback.txt"])
+    linked = link(ds)
+    feedback = linked.complaints[linked.complaints[S.SOURCE_KIND] == S.SELLER_FEEDBACK]
+    lines = ds.shipments.astype({S.SKU: "str", S.ASIN: "str"}).drop_duplicates(S.ORDER_ID).set_index(S.ORDER_ID)
+    on_lines = feedback[feedback[S.ORDER_ID].isin(lines.index)]
+    assert len(on_lines) > 300
+    assert on_lines[S.SKU].astype("str").tolist() == lines.loc[on_lines[S.ORDER_ID], S.SKU].tolist()
+    assert on_lines[S.ASIN].astype("str").tolist() == lines.loc[on_lines[S.ORDER_ID], S.ASIN].tolist()

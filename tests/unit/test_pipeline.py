@@ -384,14 +384,16 @@ def test_reviews_and_feedback_rated_four_or_five_are_praise_not_complaints(sampl
     assert doc["summary"]["praise"] == rated["source_kind"].value_counts().to_dict() and sum(doc["summary"]["praise"].values()) > 100
     neutral = doc["summary"]["neutral"]  # 3 stars whose words name no complaint ("Average")
     assert sum(neutral.values()) > 20 and not ((text_only["rating"] == 3) & (text_only["family"] == "other")).any()
-    assert doc["summary"]["complaints"] == len(c) == len(raw) - len(rated) - sum(neutral.values())
+    same_order = sum(doc["summary"]["same_order"].values())  # on orders a return already names (test below)
+    assert doc["summary"]["complaints"] == len(c) == len(raw) - len(rated) - sum(neutral.values()) - same_order
     notice = next(n for n in doc["notices"] if n["code"] == "praise")
     assert notice["params"] == {"n": len(rated), "min_rating": "4"}
     assert next(n for n in doc["notices"] if n["code"] == "neutral")["params"] == {"n": sum(neutral.values()), "rating": "3"}
     assert ((text_only["rating"] == 3) & (text_only["family"] != "other")).any()  # 3 stars that complain stay
     # none of the positive feedback reads as a listing complaint any more, even when kept
     kept = analyze(sample_analysis.dataset, Settings(analysis=AnalysisSettings(praise_min_rating=None)))
-    assert kept.findings["summary"]["praise"] == {} == kept.findings["summary"]["neutral"] and len(kept.complaints) == len(raw)
+    assert kept.findings["summary"]["praise"] == {} == kept.findings["summary"]["neutral"]
+    assert len(kept.complaints) == len(raw) - sum(kept.findings["summary"]["same_order"].values())
     fb = kept.complaints[(kept.complaints["source_kind"] == "seller_feedback") & (kept.complaints["rating"] >= 4)]
     assert (fb["family"] == "other").all()
 
@@ -521,3 +523,22 @@ def test_findings_say_when_their_units_shipped_not_when_complaints_came(sample_a
     text = render_markdown(build_root_cause(sample_analysis.findings, sample_analysis.rows(), "en"))
     assert f"units shipped in the weeks from {cable['ship_weeks']['first']} to {cable['ship_weeks']['last']}" in text
     assert f"units shipped between {summary['shipped_start']} and {summary['shipped_end']}." in text
+
+
+def test_feedback_on_a_returned_order_does_not_count_the_unit_twice(sample_analysis):
+    """67 of the sample's 70 negative feedback were on orders with an FBA return: each unit was counted twice
+    (the families, the findings' complaints and the evidence tables)."""
+    doc = sample_analysis.findings
+    raw = sample_analysis.linked.complaints
+    kept = sample_analysis.complaints
+    returned = set(raw.loc[raw["source_kind"].isin(["fba_returns", "fbm_returns", "replacements"]) & (raw["order_id"] != ""), "order_id"])
+    text_only = kept[kept["source_kind"].isin(["reviews", "seller_feedback"])]
+    assert not text_only["order_id"].isin(returned & set(text_only["order_id"]) - {""}).any()
+    same = doc["summary"]["same_order"]
+    assert same.get("seller_feedback", 0) > 50
+    notice = next(n for n in doc["notices"] if n["code"] == "same_order")
+    assert notice["params"] == {"n": sum(same.values())}
+    # each order complained about counts once in the complaints analysed
+    orders = kept.loc[kept["order_id"] != "", ["order_id", "source_kind"]]
+    by_order = orders.groupby("order_id")["source_kind"].agg(set)
+    assert not by_order.map(lambda kinds: bool(kinds & {"reviews", "seller_feedback"}) and bool(kinds & {"fba_returns", "fbm_returns", "replacements"})).any()
