@@ -424,9 +424,12 @@ def _ref_text(ref: Any, t: Mapping[str, Any]) -> str:
 
 
 def _supplier_of(f: Mapping[str, Any]) -> str | None:
+    """The supplier a finding's actions address: its own level, or a supplier with exactly its units (an alias).
+    Not a supplier whose excess it explains: that one may only have used the bad cable lot, which others
+    used too (an 8D went to 华信电子 for cable lot CB-2606, also built into 瑞通科技's lot)."""
     if f.get("factor") == schema.SUPPLIER:
         return _line(f.get("level"))
-    for ref in list(f.get("explains") or []) + list(f.get("aliases") or []):
+    for ref in f.get("aliases") or []:
         if isinstance(ref, Mapping) and ref.get("factor") == schema.SUPPLIER:
             return _line(ref.get("level"))
     return None

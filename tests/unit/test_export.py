@@ -195,7 +195,9 @@ def test_root_cause_statement_numbers_match_findings(findings, complaints):
     assert any("Shenzhen B" in x and "explained by cable lot CB-2407" in x for x in s.not_causes)
     assert any(x.startswith("Packaging version (2 levels examined)") for x in s.not_causes)
     assert [p.category for p in s.actions] == ["quality_defect", "fc_damage"]
-    assert any("8D" in i.prompt and "Shenzhen B" in i.prompt for i in s.actions[0].corrective)
+    # Shenzhen B's excess is explained by the cable lot: it may only have used it, so the 8D goes to the cable lot's supplier
+    assert any("8D" in i.prompt and "the supplier for CB-2407" in i.prompt for i in s.actions[0].corrective)
+    assert not any("Shenzhen B" in i.prompt for i in s.actions[0].corrective)
     assert any("ledger" in i.prompt and "reimbursement" in i.prompt for i in s.actions[1].corrective)
 
 
@@ -483,7 +485,14 @@ def test_a_plan_for_two_component_lots_names_each_with_its_own_supplier(findings
     plan = next(p for p in build_root_cause(f, complaints).actions if p.category == "quality_defect")
     prompts = [a.prompt for a in plan.corrective + plan.preventive]
     assert prompts[0].startswith("Quarantine the affected stock: all units of cable lot CB-2407 and battery lot BT-1 in FBA")
+    # a supplier whose excess the cable lot explains is not its supplier (it may only have used it)
+    assert "(8D) to the supplier of CB-2407 and the supplier of BT-1 for CB-2407 and BT-1" in prompts[2]
+    # a supplier with exactly the cable lot's units (an alias) is
+    f["findings"][0]["aliases"] = [{"factor": "supplier", "level": "Shenzhen B"}]
+    plan = next(p for p in build_root_cause(f, complaints).actions if p.category == "quality_defect")
+    prompts = [a.prompt for a in plan.corrective + plan.preventive]
     assert "(8D) to Shenzhen B (CB-2407) and the supplier of BT-1 for CB-2407 and BT-1" in prompts[2]
+    f["findings"][0]["aliases"] = []
     # one finding: its supplier, or "the supplier"
     f["findings"][0]["explains"] = []
     alone = build_root_cause(f, complaints, selected=[1]).actions[0]
