@@ -297,10 +297,12 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _select_quotes(
-    rows: pd.DataFrame, terms: Sequence[str], settings: PoaSettings, t: Mapping[str, Any]
+    rows: pd.DataFrame, terms: Sequence[str], settings: PoaSettings, t: Mapping[str, Any], per_unit: bool = False
 ) -> tuple[Quote, ...]:
     """Representative comments: mention the top terms, confidently classified, readable length.
 
+    With ``per_unit`` (a finding counted per unit shipped) the complaints the finding counts come first:
+    those tied to a shipped unit, not a review without an order (2 of 3 quotes were such reviews).
     Deterministic: ties are broken by date then row order.
     """
     if rows.empty or schema.TEXT not in rows.columns:
@@ -311,6 +313,7 @@ def _select_quotes(
         return rows[name].tolist() if name in rows.columns else [None] * len(rows)
 
     confs, dates, kinds, orders = (column(c) for c in (schema.FAMILY_CONFIDENCE, schema.DATE, schema.SOURCE_KIND, schema.ORDER_ID))
+    shipped = [not _is_missing(x) for x in column(schema.SHIP_DATE)] if per_unit else [True] * len(rows)
     scored = []
     for pos, raw in enumerate(column(schema.TEXT)):
         if _is_missing(raw):
@@ -324,7 +327,7 @@ def _select_quotes(
         conf = 0.0 if _is_missing(conf) else float(conf)
         too_long = len(text) > settings.quote_max_chars
         date = _date(dates[pos])
-        scored.append(((-hits, too_long, -conf, date or "9999", pos), text, pos, date))
+        scored.append(((not shipped[pos], -hits, too_long, -conf, date or "9999", pos), text, pos, date))
     scored.sort(key=lambda s: s[0])
     seen: set[str] = set()
     quotes = []
@@ -548,7 +551,7 @@ def _block(
             Quote(text=_cut(redact_pii(_line(q)), settings.quote_max_chars)) for q in quote_override if _line(q)
         )
     else:
-        quotes = _select_quotes(_finding_complaints(f, complaints), terms, settings, t)
+        quotes = _select_quotes(_finding_complaints(f, complaints), terms, settings, t, per_unit=f.get("basis") == "units")
 
     return FindingBlock(
         rank=int(f.get("rank") or 0),

@@ -542,3 +542,15 @@ def test_feedback_on_a_returned_order_does_not_count_the_unit_twice(sample_analy
     orders = kept.loc[kept["order_id"] != "", ["order_id", "source_kind"]]
     by_order = orders.groupby("order_id")["source_kind"].agg(set)
     assert not by_order.map(lambda kinds: bool(kinds & {"reviews", "seller_feedback"}) and bool(kinds & {"fba_returns", "fbm_returns", "replacements"})).any()
+
+
+def test_a_findings_quotes_come_from_the_complaints_it_counts(sample_analysis):
+    """A listing finding counted per unit shipped quoted reviews (2 of 3), which its numbers do not count."""
+    from analysis.export import build_root_cause
+
+    rows = sample_analysis.rows()
+    asin = next(f for f in sample_analysis.findings["findings"] if f["factor"] == "asin")
+    mine = rows[(rows["asin"].astype("str") == asin["level"]) & (rows["family"] == asin["family"])]
+    assert (mine["source_kind"] == "reviews").any()  # reviews of the listing are there to quote
+    block = next(b for b in build_root_cause(sample_analysis.findings, rows).findings if b.level == asin["level"])
+    assert block.quotes and all(q.source != "review" for q in block.quotes)
