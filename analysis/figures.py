@@ -59,6 +59,35 @@ def funnel_tables(analysis: "Analysis", factor: str, family: str) -> tuple[pd.Da
     return points, limits, baseline
 
 
+def finding_comparison(finding: dict, levels: pd.DataFrame) -> pd.DataFrame:
+    """The comparison a finding's sentence states, beside its level as a whole (as in the level table and charts).
+
+    A finding counts the complaints and units whose every factor is known and, where findings of one family lie
+    side by side, compares its units outside the others (``net_of``): its numbers are not the level table's.
+    This table is where a reader finds both.
+    """
+    whole = levels[levels["level"].astype("str") == str(finding["level"])]
+    net = "; ".join(f"{n['factor']} {n['level']}" for n in finding.get("net_of") or ())
+    rows = [{
+        "comparison": "finding (as stated)",
+        "counted": "complaints and units with every factor known" + (f"; without the units of {net}" if net else ""),
+        "complaints": finding.get("complaints"), "units": finding.get("units"), "rate": finding.get("rate"),
+        "ci_low": finding.get("ci_low"), "ci_high": finding.get("ci_high"),
+        "rest_complaints": finding.get("baseline_complaints"), "rest_units": finding.get("baseline_units"),
+        "baseline_rate": finding.get("baseline_rate"), "rate_ratio": finding.get("rate_ratio"),
+        "rr_ci_low": finding.get("rr_ci_low"), "rr_ci_high": finding.get("rr_ci_high"),
+        "test": finding.get("test"), "p_value": finding.get("p_value"), "p_adjusted": finding.get("p_adjusted"),
+    }]
+    if len(whole):
+        w = whole.iloc[0]
+        rows.append({
+            "comparison": "level as a whole", "counted": "every complaint and unit of the level, against all other levels",
+            **{c: w[c] for c in ("complaints", "units", "rate", "ci_low", "ci_high", "baseline_rate", "rate_ratio", "rr_ci_low",
+                                 "rr_ci_high", "test", "p_value", "p_adjusted") if c in w.index},
+        })
+    return pd.DataFrame(rows)
+
+
 #: complaints of a finding that must use a term for it to be listed among the finding's terms
 MIN_TERM_DOCUMENTS = 2
 
@@ -106,6 +135,7 @@ def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 
         key = partial(figure_name, f["rank"], f["factor"])
         fmt = {"family": names.get(f["family"], f["family"]), "factor": factor_name(f["factor"], language, capital=False), "level": f["level"]}
         level_df = analysis.level_table(f["factor"], f["family"])
+        tables[key("comparison")] = finding_comparison(f, level_df)
         tables[key("levels")] = level_df
         figures[key("rates")] = charts.rates_chart(level_df, baseline=overall_rate(level_df) if analysis.shipments is not None else None, labels=chart_labels(
             language, title=lab["rates"]["title"].format(**fmt), x_title=factor_name(f["factor"], language), y_title=words["rate_y"]))

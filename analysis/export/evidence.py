@@ -62,6 +62,30 @@ _PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "plotly", "kaleido", "py
 TOOL_NAME = "amazon-rootcause-workbench"
 
 
+#: what each member of the evidence pack is (README.txt in the zip)
+PACK_README = """Evidence pack of a root-cause analysis (amazon-rootcause-workbench)
+
+manifest.json            the tool and package versions, the settings, every input file with its SHA-256,
+                         rows read, rejected and duplicated, and the SHA-256 of every member below
+findings.json            the findings: for each, the comparison its sentence states (rate, interval,
+                         rate ratio, adjusted p), the buyers' distinctive terms (redacted), what it
+                         explains and what it is net of
+complaints.csv           one row per complaint analysed: family, evidence, order, SKU, lot, shipping FC,
+                         with buyer contact details removed and every cell safe to open in a spreadsheet
+tables/findingN_*_comparison.csv
+                         the comparison finding N's sentence states (complaints and units with every factor
+                         known, without the units of the family's other findings where it says so), beside
+                         the level as a whole, as the level table and the charts show it
+tables/findingN_*_levels.csv    every level of the finding's factor for its family, as a whole, against the rest
+tables/findingN_*_funnel.csv    the funnel plot's points and limits
+tables/findingN_*_control.csv   the weekly control chart of the finding's level (p or Laney p')
+tables/findingN_*_terms.csv     the distinctive terms of the finding's complaints (used by two complaints or more)
+tables/level_tests.csv   every test of every level of every factor for every family (Benjamini-Hochberg adjusted)
+tables/family_pareto.csv the complaints by family
+charts/                  the charts of the Root Cause section (PNG and SVG)
+"""
+
+
 def sha256_file(path: str | Path) -> str:
     """Hex SHA-256 of a file, read in 1 MiB blocks."""
     h = hashlib.sha256()
@@ -275,6 +299,7 @@ def write_evidence_pack(
     for path in _chart_files(chart_paths):
         if path.is_file():
             members.append((f"charts/{path.name}", path.read_bytes()))
+    members.append(("README.txt", PACK_README.encode("utf-8")))
     manifest = {
         "tool": TOOL_NAME,
         "tool_version": _tool_version(),

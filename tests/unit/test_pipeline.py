@@ -554,3 +554,18 @@ def test_a_findings_quotes_come_from_the_complaints_it_counts(sample_analysis):
     assert (mine["source_kind"] == "reviews").any()  # reviews of the listing are there to quote
     block = next(b for b in build_root_cause(sample_analysis.findings, rows).findings if b.level == asin["level"])
     assert block.quotes and all(q.source != "review" for q in block.quotes)
+
+
+def test_the_evidence_pack_has_each_findings_stated_comparison_beside_its_level_as_a_whole(sample_analysis):
+    """The document's numbers (net of the family's other findings, every factor known) were in no table of the
+    pack, whose level tables and charts show the level as a whole: BT-2607 read 2.1x in the text, 1.1x there."""
+    from analysis.figures import figures_for
+
+    _, tables = figures_for(sample_analysis, "en")
+    for f in sample_analysis.findings["findings"]:
+        table = next(v for k, v in tables.items() if k.startswith(f"finding{f['rank']}_") and k.endswith("_comparison")).set_index("comparison")
+        stated = table.loc["finding (as stated)"]
+        assert (stated["complaints"], stated["units"], stated["rate_ratio"], stated["p_adjusted"]) == (f["complaints"], f["units"], f["rate_ratio"], f["p_adjusted"])
+        assert ("without the units of" in stated["counted"]) == bool(f.get("net_of"))
+        whole = sample_analysis.level_table(f["factor"], f["family"]).set_index("level").loc[f["level"]]
+        assert table.loc["level as a whole", "rate_ratio"] == whole["rate_ratio"] and table.loc["level as a whole", "units"] == whole["units"]
