@@ -104,7 +104,7 @@ def finding_terms(analysis: "Analysis", finding: dict) -> pd.DataFrame:
     if not focus.any():
         return pd.DataFrame()
     frame = complaints[focus | reference].assign(_group=np.where(focus[focus | reference], "focus", "rest"))
-    terms = distinctive_terms(frame, by="_group", focus="focus")
+    terms = distinctive_terms(frame, by="_group", focus="focus", ngram_range=(1, 3))  # three words: "case hinge cracked"
     words = name_words(finding["level"])  # the level's own name is no symptom (as in its top_terms)
     # a term only one complaint uses is a quote, not a pattern (and may be a buyer's own name): two or more, as top_terms
     shared = (terms["focus_documents"] >= MIN_TERM_DOCUMENTS).to_numpy()

@@ -451,15 +451,16 @@ def test_docx_leaves_out_the_charts_of_findings_left_out(tmp_path, findings, com
         "Figure 3: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart from all other complaints (log-odds)."
 
 
-@pytest.mark.parametrize("against, said", [("family", "Compared with complaints of the same kind elsewhere, these buyers more often mention"),
-                                           ("all", "Compared with all other complaints, these buyers more often mention"),
+@pytest.mark.parametrize("against, said", [("family", "Compared with complaints of the same kind elsewhere, the words that most set these complaints apart are"),
+                                           ("all", "Compared with all other complaints, the words that most set these complaints apart are"),
                                            (None, "These buyers most often mention")])
 def test_buyers_say_names_what_the_terms_were_compared_with(findings, complaints, against, said):
     f = json.loads(json.dumps(findings))
     if against:
         f["findings"][0]["terms_against"] = against
     block = build_root_cause(f, complaints).findings[0]
-    assert block.buyers_say == f"{said} “right earbud” and “no sound”."
+    table = " (their counts, z-scores and adjusted p-values are in the evidence pack's terms table)" if against else ""
+    assert block.buyers_say == f"{said} “right earbud” and “no sound”{table}."
 
 
 def test_levels_one_finding_explains_are_named_in_one_sentence(findings, complaints):
