@@ -897,12 +897,15 @@ def figure_name(rank: int, factor: str, kind: str) -> str:
     return f"finding{rank}_{''.join(ch if ch.isalnum() else '_' for ch in factor)[:40]}_{kind}"
 
 
-def _docx_pictures(charts: Mapping[str, Path] | None, section: RootCauseSection) -> dict[int | None, list[tuple[Path, str]]]:
+def _docx_pictures(charts: Mapping[str, Path] | None, section: RootCauseSection,
+                   findings: Mapping[str, Any] | None = None) -> dict[int | None, list[tuple[Path, str]]]:
     """The PNG charts to embed with their captions, by the rank of the finding they show
     (``None``: the complaints as a whole, shown with the problem statement).  A finding's
     charts follow its text; those of findings left out of the section are left out too."""
     t = section.text
     blocks = {b.rank: b for b in section.findings}
+    onsets = {f.get("rank"): f.get("onset") for f in (findings or {}).get("findings") or ()}
+    action = (((findings or {}).get("settings") or {}).get("analysis") or {}).get("action_date")
     placed: dict[int | None, list[tuple[Path, str]]] = {}
     for name, p in (charts or {}).items():
         png = Path(p)
@@ -913,6 +916,8 @@ def _docx_pictures(charts: Mapping[str, Path] | None, section: RootCauseSection)
             placed.setdefault(None, []).append((png, str(t["charts"].get(name, name.replace("_", " ")))))
         elif (b := blocks.get(int(m[1]))) is not None:
             kind = {"family": "terms", "all": "terms_all", None: "terms_plain"}[b.terms_against] if m[2] == "terms" else m[2]
+            if kind == "control":  # the caption names only the marks the chart has
+                kind += {(True, True): "", (True, False): "_onset", (False, True): "_action", (False, False): "_plain"}[(bool(onsets.get(b.rank)), bool(action))]
             caption = _fill(t["charts"]["of_finding"], rank=b.rank, factor=_factor_name(b.factor, t), level=b.level, caption=t["charts"][kind])
             placed.setdefault(b.rank, []).append((png, caption))
     return placed
@@ -965,7 +970,7 @@ def render_docx(
                 rpr.append(fonts)
             fonts.set(qn("w:eastAsia"), "Microsoft YaHei")
 
-    pictures = _docx_pictures(charts, section)
+    pictures = _docx_pictures(charts, section, findings)
     shown = 0
 
     def add_pictures(items: list[tuple[Path, str]]) -> None:

@@ -562,7 +562,7 @@ def test_root_causes_show_amazons_voice_of_the_customer(app_en):
 def test_a_finding_cites_amazons_ncx_rate(app_en):
     app_en.switch_page("views/root_causes.py").run()
     f = next(f for f in app_en.session_state["analysis_memo"][1].findings["findings"] if f["level"] == "CB-2606")
-    line = [m.value for m in app_en.markdown if m.value.startswith("Amazon's own NCX rate agrees:")]
+    line = [m.value for m in app_en.markdown if m.value.startswith("Amazon's own NCX rate is higher too:")]
     assert any(f"for the {f['voc']['skus']} SKUs of CB\\-2606 ({f['voc']['ncx_orders']:,} of {f['voc']['orders']:,})" in x for x in line), line
 
 

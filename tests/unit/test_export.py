@@ -381,7 +381,7 @@ def test_write_all_and_evidence_pack(tmp_path, findings, complaints, figures, im
         "Figure 2: Complaints per week by family.",
         "Figure 3: Finding 1 (cable lot CB-2407): Complaint rate per level with 95% intervals; the dashed line is the rate of all units.",
         "Figure 4: Finding 1 (cable lot CB-2407): Funnel plot: each level's rate against its units; points outside the limits differ beyond chance.",
-        "Figure 5: Finding 1 (cable lot CB-2407): Control chart over time, with the onset and the corrective action marked.",
+        "Figure 5: Finding 1 (cable lot CB-2407): Control chart over time, with the onset marked.",
         "Figure 6: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart (log-odds).",  # (the fixture does not say against what)
     ]
     texts = [p.text for p in doc.paragraphs]
@@ -546,7 +546,7 @@ def test_the_problem_statement_cites_amazons_voice_of_the_customer(findings, com
                             "worst_health": "Poor", "top_reason": "Inaccurate website description", "updated": "2026-10-01"}]
     assert ("Amazon's Voice of the Customer (updated 2026-10-01): B0DHK7Q5WT, NCX rate 3.6% (504 of 14,071 orders), CX Health down to Poor "
             "(2 of 7 SKUs Poor or worse), most NCX orders for “Inaccurate website description”.") in build_root_cause(f, complaints).problem_statement
-    assert "亚马逊买家之声（更新于 2026-10-01）：B0DHK7Q5WT 的买家不满意率为 3.6%" in build_root_cause(f, complaints, "zh").problem_statement
+    assert "亚马逊买家之声（更新于 2026-10-01）：B0DHK7Q5WT 的负面客户体验（NCX）率为 3.6%" in build_root_cause(f, complaints, "zh").problem_statement
     assert "Voice of the Customer" not in build_root_cause(findings, complaints).problem_statement
 
 
@@ -555,8 +555,24 @@ def test_a_finding_says_what_amazons_ncx_rate_says(findings, complaints):
     f["findings"][0]["voc"] = {"skus": 4, "ncx_orders": 446, "orders": 9377, "ncx_rate": 446 / 9377, "ncx_rate_rest": 0.029, "rate_ratio": 1.64,
                                "rr_ci_low": 1.47, "rr_ci_high": 1.83, "p_value": 2e-19, "agrees": True, "top_reason": "Item defective or doesn't work"}
     details = build_root_cause(f, complaints).findings[0].details
-    assert ("Amazon's own NCX rate agrees: 4.8% of orders for the 4 SKUs of CB-2407 (446 of 9,377) against 2.9% for the other SKUs, "
-            "1.6 times (95% CI 1.5 to 1.8; p < 0.0001). The reason behind most of their NCX orders: “Item defective or doesn't work”.") in details
+    # higher too, not "agrees": NCX counts every issue, this finding one kind
+    assert ("Amazon's own NCX rate is higher too: 4.8% of orders for the 4 SKUs of CB-2407 (446 of 9,377) against 2.9% for the other SKUs, "
+            "1.6 times (95% CI 1.5 to 1.8; p < 0.0001); NCX counts every product or listing issue, not only this kind. "
+            "The reason behind most of their NCX orders: “Item defective or doesn't work”.") in details
     f["findings"][0]["voc"].update(p_value=0.15, rate_ratio=1.12, agrees=False, top_reason=None)
     details = build_root_cause(f, complaints, "zh").findings[0].details
-    assert any(d.startswith("亚马逊的买家不满意率并未显示 CB-2407 异常：") and d.endswith("不满意订单包含所有产品和 listing 问题，而不只是这一类。") for d in details), details
+    assert any(d.startswith("亚马逊的负面客户体验（NCX）率并未显示 CB-2407 异常：") and d.endswith("不满意订单包含所有产品和 listing 问题，而不只是这一类。") for d in details), details
+
+
+@pytest.mark.parametrize("onset, action, said", [("2026-07-14", "2026-09-01", "Control chart over time, with the onset and the corrective action marked."),
+                                                  ("2026-07-14", None, "Control chart over time, with the onset marked."),
+                                                  (None, "2026-09-01", "Control chart over time, with the corrective action marked."),
+                                                  (None, None, "Control chart over time.")])
+def test_a_control_charts_caption_names_only_the_marks_it_has(tmp_path, findings, complaints, onset, action, said):
+    """Every control chart's caption said the onset and the corrective action were marked, with neither on it."""
+    f = json.loads(json.dumps(findings))
+    f["findings"][0]["onset"] = onset
+    f.setdefault("settings", {}).setdefault("analysis", {})["action_date"] = action
+    charts = {figure_name(1, "cable_lot", "control"): _tiny_png(tmp_path / "control.png")}
+    doc = Document(str(render_docx(build_root_cause(f, complaints, selected=[1]), f, charts, tmp_path / "rc.docx")))
+    assert [p.text for p in doc.paragraphs if p.style.name == "Caption"] == [f"Figure 1: Finding 1 (cable lot CB-2407): {said}"]
