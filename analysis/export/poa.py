@@ -511,8 +511,11 @@ def _block(
     statement = _cap(statement, t)
 
     details = []
-    if f.get("onset"):
-        details.append(_fill(ft["onset"], onset=_line(f.get("onset"))))
+    if f.get("onset"):  # the family's weekly rate stepped up then; the level's own units may have shipped from earlier
+        first = (f.get("ship_weeks") or {}).get("first") if isinstance(f.get("ship_weeks"), Mapping) else None
+        shipped_before = bool(first) and str(first) < str(f.get("onset"))
+        details.append(_cap(_fill(ft["onset_shipped" if shipped_before else "onset"], onset=_line(f.get("onset")), family=fam, factor=fac,
+                                  level=level, first=first or ""), t))
     aliases = [_ref_text(a, t) for a in f.get("aliases") or ()]
     if aliases:
         details.append(_cap(_fill(ft["aliases"], factor=fac, level=level, aliases=_join(aliases, t)), t))

@@ -576,3 +576,17 @@ def test_a_control_charts_caption_names_only_the_marks_it_has(tmp_path, findings
     charts = {figure_name(1, "cable_lot", "control"): _tiny_png(tmp_path / "control.png")}
     doc = Document(str(render_docx(build_root_cause(f, complaints, selected=[1]), f, charts, tmp_path / "rc.docx")))
     assert [p.text for p in doc.paragraphs if p.style.name == "Caption"] == [f"Figure 1: Finding 1 (cable lot CB-2407): {said}"]
+
+
+def test_an_onset_says_whose_rate_stepped_up_and_when_the_level_began_shipping(findings, complaints):
+    """"The excess begins around 2026-08-10" for a packaging version whose units, shipped from late July, were
+    worse from the first week: the date is the family's weekly rate stepping up."""
+    f = json.loads(json.dumps(findings))
+    f["findings"][0]["onset"] = "2026-07-14"
+    f["findings"][0]["ship_weeks"] = {"first": "2026-06-01", "last": "2026-09-28"}
+    details = build_root_cause(f, complaints).findings[0].details
+    assert "The weekly rate of product defect complaints stepped up around 2026-07-14; cable lot CB-2407 shipped from the week of 2026-06-01." in details
+    f["findings"][0]["ship_weeks"] = {"first": "2026-07-14", "last": "2026-09-28"}  # shipped from the step: said once
+    assert "The weekly rate of product defect complaints stepped up around 2026-07-14." in build_root_cause(f, complaints).findings[0].details
+    zh = build_root_cause(f, complaints, "zh").findings[0].details
+    assert "产品缺陷投诉的每周比率约在 2026-07-14 上升。" in zh
