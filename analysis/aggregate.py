@@ -221,15 +221,17 @@ FC_DAMAGE_REASON = "E"
 WAREHOUSE_DAMAGE_REIMBURSEMENT = "Damaged_Warehouse"
 
 
-def fc_damaged_units(events: pd.DataFrame | None) -> pd.Series:
+def fc_damaged_units(events: pd.DataFrame | None, records: bool = False) -> pd.Series:
     """Units the Inventory Ledger records as damaged at each fulfilment centre (adjustments with
-    reason :data:`FC_DAMAGE_REASON`, quantity taken as a count whatever its sign), by FC."""
+    reason :data:`FC_DAMAGE_REASON`, quantity taken as a count whatever its sign), by FC; with ``records``,
+    the number of such ledger records instead (the units of one record were damaged together)."""
     if events is None or not len(events) or S.REASON not in events.columns:
         return pd.Series(dtype="float64")
     ledger = events[(events[S.SOURCE_KIND].astype("str") == S.LEDGER) & (events[S.REASON].astype("str").str.strip() == FC_DAMAGE_REASON)
                     & (events[S.FC].astype("str").str.strip() != "")]
     units = pd.to_numeric(ledger[S.QUANTITY], errors="coerce").abs().fillna(0.0).astype("float64")
-    return units.groupby(ledger[S.FC].astype("str").str.strip().to_numpy()).sum()
+    counted = (units > 0).astype("float64") if records else units
+    return counted.groupby(ledger[S.FC].astype("str").str.strip().to_numpy()).sum()
 
 
 def warehouse_reimbursed_units(events: pd.DataFrame | None) -> float:

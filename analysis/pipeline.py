@@ -227,11 +227,13 @@ def _ship_weeks(findings: list[dict], shipments: pd.DataFrame | None) -> None:
 def _ledger_evidence(findings: list[dict], events: pd.DataFrame | None, shipments: pd.DataFrame | None, alpha: float) -> None:
     """What Amazon's own records say of a fulfilment centre's damage finding (``finding["ledger"]``).
 
-    The Inventory Ledger's units damaged at each FC (reason E, :func:`analysis.aggregate.fc_damaged_units`)
-    are set against the FC's share of the units shipped: ``damaged_units`` of ``damaged_units_all``
+    The Inventory Ledger's damage records at each FC (reason E, :func:`analysis.aggregate.fc_damaged_units`)
+    are set against the FC's share of the units shipped: ``damaged_records`` of ``damaged_records_all``
     at this FC (``share``, Wilson interval ``ci_low``-``ci_high``) against ``units_share`` expected,
     with the one-sided exact binomial ``p_value`` (:func:`analysis.stats.share_excess`; ``agrees`` when
-    it is under :data:`AGREES_P`).  Units
+    it is under :data:`AGREES_P`).  The test counts records, not units: the units of one record were
+    damaged together, and counted one by one they made the evidence look stronger than it is (39 of 68
+    units were 28 of 48 records).  ``damaged_units`` of ``damaged_units_all`` are said beside.  Units
     stored rather than shipped are not known, so units shipped stand for the units an FC handles.
     ``reimbursed_units``: units reimbursed as damaged in Amazon's warehouses, over all FCs.
     """
@@ -240,8 +242,9 @@ def _ledger_evidence(findings: list[dict], events: pd.DataFrame | None, shipment
     from analysis.link import SHIPPING_FC
 
     damaged = fc_damaged_units(events)
-    total = float(damaged.sum())
-    if total <= 0 or shipments is None or SHIPPING_FC not in shipments.columns:
+    records = fc_damaged_units(events, records=True)
+    total, total_records = float(damaged.sum()), float(records.sum())
+    if total <= 0 or total_records <= 0 or shipments is None or SHIPPING_FC not in shipments.columns:
         return
     units = units_by(None, shipments, SHIPPING_FC)
     units.index = units.index.astype("str")
@@ -250,10 +253,12 @@ def _ledger_evidence(findings: list[dict], events: pd.DataFrame | None, shipment
         if f["factor"] != SHIPPING_FC or f["family"] not in LEDGER_FAMILIES or units.sum() <= 0:
             continue
         k = float(damaged.get(str(f["level"]), 0.0))
+        r = float(records.get(str(f["level"]), 0.0))
         expected = float(units.get(str(f["level"]), 0.0) / units.sum())
-        low, high = stats.proportion_ci(np.array([k]), np.array([total]), alpha=alpha)
-        p = stats.share_excess(int(k), int(total), expected)
-        f["ledger"] = {"damaged_units": int(k), "damaged_units_all": int(total), "share": k / total,
+        low, high = stats.proportion_ci(np.array([r]), np.array([total_records]), alpha=alpha)
+        p = stats.share_excess(int(r), int(total_records), expected)
+        f["ledger"] = {"damaged_units": int(k), "damaged_units_all": int(total), "damaged_records": int(r),
+                       "damaged_records_all": int(total_records), "share": r / total_records,
                        "ci_low": float(low[0]), "ci_high": float(high[0]), "units_share": expected,
                        "p_value": None if np.isnan(p) else p, "agrees": bool(p < AGREES_P), "reimbursed_units": int(reimbursed)}
 

@@ -347,7 +347,8 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
         if isinstance(f.get("ledger"), dict) and f["ledger"].get("damaged_units_all"):
             led = f["ledger"]
             st.markdown(t("finding.ledger_agrees" if led.get("agrees") else "finding.ledger_neutral", level=md(f["level"]), damaged=num(led["damaged_units"]),
-                          all=num(led["damaged_units_all"]), share=pct(led["share"], 1), ci_low=pct(led["ci_low"], 1), ci_high=pct(led["ci_high"], 1),
+                          all=num(led["damaged_units_all"]), records=num(led.get("damaged_records", led["damaged_units"])),
+                          records_all=num(led.get("damaged_records_all", led["damaged_units_all"])), share=pct(led["share"], 1), ci_low=pct(led["ci_low"], 1), ci_high=pct(led["ci_high"], 1),
                           units_share=pct(led["units_share"], 1), p=p_text(led.get("p_value"))))
             if led.get("reimbursed_units"):
                 st.caption(t("finding.reimbursed", n=num(led["reimbursed_units"])))

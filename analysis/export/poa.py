@@ -446,6 +446,7 @@ def _ledger_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) ->
     ft = t["finding"]
     p = led.get("p_value")
     out = [_fill(ft["ledger_agrees" if led.get("agrees") else "ledger_neutral"], level=level, damaged=_int(led.get("damaged_units")), all=_int(led.get("damaged_units_all")),
+                 records=_int(led.get("damaged_records", led.get("damaged_units"))), records_all=_int(led.get("damaged_records_all", led.get("damaged_units_all"))),
                  share=_pct(led.get("share"), 1), ci_low=_pct(led.get("ci_low"), 1), ci_high=_pct(led.get("ci_high"), 1),
                  units_share=_pct(led.get("units_share"), 1), p=_p(p))]
     if led.get("reimbursed_units"):

@@ -517,7 +517,8 @@ def test_the_fc_finding_cites_amazons_ledger_in_chinese():
     led = f["ledger"]
     texts = [m.value for m in at.markdown]
     line = [x for x in texts if x.startswith("亚马逊自己的库存分类账也印证了这一点")]
-    assert len(line) == 1 and f"记录为损坏的 {led['damaged_units_all']} 件商品（原因代码 E）中有 {led['damaged_units']} 件在 SBD1" in line[0], line
+    assert len(line) == 1 and (f"的 {led['damaged_records_all']} 条损坏记录（原因代码 E；共 {led['damaged_units_all']} 件）中有 "
+                               f"{led['damaged_records']} 条在 SBD1（{led['damaged_units']} 件；") in line[0], line
     assert any(c.value.startswith(f"在这些文件覆盖的期间，亚马逊以仓库损坏为由赔偿了 {led['reimbursed_units']} 件") for c in at.caption)
 
 

@@ -528,11 +528,13 @@ def test_the_method_says_how_many_praises_were_not_counted(findings, complaints)
 
 def test_an_fc_finding_says_what_amazons_ledger_says(findings, complaints):
     f = json.loads(json.dumps(findings))
-    f["findings"][1]["ledger"] = {"damaged_units": 39, "damaged_units_all": 68, "share": 39 / 68, "ci_low": 0.455, "ci_high": 0.684,
-                                  "units_share": 0.166, "p_value": 3.4e-14, "agrees": True, "reimbursed_units": 53}
+    f["findings"][1]["ledger"] = {"damaged_units": 39, "damaged_units_all": 68, "damaged_records": 28, "damaged_records_all": 48, "share": 28 / 48,
+                                  "ci_low": 0.442, "ci_high": 0.711, "units_share": 0.166, "p_value": 7.8e-11, "agrees": True, "reimbursed_units": 53}
     details = build_root_cause(f, complaints).findings[1].details
-    assert ("Amazon's own inventory ledger agrees: 39 of the 68 units it recorded as damaged in its fulfilment centres (reason E) "
-            "were at PHX7 (57.4%, 95% CI 45.5% to 68.4%), which shipped 16.6% of the units (exact binomial p < 0.0001).") in details
+    # the test counts the ledger's records (one record's units were damaged together), the units are said beside
+    assert ("Amazon's own inventory ledger agrees: 28 of the 48 damage records of its fulfilment centres (reason E; 39 of 68 units) "
+            "were at PHX7 (58.3%, 95% CI 44.2% to 71.1%), which shipped 16.6% of the units (exact binomial p < 0.0001, on records: "
+            "the units of one record were damaged together).") in details
     assert "Amazon reimbursed 53 units as damaged in its warehouses over the period of these files (the reimbursements report names no fulfilment centre)." in details
     f["findings"][1]["ledger"].update(damaged_units=12, share=12 / 68, p_value=0.42, agrees=False, reimbursed_units=0)
     details = build_root_cause(f, complaints, "zh").findings[1].details

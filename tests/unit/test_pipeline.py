@@ -415,15 +415,22 @@ def test_an_fc_damage_finding_cites_amazons_own_ledger(sample_analysis):
 
     with open(SAMPLE / "inventory_ledger.txt", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
-    damaged = {}
+    damaged, records = {}, {}
     for r in rows:
         if r["Reason"] == "E":
             damaged[r["Fulfillment Center"]] = damaged.get(r["Fulfillment Center"], 0) + abs(int(r["Quantity"]))
+            records[r["Fulfillment Center"]] = records.get(r["Fulfillment Center"], 0) + (int(r["Quantity"]) != 0)
     with open(SAMPLE / "reimbursements.txt", encoding="utf-8") as fh:
         reimbursed = sum(int(r["quantity-reimbursed-total"]) for r in csv.DictReader(fh, delimiter="\t") if r["reason"] == "Damaged_Warehouse")
     f = next(f for f in sample_analysis.findings["findings"] if f["level"] == "SBD1" and f["family"] == "warehouse_damage")
     led = f["ledger"]
     assert led["damaged_units"] == damaged["SBD1"] and led["damaged_units_all"] == sum(damaged.values())
+    # the test counts ledger records (the units of one record were damaged together), by hand with scipy
+    assert led["damaged_records"] == records["SBD1"] < led["damaged_units"] and led["damaged_records_all"] == sum(records.values())
+    assert led["share"] == records["SBD1"] / sum(records.values())
+    from scipy.stats import binomtest
+
+    assert led["p_value"] == pytest.approx(binomtest(records["SBD1"], sum(records.values()), led["units_share"], alternative="greater").pvalue)
     ship = sample_analysis.shipments
     assert led["units_share"] == pytest.approx(ship.loc[ship["fulfillment_center"] == "SBD1", "quantity"].sum() / ship["quantity"].sum())
     assert led["p_value"] < 1e-6 and led["agrees"] and led["ci_low"] < led["share"] < led["ci_high"] and led["reimbursed_units"] == reimbursed
@@ -440,6 +447,7 @@ def test_fc_damaged_units_count_reason_e_whatever_the_sign():
         "quantity": pd.array([-2, 3, 5, -1, -4, 2, 9], dtype="Int64"),
     })
     assert fc_damaged_units(events).to_dict() == {"PHX7": 1.0, "SBD1": 5.0}  # P (the disposition change) and M (misplaced) are not damage
+    assert fc_damaged_units(events, records=True).to_dict() == {"PHX7": 1.0, "SBD1": 2.0}
     assert warehouse_reimbursed_units(events) == 2.0
     assert fc_damaged_units(None).empty and warehouse_reimbursed_units(events.iloc[:0]) == 0.0
 
