@@ -78,7 +78,7 @@ st.subheader(t("export.preview"))
 st.code(text, language=None, wrap_lines=True)
 
 d1, d2 = st.columns(2)
-d1.download_button(t("export.download_md"), text.encode("utf-8"), file_name="root_cause.md", mime="text/markdown",
+d1.download_button(t("export.download_md"), text.encode("utf-8"), file_name="root_cause.zh.md" if language == "zh" else "root_cause.md", mime="text/markdown",
                    key="exp_download_md")
 
 # ---- Word document and evidence pack, written to a temp dir on request

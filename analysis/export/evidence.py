@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import platform
+import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
@@ -211,9 +212,15 @@ def _chart_files(chart_paths: Any) -> list[Path]:
 
 
 def _inputs(input_files: Iterable[str | Path], findings: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The inputs the manifest pins: each file given (hashed again), or without files (the app holds the
+    uploads' bytes, not paths) the ones findings.json names, with the SHA-256 taken when they were read."""
     known = {}
     for item in findings.get("inputs") or ():
         known[Path(str(item.get("path", ""))).name] = item
+    input_files = list(input_files or ())
+    if not input_files:
+        return [{"name": name, "path": None, "sha256": item.get("sha256"), "kind": item.get("kind"), "rows": item.get("rows"),
+                 "rejected": item.get("rejected"), "duplicates": item.get("duplicates")} for name, item in known.items()]
     rows = []
     for p in input_files:
         p = Path(p)
@@ -234,6 +241,12 @@ def _inputs(input_files: Iterable[str | Path], findings: Mapping[str, Any]) -> l
             entry["sha256_matches_findings"] = info["sha256"] == entry["sha256"]
         rows.append(entry)
     return rows
+
+
+def _finding_of(name: str) -> int | None:
+    """The rank of the finding a chart or table is about (``finding3_asin_rates`` -> 3), None for the others."""
+    match = re.match(r"finding(\d+)_", str(name))
+    return int(match[1]) if match else None
 
 
 def write_evidence_pack(
@@ -364,6 +377,10 @@ def write_all(
     out.mkdir(parents=True, exist_ok=True)
     selected = list(selected) if selected is not None else None
     written: dict[str, Path] = {}
+    if selected is not None:  # the charts and tables of findings left out of the section stay out of the pack too
+        figures = {k: v for k, v in (figures or {}).items() if _finding_of(k) in (None, *selected)}
+        tables = {k: v for k, v in (tables or {}).items() if _finding_of(k) in (None, *selected)}
+    settings = {**(settings or {}), "language": language}  # the documents' language, not the run's default
 
     images = export_figures(figures or {}, out / "charts", formats=formats)
     for path in images.written:

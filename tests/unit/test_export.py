@@ -363,7 +363,7 @@ def test_write_all_and_evidence_pack(tmp_path, findings, complaints, figures, im
 
     assert manifest["inputs"][0]["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
     assert manifest["inputs"][0]["rows"] == 3 and manifest["inputs"][0]["kind"] == "fba_returns"
-    assert manifest["settings"] == {"alpha": 0.05}
+    assert manifest["settings"] == {"alpha": 0.05, "language": "en"}  # the documents' language
     assert manifest["versions"]["pandas"] == pd.__version__
     assert manifest["created_utc"].endswith("+00:00")
     assert manifest["tool_version"]
@@ -592,3 +592,19 @@ def test_an_onset_says_whose_rate_stepped_up_and_when_the_level_began_shipping(f
     assert "The weekly rate of product defect complaints stepped up around 2026-07-14." in build_root_cause(f, complaints).findings[0].details
     zh = build_root_cause(f, complaints, "zh").findings[0].details
     assert "产品缺陷投诉的每周比率约在 2026-07-14 上升。" in zh
+
+
+def test_the_pack_of_a_section_holds_only_its_findings_and_pins_the_inputs_findings_name(tmp_path, findings, complaints):
+    """From the app: finding 2 left out of the section was still in the pack's tables and charts, the manifest
+    listed no input (the app passes no file paths) and said "en" for a Chinese document."""
+    tables = {"family_pareto": pd.DataFrame({"family": ["x"], "count": [1]}), "finding1_cable_lot_levels": pd.DataFrame({"level": ["CB-2407"]}),
+              "finding2_fulfillment_center_levels": pd.DataFrame({"level": ["PHX7"]})}
+    out = write_all(tmp_path, findings, complaints, tables, {}, input_files=[], settings={"language": "en"}, language="zh", selected=[1])
+    with zipfile.ZipFile(out["evidence.zip"]) as zf:
+        names = set(zf.namelist())
+        manifest = json.loads(zf.read("manifest.json"))
+    assert "tables/finding1_cable_lot_levels.csv" in names and "tables/family_pareto.csv" in names
+    assert not [n for n in names if n.startswith("tables/finding2_")]
+    assert manifest["settings"]["language"] == "zh"
+    assert [(i["name"], i["sha256"], i["rows"]) for i in manifest["inputs"]] == [
+        (Path(i["path"]).name, i.get("sha256"), i["rows"]) for i in findings["inputs"]] and manifest["inputs"]
