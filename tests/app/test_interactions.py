@@ -168,6 +168,27 @@ def test_trends_before_after(app_en):
     assert "Rate before" in labels and "Rate since" in labels
 
 
+def test_trends_says_a_claimed_reduction_is_shown_only_when_the_interval_shows_it(app_en):
+    """"Enough units have shipped since the fix to show a 65% reduction", in green, read as "65% achieved" beside an
+    observed 0.7x (95% CI 0.6-0.9)."""
+    import datetime as dt
+
+    app_en.switch_page("views/trends.py").run()
+    app_en.selectbox(key="trends_family").set_value("remorse").run()
+    app_en.selectbox(key="trends_factor").set_value("__all__").run()
+    app_en.date_input(key="trends_ba_date").set_value(dt.date(2026, 9, 15)).run()
+    app_en.slider(key="trends_ba_claim").set_value(65).run()
+    assert not app_en.success
+    assert any(w.value.startswith("Enough units have shipped since the fix to show a 65% reduction, but these data do not show it") for w in app_en.warning)
+    # product defects of packaging version PKG-V2 after mid-August: 0.32x, the interval's top 0.42: a 50% reduction is shown
+    app_en.selectbox(key="trends_family").set_value("product_defect").run()
+    app_en.selectbox(key="trends_factor").set_value("packaging_version").run()
+    app_en.selectbox(key="trends_level").set_value("PKG-V2").run()
+    app_en.date_input(key="trends_ba_date").set_value(dt.date(2026, 8, 15)).run()
+    app_en.slider(key="trends_ba_claim").set_value(50).run()
+    assert [s.value for s in app_en.success] == ["The data show a reduction of 50% or more: the 95% interval of after / before lies below 0.5×."]
+
+
 def test_trends_with_no_complaint_since_the_fix_shows_no_rise(app_en):
     """0.5 in every cell read "After / before: 89.4x (95% CI 5.1-1,571)" for 0 complaints in 11 units since."""
     import datetime as dt
