@@ -62,7 +62,8 @@ if len(summary):
 # review files: the columns were guessed; let the user name them
 _FIELDS = ("text", "title", "rating", "date", "product_name", "asin")
 for f in [f for f in dataset.files if f.kind == "reviews"]:
-    with st.expander(t("data.columns_expander", file=md(f.name))):
+    # keyed: it stays open when a column is picked (unkeyed, the first pick's rerun closed it)
+    with st.expander(t("data.columns_expander", file=md(f.name)), key=f"data_colmap_open_{f.name}"):
         headers = [h for h in f.recognised] + [h for h in f.ignored]
         current = {canonical: header for header, canonical in f.recognised.items()}
         options = ["—", *headers]

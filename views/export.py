@@ -42,7 +42,7 @@ complaints = analysis.rows()
 generated = build_root_cause(analysis.findings, complaints, language, selected=list(selected))
 saved = dict((st.session_state[state.POA_OVERRIDES] or {}).get(language) or {})
 overrides: dict = {}
-with st.expander(t("export.wording"), expanded=False):
+with st.expander(t("export.wording"), expanded=False, key="exp_wording_open"):
     problem = st.text_area(t("export.problem"), value=saved.get("problem_statement") or generated.problem_statement,
                            key=f"exp_problem_{language}", height=120)
     if problem.strip() and problem.strip() != generated.problem_statement.strip():

@@ -7,6 +7,8 @@ import pytest
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import expect  # noqa: E402
 
+from conftest import SAMPLE  # noqa: E402
+
 pytestmark = pytest.mark.e2e
 
 #: (file, detected kind, rows) as the Files table shows them, per UI language
@@ -89,4 +91,18 @@ def test_a_page_opened_by_its_address_runs_inside_the_frame(open_at, page, path,
     app.assert_no_traceback()
     expect(page.locator('[data-testid="stSidebarNav"]')).to_contain_text("导出")
     app.set_language("English")
+    app.assert_no_traceback()
+
+
+def test_the_column_expander_of_a_review_file_stays_open_when_a_column_is_picked(app):
+    """The first pick in "Columns used in reviews.csv" closed the expander it was made in."""
+    app.set_language("English")
+    app.upload([SAMPLE / "reviews.csv"])
+    app.expect_alert("Loaded 1 files")
+    columns = app.expander("Columns used in reviews.csv")
+    columns.get_by_role("combobox", name="Date", exact=True).click()
+    app.page.get_by_role("option", name="Helpful", exact=True).click()
+    app.wait_idle()
+    columns = app.main.locator('[data-testid="stExpander"]').filter(has=app.page.locator("summary", has_text="Columns used in reviews.csv")).first
+    assert columns.locator("details").get_attribute("open") is not None, "the column expander closed by itself"
     app.assert_no_traceback()
