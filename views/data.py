@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analysis import schema as S
 from analysis.pipeline import praise_rows
 from ui import cached, components, state
 from ui.components import md, pct
@@ -50,9 +51,17 @@ if not dataset.files:
 st.success(t("data.loaded", files=len(dataset.files), complaints=f"{len(dataset.complaints):,}",
              shipments=f"{len(dataset.shipments):,}", lots=f"{len(dataset.lots):,}"))
 min_rating = state.settings().analysis.praise_min_rating
-praised = int(praise_rows(dataset.complaints, min_rating).sum())
-if praised:
-    st.caption(t("data.praise", n=f"{praised:,}", min_rating=f"{min_rating:g}"))
+memo = st.session_state.get(state.ANALYSIS_MEMO)
+if memo is not None and memo[0] == state.analysis_key():  # analysed already: how the complaints read become those analysed
+    summary = memo[1].findings["summary"]
+    left = {k: sum((summary.get(k) or {}).values()) for k in ("praise", "neutral", "same_order")}
+    duplicates = int(dataset.complaints[S.IS_DUPLICATE].sum()) if S.IS_DUPLICATE in dataset.complaints.columns else 0
+    st.caption(t("data.analysed", kept=f"{summary['complaints']:,}", duplicates=f"{duplicates:,}", praise=f"{left['praise']:,}",
+                 neutral=f"{left['neutral']:,}", same_order=f"{left['same_order']:,}", min_rating=f"{min_rating or 0:g}"))
+else:
+    praised = int(praise_rows(dataset.complaints, min_rating).sum())
+    if praised:
+        st.caption(t("data.praise", n=f"{praised:,}", min_rating=f"{min_rating:g}"))
 
 st.subheader(t("data.files_heading"))
 summary = dataset.summary()

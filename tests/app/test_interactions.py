@@ -697,3 +697,16 @@ def test_leaving_out_every_factor_says_so(app_en):
     assert not any(i.value.startswith("No factor level stands out") for i in app_en.info)
     app_en.switch_page("views/lots.py").run()
     assert not app_en.exception and [i.value[: len(said)] for i in app_en.info] == [said] and not app_en.selectbox
+
+
+def test_data_page_says_how_the_complaints_read_become_those_analysed(app_en):
+    """Data said 3,608 complaints and Root causes 2,784, with only the praise explained on the Data page."""
+    import re
+
+    app_en.switch_page("views/root_causes.py").run()
+    app_en.switch_page("views/data.py").run()
+    read = int(re.search(r"([\d,]+) complaints", app_en.success[0].value)[1].replace(",", ""))
+    line = next(c.value for c in app_en.caption if c.value.startswith("The analysis counts"))
+    kept, duplicates, praise, neutral, same = (int(x.replace(",", "")) for x in re.findall(r"([\d,]+) (?:of them|duplicate|praise|three-star|reviews and feedback on)", line))
+    assert kept == len(app_en.session_state["analysis_memo"][1].complaints)
+    assert read - duplicates - praise - neutral - same == kept and min(duplicates, praise, neutral, same) > 0
