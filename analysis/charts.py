@@ -237,6 +237,9 @@ def pareto_chart(pareto_df: pd.DataFrame, labels: Mapping[str, Any] | None = Non
         },
     )
     fig.update_layout(margin={"r": 90})
+    # every family named: on a narrow screen plotly left every other bar without its name
+    named = list(dict.fromkeys(x for trace in fig.data if trace.type == "bar" for x in trace.x))
+    fig.update_xaxes(tickmode="array", tickvals=named, ticktext=named, tickangle=-30, automargin=True)
     return fig
 
 
@@ -541,6 +544,9 @@ def control_chart(
             "count": "Count",
             "size": "Size",
             "phase": "Phase",
+            "phase_trial": "limits computed from it",
+            "phase_excluded": "left out of the limits",
+            "phase_monitor": "watched against the limits",
         },
         labels,
     )
@@ -548,7 +554,7 @@ def control_chart(
         return _empty(lab)
     samples = chart_df["sample"]
     x = samples.tolist()
-    phase = [escape_hover(v) for v in _col(chart_df, "phase", "")]
+    phase = [escape_hover(lab.get(f"phase_{v}", v)) for v in _col(chart_df, "phase", "")]  # in the reader's language
     custom = [
         [s, _num(c), _num(n), p]
         for s, c, n, p in zip(x, _col(chart_df, "count"), _col(chart_df, "size"), phase)

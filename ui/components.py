@@ -122,6 +122,8 @@ def stat_table(df: pd.DataFrame, key: str, prefix: str = "cols", **kwargs: Any) 
     view, labels, config = df.copy(), {}, {}
     for c in df.columns:
         labels[c] = t(f"{prefix}.{c}", c)
+        if c in ("level", "term", "group"):  # names are read whole: "SPK-PRO-BLK-L2607A" was cut to "SPK-PRO-…"
+            config[labels[c]] = st.column_config.TextColumn(width="medium")
         if c not in _FORMATS or not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
             continue
         if c in _PERCENT_COLUMNS:

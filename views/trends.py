@@ -35,7 +35,8 @@ if factor != NONE:
     base = analysis.shipments if analysis.shipments is not None else analysis.complaints
     levels = sorted(str(v) for v in base[factor].dropna().unique())
     default = levels.index(first["level"]) if first.get("factor") == factor and first.get("level") in levels else 0
-    level = c3.selectbox(t("trends.level"), levels, key="trends_level", **state.widget_default("trends_level", index=default))
+    level = c3.selectbox(t("trends.level"), levels, key="trends_level", format_func=components.labeller(levels, lambda v: components.group_label(factor, v)),
+                         **state.widget_default("trends_level", index=default))
 factor_arg = None if factor == NONE else factor
 
 # the finding's onset, when this is a finding

@@ -142,6 +142,11 @@ def test_control_chart_steps_signals_and_vertical_lines():
     assert pd.Timestamp(fig.layout.shapes[0].x0) == pd.Timestamp("2026-06-22")
     observed = next(t for t in fig.data if t.name == "Observed")
     assert observed.customdata[0][0] == weeks[0]
+    assert observed.customdata[0][3] == "watched against the limits"  # the phase in words, not the code "monitor"
+    from analysis.figures import chart_labels
+
+    zh = charts.control_chart(df.assign(phase="trial"), labels=chart_labels("zh"))
+    assert next(t for t in zh.data if t.name == "观测值").customdata[0][3] == "用于计算控制限"
 
 
 def test_pareto_and_family_week():
@@ -149,6 +154,7 @@ def test_pareto_and_family_week():
                            "share": [2 / 3, 1 / 3], "cumulative_share": [2 / 3, 1.0]})
     fig = charts.pareto_chart(pareto, labels={"families": {"product_defect": "产品缺陷"}})
     assert list(fig.data[0].x) == ["产品缺陷", "shipping damage"]
+    assert list(fig.layout.xaxis.tickvals) == list(fig.layout.xaxis.ticktext) == ["产品缺陷", "shipping damage"]  # every bar named
     assert list(fig.data[1].y) == [2 / 3, 1.0] and fig.data[1].yaxis == "y2"
     assert fig.data[0].customdata[0][0] == "product_defect"
     weeks = pd.date_range("2026-06-01", periods=3, freq="W-MON")
