@@ -31,6 +31,9 @@ selected = c1.multiselect(
 language = c2.radio(t("export.language"), ["en", "zh"], index=["en", "zh"].index(st.session_state[state.POA_LANGUAGE]),
                     format_func=components.labeller(["en", "zh"], lambda x: t(f"export.lang_{x}")), key="exp_language")
 st.session_state[state.POA_SELECTED] = tuple(state.finding_id(by_rank[r]) for r in selected)
+if selected:  # the box cuts its chips short on a narrow screen: what goes into the POA, in full
+    c1.caption(t("export.chosen", items="; ".join(f"#{r} {factor_name(by_rank[r]['factor'])} {md(by_rank[r]['level'])} · {family_name(by_rank[r]['family'])}"
+                                                  for r in selected)))
 st.session_state[state.POA_LANGUAGE] = language
 if gone:
     st.info(t("export.gone", names="; ".join(f"{factor_name(f)} {md(level)} · {family_name(fam)}" for f, level, fam in gone)))

@@ -136,6 +136,8 @@ def test_export_keeps_the_chosen_findings_and_answers_across_a_re_run(app_en):
     """The POA kept findings by rank: after a re-run "#3" was another finding, and quoted under the old choice.
     Answers typed for a finding were lost when it was left out and chosen again."""
     app_en.switch_page("views/export.py").run()
+    # the chosen findings in full (the box cuts its chips short on a narrow screen)
+    assert [c.value for c in app_en.caption if c.value.startswith("In the POA: #1 Cable lot CB\\-2606 · Product defect; #2 ")]
     answer = "exp_en_quality_defect_corrective_0"
     app_en.text_area(key=answer).input("Replaced cable supplier for lot CB-2606").run()
     app_en.multiselect[0].set_value([2, 3, 4]).run()  # the cable lot's finding (#1) and #5 left out
