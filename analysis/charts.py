@@ -382,6 +382,7 @@ def funnel_chart(
     limits_df: pd.DataFrame,
     baseline: float,
     labels: Mapping[str, Any] | None = None,
+    highlight: Any = None,
 ) -> go.Figure:
     """Funnel plot: each level's rate against its units, with 95% and 99.8% limits.
 
@@ -396,6 +397,10 @@ def funnel_chart(
     labels : dict, optional
         ``title, x_title, y_title, level, inside, outside95, outside998,
         limit95, limit998, baseline, complaints, units, rate``.
+    highlight : optional
+        A level named on the chart wherever it lies (a finding's own level, inside the limits too:
+        the reader could not tell which point it was).  Points outside the limits are named anyway;
+        neighbouring names take turns above, below and beside their points.
 
     Returns
     -------
@@ -459,7 +464,7 @@ def funnel_chart(
     ]
     rate = _floats(points_df["rate"])
     hover = (
-        "%{text}<br>" + escape_hover(lab["rate"]) + ": %{y:.2%}<br>"
+        "%{hovertext}<br>" + escape_hover(lab["rate"]) + ": %{y:.2%}<br>"
         + escape_hover(lab["complaints"]) + ": %{customdata[1]:,} / " + escape_hover(lab["units"])
         + ": %{x:,}<br>" + escape_hover(lab["z"]) + ": %{customdata[2]:.2f}<extra></extra>"
     )
@@ -468,19 +473,24 @@ def funnel_chart(
         ("outside95", [i for i in range(len(levels)) if out95[i] and not out998[i]], _WARN),
         ("outside998", [i for i in range(len(levels)) if out998[i]], _HIGHLIGHT),
     )
+    named = [i for i in range(len(levels)) if out95[i] or out998[i] or (highlight is not None and str(levels[i]) == str(highlight))]
+    turns = ("top center", "bottom center", "middle right", "middle left")
+    position = {i: turns[k % len(turns)] for k, i in enumerate(sorted(named, key=lambda i: (units[i], rate[i])))}
     for key, idx, color in groups:
         if not idx:
             continue
-        flagged = key != "inside"
         fig.add_scatter(
             x=[units[i] for i in idx],
             y=[rate[i] for i in idx],
-            mode="markers+text" if flagged else "markers",
-            text=[escape_hover(levels[i]) for i in idx],
-            textposition="top center",
+            mode="markers+text" if any(i in position for i in idx) else "markers",
+            text=[escape_hover(levels[i]) if i in position else "" for i in idx],
+            hovertext=[escape_hover(levels[i]) for i in idx],
+            textposition=[position.get(i, "top center") for i in idx],
             textfont={"size": 13, "color": color},
             name=escape_hover(lab[key]),
-            marker={"size": 11 if flagged else 9, "color": color, "line": {"width": 1, "color": "white"}},
+            marker={"size": [11 if key != "inside" or i in position else 9 for i in idx], "color": color,
+                    "line": {"width": [2 if highlight is not None and str(levels[i]) == str(highlight) else 1 for i in idx],
+                             "color": ["black" if highlight is not None and str(levels[i]) == str(highlight) else "white" for i in idx]}},
             customdata=[custom[i] for i in idx],
             hovertemplate=hover,
         )

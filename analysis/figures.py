@@ -142,7 +142,7 @@ def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 
         if analysis.shipments is not None:
             points, limits, baseline = funnel_tables(analysis, f["factor"], f["family"])
             tables[key("funnel")] = points
-            figures[key("funnel")] = charts.funnel_chart(points, limits, baseline, labels=chart_labels(
+            figures[key("funnel")] = charts.funnel_chart(points, limits, baseline, highlight=f["level"], labels=chart_labels(
                 language, title=lab["funnel"]["title"].format(**fmt), x_title=words["funnel_x"], y_title=words["rate_y"]))
             control = control_table(analysis, f["family"], f["factor"], f["level"])
             if len(control):

@@ -408,7 +408,7 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
             st.caption(t("chart.no_units"))
             return
         points, limits, baseline = cached.funnel_tables(run_key, factor, family, _analysis=analysis)
-        fig = charts.funnel_chart(points, limits, baseline, labels=chart_labels(
+        fig = charts.funnel_chart(points, limits, baseline, highlight=level, labels=chart_labels(
             title=t("chart.funnel_title", family=fam, factor=fac), x_title=t("chart.funnel_x"), y_title=t("chart.rate_y")))
         picked = chart(fig, key=f"rc_funnel_{key}")
         show_selection(selected_rows(analysis, picked, family, factor), key=f"rc_funnel_rows_{key}")

@@ -123,6 +123,14 @@ def test_funnel_chart():
     assert {"95% limits", "99.8% limits", "Baseline", "Within limits", "Outside 95% limits", "Outside 99.8% limits"} <= set(names)
     worst = next(t for t in fig.data if t.name == "Outside 99.8% limits")
     assert list(worst.x) == [4000] and list(worst.text) == ["PHX7"] and worst.customdata[0][0] == "PHX7"
+    inside = next(t for t in fig.data if t.name == "Within limits")
+    assert list(inside.text) == [""] and list(inside.hovertext) == ["A"]
+    # a finding's own level is named wherever it lies, outlined; named neighbours take turns above and below
+    fig = charts.funnel_chart(points, limits, 0.0025, highlight="A")
+    inside = next(t for t in fig.data if t.name == "Within limits")
+    assert list(inside.text) == ["A"] and list(inside.marker.line.color) == ["black"]
+    placed = {t.text[k]: t.textposition[k] for t in fig.data if t.mode == "markers+text" for k in range(len(t.text))}
+    assert placed == {"A": "top center", "B": "bottom center", "PHX7": "middle right"}
 
 
 def test_control_chart_steps_signals_and_vertical_lines():
