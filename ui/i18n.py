@@ -183,3 +183,44 @@ def reject_reason(text: Any) -> str:
                 params["field"] = factor_name(params["field"])
             return t(key, **params)
     return text
+
+
+#: the problems a file can have (analysis.io, analysis.normalize, analysis.corrections), by locale key; the file's
+#: name, a header or a column named in them stay as written
+_FILE_PROBLEMS = (
+    (r"not a recognised Amazon report or lot master \((?P<detail>.*)\)", "problems.not_recognised"),
+    (r"not a report: a single line with no data \((?P<detail>.*)\)", "problems.one_line"),
+    (r"empty file.*", "problems.empty"),
+    (r"binary (?:file|or unreadable content), not a text report", "problems.binary"),
+    (r"header only: .*", "problems.header_only"),
+    (r"old Excel \.xls .*", "problems.old_xls"),
+    (r"the workbook has no data", "problems.no_data"),
+    (r"file too large \((?P<size>.*?); the limit is (?P<limit>.*)\)", "problems.too_large"),
+    (r"looks like (?P<kind>\w+) but the column\(s\) (?P<columns>.*) are missing", "problems.columns_missing"),
+    (r"lot master: no lot / batch / 批次 column found", "problems.no_lot_column"),
+    (r"lot master: no SKU / FNSKU / inbound shipment column to link lots to sales", "problems.no_lot_key"),
+    (r"seller feedback must have 6 columns .*; found (?P<n>\d+)", "problems.feedback_columns"),
+    (r"not a corrections file: column\(s\) (?P<columns>.*) missing", "problems.not_corrections"),
+    (r"not valid TOML \((?P<detail>.*)\)", "problems.not_toml"),
+)
+
+
+def error_text(message: Any) -> str:
+    """A one-line error ("returns.txt: empty file (0 bytes)") in the reader's language: the file's problem
+    translated where it is one of those above, the file's name and any header quoted as written."""
+    import re
+
+    text = str(message)
+    if current_language() == "en":
+        return text
+    name, sep, problem = text.partition(": ")
+    for candidate_name, candidate in ((name, problem), ("", text)) if sep else (("", text),):
+        for pattern, key in _FILE_PROBLEMS:
+            match = re.fullmatch(pattern, candidate, flags=re.DOTALL)
+            if match:
+                params = match.groupdict()
+                if "kind" in params:
+                    params["kind"] = kind_name(params["kind"])
+                said = t(key, **params)
+                return f"{candidate_name}{t('problems.sep')}{said}" if candidate_name else said
+    return text

@@ -6,7 +6,7 @@ from analysis import schema as S
 from analysis.pipeline import praise_rows
 from ui import cached, components, state
 from ui.components import md, pct
-from ui.i18n import reject_reason, t
+from ui.i18n import error_text, reject_reason, t
 
 st.title(t("data.title"))
 st.markdown(t("data.intro"))
@@ -43,7 +43,7 @@ if dataset is None:
     st.stop()
 
 for name, message in dataset.failed:
-    st.error(f"{t('data.failed_prefix')} {md(message)}")
+    st.error(f"{t('data.failed_prefix')} {md(error_text(message))}")
 if not dataset.files:
     components.report_guide()
     st.stop()

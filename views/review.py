@@ -13,7 +13,7 @@ from analysis import corrections as C
 from analysis.errors import WorkbenchError
 from ui import cached, components, state
 from ui.components import md
-from ui.i18n import evidence_text, factor_name, family_name, kind_name, t
+from ui.i18n import error_text, evidence_text, factor_name, family_name, kind_name, t
 
 MAX_ROWS = 5000
 
@@ -158,7 +158,7 @@ if upload is not None:
         try:
             loaded = C.read_corrections(upload.getvalue(), name=upload.name, families=families)
         except WorkbenchError as exc:
-            st.error(md(exc))
+            st.error(md(error_text(exc)))
         else:
             st.session_state["review_upload_seen"] = seen
             state.set_corrections(C.merge(state.corrections(), loaded))

@@ -5,7 +5,7 @@ import streamlit as st
 from analysis.errors import WorkbenchError
 from ui import cached, components, state
 from ui.components import md
-from ui.i18n import evidence_text, family_name, t
+from ui.i18n import error_text, evidence_text, family_name, t
 
 st.title(t("taxonomy.title"))
 st.markdown(t("taxonomy.intro"))
@@ -41,7 +41,7 @@ try:
     valid = True
 except WorkbenchError as exc:
     valid = False
-    st.error(f"{t('taxonomy.invalid')} {md(exc)}")
+    st.error(f"{t('taxonomy.invalid')} {md(error_text(exc))}")
 
 if valid and apply:  # then drawn again, so the caption and the buttons say which rules are in use
     st.session_state[state.TAXONOMY_TOML] = None if edited == cached.taxonomy_text(None) else edited

@@ -176,3 +176,29 @@ def test_every_reason_for_a_rejected_line_reads_in_chinese(monkeypatch):
         quoted = re.findall(r"'([^']*)'", english)
         left = re.sub("|".join(map(re.escape, quoted)) or "^$", "", shown)
         assert not re.search(r"[A-Za-z]{3,}", left.replace("SKU", "").replace("FNSKU", "")), (english, shown)
+
+
+def test_a_files_problem_reads_in_chinese(monkeypatch, tmp_path):
+    """"无法读取： bad.txt: not a recognised Amazon report or lot master (header: hello, world)" on the Chinese UI."""
+    from analysis.errors import WorkbenchError
+    from analysis.normalize import load_file
+    from ui import i18n
+
+    problems = []
+    for name, data in (("bad.txt", b"hello\tworld\n1\t2\n"), ("empty.txt", b""), ("bin.txt", b"\x00\x01" * 4000),
+                       ("head.txt", (ROOT / "sample_data" / "fba_customer_returns.txt").read_text(encoding="utf-8").splitlines()[0].encode() + b"\n"),
+                       ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)):
+        try:
+            load_file((name, data))
+        except WorkbenchError as exc:
+            problems.append(str(exc))
+    assert len(problems) == 5, problems
+    monkeypatch.setattr(i18n, "current_language", lambda: "en")
+    assert [i18n.error_text(p) for p in problems] == problems
+    monkeypatch.setattr(i18n, "current_language", lambda: "zh")
+    shown = [i18n.error_text(p) for p in problems]
+    assert shown[0] == "bad.txt：不是可识别的亚马逊报告或批次主表（header: hello, world）"
+    for english, said in zip(problems, shown):
+        name = english.split(": ", 1)[0]
+        assert said.startswith(name + "：") and not re.search(r"[A-Za-z]{4,}", said[len(name):].replace("header", "").replace("hello", "").replace("world", "").replace("Excel", "").replace("xlsx", "").replace("TOML", "")), said
+    assert i18n.error_text("something else entirely") == "something else entirely"
