@@ -20,7 +20,7 @@ import streamlit as st
 from analysis.aggregate import overall_rate
 from analysis.numbers import percent_text, ratio_text
 from ui import cached, state
-from ui.i18n import current_language, evidence_text, factor_name, family_name, kind_name, t
+from ui.i18n import current_language, evidence_text, factor_name, family_name, file_notes, kind_name, t
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -189,6 +189,7 @@ def file_table(summary: pd.DataFrame) -> None:
     """One row per file: detected kind, rows, rejected, duplicates, dates, encoding."""
     df = summary.copy()
     df["kind"] = df["kind"].map(kind_name)
+    df["notes"] = df["notes"].map(file_notes)
     for col in ("date_min", "date_max"):
         df[col] = df[col].map(date_text)
     df = df[["file", "kind", "rows", "rejected", "duplicates", "date_min", "date_max", "encoding", "recognised", "notes"]]

@@ -224,3 +224,34 @@ def error_text(message: Any) -> str:
                 said = t(key, **params)
                 return f"{candidate_name}{t('problems.sep')}{said}" if candidate_name else said
     return text
+
+
+#: what the reader noted of a file (analysis.io, analysis.normalize), by locale key
+_FILE_NOTES = (
+    (r"feedback dates read as (?P<fmt>.+)", "file_notes.feedback_dates"),
+    (r"review dates read as (?P<fmt>.+)", "file_notes.review_dates"),
+    (r"read sheet '(?P<sheet>.*)' \((?P<i>\d+) of (?P<n>\d+)\), the other sheets are not read", "file_notes.sheet"),
+    (r"carriage returns inside fields were read as spaces", "file_notes.carriage_returns"),
+    (r"legacy Inventory Adjustments report: .*", "file_notes.legacy_adjustments"),
+    (r"(?P<field>[a-z_]+) read as (?P<fmt>.+)", "file_notes.field_dates"),
+)
+
+
+def file_notes(text: Any) -> str:
+    """A file's notes ("; "-joined) in the reader's language; a note of another wording stays as written."""
+    import re
+
+    if not isinstance(text, str) or not text or current_language() == "en":
+        return "" if not isinstance(text, str) else text
+    out = []
+    for part in text.split("; "):
+        for pattern, key in _FILE_NOTES:
+            match = re.fullmatch(pattern, part)
+            if match:
+                params = match.groupdict()
+                if "field" in params:
+                    params["field"] = factor_name(params["field"])
+                part = t(key, **params)
+                break
+        out.append(part)
+    return t("statnotes.separator").join(out)

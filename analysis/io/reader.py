@@ -536,7 +536,7 @@ def _read_xlsx(name, data, digest, size, compression) -> RawTable:
                 lines.append(row_number)
             if header is not None:
                 if len(sheets) > 1:
-                    notes = (f"read sheet '{sheet.title}' ({index + 1} of {len(sheets)}); the other sheets are not read",)
+                    notes = (f"read sheet '{sheet.title}' ({index + 1} of {len(sheets)}), the other sheets are not read",)
                 break
     finally:
         book.close()

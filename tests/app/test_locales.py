@@ -202,3 +202,15 @@ def test_a_files_problem_reads_in_chinese(monkeypatch, tmp_path):
         name = english.split(": ", 1)[0]
         assert said.startswith(name + "：") and not re.search(r"[A-Za-z]{4,}", said[len(name):].replace("header", "").replace("hello", "").replace("world", "").replace("Excel", "").replace("xlsx", "").replace("TOML", "")), said
     assert i18n.error_text("something else entirely") == "something else entirely"
+
+
+def test_a_files_notes_read_in_chinese(monkeypatch):
+    """The Data page's notes column read "production_date read as %Y/%m/%d" on the Chinese UI."""
+    from ui import i18n
+
+    notes = "production_date read as %Y/%m/%d; read sheet '批次' (2 of 2), the other sheets are not read; feedback dates read as M/D/YY"
+    monkeypatch.setattr(i18n, "current_language", lambda: "zh")
+    assert i18n.file_notes(notes) == "生产日期按 %Y/%m/%d 读取；读取了工作表“批次”（共 2 个中的第 2 个），其他工作表未读取；反馈日期按 M/D/YY 读取"
+    assert i18n.file_notes("a note of its own") == "a note of its own" and i18n.file_notes(None) == ""
+    monkeypatch.setattr(i18n, "current_language", lambda: "en")
+    assert i18n.file_notes(notes) == notes

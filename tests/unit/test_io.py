@@ -233,7 +233,7 @@ def test_xlsx_with_a_blank_first_sheet_reads_the_sheet_with_the_data(tmp_path):
     book.save(path)
     f = load_file(path)
     assert f.kind == S.LOTS and f.rows == 2 and list(f.table[S.LOT]) == ["L01", "L02"]
-    assert "read sheet '批次' (2 of 2); the other sheets are not read" in f.notes
+    assert "read sheet '批次' (2 of 2), the other sheets are not read" in f.notes
 
 
 def test_same_lot_master_twice_keeps_one_copy_of_each_row(sample_dir):
