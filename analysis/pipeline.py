@@ -309,12 +309,18 @@ def same_order_rows(complaints: pd.DataFrame) -> np.ndarray:
     feedback on the same order too counted one unit twice (67 of the sample's 70 negative feedback were on
     returned orders).  Counted in ``summary.same_order``, left out of the analysis.
     """
+    out = np.zeros(len(complaints), dtype=bool)
     if not len(complaints) or S.ORDER_ID not in complaints.columns:
-        return np.zeros(len(complaints), dtype=bool)
+        return out
     kinds = complaints[S.SOURCE_KIND].astype("str")
-    orders = complaints[S.ORDER_ID].fillna("").astype("str").str.strip()
-    returned = set(orders[kinds.isin(_RETURN_KINDS).to_numpy() & (orders != "").to_numpy()])
-    return (kinds.isin([S.REVIEWS, S.SELLER_FEEDBACK]) & (orders != "") & orders.isin(returned)).to_numpy()
+    text_only = kinds.isin([S.REVIEWS, S.SELLER_FEEDBACK]).to_numpy()
+    if not text_only.any():  # returns alone (the big runs): nothing to look up
+        return out
+    orders = complaints[S.ORDER_ID]
+    mine = orders[text_only].fillna("").astype("str").str.strip()
+    returned = orders[kinds.isin(_RETURN_KINDS).to_numpy()].dropna().astype("str").str.strip().unique()
+    out[np.flatnonzero(text_only)] = ((mine != "") & mine.isin(returned)).to_numpy()
+    return out
 
 
 def neutral_rows(complaints: pd.DataFrame, min_rating: float | None) -> np.ndarray:
