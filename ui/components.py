@@ -74,6 +74,13 @@ def labeller(values: Iterable[Any], fn: Callable[[Any], str]) -> Callable[[Any],
     return lambda v: labels.get(v, str(v))
 
 
+def cx_health(value: Any) -> str:
+    """Amazon's CX Health rating ("Poor") in the visitor's language (the documents' words)."""
+    from analysis.export.poa import cx_health_name, load_templates
+
+    return "" if _bad(value) else cx_health_name(value, load_templates(current_language()))
+
+
 def column_label(column: str) -> str:
     """A table header in the visitor's language: a statistic (``cols.*``), a complaint's field (``review.col_*``),
     else a factor's or field's name (lot-master columns we do not know keep their own)."""

@@ -47,7 +47,7 @@ if len(families):
 voc = pd.DataFrame(summary.get("voc") or [], columns=["asin", "ncx_rate", "ncx_orders", "total_orders", "skus", "poor_skus", "worst_health", "top_reason", "updated"])
 if len(voc):  # Amazon's own measure of the problem (Voice of the Customer)
     with st.expander(t("rc.voc", updated=voc["updated"].dropna().max() if voc["updated"].notna().any() else "?")):
-        view = voc.drop(columns="updated")
+        view = voc.drop(columns="updated").assign(worst_health=voc["worst_health"].map(components.cx_health))
         components.stat_table(view, key="rc_voc", prefix="voc")
 
 # a safety incident comes before any finding: it is handled apart from the POA

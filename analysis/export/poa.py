@@ -420,6 +420,12 @@ def _levels_text(refs: Iterable[Any], t: Mapping[str, Any]) -> str:
     return str(t["meta"]["group_sep"]).join(parts)
 
 
+def cx_health_name(value: Any, t: Mapping[str, Any]) -> str:
+    """Amazon's CX Health rating ("Poor") in the document's language; a rating of another wording as written."""
+    text = _line(value)
+    return str((t.get("cx_health") or {}).get(text.strip().lower(), text)) if text else ""
+
+
 def _ref_text(ref: Any, t: Mapping[str, Any]) -> str:
     if isinstance(ref, Mapping):
         return f"{_factor_name(str(ref.get('factor', '')), t)} {_line(ref.get('level', ''))}".strip()
@@ -688,7 +694,7 @@ def _problem(findings: Mapping[str, Any], t: Mapping[str, Any]) -> str:
     if voc:  # Amazon's own measure of the problem, highest NCX rate first
         items = [_fill(pt["voc_item"], asin=_line(v.get("asin")), rate=_pct(v.get("ncx_rate"), 1), ncx=_int(v.get("ncx_orders")),
                        orders=_int(v.get("total_orders")), poor=_int(v.get("poor_skus")), skus=_int(v.get("skus")),
-                       worst=_line(v.get("worst_health")) or "?", reason=_line(v.get("top_reason")) or "?") for v in voc]
+                       worst=cx_health_name(v.get("worst_health"), t) or "?", reason=_line(v.get("top_reason")) or "?") for v in voc]
         text += t["meta"]["sentence_sep"] + _fill(pt["voc"], updated=_line(voc[0].get("updated")) or "?", items=pt["voc_sep"].join(items))
     safety = s.get("safety") or {}
     if safety.get("complaints"):
