@@ -10,7 +10,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import streamlit as st
 
@@ -135,20 +135,44 @@ def _evidence_part(part: str) -> str:
     return " + ".join(pieces)
 
 
-def stat_note(text: Any) -> str:
-    """A comparison's ``note`` (:data:`analysis.stats.NOTES`, several joined by "; ") in the reader's language."""
+def _translated_by(text: str, patterns: Iterable[tuple[str, str]]) -> str | None:
+    """``text`` in the reader's language by the first of ``patterns`` (regular expression, locale key) that
+    matches it whole, its named groups the key's placeholders (a ``field`` or ``kind`` named too); None if none does."""
+    import re
+
+    for pattern, key in patterns:
+        match = re.fullmatch(pattern, text, flags=re.DOTALL)
+        if match:
+            params = match.groupdict()
+            if "field" in params:
+                params["field"] = factor_name(params["field"])
+            if "kind" in params:
+                params["kind"] = kind_name(params["kind"])
+            return t(key, **params)
+    return None
+
+
+def _translated_parts(text: Any, patterns: Iterable[tuple[str, str]]) -> str:
+    """A "; "-joined list of notes, each in the reader's language (a note of another wording stays as written)."""
+    if not isinstance(text, str) or not text:
+        return ""
+    if current_language() == "en":
+        return text
+    return t("statnotes.separator").join(_translated_by(part, patterns) or part for part in text.split("; "))
+
+
+@lru_cache(maxsize=1)
+def _stat_note_patterns() -> tuple[tuple[str, str], ...]:
     import re
 
     from analysis import stats
 
-    if not isinstance(text, str) or not text:
-        return ""
-    patterns = {code: re.escape(note).replace(r"\{min_expected:g\}", r"(?P<n>[\d.e+-]+)") for code, note in stats.NOTES.items()}
-    out = []
-    for part in text.split("; "):
-        code, match = next(((c, m) for c, p in patterns.items() if (m := re.fullmatch(p, part))), (None, None))
-        out.append(part if code is None else t(f"statnotes.{code}", n=match.groupdict().get("n", "")))
-    return t("statnotes.separator").join(out)
+    return tuple((re.escape(note).replace(r"\{min_expected:g\}", r"(?P<n>[\d.e+-]+)"), f"statnotes.{code}") for code, note in stats.NOTES.items())
+
+
+def stat_note(text: Any) -> str:
+    """A comparison's ``note`` (:data:`analysis.stats.NOTES`, several joined by "; ") in the reader's language."""
+    return _translated_parts(text, _stat_note_patterns())
 
 
 #: the reasons analysis.io and analysis.normalize give a rejected line (English, with the value quoted), by locale key
@@ -171,18 +195,9 @@ _REJECT_REASONS = (
 
 def reject_reason(text: Any) -> str:
     """Why a line was rejected, in the reader's language (the value quoted stays as written)."""
-    import re
-
     if not isinstance(text, str) or current_language() == "en":
         return "" if text is None else str(text)
-    for pattern, key in _REJECT_REASONS:
-        match = re.fullmatch(pattern, text, flags=re.DOTALL)
-        if match:
-            params = match.groupdict()
-            if "field" in params:
-                params["field"] = factor_name(params["field"])
-            return t(key, **params)
-    return text
+    return _translated_by(text, _REJECT_REASONS) or text
 
 
 #: the problems a file can have (analysis.io, analysis.normalize, analysis.corrections), by locale key; the file's
@@ -208,22 +223,14 @@ _FILE_PROBLEMS = (
 def error_text(message: Any) -> str:
     """A one-line error ("returns.txt: empty file (0 bytes)") in the reader's language: the file's problem
     translated where it is one of those above, the file's name and any header quoted as written."""
-    import re
-
     text = str(message)
     if current_language() == "en":
         return text
     name, sep, problem = text.partition(": ")
-    for candidate_name, candidate in ((name, problem), ("", text)) if sep else (("", text),):
-        for pattern, key in _FILE_PROBLEMS:
-            match = re.fullmatch(pattern, candidate, flags=re.DOTALL)
-            if match:
-                params = match.groupdict()
-                if "kind" in params:
-                    params["kind"] = kind_name(params["kind"])
-                said = t(key, **params)
-                return f"{candidate_name}{t('problems.sep')}{said}" if candidate_name else said
-    return text
+    said = _translated_by(problem, _FILE_PROBLEMS) if sep else None
+    if said is not None:
+        return f"{name}{t('problems.sep')}{said}"
+    return _translated_by(text, _FILE_PROBLEMS) or text
 
 
 #: what the reader noted of a file (analysis.io, analysis.normalize), by locale key
@@ -239,19 +246,4 @@ _FILE_NOTES = (
 
 def file_notes(text: Any) -> str:
     """A file's notes ("; "-joined) in the reader's language; a note of another wording stays as written."""
-    import re
-
-    if not isinstance(text, str) or not text or current_language() == "en":
-        return "" if not isinstance(text, str) else text
-    out = []
-    for part in text.split("; "):
-        for pattern, key in _FILE_NOTES:
-            match = re.fullmatch(pattern, part)
-            if match:
-                params = match.groupdict()
-                if "field" in params:
-                    params["field"] = factor_name(params["field"])
-                part = t(key, **params)
-                break
-        out.append(part)
-    return t("statnotes.separator").join(out)
+    return _translated_parts(text, _FILE_NOTES)
