@@ -1725,6 +1725,10 @@ class BeforeAfter:
     units_needed_for_claim : float
         Units after the change needed for that (inf if unreachable; NaN when no claim).
     note : str
+    claim_shown : bool or None
+        Whether these data show ``claimed_reduction`` already: the rate ratio's
+        upper limit is at most ``1 - claimed_reduction`` (None when no claim
+        given).  Enough units to show a claim is not the claim shown.
     """
 
     rate_before: float
@@ -1739,6 +1743,7 @@ class BeforeAfter:
     enough_units_for_claim: bool | None
     units_needed_for_claim: float
     note: str = ""
+    claim_shown: bool | None = None
 
 
 def before_after(complaints_before, units_before, complaints_after, units_after, alpha: float = _S.alpha,
@@ -1814,7 +1819,7 @@ def before_after(complaints_before, units_before, complaints_after, units_after,
     elif pb == 0:
         notes.append(NOTES["none_before"])
 
-    enough, needed = None, np.nan
+    enough, needed, shown = None, np.nan, None
     if claimed_reduction is not None:
         if not 0 < claimed_reduction <= 1:
             raise StatsInputError("claimed_reduction is a fraction between 0 and 1 (0.5 = halved)")
@@ -1823,5 +1828,6 @@ def before_after(complaints_before, units_before, complaints_after, units_after,
         denom = (h / zsum) ** 2 - 1 / ub if h > 0 else -1.0
         needed = float(1 / denom) if denom > 0 else np.inf
         enough = bool(ua >= needed)
+        shown = bool(np.isfinite(rr_hi) and rr_hi <= 1 - claimed_reduction)
     return BeforeAfter(pb, pa, pa - pb, rr, rr_lo, rr_hi, res.test, float(res.p_value), mdr,
-                       enough, needed, "; ".join(notes))
+                       enough, needed, "; ".join(notes), shown)

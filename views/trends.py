@@ -95,9 +95,8 @@ else:
     st.markdown(t("trends.ba_ratio", ratio=components.ratio(ba.rate_ratio), low=components.ratio(ba.rr_ci_low),
                   high=components.ratio(ba.rr_ci_high), test=t(f"trends.test_{ba.test}", ba.test), p=components.p_text(ba.p_value)))
     claim_text = f"{claim}%"
-    # enough units to show the claim is not the claim shown: the interval of after / before must lie below it
     target = components.ratio(1 - claim / 100)
-    if not components._bad(ba.rr_ci_high) and ba.rr_ci_high <= 1 - claim / 100:
+    if ba.claim_shown:  # enough units to show the claim is not the claim shown (analysis.stats.before_after)
         st.success(t("trends.ba_shown", claim=claim_text, target=target))
     elif ba.enough_units_for_claim:
         st.warning(t("trends.ba_enough", claim=claim_text, target=target))

@@ -692,6 +692,18 @@ def test_before_after_small_before_sample_cannot_support_claim():
     assert "0.5 added" in S.before_after(0, 60, 1, 50).note  # none before: 0.5 in every cell, as in compare_levels
 
 
+def test_before_after_says_a_claimed_reduction_is_shown_only_when_the_interval_lies_below_it():
+    """Enough units to show a reduction is not the reduction shown: 0.7x with an upper limit near 0.9 shows 10%, not 65%."""
+    from statsmodels.stats.contingency_tables import Table2x2
+
+    res = S.before_after(300, 30_000, 140, 20_000, claimed_reduction=0.65)
+    upper = Table2x2(np.array([[140, 19_860], [300, 29_700]])).riskratio_confint()[1]  # Katz, by statsmodels
+    assert res.rr_ci_high == pytest.approx(upper) and 0.65 < upper < 0.9
+    assert res.enough_units_for_claim and res.claim_shown is False
+    assert S.before_after(300, 30_000, 140, 20_000, claimed_reduction=0.10).claim_shown is True
+    assert S.before_after(300, 30_000, 140, 20_000).claim_shown is None
+
+
 def test_before_after_with_no_complaint_since_is_a_ratio_of_zero_not_an_increase():
     """1 complaint in 2,500 units before, none in the 10 since: 0.5 in every cell made it (0.5/11)/(1.5/2501) = 76x,
     with a Katz interval of 5-1,571 that read as a significant rise, beside Fisher's p = 1."""
