@@ -54,6 +54,7 @@ __all__ = [
 ]
 
 DEFAULT_TAXONOMY_PATH = RULES_DIR / "taxonomy.toml"
+DEFAULT_TEXT_MODEL = "text_model_en.json"
 # The evidence's own wording, written here once (ui.i18n.evidence_text translates it for display:
 # it keys on these).  Codes and the buyers' terms are inserted as they are.
 EVIDENCE_TERMS = "terms: "
@@ -61,6 +62,7 @@ EVIDENCE_REASON = "reason "
 EVIDENCE_DISPOSITION = "disposition "
 EVIDENCE_REPLACEMENT = "replacement code "
 EVIDENCE_TEXT_OVERRIDES = "text overrides reason "
+EVIDENCE_MODEL = "text model: "  # then the words that weighed most (analysis/textmodel.py)
 EVIDENCE_SEP = "; "  # between the parts of one complaint's evidence
 EVIDENCE_CODE_SEP = " + "  # between the codes of one part
 #: evidence with nothing inserted, by the locale key that translates it (``evidence.<key>``)
@@ -188,6 +190,7 @@ def _validate(data: Mapping) -> None:
     for lang, terms in safety.items():
         if lang != "family" and (isinstance(terms, str) or not isinstance(terms, Sequence) or not all(isinstance(x, str) for x in terms)):
             raise SettingsError(f"taxonomy: safety.{lang} must be a list of words")
+    _validate_text_model(data.get("text_model", {}), known)
     for combo in data.get("combinations", []):
         if combo.get("family") not in known:
             raise SettingsError(f"taxonomy: combination for {combo.get('reason')!r} names unknown family {combo.get('family')!r}")
@@ -212,6 +215,23 @@ def _validate(data: Mapping) -> None:
             if _OWN_GROUP_REFERENCE.search(pat):
                 raise SettingsError(f"taxonomy: families.{fam}.patterns: {pat!r} names or refers back to a group; "
                                     "write (?:...) for a group, and repeat the words instead of a back-reference")
+
+
+def _validate_text_model(tm: Any, known: set[str]) -> None:
+    if not isinstance(tm, Mapping):
+        raise SettingsError("taxonomy: [text_model] must be a table")
+    if not isinstance(tm.get("enabled", False), bool):
+        raise SettingsError("taxonomy: text_model.enabled must be true or false")
+    for key in ("below_confidence", "min_known"):
+        val = tm.get(key, 0.5)
+        if isinstance(val, bool) or not isinstance(val, (int, float)) or not 0 <= val <= 1:
+            raise SettingsError(f"taxonomy: text_model.{key} must be a number from 0 to 1, got {val!r}")
+    for key in ("families", "keep"):
+        fams = tm.get(key, [])
+        if isinstance(fams, str) or not isinstance(fams, Sequence) or any(f not in known for f in fams):
+            raise SettingsError(f"taxonomy: text_model.{key} must be a list of known families, got {fams!r}")
+    if not isinstance(tm.get("file", DEFAULT_TEXT_MODEL), str):
+        raise SettingsError("taxonomy: text_model.file must be a file name")
 
 
 def load_taxonomy(path: str | Path | None = None, overrides: str | Path | Mapping | None = None, text: str | None = None) -> Taxonomy:
@@ -1840,12 +1860,99 @@ def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequ
     fam, conf, ev, said = arrays(tax, reason, disposition, rating, text)
     if compiling is not None:
         compiling.join()
+    _text_model_step(tax, fam, conf, ev, reason, disposition, rating, text)
     out[schema.FAMILY] = pd.array(fam, dtype="str")
     out[schema.FAMILY_CONFIDENCE] = conf.astype(float)
     out[schema.EVIDENCE] = pd.array(ev, dtype="str")
     if safety:
         out[schema.SAFETY] = pd.array(said, dtype="str")
     return out
+
+
+def _model_gate(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
+                text: pd.Series) -> np.ndarray:
+    """Rows the text model reads: the rules unsure, and their family one the model
+    may choose (a specific family such as misuse stays) and not decided by a
+    term of a ``keep`` family, no code, some text, and a star rating the model
+    was trained on (1-3: without one, as for a seller's own comments, it would
+    read praise as a complaint)."""
+    tm = tax.data.get("text_model", {})
+    if not tm.get("enabled", False) or not tm.get("families"):
+        return np.zeros(len(conf), dtype=bool)
+    from analysis.textmodel import STARS
+
+    gate = ((conf <= float(tm.get("below_confidence", 0.5))) & np.isin(fam, list(tm["families"]))
+            & (reason == "").to_numpy() & (disposition == "").to_numpy()
+            & np.isin(rating, STARS) & (text.fillna("") != "").to_numpy())
+    if gate.any():
+        rows = np.flatnonzero(gate)
+        stands = _rules_stand(tax)
+        kept = [stands(f, e) for f, e in zip(fam[rows].tolist(), ev[rows].tolist())]
+        gate[rows[np.array(kept, dtype=bool)]] = False
+    return gate
+
+
+def _rules_stand(tax: Taxonomy):
+    """Whether the rules' decision (family, evidence) stands against the text
+    model: when a pattern of the family matched (a term of the evidence in none
+    of its word lists: the patterns are the GUIDE's decision rules, such as
+    drop-outs only in a pocket), or a word of the ``strong`` or ``terms`` lists of
+    a ``[text_model] keep`` family did (a service remark is "other")."""
+    fams = tax.data.get("families", {})
+
+    def listed(f: str, tiers: tuple[str, ...]) -> frozenset[str]:
+        return frozenset(w.lower() for tier in tiers for ws in fams.get(f, {}).get(tier, {}).values() for w in ws)
+
+    every = {f: listed(f, _TIERS) for f in fams}
+    keep = {f: listed(f, ("strong", "terms")) for f in tax.data.get("text_model", {}).get("keep", [])}
+
+    def stands(family: str, evidence: str) -> bool:
+        if not evidence.startswith(EVIDENCE_TERMS):
+            return False
+        terms = evidence[len(EVIDENCE_TERMS):].split(EVIDENCE_SEP)[0].split(", ")
+        return any(t.lower() not in every.get(family, ()) for t in terms) or not keep.get(family, frozenset()).isdisjoint(terms)
+
+    return stands
+
+
+def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series,
+                     disposition: pd.Series, rating: np.ndarray, text: pd.Series) -> None:
+    """Where :func:`_model_gate` lets it, the text model's family replaces the
+    rules' when it is one of ``[text_model] families`` (in place)."""
+    gate = _model_gate(tax, fam, conf, ev, reason, disposition, rating, text)
+    if not gate.any():
+        return
+    from analysis.textmodel import STARS, load_text_model
+
+    tm = tax.data["text_model"]
+    model = load_text_model(tm.get("file", DEFAULT_TEXT_MODEL))
+    allowed = [model.classes.index(f) for f in tm["families"] if f in model.classes]
+    if not allowed:
+        return
+    rows = np.flatnonzero(gate)
+    t_codes, t_uniq = pd.factorize(text.iloc[rows].to_numpy(dtype=object))
+    codes, pair = pd.factorize(t_codes.astype(np.int64) * len(STARS) + np.searchsorted(STARS, rating[rows]))  # one reading per text and rating
+    texts = t_uniq[pair // len(STARS)].tolist()
+    ratings = np.asarray(STARS, dtype=float)[pair % len(STARS)]
+    known, proba, x = model.read(texts, ratings, float(tm.get("min_known", 0.5)))
+    if not known.any():
+        return
+    best = proba.argmax(axis=1)
+    read_u = np.flatnonzero(known)  # unique pair -> its row of proba and x: position in read_u
+    fam_u = np.full(len(texts), None, dtype=object)  # None: not read, or a family the model may not choose
+    may = np.isin(best, allowed)
+    fam_u[read_u[may]] = np.array(model.classes, dtype=object)[best[may]]
+    conf_u = np.zeros(len(texts))
+    conf_u[read_u] = proba.max(axis=1)
+    changed = (fam_u[codes] != None) & (fam_u[codes] != fam[rows])  # noqa: E711 - elementwise
+    # the evidence only where the family changes: the words that weighed most for it
+    changed_u = np.unique(codes[changed])
+    pos = np.searchsorted(read_u, changed_u)
+    ev_u = np.empty(len(texts), dtype=object)
+    ev_u[changed_u] = [(EVIDENCE_MODEL + ", ".join(ts)).removesuffix(": ")
+                       for ts in model.row_terms(x, pos.tolist(), best[pos].tolist())]
+    sel, cu = rows[changed], codes[changed]
+    fam[sel], conf[sel], ev[sel] = fam_u[cu], conf_u[cu], ev_u[cu]
 
 
 def classify_texts(texts: Sequence[str], taxonomy: Taxonomy | None = None, *,

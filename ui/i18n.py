@@ -90,7 +90,7 @@ def evidence_text(evidence: Any) -> str:
     """The classifier's evidence (analysis.classify, analysis.corrections) in the session's language.
 
     Only our own words are translated (the ``EVIDENCE_*`` wording those modules
-    write: "terms:", "reason", "no specific signal", "analyst: ... rules said
+    write: "terms:", "text model:", "reason", "no specific signal", "analyst: ... rules said
     ..."); codes, the buyers' terms and an analyst's note stay as written.
     Unknown wording is returned unchanged.
     """
@@ -121,6 +121,8 @@ def _evidence_part(part: str) -> str:
         return t(f"evidence.{fixed[part]}")
     if part.startswith(K.EVIDENCE_TERMS):
         return t("evidence.terms", terms=part[len(K.EVIDENCE_TERMS):])
+    if part.startswith(K.EVIDENCE_MODEL.rstrip(": ")):
+        return t("evidence.text_model", terms=part[len(K.EVIDENCE_MODEL):]).rstrip("：: ")
     if part.startswith(K.EVIDENCE_TEXT_OVERRIDES):
         return t("evidence.text_overrides", code=part[len(K.EVIDENCE_TEXT_OVERRIDES):])
     codes = ((K.EVIDENCE_REPLACEMENT, "evidence.replacement_code"), (K.EVIDENCE_REASON, "evidence.reason"), (K.EVIDENCE_DISPOSITION, "evidence.disposition"))

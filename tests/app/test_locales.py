@@ -98,11 +98,11 @@ def test_the_classifiers_evidence_reads_in_chinese(monkeypatch):
     from ui import i18n
 
     complaints = pd.DataFrame({
-        "complaint_id": [f"c{i}" for i in range(7)], schema.SOURCE_KIND: "fba_returns", schema.ORDER_ID: [f"111-{i}" for i in range(7)], schema.SKU: "EAR-01", schema.ASIN: "B0X",
-        schema.REASON: ["DEFECTIVE", "DAMAGED_BY_FC", "DEFECTIVE", "", "", "", "CR-UNWANTED_ITEM"],
-        schema.DISPOSITION: ["", "DAMAGED", "", "", "", "", ""],
-        schema.RATING: [None, None, None, 1, 3, 2, None],
-        schema.TEXT: ["no sound from the right earbud", "", "box was crushed in transit", "", "Okay", "meh", ""],
+        "complaint_id": [f"c{i}" for i in range(8)], schema.SOURCE_KIND: "fba_returns", schema.ORDER_ID: [f"111-{i}" for i in range(8)], schema.SKU: "EAR-01", schema.ASIN: "B0X",
+        schema.REASON: ["DEFECTIVE", "DAMAGED_BY_FC", "DEFECTIVE", "", "", "", "CR-UNWANTED_ITEM", ""],
+        schema.DISPOSITION: ["", "DAMAGED", "", "", "", "", "", ""],
+        schema.RATING: [None, None, None, 1, 3, 2, None, 1],
+        schema.TEXT: ["no sound from the right earbud", "", "box was crushed in transit", "", "Okay", "meh", "", "Not getting switch on"],
     })
     classified = classify_complaints(complaints)
     fixes = correct(empty(), classified, ["c0"], "quality_expectation", note="works, sound is thin")
@@ -111,6 +111,7 @@ def test_the_classifiers_evidence_reads_in_chinese(monkeypatch):
     assert any(e.startswith("analyst: ") for e in evidences) and any("terms: " in e for e in evidences)
     assert any("text overrides reason" in e for e in evidences) and any(e.startswith("no specific signal") for e in evidences)
     assert any(e.startswith("low star rating") for e in evidences) and any("disposition DAMAGED" in e for e in evidences)
+    assert any(e.startswith("text model: ") for e in evidences)
 
     monkeypatch.setattr(i18n, "current_language", lambda: "en")
     assert [i18n.evidence_text(e) for e in evidences[:-1]] == evidences[:-1]
@@ -120,7 +121,7 @@ def test_the_classifiers_evidence_reads_in_chinese(monkeypatch):
     monkeypatch.setattr(i18n, "current_language", lambda: "zh")
     shown = [i18n.evidence_text(e) for e in evidences]
     for e, z in zip(evidences, shown):
-        for english in ("terms:", "reason ", "disposition ", "no specific", "low star", "analyst", "rules said", "overrides"):
+        for english in ("terms:", "text model", "reason ", "disposition ", "no specific", "low star", "analyst", "rules said", "overrides"):
             assert english not in z, (e, z)
     assert "right earbud" in " ".join(shown) and "works, sound is thin" in shown[-1] and "DAMAGED_BY_FC" in " ".join(shown)
     assert shown[-1].startswith("分析员：") and i18n.family_name("product_defect") in shown[-1]

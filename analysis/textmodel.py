@@ -1,0 +1,281 @@
+"""A linear text model: the family of a review the rules cannot place.
+
+The rules (``rules/taxonomy.toml``) decide from codes and from the wordings
+they list.  A buyer who writes "permanently off", "life is only 20 days" or
+"decreased the volume of the right speaker" describes a failure in words no
+list holds, and the rules fall back on the star rating.  Where the rules are
+unsure (confidence at or below ``[text_model] below_confidence``) and no
+reason code or disposition speaks, this model reads the words instead.
+
+The model is multinomial logistic regression (scikit-learn's
+``LogisticRegression``, lbfgs, L2, ``C``) on tf-idf of words and word pairs
+(``TfidfVectorizer`` with :func:`tokens` as analyzer, sublinear tf, smooth
+idf, l2 norm) plus the star rating as three indicators.  It is trained by
+:func:`train` on hand-labelled reviews (``tests/golden/labelled_reviews.csv``
+and its GUIDE) and shipped as plain numbers in ``rules/text_model_en.json``:
+the vocabulary, idf, coefficients and intercepts.  Applying it needs no
+scikit-learn: :meth:`TextModel.predict_proba` is the same arithmetic (tested
+equal to scikit-learn's ``predict_proba``).
+
+Only English: a text of which fewer than ``min_known`` of the words are in
+the vocabulary is left to the rules (other languages, other products' jargon).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from .errors import SettingsError
+from .text import RULES_DIR
+
+DEFAULT_MODEL = "text_model_en.json"
+STARS = (1, 2, 3)  # the ratings the model was trained on, as indicators; none of them = not known
+
+_WORD = re.compile(r"[a-z0-9]{2,}")
+_APOSTROPHES = str.maketrans("", "", "'\u2019`")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``: lower case, apostrophes dropped ("doesn't" ->
+    "doesnt"), runs of two or more ASCII letters or digits."""
+    return _WORD.findall(text.lower().translate(_APOSTROPHES))
+
+
+def tokens(text: str) -> list[str]:
+    """The model's features of ``text``: its :func:`words` and each pair of
+    neighbouring words ("stopped working")."""
+    w = words(text)
+    return w + [f"{a} {b}" for a, b in zip(w, w[1:])]
+
+
+@dataclass(frozen=True, eq=False)
+class TextModel:
+    """A trained model as plain arrays (see the module docstring)."""
+
+    classes: tuple[str, ...]
+    vocabulary: dict[str, int]
+    idf: np.ndarray  # (n_terms,)
+    coef: np.ndarray  # (n_classes, n_terms)
+    star_coef: np.ndarray  # (n_classes, len(STARS))
+    intercept: np.ndarray  # (n_classes,)
+    about: dict[str, Any]
+
+    @functools.cached_property
+    def _unigrams(self) -> frozenset[str]:
+        return frozenset(t for t in self.vocabulary if " " not in t)
+
+    def known_share(self, text: str) -> float:
+        """The share of ``text``'s words that the model has seen (0 for no words)."""
+        return self._known(words(text))
+
+    def _known(self, w: list[str]) -> float:
+        uni = self._unigrams
+        return sum(x in uni for x in w) / len(w) if w else 0.0
+
+    def features(self, texts: Sequence[str]) -> "Any":
+        """tf-idf rows of ``texts`` (scipy CSR, l2-normalised), as scikit-learn's
+        ``TfidfVectorizer(analyzer=tokens, sublinear_tf=True)`` would give."""
+        return self._features([words(t) for t in texts])
+
+    def _features(self, text_words: Sequence[list[str]]) -> "Any":
+        from scipy.sparse import csr_matrix
+
+        vocab, n = self.vocabulary, len(text_words)
+        ids: list[int] = []
+        lengths = []
+        for w in text_words:
+            before = len(ids)
+            ids.extend(j for t in w if (j := vocab.get(t)) is not None)
+            ids.extend(j for a, b in zip(w, w[1:]) if (j := vocab.get(f"{a} {b}")) is not None)
+            lengths.append(len(ids) - before)
+        # (row, term) pairs counted at once: sorted by row, then term, as CSR wants
+        keys = np.repeat(np.arange(n, dtype=np.int64), lengths) * len(vocab) + np.array(ids, dtype=np.int64)
+        uniq, counts = np.unique(keys, return_counts=True)
+        row_of, ind = uniq // len(vocab), uniq % len(vocab)
+        ptr = np.concatenate([[0], np.cumsum(np.bincount(row_of, minlength=n))])
+        vals = (1.0 + np.log(counts.astype(float))) * self.idf[ind]
+        norm = np.sqrt(np.bincount(row_of, weights=vals ** 2, minlength=n))[row_of]
+        vals = np.divide(vals, norm, out=vals, where=norm > 0)
+        return csr_matrix((vals, ind, ptr), shape=(n, len(vocab)))
+
+    def predict_proba(self, texts: Sequence[str], ratings: Sequence[float] | None = None) -> np.ndarray:
+        """Probability of each of :attr:`classes` for each text (rows sum to 1).
+        ``ratings``: the star rating of each text; NaN or a rating the model
+        was not trained on adds nothing."""
+        return self._proba(self.features(texts), ratings)
+
+    def _proba(self, x: "Any", ratings: Sequence[float] | None) -> np.ndarray:
+        scores = np.asarray(x @ self.coef.T) + self.intercept
+        if ratings is not None:
+            r = np.asarray(ratings, dtype=float)
+            for k, star in enumerate(STARS):
+                scores += np.outer(r == star, self.star_coef[:, k])
+        scores -= scores.max(axis=1, keepdims=True)
+        p = np.exp(scores)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def read(self, texts: Sequence[str], ratings: Sequence[float], min_known: float = 0.0) -> tuple[np.ndarray, np.ndarray, "Any"]:
+        """Read the texts of which at least ``min_known`` of the words are known
+        (:meth:`known_share`): that mask, their :meth:`predict_proba` and their
+        :meth:`features` (for :meth:`row_terms`)."""
+        text_words = [words(t) for t in texts]
+        known = np.array([bool(w) and self._known(w) >= min_known for w in text_words], dtype=bool)
+        x = self._features([w for w, k in zip(text_words, known) if k])
+        return known, self._proba(x, np.asarray(ratings, dtype=float)[known]), x
+
+    def row_terms(self, x: "Any", rows: Sequence[int], classes: Sequence[int], n: int = 3) -> list[list[str]]:
+        """:meth:`top_terms` of the given ``rows`` of the features ``x``, each for its class index."""
+        ptr, ind, val = x.indptr, x.indices, x.data
+        return [self._top(ind[ptr[i]:ptr[i + 1]], val[ptr[i]:ptr[i + 1]], k, n) for i, k in zip(rows, classes)]
+
+    def top_terms(self, text: str, family: str, n: int = 3) -> list[str]:
+        """The terms of ``text`` that speak most for ``family``: largest
+        tf-idf x (coefficient for ``family`` - mean coefficient)."""
+        row = self.features([text])
+        return self._top(row.indices, row.data, self.classes.index(family), n)
+
+    def _top(self, cols: np.ndarray, vals: np.ndarray, k: int, n: int) -> list[str]:
+        contrib = vals * (self.coef[k, cols] - self._mean_coef[cols])
+        order = np.argsort(-contrib, kind="stable")[:n]
+        return [self._terms[cols[i]] for i in order.tolist() if contrib[i] > 0]
+
+    @functools.cached_property
+    def _mean_coef(self) -> np.ndarray:
+        return self.coef.mean(axis=0)
+
+    @functools.cached_property
+    def _terms(self) -> list[str]:
+        out = [""] * len(self.vocabulary)
+        for t, j in self.vocabulary.items():
+            out[j] = t
+        return out
+
+    def to_dict(self, digits: int = 6) -> dict[str, Any]:
+        """The model as JSON-ready data (numbers rounded to ``digits`` significant digits)."""
+        def r(a: np.ndarray) -> list:
+            return np.vectorize(lambda x: float(f"{x:.{digits}g}"), otypes=[float])(a).tolist() if a.size else a.tolist()
+
+        return {"about": self.about, "classes": list(self.classes), "stars": list(STARS), "terms": self._terms,
+                "idf": r(self.idf), "coef": r(self.coef), "star_coef": r(self.star_coef), "intercept": r(self.intercept)}
+
+
+def from_dict(data: dict[str, Any]) -> TextModel:
+    """A :class:`TextModel` from :meth:`TextModel.to_dict`'s data."""
+    try:
+        terms = list(data["terms"])
+        classes = tuple(data["classes"])
+        model = TextModel(classes=classes, vocabulary={t: j for j, t in enumerate(terms)},
+                          idf=np.asarray(data["idf"], dtype=float), coef=np.asarray(data["coef"], dtype=float),
+                          star_coef=np.asarray(data["star_coef"], dtype=float),
+                          intercept=np.asarray(data["intercept"], dtype=float), about=dict(data.get("about", {})))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SettingsError(f"text model: not a model file ({exc})") from None
+    if (model.coef.shape != (len(classes), len(terms)) or model.idf.shape != (len(terms),)
+            or model.star_coef.shape != (len(classes), len(STARS)) or model.intercept.shape != (len(classes),)):
+        raise SettingsError("text model: its arrays do not match its terms and classes")
+    return model
+
+
+@functools.lru_cache(maxsize=4)
+def load_text_model(name: str = DEFAULT_MODEL) -> TextModel:
+    """The model file ``name`` (in ``analysis/rules/`` unless a path)."""
+    path = Path(name)
+    if not path.is_absolute() and path.parent == Path("."):
+        path = RULES_DIR / path
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"text model: no file {path}") from None
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"text model: cannot read {path} ({exc})") from None
+    return from_dict(data)
+
+
+# ------------------------------------------------------------------ training
+def train(texts: Sequence[str], ratings: Sequence[float], labels: Sequence[str], *, C: float = 10.0,
+          min_df: int = 2, about: dict[str, Any] | None = None) -> TextModel:
+    """Fit the model with scikit-learn (needed only here: a development dependency).
+
+    Parameters
+    ----------
+    texts, ratings, labels : sequences of equal length
+        Title and body joined, star rating (1-3 are features), family id.
+    C : float
+        Inverse L2 strength of ``LogisticRegression``.
+    min_df : int
+        A term must occur in this many texts to be a feature.
+    """
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(analyzer=tokens, min_df=min_df, sublinear_tf=True)
+    x_text = vec.fit_transform(list(texts))
+    x = hstack([x_text, csr_matrix(_star_matrix(ratings))]).tocsr()
+    clf = LogisticRegression(C=C, max_iter=5000).fit(x, list(labels))
+    n_terms = x_text.shape[1]
+    terms = vec.get_feature_names_out().tolist()
+    return TextModel(classes=tuple(clf.classes_.tolist()), vocabulary={t: j for j, t in enumerate(terms)},
+                     idf=vec.idf_.astype(float), coef=clf.coef_[:, :n_terms].astype(float),
+                     star_coef=clf.coef_[:, n_terms:].astype(float), intercept=clf.intercept_.astype(float),
+                     about={"method": f"LogisticRegression(C={C}) on tf-idf of words and word pairs (min_df={min_df}) "
+                                      "and the star rating", "texts": len(texts),
+                            "labels": dict(sorted(Counter(labels).items())), **(about or {})})
+
+
+def _star_matrix(ratings: Iterable[float]) -> np.ndarray:
+    r = np.asarray(list(ratings), dtype=float)
+    return np.stack([r == s for s in STARS], axis=1).astype(float)
+
+
+def labelled_reviews(labels_csv: str | Path, reviews_csv: str | Path, splits: Iterable[str] | None = None):
+    """The hand-labelled reviews as ``(texts, ratings, labels)``: the labels of
+    ``labels_csv`` (``doc_id``, ``split``, ``label``) joined to the review
+    file's ``ReviewTitle``, ``text`` and ``ReviewStar``; only ``splits`` when given."""
+    import pandas as pd
+
+    lab = pd.read_csv(labels_csv)
+    if splits is not None:
+        lab = lab[lab["split"].isin(list(splits))]
+    raw = pd.read_csv(reviews_csv)
+    m = lab.merge(raw, on="doc_id", how="left", validate="one_to_one")
+    if m["text"].isna().any():
+        raise SettingsError(f"text model: {int(m['text'].isna().sum())} labelled reviews are not in {reviews_csv}")
+    title, body = m["ReviewTitle"].fillna("").str.strip(), m["text"].fillna("").str.strip()
+    texts = (title + " . " + body).tolist()
+    return texts, m["ReviewStar"].astype(float).tolist(), m["label"].tolist()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m analysis.textmodel --reviews CSV [--labels CSV] [--out JSON]``:
+    train on every labelled review and write the model file."""
+    import argparse
+    import hashlib
+
+    root = Path(__file__).resolve().parents[1]
+    p = argparse.ArgumentParser(prog="python -m analysis.textmodel", description=main.__doc__)
+    p.add_argument("--reviews", required=True, help="amazon_in_earphones_reviews.csv of the shared real data")
+    p.add_argument("--labels", default=str(root / "tests" / "golden" / "labelled_reviews.csv"))
+    p.add_argument("--out", default=str(RULES_DIR / DEFAULT_MODEL))
+    a = p.parse_args(argv)
+    texts, ratings, labels = labelled_reviews(a.labels, a.reviews)
+    digest = hashlib.sha256(Path(a.labels).read_bytes()).hexdigest()
+    model = train(texts, ratings, labels, about={
+        "trained_on": f"{Path(a.labels).name} (sha256 {digest[:16]}) joined to {Path(a.reviews).name}",
+        "guide": "tests/golden/labelled_reviews_GUIDE.md",
+        "language": "en"})
+    Path(a.out).write_text(json.dumps(model.to_dict(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    print(f"wrote {a.out}: {len(model.vocabulary):,} terms, {len(model.classes)} classes, {len(texts):,} texts")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

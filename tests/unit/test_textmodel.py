@@ -1,0 +1,218 @@
+"""Tests for analysis.textmodel and its place in classify: the model's arithmetic
+against scikit-learn, the rows it may read, its held-out accuracy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import schema, textmodel
+from analysis.classify import classify_complaints, classify_texts, load_taxonomy
+from analysis.errors import SettingsError
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+RULES_ONLY = load_taxonomy(overrides={"text_model": {"enabled": False}})
+
+# a small labelled set of our own: enough words shared between classes for the weights to matter
+SMALL = [
+    ("stopped working after two weeks", 1, "product_defect"),
+    ("right side stopped working", 1, "product_defect"),
+    ("no sound from the left side after a month", 2, "product_defect"),
+    ("does not charge any more", 1, "product_defect"),
+    ("left earbud not working after a week", 2, "product_defect"),
+    ("sound quality is poor and bass is low", 2, "quality_expectation"),
+    ("bass is very low, not worth the price", 3, "quality_expectation"),
+    ("uncomfortable in the ears, sound is average", 3, "quality_expectation"),
+    ("poor sound quality for the price", 2, "quality_expectation"),
+    ("fake product, not original", 1, "authenticity"),
+    ("looks like a duplicate, not original", 1, "authenticity"),
+    ("good product", 3, "other"),
+    ("nice, value for money", 3, "other"),
+]
+
+
+def _small():
+    texts, ratings, labels = zip(*SMALL)
+    return list(texts), [float(r) for r in ratings], list(labels)
+
+
+def test_features_and_probabilities_equal_scikit_learn():
+    """The shipped arithmetic (no scikit-learn at run time) gives scikit-learn's own
+    tf-idf rows and predict_proba, for texts with unseen and repeated words and each rating."""
+    pytest.importorskip("sklearn")  # a development dependency
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts, ratings, labels = _small()
+    model = textmodel.train(texts, ratings, labels, min_df=1)
+    vec = TfidfVectorizer(analyzer=textmodel.tokens, min_df=1, sublinear_tf=True)
+    x = hstack([vec.fit_transform(texts), csr_matrix(np.array([[r == s for s in (1, 2, 3)] for r in ratings], dtype=float))])
+    clf = LogisticRegression(C=10.0, max_iter=5000).fit(x.tocsr(), labels)
+    new = ["It stopped working, stopped WORKING!", "bass bass bass is low", "Doesn't charge", "zzz unseen words", ""]
+    new_r = [1.0, 3.0, 2.0, np.nan, 5.0]
+    assert np.allclose(model.features(new).toarray(), vec.transform(new).toarray(), atol=1e-12)
+    stars = np.array([[r == s for s in (1, 2, 3)] for r in new_r], dtype=float)
+    expected = clf.predict_proba(hstack([vec.transform(new), csr_matrix(stars)]).tocsr())
+    assert list(model.classes) == clf.classes_.tolist()
+    assert np.allclose(model.predict_proba(new, new_r), expected, atol=1e-12)
+    # through JSON: the stored 6 significant digits move a probability by far less than 1e-4
+    back = textmodel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert np.allclose(back.predict_proba(new, new_r), expected, atol=1e-4)
+
+
+def test_tokens_lower_case_drop_apostrophes_and_pair_neighbours():
+    assert textmodel.words("Doesn't WORK, 2 days!") == ["doesnt", "work", "days"]
+    assert textmodel.tokens("Not getting switch on") == ["not", "getting", "switch", "on", "not getting", "getting switch",
+                                                         "switch on"]
+
+
+def test_top_terms_are_the_words_that_weigh_for_the_family():
+    model = textmodel.train(*_small(), min_df=1)
+    assert model.top_terms("stopped working, sound quality is poor", "product_defect")[0] in {"stopped", "working",
+                                                                                            "stopped working"}
+    assert "bass" in model.top_terms("bass is low", "quality_expectation")
+    assert model.known_share("stopped working zzz") == pytest.approx(2 / 3)
+    assert model.known_share("") == 0
+
+
+def test_a_model_file_that_is_not_one_is_a_one_line_error(tmp_path):
+    with pytest.raises(SettingsError, match="no file"):
+        textmodel.load_text_model(str(tmp_path / "none.json"))
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(SettingsError, match="cannot read"):
+        textmodel.load_text_model(str(bad))
+    data = textmodel.train(*_small(), min_df=1).to_dict()
+    data["idf"] = data["idf"][:-1]
+    with pytest.raises(SettingsError, match="do not match"):
+        textmodel.from_dict(data)
+    with pytest.raises(SettingsError, match="not a model file"):
+        textmodel.from_dict({"classes": ["a"]})
+
+
+@pytest.mark.parametrize("over, message", [
+    ({"enabled": "yes"}, "enabled"),
+    ({"below_confidence": 2}, "below_confidence"),
+    ({"min_known": "half"}, "min_known"),
+    ({"families": ["product_defect", "nonsense"]}, "families"),
+    ({"keep": "other"}, "keep"),
+    ({"file": 3}, "file"),
+])
+def test_text_model_settings_are_checked(over, message):
+    with pytest.raises(SettingsError, match=f"text_model.{message}"):
+        load_taxonomy(overrides={"text_model": over})
+
+
+# ------------------------------------------------------------ in classify (the shipped model)
+UNSEEN_FAILURES = [  # wordings of failures no rule lists (test19/test20's errors, reworded)
+    "Not getting switch on",
+    "Battery life is only 20 days, after that nothing",
+    "It decreased the volume of the right speaker after a month",
+]
+
+
+def test_the_model_reads_failures_the_rules_have_no_words_for():
+    rules = classify_texts(UNSEEN_FAILURES, RULES_ONLY, ratings=[1.0] * 3)
+    both = classify_texts(UNSEEN_FAILURES, ratings=[1.0] * 3)
+    assert rules[schema.FAMILY].tolist() == ["quality_expectation"] * 3  # the rules fall back on the star rating
+    assert both[schema.FAMILY].tolist() == ["product_defect"] * 3
+    assert both[schema.EVIDENCE].str.startswith("text model: ").all()
+    assert (both[schema.FAMILY_CONFIDENCE] > 0.5).all()
+    assert "switch on" in both[schema.EVIDENCE].iloc[0]
+
+
+def test_the_model_leaves_codes_other_languages_specific_families_and_unrated_texts_to_the_rules():
+    text = "Not getting switch on"
+    df = pd.DataFrame({
+        schema.TEXT: [text, text, text, text, text, "Funktioniert nach zwei Wochen nicht mehr", "I dropped it in water and now it is dead, my fault",
+                      "Worst return policy, seller not responding", "Sound is ok but bass is low",
+                      "It didn't last even for 2 months, it stopped working. I think the product that I received is a duplicate one"],
+        schema.REASON: ["", "QUALITY_UNACCEPTABLE", "", "", "", "", "", "", "", ""],
+        schema.DISPOSITION: ["", "", "SELLABLE", "", "", "", "", "", "", ""],
+        schema.RATING: [1, np.nan, np.nan, 5, np.nan, 1, 1, 1, 2, 1],
+    })
+    both = classify_complaints(df)
+    rules = classify_complaints(df, RULES_ONLY)
+    model_read = both[schema.EVIDENCE].str.startswith("text model").tolist()
+    # only the first: a reason code, a disposition, 5 stars, no rating, German, a misuse term,
+    # a service remark ("other" by a word of its terms list), a GUIDE pattern ("but bass") and
+    # "duplicate" (authenticity wins over a failure, GUIDE rule 1) keep the rules
+    assert model_read == [True] + [False] * 9
+    assert both[schema.FAMILY].iloc[1:].tolist() == rules[schema.FAMILY].iloc[1:].tolist()
+    assert both[schema.FAMILY].iloc[6:8].tolist() == ["misuse", "other"]
+    assert both[schema.FAMILY].iloc[9] == "authenticity"
+
+
+def test_switching_the_model_off_leaves_the_rules_and_a_threshold_of_zero_reads_nothing():
+    off = load_taxonomy(overrides={"text_model": {"enabled": False}})
+    none = load_taxonomy(overrides={"text_model": {"below_confidence": 0.0}})
+    for tax in (off, none):
+        out = classify_texts(UNSEEN_FAILURES, tax, ratings=[1.0] * 3)
+        assert out[schema.FAMILY].tolist() == ["quality_expectation"] * 3
+    # the fast path and the reference path agree with the model on
+    import analysis.classify as C
+
+    df = pd.DataFrame({schema.TEXT: pd.array(UNSEEN_FAILURES * 2, dtype="str"), schema.RATING: [1.0, 2.0, 3.0] * 2})
+    tax = load_taxonomy()
+    fast = C._classify_frame(df, tax, (schema.TITLE, schema.TEXT), C._classify_arrays)
+    slow = C._classify_frame(df, tax, (schema.TITLE, schema.TEXT), C._classify_arrays_simple)
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+# ------------------------------------------------------------ accuracy (real reviews)
+def test_held_out_accuracy_of_rules_and_model_together(realdata, tmp_path):
+    """The honest number.  test19 and test20 (495 reviews) were labelled after the
+    last round of rules and never studied; the model is trained here on the other
+    4,440 labelled reviews.  Rules alone: 0.804; with the model: 0.861 (measured).
+    Guards about 0.02 below; the gain must be real, not one review's worth."""
+    pytest.importorskip("sklearn")
+    labels, reviews = GOLDEN / "labelled_reviews.csv", realdata / "reviews" / "amazon_in_earphones_reviews.csv"
+    lab = pd.read_csv(labels)
+    held = ["test19", "test20"]
+    model = textmodel.train(*textmodel.labelled_reviews(labels, reviews, [s for s in lab["split"].unique() if s not in held]))
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model.to_dict()), encoding="utf-8")
+    raw = pd.read_csv(reviews)
+    m = lab[lab["split"].isin(held)].merge(raw, on="doc_id", validate="one_to_one")
+    df = pd.DataFrame({schema.TITLE: m["ReviewTitle"].str.strip(), schema.TEXT: m["text"].str.strip(),
+                       schema.RATING: m["ReviewStar"].astype(float)})
+    rules = (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() == m["label"].to_numpy()).mean()
+    both_out = classify_complaints(df, load_taxonomy(overrides={"text_model": {"file": str(path)}}))
+    both = (both_out[schema.FAMILY].to_numpy() == m["label"].to_numpy()).mean()
+    print(f"held out (test19+test20, {len(m)}): rules {rules:.3f}, rules + model {both:.3f}")
+    assert rules == pytest.approx(0.804, abs=0.002)
+    assert both >= 0.84 and both - rules >= 0.04
+
+
+def test_the_model_changes_few_of_the_rules_constructed_wordings():
+    """The wording tables of test_taxonomy_wording.py pin the rules.  The model reads 13
+    of their 241 sentences otherwise (e.g. 3-star "Good but not best": other by the GUIDE,
+    quality_expectation by the model), where real held-out reviews gain 6 points: a gate
+    that let the model read more than it should would show here first."""
+    from test_taxonomy_wording import WORDING
+
+    cases = [c for cs in WORDING.values() for c in cs]
+    df = pd.DataFrame({schema.TEXT: [c[0] for c in cases], schema.RATING: [np.nan if c[1] is None else c[1] for c in cases]})
+    expected = np.array([c[2] for c in cases])
+    assert (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() != expected).sum() == 0
+    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 13
+
+
+def test_the_shipped_model_is_the_one_the_labelled_reviews_train(realdata):
+    """analysis/rules/text_model_en.json is `python -m analysis.textmodel` on the
+    labelled reviews: retraining gives the same decisions and probabilities."""
+    pytest.importorskip("sklearn")
+    labels, reviews = GOLDEN / "labelled_reviews.csv", realdata / "reviews" / "amazon_in_earphones_reviews.csv"
+    texts, ratings, y = textmodel.labelled_reviews(labels, reviews)
+    fresh = textmodel.train(texts, ratings, y)
+    shipped = textmodel.load_text_model()
+    assert shipped.classes == fresh.classes and shipped.vocabulary == fresh.vocabulary
+    assert shipped.about["texts"] == len(texts) == 4935
+    p_fresh, p_shipped = fresh.predict_proba(texts, ratings), shipped.predict_proba(texts, ratings)
+    assert np.abs(p_fresh - p_shipped).max() < 1e-3
+    assert (p_fresh.argmax(axis=1) == p_shipped.argmax(axis=1)).all()
