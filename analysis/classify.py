@@ -205,7 +205,15 @@ def _validate(data: Mapping) -> None:
                 raise SettingsError(f"taxonomy: families.{fam}.exclude: bad regular expression {pat!r}: {exc}") from None
             if _NAMED_GROUP.search(pat):  # joined into one expression too
                 raise SettingsError(f"taxonomy: families.{fam}.exclude: {pat!r} names a group; write (?:...) for a group")
-        for pat in (p for pats in rules.get("patterns", {}).values() for p in pats):
+        patterns = rules.get("patterns", {})
+        if not isinstance(patterns, Mapping):
+            raise SettingsError(f"taxonomy: families.{fam}.patterns must be a table of strong, any and weak lists")
+        for key, pats in patterns.items():
+            if key not in _PATTERN_TIER:
+                raise SettingsError(f"taxonomy: families.{fam}.patterns.{key}: use strong, any or weak")
+            if isinstance(pats, str) or not isinstance(pats, Sequence):
+                raise SettingsError(f"taxonomy: families.{fam}.patterns.{key} must be a list of regular expressions")
+        for pat in (p for pats in patterns.values() for p in pats):
             try:
                 re.compile(pat)
             except (re.error, TypeError) as exc:

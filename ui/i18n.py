@@ -219,7 +219,31 @@ _FILE_PROBLEMS = (
     (r"seller feedback must have 6 columns .*; found (?P<n>\d+)", "problems.feedback_columns"),
     (r"not a corrections file: column\(s\) (?P<columns>.*) missing", "problems.not_corrections"),
     (r"not valid TOML \((?P<detail>.*)\)", "problems.not_toml"),
+    # the taxonomy's rules (analysis.classify) and its text model (analysis.textmodel)
+    (r"no \[families\] table", "problems.tax_no_families"),
+    (r"taxonomy file not found", "problems.tax_not_found"),
+    (r"(?P<where>.+?) names unknown family (?P<family>.*)", "problems.tax_unknown_family"),
+    (r"(?P<where>\S+) must be \[family, weight\] with a known family, got (?P<value>.*)", "problems.tax_code_weight"),
+    (r"(?P<where>\S+) must be a list of words", "problems.tax_words"),
+    (r"(?P<where>\S+) must be a list of regular expressions", "problems.tax_patterns"),
+    (r"(?P<where>\S+): bad regular expression (?P<pattern>.*?): (?P<detail>[^:']*)", "problems.tax_bad_regex"),
+    (r"(?P<where>\S+): (?P<pattern>.*) names or refers back to a group; .*", "problems.tax_group_reference"),
+    (r"(?P<where>\S+): (?P<pattern>.*) names a group; .*", "problems.tax_group"),
+    (r"(?P<where>\S+): use strong, any or weak", "problems.tax_tier"),
+    (r"(?P<where>\S+) must be a table of strong, any and weak lists", "problems.tax_tiers_table"),
+    (r"\[text_model\] must be a table", "problems.tax_model_table"),
+    (r"text_model\.enabled must be true or false", "problems.tax_model_enabled"),
+    (r"(?P<where>text_model\.\w+) must be a number from 0 to 1, got (?P<value>.*)", "problems.tax_model_number"),
+    (r"(?P<where>text_model\.\w+) must be a list of known families, got (?P<value>.*)", "problems.tax_model_families"),
+    (r"text_model\.file must be a file name", "problems.tax_model_file"),
+    (r"not a model file \((?P<detail>.*)\)", "problems.model_not_model"),
+    (r"its arrays do not match its terms and classes", "problems.model_arrays"),
+    (r"no file (?P<path>.*)", "problems.model_no_file"),
+    (r"cannot read (?P<path>.*?) \((?P<detail>.*)\)", "problems.model_cannot_read"),
 )
+
+#: what names the thing with the problem where it is not a file (the file's name stays as written)
+_PROBLEM_SOURCES = {"taxonomy": "problems.source_taxonomy", "text model": "problems.source_text_model"}
 
 
 def error_text(message: Any) -> str:
@@ -231,7 +255,7 @@ def error_text(message: Any) -> str:
     name, sep, problem = text.partition(": ")
     said = _translated_by(problem, _FILE_PROBLEMS) if sep else None
     if said is not None:
-        return f"{name}{t('problems.sep')}{said}"
+        return f"{t(_PROBLEM_SOURCES[name]) if name in _PROBLEM_SOURCES else name}{t('problems.sep')}{said}"
     return _translated_by(text, _FILE_PROBLEMS) or text
 
 

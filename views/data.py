@@ -48,7 +48,7 @@ if not dataset.files:
     components.report_guide()
     st.stop()
 
-st.success(t("data.loaded", files=len(dataset.files), complaints=f"{len(dataset.complaints):,}",
+st.success(t("data.loaded_one" if len(dataset.files) == 1 else "data.loaded", files=len(dataset.files), complaints=f"{len(dataset.complaints):,}",
              shipments=f"{len(dataset.shipments):,}", lots=f"{len(dataset.lots):,}"))
 min_rating = state.settings().analysis.praise_min_rating
 memo = st.session_state.get(state.ANALYSIS_MEMO)

@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -215,3 +216,57 @@ def test_a_files_notes_read_in_chinese(monkeypatch):
     assert i18n.file_notes("a note of its own") == "a note of its own" and i18n.file_notes(None) == ""
     monkeypatch.setattr(i18n, "current_language", lambda: "en")
     assert i18n.file_notes(notes) == notes
+
+
+def test_the_taxonomy_editors_problems_read_in_chinese(monkeypatch, tmp_path):
+    """The Taxonomy page showed "taxonomy: families.x.exclude: bad regular expression …" in English on the
+    Chinese UI.  Each rule problem the editor can meet reads in Chinese; the names, patterns and values quoted stay."""
+    from analysis.classify import load_taxonomy
+    from analysis.errors import SettingsError
+    from ui import i18n
+
+    broken = [
+        {"families": {"product_defect": {"exclude": "not a list"}}},
+        {"families": {"product_defect": {"exclude": ["(unclosed"]}}},
+        {"families": {"product_defect": {"exclude": ["(?P<x>a)"]}}},
+        {"families": {"product_defect": {"patterns": {"strong": ["(?P<x>a)"]}}}},
+        {"families": {"product_defect": {"patterns": {"loud": ["a"]}}}},
+        {"families": {"product_defect": {"patterns": {"strong": "a"}}}},
+        {"families": {"product_defect": {"patterns": ["a"]}}},
+        {"dispositions": {"DAMAGED": {"no_such_family": 1.0}}},
+        {"combinations": [{"reason": "DEFECTIVE", "family": "no_such_family"}]},
+        {"reasons": {"DEFECTIVE": ["no_such_family", 1.0]}},
+        {"safety": {"family": "no_such_family"}},
+        {"safety": {"en": "fire"}},
+        {"text_model": {"enabled": "yes"}},
+        {"text_model": {"below_confidence": 2}},
+        {"text_model": {"families": ["no_such_family"]}},
+        {"text_model": {"file": 3}},
+        {"text_model": "on"},
+    ]
+    problems = []
+    for over in broken:
+        with pytest.raises(SettingsError) as err:
+            load_taxonomy(overrides=over)
+        problems.append(str(err.value))
+    for text in ("[scoring]\n", "[families\n"):
+        with pytest.raises(SettingsError) as err:
+            load_taxonomy(text=text)
+        problems.append(str(err.value))
+    with pytest.raises(SettingsError) as err:
+        load_taxonomy(tmp_path / "gone.toml")
+    problems.append(str(err.value))
+    assert len(problems) == 20
+    monkeypatch.setattr(i18n, "current_language", lambda: "en")
+    assert [i18n.error_text(p) for p in problems] == problems
+    monkeypatch.setattr(i18n, "current_language", lambda: "zh")
+    shown = [i18n.error_text(p) for p in problems]
+    for english, said in zip(problems, shown):  # every one matched a translation; only names, patterns and values stay
+        name, problem = english.split(": ", 1)
+        assert i18n._translated_by(problem, i18n._FILE_PROBLEMS) is not None, english
+        assert said.startswith(("分类规则：", "gone.toml：")), said
+    assert shown[1] == "分类规则：families.product_defect.exclude：正则表达式 '(unclosed' 有误：missing ), unterminated subpattern at position 0"
+    assert shown[4] == "分类规则：families.product_defect.patterns.loud：只能用 strong、any 或 weak"
+    assert shown[7] == "分类规则：dispositions.DAMAGED 指定了不存在的分类 'no_such_family'"
+    assert shown[13] == "分类规则：text_model.below_confidence 应是 0 到 1 之间的数，实际为 2"
+    assert shown[-1] == "gone.toml：找不到分类规则文件"

@@ -98,7 +98,7 @@ def test_the_column_expander_of_a_review_file_stays_open_when_a_column_is_picked
     """The first pick in "Columns used in reviews.csv" closed the expander it was made in."""
     app.set_language("English")
     app.upload([SAMPLE / "reviews.csv"])
-    app.expect_alert("Loaded 1 files")
+    app.expect_alert("Loaded one file: ")
     columns = app.expander("Columns used in reviews.csv")
     columns.get_by_role("combobox", name="Date", exact=True).click()
     app.page.get_by_role("option", name="Helpful", exact=True).click()
