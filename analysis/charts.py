@@ -103,10 +103,43 @@ def _family_name(family: Any, lab: Mapping[str, Any]) -> str:
     return str(names.get(family, str(family).replace("_", " ")))
 
 
+#: a title line's width in Latin characters (a CJK character counts two): 22-pixel text in the app's
+#: main column at a 1024-pixel window; plotly does not wrap titles, it cuts them
+TITLE_WIDTH = 56
+
+
+def wrap_title(text: str, width: int = TITLE_WIDTH) -> str:
+    """``text`` escaped for plotly (:func:`escape_hover`) and broken into lines of at most ``width``
+    (CJK characters counting two) with ``<br>``: after a space, or after a CJK character or full-width
+    punctuation; a word longer than a line is left whole."""
+    import unicodedata
+
+    lines: list[str] = []
+    line, used, cut = "", 0, -1  # cut: where the current line may break (an index into line)
+    for ch in str(text):
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > width and line:
+            if ch == " ":
+                lines.append(line.rstrip())
+                line, used, cut = "", 0, -1
+                continue
+            if cut > 0:
+                lines.append(line[:cut].rstrip())
+                line = line[cut:].lstrip()
+                used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+                cut = -1
+        line += ch
+        used += w
+        if ch == " " or w == 2:
+            cut = len(line)
+    lines.append(line)
+    return "<br>".join(escape_hover(x) for x in lines if x) if any(lines) else ""
+
+
 def _layout(fig: go.Figure, lab: Mapping[str, Any], **extra: Any) -> go.Figure:
     fig.update_layout(
         template="plotly_white",
-        title={"text": escape_hover(lab.get("title", "")), "x": 0.01, "xanchor": "left", "font": {"size": 22}},
+        title={"text": wrap_title(lab.get("title", "")), "x": 0.01, "xanchor": "left", "font": {"size": 22}},
         font={"size": 15},
         margin={"l": 80, "r": 40, "t": 90, "b": 80},
         legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.0, "xanchor": "left", "x": 0.0},

@@ -196,3 +196,24 @@ def test_charts_module_does_no_streamlit_or_statistics():
     imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert not imported & {"streamlit", "scipy", "statsmodels"}
+
+
+def test_long_titles_wrap_instead_of_being_cut():
+    """Plotly cuts a title at the chart's edge ("Product defect, Fulfilment centre PHX7: weekly p-cha"
+    at a 1024-pixel window): a title longer than a line breaks at a space, Chinese between characters."""
+    long_en = "Product defect, Fulfilment centre PHX7 (shipping FC): weekly p-chart with Laney limits"
+    wrapped = charts.wrap_title(long_en)
+    lines = wrapped.split("<br>")
+    assert lines == ["Product defect, Fulfilment centre PHX7 (shipping FC):", "weekly p-chart with Laney limits"]
+    assert all(len(x) <= charts.TITLE_WIDTH for x in lines)
+    zh = "产品缺陷，发货运营中心 PHX7：每周 p 控制图，按 Laney 调整的过度离散控制限"
+    zh_lines = charts.wrap_title(zh).split("<br>")
+    assert len(zh_lines) == 2 and "".join(zh_lines) == zh
+    assert all(sum(2 if ord(c) > 0x2E80 else 1 for c in x) <= charts.TITLE_WIDTH for x in zh_lines)
+    assert charts.wrap_title("Short") == "Short" and charts.wrap_title("") == ""
+    assert charts.wrap_title("x" * 70) == "x" * 70  # a word longer than a line stays whole
+    # customer text in a title is still escaped, and a break is the only markup added
+    assert charts.wrap_title("What buyers say: <b>" + "word " * 12) .count("<") == 1
+    fig = charts.pareto_chart(pd.DataFrame({"group": ["all"], "family": ["a"], "count": [3], "share": [1.0], "cumulative_share": [1.0]}),
+                              labels={"title": long_en})
+    assert fig.layout.title.text == wrapped
