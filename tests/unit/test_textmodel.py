@@ -190,8 +190,8 @@ def test_held_out_accuracy_of_rules_and_model_together(realdata, tmp_path):
 
 
 def test_the_model_changes_few_of_the_rules_constructed_wordings():
-    """The wording tables of test_taxonomy_wording.py pin the rules.  The model reads 13
-    of their 241 sentences otherwise (e.g. 3-star "Good but not best": other by the GUIDE,
+    """The wording tables of test_taxonomy_wording.py pin the rules.  The model reads 14
+    of their 275 sentences otherwise (e.g. 3-star "Good but not best": other by the GUIDE,
     quality_expectation by the model), where real held-out reviews gain 6 points: a gate
     that let the model read more than it should would show here first."""
     from test_taxonomy_wording import WORDING
@@ -200,7 +200,7 @@ def test_the_model_changes_few_of_the_rules_constructed_wordings():
     df = pd.DataFrame({schema.TEXT: [c[0] for c in cases], schema.RATING: [np.nan if c[1] is None else c[1] for c in cases]})
     expected = np.array([c[2] for c in cases])
     assert (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() != expected).sum() == 0
-    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 13
+    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 14
 
 
 def test_the_shipped_model_is_the_one_the_labelled_reviews_train(realdata):
