@@ -16,7 +16,7 @@ from analysis.classify import Taxonomy, classify_texts, load_taxonomy
 
 @pytest.fixture(scope="module")
 def tax() -> Taxonomy:
-    # the rules alone: these tables pin their lists and patterns.  With the text model on, 14 of
+    # the rules alone: these tables pin their lists and patterns.  With the text model on, 15 of
     # these constructed sentences read otherwise (test_textmodel.py counts them)
     return load_taxonomy(overrides={"text_model": {"enabled": False}})
 
@@ -449,6 +449,27 @@ WORDING: dict[str, list[tuple[str, float | None, str]]] = {
         ("Packet was not sealed and the cream was half empty", 1, "authenticity"),
         # must NOT flip: worn out in use
         ("The sole was worn out after two months", 2, "product_defect"),
+    ],
+    # domain set B (2026-11-24): more of the same kinds, in other products' words
+    "parts_that_stick_snap_or_swell_are_defects": [
+        ("The recline lever got stuck after a week", 2, "product_defect"),
+        ("Clip snapped the first time I used it", 1, "product_defect"),
+        ("Zip pull fell off within days", 2, "product_defect"),
+        ("Battery swelled and the cover does not close", 1, "product_defect"),
+        ("Hinge creaks and the coating is chipping", 2, "product_defect"),
+        ("Wheel is wobbly from day one", 1, "product_defect"),
+        # must NOT flip: a mild shortcoming at three stars is ONPE
+        ("Good cushion for the price, a bit thin", 3, "quality_expectation"),
+        ("Decent lamp but slightly dim for reading", 3, "quality_expectation"),
+    ],
+    "parcels_marked_delivered_and_packs_short": [
+        ("Marked delivered but the parcel never came", 1, "not_received"),
+        ("It was delivered to someone else, photo shows another door", 1, "not_received"),
+        ("Got only 3 socks in a pack of 5", 1, "missing_parts"),
+        ("Received a blender without the small jar", 1, "missing_parts"),
+        ("The seller sent a different lamp, no dimmer", 1, "wrong_item"),
+        # must NOT flip: a technician who never came is service, not the parcel
+        ("Good fan. The installation guy never came though", 3, "other"),
     ],
 }
 

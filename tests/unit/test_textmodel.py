@@ -168,7 +168,8 @@ def test_switching_the_model_off_leaves_the_rules_and_a_threshold_of_zero_reads_
 def test_held_out_accuracy_of_rules_and_model_together(realdata, tmp_path):
     """The honest number.  test19 and test20 (495 reviews) were labelled after the
     last round of rules and never studied; the model is trained here on the other
-    4,440 labelled reviews.  Rules alone: 0.804; with the model: 0.861 (measured).
+    4,440 labelled reviews.  Rules alone: 0.804 (0.806 since the rounds of general
+    products, which fixed one); with the model: 0.861, now 0.863 (measured).
     Guards about 0.02 below; the gain must be real, not one review's worth."""
     pytest.importorskip("sklearn")
     labels, reviews = GOLDEN / "labelled_reviews.csv", realdata / "reviews" / "amazon_in_earphones_reviews.csv"
@@ -185,13 +186,13 @@ def test_held_out_accuracy_of_rules_and_model_together(realdata, tmp_path):
     both_out = classify_complaints(df, load_taxonomy(overrides={"text_model": {"file": str(path)}}))
     both = (both_out[schema.FAMILY].to_numpy() == m["label"].to_numpy()).mean()
     print(f"held out (test19+test20, {len(m)}): rules {rules:.3f}, rules + model {both:.3f}")
-    assert rules == pytest.approx(0.804, abs=0.002)
+    assert rules == pytest.approx(0.806, abs=0.002)
     assert both >= 0.84 and both - rules >= 0.04
 
 
 def test_the_model_changes_few_of_the_rules_constructed_wordings():
-    """The wording tables of test_taxonomy_wording.py pin the rules.  The model reads 14
-    of their 275 sentences otherwise (e.g. 3-star "Good but not best": other by the GUIDE,
+    """The wording tables of test_taxonomy_wording.py pin the rules.  The model reads 15
+    of their 289 sentences otherwise (e.g. 3-star "Good but not best": other by the GUIDE,
     quality_expectation by the model), where real held-out reviews gain 6 points: a gate
     that let the model read more than it should would show here first."""
     from test_taxonomy_wording import WORDING
@@ -200,7 +201,7 @@ def test_the_model_changes_few_of_the_rules_constructed_wordings():
     df = pd.DataFrame({schema.TEXT: [c[0] for c in cases], schema.RATING: [np.nan if c[1] is None else c[1] for c in cases]})
     expected = np.array([c[2] for c in cases])
     assert (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() != expected).sum() == 0
-    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 14
+    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 15
 
 
 def test_the_shipped_model_is_the_one_the_labelled_reviews_train(realdata):
