@@ -254,9 +254,23 @@ def labelled_reviews(labels_csv: str | Path, reviews_csv: str | Path, splits: It
     return texts, m["ReviewStar"].astype(float).tolist(), m["label"].tolist()
 
 
+def general_reviews(csv: str | Path, sets: Iterable[str] | None = None):
+    """Our own labelled reviews of products other than earphones as ``(texts, ratings, labels)``
+    (``tests/golden/general_products_reviews.csv``: ``set``, ``rating``, ``title``, ``text``,
+    ``label``; three sets, each written and labelled blind by its own annotator); only ``sets`` when given."""
+    import pandas as pd
+
+    d = pd.read_csv(csv, keep_default_na=False)
+    if sets is not None:
+        d = d[d["set"].isin(list(sets))]
+    texts = (d["title"].str.strip() + " . " + d["text"].str.strip()).tolist()
+    return texts, d["rating"].astype(float).tolist(), d["label"].tolist()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m analysis.textmodel --reviews CSV [--labels CSV] [--out JSON]``:
-    train on every labelled review and write the model file."""
+    """``python -m analysis.textmodel --reviews CSV [--labels CSV] [--general CSV] [--out JSON]``:
+    train on every labelled review (the earphone reviews and, unless ``--general ""``, our
+    labelled reviews of other products) and write the model file."""
     import argparse
     import hashlib
 
@@ -264,12 +278,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m analysis.textmodel", description=main.__doc__)
     p.add_argument("--reviews", required=True, help="amazon_in_earphones_reviews.csv of the shared real data")
     p.add_argument("--labels", default=str(root / "tests" / "golden" / "labelled_reviews.csv"))
+    p.add_argument("--general", default=str(root / "tests" / "golden" / "general_products_reviews.csv"),
+                   help='labelled reviews of other products ("" for none)')
     p.add_argument("--out", default=str(RULES_DIR / DEFAULT_MODEL))
     a = p.parse_args(argv)
     texts, ratings, labels = labelled_reviews(a.labels, a.reviews)
     digest = hashlib.sha256(Path(a.labels).read_bytes()).hexdigest()
+    trained_on = f"{Path(a.labels).name} (sha256 {digest[:16]}) joined to {Path(a.reviews).name}"
+    if a.general:
+        more = general_reviews(a.general)
+        texts, ratings, labels = texts + more[0], ratings + more[1], labels + more[2]
+        trained_on += f"; {Path(a.general).name} (sha256 {hashlib.sha256(Path(a.general).read_bytes()).hexdigest()[:16]})"
     model = train(texts, ratings, labels, about={
-        "trained_on": f"{Path(a.labels).name} (sha256 {digest[:16]}) joined to {Path(a.reviews).name}",
+        "trained_on": trained_on,
         "guide": "tests/golden/labelled_reviews_GUIDE.md",
         "language": "en"})
     Path(a.out).write_text(json.dumps(model.to_dict(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -15,6 +15,7 @@ from analysis.classify import classify_complaints, classify_texts, load_taxonomy
 from analysis.errors import SettingsError
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+GENERAL = GOLDEN / "general_products_reviews.csv"
 RULES_ONLY = load_taxonomy(overrides={"text_model": {"enabled": False}})
 
 # a small labelled set of our own: enough words shared between classes for the weights to matter
@@ -206,14 +207,53 @@ def test_the_model_changes_few_of_the_rules_constructed_wordings():
 
 def test_the_shipped_model_is_the_one_the_labelled_reviews_train(realdata):
     """analysis/rules/text_model_en.json is `python -m analysis.textmodel` on the
-    labelled reviews: retraining gives the same decisions and probabilities."""
+    labelled reviews (the earphones' and our other products'): retraining gives the same
+    decisions and probabilities."""
     pytest.importorskip("sklearn")
     labels, reviews = GOLDEN / "labelled_reviews.csv", realdata / "reviews" / "amazon_in_earphones_reviews.csv"
     texts, ratings, y = textmodel.labelled_reviews(labels, reviews)
+    more = textmodel.general_reviews(GENERAL)
+    texts, ratings, y = texts + more[0], ratings + more[1], y + more[2]
     fresh = textmodel.train(texts, ratings, y)
     shipped = textmodel.load_text_model()
     assert shipped.classes == fresh.classes and shipped.vocabulary == fresh.vocabulary
-    assert shipped.about["texts"] == len(texts) == 4935
+    assert shipped.about["texts"] == len(texts) == 4935 + 720
     p_fresh, p_shipped = fresh.predict_proba(texts, ratings), shipped.predict_proba(texts, ratings)
     assert np.abs(p_fresh - p_shipped).max() < 1e-3
     assert (p_fresh.argmax(axis=1) == p_shipped.argmax(axis=1)).all()
+
+
+# ------------------------------------------------------------ accuracy (other products)
+def _general(sets):
+    d = pd.read_csv(GENERAL, keep_default_na=False)
+    d = d[d["set"].isin(sets)]
+    return d, pd.DataFrame({schema.TITLE: d["title"], schema.TEXT: d["text"], schema.RATING: d["rating"].astype(float)})
+
+
+def test_the_labelled_reviews_of_other_products_are_well_formed():
+    d = pd.read_csv(GENERAL, keep_default_na=False)
+    assert len(d) == 720 and d["doc_id"].is_unique and d.groupby("set").size().to_dict() == {"A": 240, "B": 240, "C": 240}
+    assert set(d["label"]) == set(load_taxonomy().families) - {"warehouse_damage"}  # buyers cannot tell FC damage
+    assert set(d["rating"]) == {1, 2, 3} and (d["text"].str.len() > 0).all()
+
+
+def test_held_out_accuracy_on_products_other_than_earphones(realdata, tmp_path):
+    """Set C (240 reviews of kettles, phones, bags, dash cams, vitamins ..., written and labelled
+    blind by its own annotator) was scored once after the rounds of rules that studied sets A
+    and B: rules 0.700 (0.625 before those rounds); with the model trained on the labelled
+    earphone reviews and sets A and B, 0.800 (0.775 trained on earphone reviews alone).  Rules
+    written from one product's words reach about 0.70 on others; the model carries the rest."""
+    pytest.importorskip("sklearn")
+    labels, reviews = GOLDEN / "labelled_reviews.csv", realdata / "reviews" / "amazon_in_earphones_reviews.csv"
+    texts, ratings, y = textmodel.labelled_reviews(labels, reviews)
+    more = textmodel.general_reviews(GENERAL, ["A", "B"])
+    model = textmodel.train(texts + more[0], ratings + more[1], y + more[2])
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model.to_dict()), encoding="utf-8")
+    d, df = _general(["C"])
+    rules = (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() == d["label"].to_numpy()).mean()
+    both_out = classify_complaints(df, load_taxonomy(overrides={"text_model": {"file": str(path)}}))
+    both = (both_out[schema.FAMILY].to_numpy() == d["label"].to_numpy()).mean()
+    print(f"held out (set C, {len(d)}): rules {rules:.3f}, rules + model {both:.3f}")
+    assert rules == pytest.approx(0.700, abs=0.005)
+    assert both >= 0.78 and both - rules >= 0.06
