@@ -712,3 +712,19 @@ def test_data_page_says_how_the_complaints_read_become_those_analysed(app_en):
     kept, duplicates, praise, neutral, same = (int(x.replace(",", "")) for x in re.findall(r"([\d,]+) (?:of them|duplicate|praise|three-star|reviews and feedback on)", line))
     assert kept == len(app_en.session_state["analysis_memo"][1].complaints)
     assert read - duplicates - praise - neutral - same == kept and min(duplicates, praise, neutral, same) > 0
+
+
+def test_a_broken_rule_in_the_chinese_taxonomy_editor_reads_in_chinese():
+    """The editor's problem ("taxonomy: families.x.patterns.loud: use strong, any or weak") showed in English on
+    the Chinese UI, and a tier the rules do not know was only refused once the analysis ran."""
+    at = new_app("zh")
+    at.switch_page("views/taxonomy.py").run()
+    original = at.text_area(key="tax_editor").value
+    edited = original.replace("[families.product_defect.patterns]\nstrong = [", "[families.product_defect.patterns]\nloud = [\"x\"]\nstrong = [", 1)
+    assert edited != original
+    at.text_area(key="tax_editor").set_value(edited).run()
+    assert not at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]  # shown as Markdown, its punctuation escaped
+    assert any("分类规则：families.product_defect.patterns.loud：只能用 strong、any 或 weak" in e for e in errors), errors
+    at.button(key="tax_apply").click().run()
+    assert not at.exception and at.session_state["taxonomy_toml"] is None  # refused: the default rules stay in use
