@@ -114,26 +114,25 @@ def wrap_title(text: str, width: int = TITLE_WIDTH) -> str:
     punctuation; a word longer than a line is left whole."""
     import unicodedata
 
+    def cells(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
     lines: list[str] = []
-    line, used, cut = "", 0, -1  # cut: where the current line may break (an index into line)
+    line, cut = "", -1  # cut: where the current line may break (an index into line)
     for ch in str(text):
-        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        if used + w > width and line:
+        if line and cells(line) + cells(ch) > width:
             if ch == " ":
                 lines.append(line.rstrip())
-                line, used, cut = "", 0, -1
+                line, cut = "", -1
                 continue
             if cut > 0:
                 lines.append(line[:cut].rstrip())
-                line = line[cut:].lstrip()
-                used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
-                cut = -1
+                line, cut = line[cut:].lstrip(), -1
         line += ch
-        used += w
-        if ch == " " or w == 2:
+        if ch == " " or cells(ch) == 2:
             cut = len(line)
     lines.append(line)
-    return "<br>".join(escape_hover(x) for x in lines if x) if any(lines) else ""
+    return "<br>".join(escape_hover(x) for x in lines if x)
 
 
 def _layout(fig: go.Figure, lab: Mapping[str, Any], **extra: Any) -> go.Figure:

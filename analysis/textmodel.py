@@ -267,6 +267,17 @@ def general_reviews(csv: str | Path, sets: Iterable[str] | None = None):
     return texts, d["rating"].astype(float).tolist(), d["label"].tolist()
 
 
+def training_set(labels_csv: str | Path, reviews_csv: str | Path, general_csv: str | Path | None = None, *,
+                 splits: Iterable[str] | None = None, sets: Iterable[str] | None = None):
+    """The labelled earphone reviews (:func:`labelled_reviews`, ``splits``) followed by, when
+    ``general_csv`` is given, those of other products (:func:`general_reviews`, ``sets``)."""
+    texts, ratings, labels = labelled_reviews(labels_csv, reviews_csv, splits)
+    if general_csv:
+        more = general_reviews(general_csv, sets)
+        texts, ratings, labels = texts + more[0], ratings + more[1], labels + more[2]
+    return texts, ratings, labels
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m analysis.textmodel --reviews CSV [--labels CSV] [--general CSV] [--out JSON]``:
     train on every labelled review (the earphone reviews and, unless ``--general ""``, our
@@ -282,12 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help='labelled reviews of other products ("" for none)')
     p.add_argument("--out", default=str(RULES_DIR / DEFAULT_MODEL))
     a = p.parse_args(argv)
-    texts, ratings, labels = labelled_reviews(a.labels, a.reviews)
+    texts, ratings, labels = training_set(a.labels, a.reviews, a.general)
     digest = hashlib.sha256(Path(a.labels).read_bytes()).hexdigest()
     trained_on = f"{Path(a.labels).name} (sha256 {digest[:16]}) joined to {Path(a.reviews).name}"
     if a.general:
-        more = general_reviews(a.general)
-        texts, ratings, labels = texts + more[0], ratings + more[1], labels + more[2]
         trained_on += f"; {Path(a.general).name} (sha256 {hashlib.sha256(Path(a.general).read_bytes()).hexdigest()[:16]})"
     model = train(texts, ratings, labels, about={
         "trained_on": trained_on,

@@ -166,6 +166,16 @@ def test_switching_the_model_off_leaves_the_rules_and_a_threshold_of_zero_reads_
 
 
 # ------------------------------------------------------------ accuracy (real reviews)
+def _rules_and_model(model, df: pd.DataFrame, truth, tmp_path) -> tuple[float, float]:
+    """Accuracy on ``df`` of the rules alone and of the rules with ``model`` (written as a model file)."""
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model.to_dict()), encoding="utf-8")
+    truth = np.asarray(truth)
+    rules = (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() == truth).mean()
+    both = classify_complaints(df, load_taxonomy(overrides={"text_model": {"file": str(path)}}))[schema.FAMILY].to_numpy()
+    return rules, (both == truth).mean()
+
+
 def test_held_out_accuracy_of_rules_and_model_together(realdata, tmp_path):
     """The honest number.  test19 and test20 (495 reviews) were labelled after the
     last round of rules and never studied; the model is trained here on the other
@@ -177,15 +187,11 @@ def test_held_out_accuracy_of_rules_and_model_together(realdata, tmp_path):
     lab = pd.read_csv(labels)
     held = ["test19", "test20"]
     model = textmodel.train(*textmodel.labelled_reviews(labels, reviews, [s for s in lab["split"].unique() if s not in held]))
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(model.to_dict()), encoding="utf-8")
     raw = pd.read_csv(reviews)
     m = lab[lab["split"].isin(held)].merge(raw, on="doc_id", validate="one_to_one")
     df = pd.DataFrame({schema.TITLE: m["ReviewTitle"].str.strip(), schema.TEXT: m["text"].str.strip(),
                        schema.RATING: m["ReviewStar"].astype(float)})
-    rules = (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() == m["label"].to_numpy()).mean()
-    both_out = classify_complaints(df, load_taxonomy(overrides={"text_model": {"file": str(path)}}))
-    both = (both_out[schema.FAMILY].to_numpy() == m["label"].to_numpy()).mean()
+    rules, both = _rules_and_model(model, df, m["label"], tmp_path)
     print(f"held out (test19+test20, {len(m)}): rules {rules:.3f}, rules + model {both:.3f}")
     assert rules == pytest.approx(0.806, abs=0.002)
     assert both >= 0.84 and both - rules >= 0.04
@@ -211,9 +217,7 @@ def test_the_shipped_model_is_the_one_the_labelled_reviews_train(realdata):
     decisions and probabilities."""
     pytest.importorskip("sklearn")
     labels, reviews = GOLDEN / "labelled_reviews.csv", realdata / "reviews" / "amazon_in_earphones_reviews.csv"
-    texts, ratings, y = textmodel.labelled_reviews(labels, reviews)
-    more = textmodel.general_reviews(GENERAL)
-    texts, ratings, y = texts + more[0], ratings + more[1], y + more[2]
+    texts, ratings, y = textmodel.training_set(labels, reviews, GENERAL)
     fresh = textmodel.train(texts, ratings, y)
     shipped = textmodel.load_text_model()
     assert shipped.classes == fresh.classes and shipped.vocabulary == fresh.vocabulary
@@ -245,15 +249,9 @@ def test_held_out_accuracy_on_products_other_than_earphones(realdata, tmp_path):
     written from one product's words reach about 0.70 on others; the model carries the rest."""
     pytest.importorskip("sklearn")
     labels, reviews = GOLDEN / "labelled_reviews.csv", realdata / "reviews" / "amazon_in_earphones_reviews.csv"
-    texts, ratings, y = textmodel.labelled_reviews(labels, reviews)
-    more = textmodel.general_reviews(GENERAL, ["A", "B"])
-    model = textmodel.train(texts + more[0], ratings + more[1], y + more[2])
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(model.to_dict()), encoding="utf-8")
+    model = textmodel.train(*textmodel.training_set(labels, reviews, GENERAL, sets=["A", "B"]))
     d, df = _general(["C"])
-    rules = (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() == d["label"].to_numpy()).mean()
-    both_out = classify_complaints(df, load_taxonomy(overrides={"text_model": {"file": str(path)}}))
-    both = (both_out[schema.FAMILY].to_numpy() == d["label"].to_numpy()).mean()
+    rules, both = _rules_and_model(model, df, d["label"], tmp_path)
     print(f"held out (set C, {len(d)}): rules {rules:.3f}, rules + model {both:.3f}")
     assert rules == pytest.approx(0.700, abs=0.005)
     assert both >= 0.78 and both - rules >= 0.06
