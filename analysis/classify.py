@@ -626,7 +626,9 @@ class _Compiled:
             # part and its index in the tier; grouped into passes below
             translated: list[tuple[str | None, list, int]] = []
             for key, pats in rules.get("patterns", {}).items():
-                tier = _PATTERN_TIER[key]  # a known tier: _validate refuses others when the rules are read
+                tier = _PATTERN_TIER.get(key)
+                if tier is None:  # _validate refuses it when rules are read; Taxonomy(...) built by hand is not
+                    raise SettingsError(f"taxonomy: families.{fam}.patterns.{key}: use strong, any or weak")
                 weights[f"p_{tier}"] = weights[tier]
                 if pats and weights[tier] > 0:
                     # word-start guard makes the engine give up fast mid-word (CJK patterns excepted)
