@@ -234,6 +234,9 @@ def _validate_text_model(tm: Any, known: set[str]) -> None:
         val = tm.get(key, 0.5)
         if isinstance(val, bool) or not isinstance(val, (int, float)) or not 0 <= val <= 1:
             raise SettingsError(f"taxonomy: text_model.{key} must be a number from 0 to 1, got {val!r}")
+    val = tm.get("rules_weight", 0.0)
+    if isinstance(val, bool) or not isinstance(val, (int, float)) or not 0 <= val <= 10:
+        raise SettingsError(f"taxonomy: text_model.rules_weight must be a number from 0 to 10, got {val!r}")
     for key in ("families", "keep"):
         fams = tm.get(key, [])
         if isinstance(fams, str) or not isinstance(fams, Sequence) or any(f not in known for f in fams):
@@ -1925,8 +1928,11 @@ def _rules_stand(tax: Taxonomy):
 
 def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series,
                      disposition: pd.Series, rating: np.ndarray, text: pd.Series) -> None:
-    """Where :func:`_model_gate` lets it, the text model's family replaces the
-    rules' when it is one of ``[text_model] families`` (in place)."""
+    """Where :func:`_model_gate` lets it, the model's family replaces the rules'
+    when it is one of ``[text_model] families`` (in place).  The model's family
+    is the most likely by its log-probability, the rules' own family adding
+    ``rules_weight`` x their confidence: where the rules are surer, the model
+    must be surer still to overrule them."""
     gate = _model_gate(tax, fam, conf, ev, reason, disposition, rating, text)
     if not gate.any():
         return
@@ -1945,22 +1951,26 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
     known, proba, x = model.read(texts, ratings, float(tm.get("min_known", 0.5)))
     if not known.any():
         return
-    best = proba.argmax(axis=1)
     read_u = np.flatnonzero(known)  # unique pair -> its row of proba and x: position in read_u
-    fam_u = np.full(len(texts), None, dtype=object)  # None: not read, or a family the model may not choose
-    may = np.isin(best, allowed)
-    fam_u[read_u[may]] = np.array(model.classes, dtype=object)[best[may]]
-    conf_u = np.zeros(len(texts))
-    conf_u[read_u] = proba.max(axis=1)
-    changed = (fam_u[codes] != None) & (fam_u[codes] != fam[rows])  # noqa: E711 - elementwise
+    pos_u = np.full(len(texts), -1)
+    pos_u[read_u] = np.arange(len(read_u))
+    read = pos_u[codes] >= 0  # per gated row: the model read its text
+    rows, pos = rows[read], pos_u[codes[read]]
+    # per row: the model's log-probabilities, the rules' family weighted by their confidence
+    score = np.log(np.maximum(proba[pos], 1e-300))
+    own = pd.Index(model.classes).get_indexer(fam[rows])  # -1: a family the model does not know
+    has = np.flatnonzero(own >= 0)
+    score[has, own[has]] += float(tm.get("rules_weight", 0.0)) * conf[rows[has]]
+    best = score.argmax(axis=1)
+    classes = np.array(model.classes, dtype=object)
+    changed = np.isin(best, allowed) & (classes[best] != fam[rows])
+    rows, pos, best = rows[changed], pos[changed], best[changed]
     # the evidence only where the family changes: the words that weighed most for it
-    changed_u = np.unique(codes[changed])
-    pos = np.searchsorted(read_u, changed_u)
-    ev_u = np.empty(len(texts), dtype=object)
-    ev_u[changed_u] = [(EVIDENCE_MODEL + ", ".join(ts)).removesuffix(": ")
-                       for ts in model.row_terms(x, pos.tolist(), best[pos].tolist())]
-    sel, cu = rows[changed], codes[changed]
-    fam[sel], conf[sel], ev[sel] = fam_u[cu], conf_u[cu], ev_u[cu]
+    # (read once per distinct text and family)
+    _, first, back = np.unique(pos * len(classes) + best, return_index=True, return_inverse=True)
+    terms = model.row_terms(x, pos[first].tolist(), best[first].tolist())
+    evidence = np.array([(EVIDENCE_MODEL + ", ".join(ts)).removesuffix(": ") for ts in terms], dtype=object)
+    fam[rows], conf[rows], ev[rows] = classes[best], proba[pos, best], evidence[back.ravel()]
 
 
 def classify_texts(texts: Sequence[str], taxonomy: Taxonomy | None = None, *,

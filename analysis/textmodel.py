@@ -3,14 +3,17 @@
 The rules (``rules/taxonomy.toml``) decide from codes and from the wordings
 they list.  A buyer who writes "permanently off", "life is only 20 days" or
 "decreased the volume of the right speaker" describes a failure in words no
-list holds, and the rules fall back on the star rating.  Where the rules are
-unsure (confidence at or below ``[text_model] below_confidence``) and no
-reason code or disposition speaks, this model reads the words instead.
+list holds, and the rules fall back on the star rating.  Where no reason code
+or disposition speaks, this model reads the words too, and its family wins
+when it is more likely than the rules' own family given the rules' confidence
+(``[text_model] rules_weight``, see ``classify._text_model_step``).
 
 The model is multinomial logistic regression (scikit-learn's
-``LogisticRegression``, lbfgs, L2, ``C``) on tf-idf of words and word pairs
-(``TfidfVectorizer`` with :func:`tokens` as analyzer, sublinear tf, smooth
-idf, l2 norm) plus the star rating as three indicators.  It is trained by
+``LogisticRegression``, lbfgs, L2, ``C``) on tf-idf of words, word pairs and
+the letter runs of 3 to 5 characters inside each word (``TfidfVectorizer``
+with :func:`tokens` as analyzer, sublinear tf, smooth idf, l2 norm) plus the
+star rating as three indicators.  The letter runs read spelling variants and
+word forms the labelled reviews do not hold ("wrking", "disconnecting").  It is trained by
 :func:`train` on hand-labelled reviews (``tests/golden/labelled_reviews.csv``
 and its GUIDE) and shipped as plain numbers in ``rules/text_model_en.json``:
 the vocabulary, idf, coefficients and intercepts.  Applying it needs no
@@ -38,6 +41,8 @@ from .text import RULES_DIR
 
 DEFAULT_MODEL = "text_model_en.json"
 STARS = (1, 2, 3)  # the ratings the model was trained on, as indicators; none of them = not known
+CHARS = (3, 5)  # letter runs of these lengths inside each word (word edges marked by a space) are features
+CHAR_MARK = "#"  # a letter-run feature's prefix: "#wor", "# wo" (kept apart from words, never shown as evidence)
 
 _WORD = re.compile(r"[a-z0-9]{2,}")
 _APOSTROPHES = str.maketrans("", "", "'\u2019`")
@@ -49,11 +54,26 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().translate(_APOSTROPHES))
 
 
-def tokens(text: str) -> list[str]:
-    """The model's features of ``text``: its :func:`words` and each pair of
-    neighbouring words ("stopped working")."""
+def tokens(text: str, chars: tuple[int, int] | None = None) -> list[str]:
+    """The model's features of ``text``: its :func:`words`, each pair of
+    neighbouring words ("stopped working") and, with ``chars=(lo, hi)``, the
+    :func:`letter_runs` of its words."""
     w = words(text)
-    return w + [f"{a} {b}" for a, b in zip(w, w[1:])]
+    return w + [f"{a} {b}" for a, b in zip(w, w[1:])] + (letter_runs(w, chars) if chars else [])
+
+
+def letter_runs(text_words: Sequence[str], chars: tuple[int, int]) -> list[str]:
+    """Every run of ``lo`` to ``hi`` characters of each word with a space at
+    either edge (" work " gives "# wo", "#wor", "#ork", "#rk ", "# wor" ...),
+    prefixed by :data:`CHAR_MARK`, as scikit-learn's ``char_wb`` analyzer
+    cuts them."""
+    lo, hi = chars
+    out: list[str] = []
+    for x in text_words:
+        p = f" {x} "
+        for n in range(lo, hi + 1):
+            out.extend(CHAR_MARK + p[i:i + n] for i in range(len(p) - n + 1))
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +87,7 @@ class TextModel:
     star_coef: np.ndarray  # (n_classes, len(STARS))
     intercept: np.ndarray  # (n_classes,)
     about: dict[str, Any]
+    chars: tuple[int, int] | None = None  # letter runs as features (see tokens); None: words and pairs only
 
     @functools.cached_property
     def _unigrams(self) -> frozenset[str]:
@@ -89,16 +110,33 @@ class TextModel:
         from scipy.sparse import csr_matrix
 
         vocab, n = self.vocabulary, len(text_words)
-        ids: list[int] = []
-        lengths = []
+        # each distinct word once: its own feature id (-1: none) and its letter runs' ids
+        local: dict[str, int] = {}
+        occ = np.fromiter((local.setdefault(t, len(local)) for w in text_words for t in w), dtype=np.int64)
+        per_text = np.fromiter((len(w) for w in text_words), dtype=np.int64, count=n)
+        distinct = list(local)
+        own = np.fromiter((vocab.get(t, -1) for t in distinct), dtype=np.int64, count=len(distinct))
+        pair_ids: list[int] = []
+        pairs = []
         for w in text_words:
-            before = len(ids)
-            ids.extend(j for t in w if (j := vocab.get(t)) is not None)
-            ids.extend(j for a, b in zip(w, w[1:]) if (j := vocab.get(f"{a} {b}")) is not None)
-            lengths.append(len(ids) - before)
+            before = len(pair_ids)
+            pair_ids.extend(j for a, b in zip(w, w[1:]) if (j := vocab.get(f"{a} {b}")) is not None)
+            pairs.append(len(pair_ids) - before)
+        rows = [np.repeat(np.arange(n, dtype=np.int64), per_text), np.repeat(np.arange(n, dtype=np.int64), pairs)]
+        cols = [own[occ], np.array(pair_ids, dtype=np.int64)]
+        if self.chars:
+            runs = [self._run_ids.get(t) or self._runs_of(t) for t in distinct]
+            run_len = np.fromiter((len(r) for r in runs), dtype=np.int64, count=len(runs))
+            run_start = np.concatenate([[0], np.cumsum(run_len)[:-1]]).astype(np.int64)
+            flat = np.fromiter((j for r in runs for j in r), dtype=np.int64, count=int(run_len.sum()))
+            k = run_len[occ]  # each word occurrence: its runs, gathered from flat
+            first = np.repeat(run_start[occ] - np.concatenate([[0], np.cumsum(k)[:-1]]), k)
+            cols.append(flat[first + np.arange(int(k.sum()), dtype=np.int64)])
+            rows.append(np.repeat(rows[0], k))
+        row, col = np.concatenate(rows), np.concatenate(cols)
+        keep = col >= 0
         # (row, term) pairs counted at once: sorted by row, then term, as CSR wants
-        keys = np.repeat(np.arange(n, dtype=np.int64), lengths) * len(vocab) + np.array(ids, dtype=np.int64)
-        uniq, counts = np.unique(keys, return_counts=True)
+        uniq, counts = np.unique(row[keep] * len(vocab) + col[keep], return_counts=True)
         row_of, ind = uniq // len(vocab), uniq % len(vocab)
         ptr = np.concatenate([[0], np.cumsum(np.bincount(row_of, minlength=n))])
         vals = (1.0 + np.log(counts.astype(float))) * self.idf[ind]
@@ -137,15 +175,34 @@ class TextModel:
         return [self._top(ind[ptr[i]:ptr[i + 1]], val[ptr[i]:ptr[i + 1]], k, n) for i, k in zip(rows, classes)]
 
     def top_terms(self, text: str, family: str, n: int = 3) -> list[str]:
-        """The terms of ``text`` that speak most for ``family``: largest
-        tf-idf x (coefficient for ``family`` - mean coefficient)."""
+        """The words and word pairs of ``text`` that speak most for ``family``:
+        largest tf-idf x (coefficient for ``family`` - mean coefficient).
+        Letter runs weigh in the decision but are not shown: "#rki" explains nothing."""
         row = self.features([text])
         return self._top(row.indices, row.data, self.classes.index(family), n)
 
     def _top(self, cols: np.ndarray, vals: np.ndarray, k: int, n: int) -> list[str]:
         contrib = vals * (self.coef[k, cols] - self._mean_coef[cols])
+        contrib = np.where(self._is_run[cols], 0.0, contrib)
         order = np.argsort(-contrib, kind="stable")[:n]
         return [self._terms[cols[i]] for i in order.tolist() if contrib[i] > 0]
+
+    @functools.cached_property
+    def _run_ids(self) -> dict[str, list[int]]:
+        """word -> the feature ids of its letter runs, filled as words are met (see _runs_of)."""
+        return {}
+
+    def _runs_of(self, word: str) -> list[int]:
+        runs = self._run_ids
+        if len(runs) >= 500_000:  # a bound on the memory of many distinct words
+            runs.clear()
+        vocab = self.vocabulary
+        runs[word] = out = [j for t in letter_runs([word], self.chars) if (j := vocab.get(t)) is not None]
+        return out
+
+    @functools.cached_property
+    def _is_run(self) -> np.ndarray:
+        return np.array([t.startswith(CHAR_MARK) for t in self._terms], dtype=bool)
 
     @functools.cached_property
     def _mean_coef(self) -> np.ndarray:
@@ -163,7 +220,8 @@ class TextModel:
         def r(a: np.ndarray) -> list:
             return np.vectorize(lambda x: float(f"{x:.{digits}g}"), otypes=[float])(a).tolist() if a.size else a.tolist()
 
-        return {"about": self.about, "classes": list(self.classes), "stars": list(STARS), "terms": self._terms,
+        return {"about": self.about, "classes": list(self.classes), "stars": list(STARS),
+                **({"chars": list(self.chars)} if self.chars else {}), "terms": self._terms,
                 "idf": r(self.idf), "coef": r(self.coef), "star_coef": r(self.star_coef), "intercept": r(self.intercept)}
 
 
@@ -172,10 +230,16 @@ def from_dict(data: dict[str, Any]) -> TextModel:
     try:
         terms = list(data["terms"])
         classes = tuple(data["classes"])
+        chars = data.get("chars")
+        if chars is not None:
+            lo, hi = (int(c) for c in chars)
+            if not 1 <= lo <= hi:
+                raise ValueError(f"chars {chars!r}")
         model = TextModel(classes=classes, vocabulary={t: j for j, t in enumerate(terms)},
                           idf=np.asarray(data["idf"], dtype=float), coef=np.asarray(data["coef"], dtype=float),
                           star_coef=np.asarray(data["star_coef"], dtype=float),
-                          intercept=np.asarray(data["intercept"], dtype=float), about=dict(data.get("about", {})))
+                          intercept=np.asarray(data["intercept"], dtype=float), about=dict(data.get("about", {})),
+                          chars=None if chars is None else (lo, hi))
     except (KeyError, TypeError, ValueError) as exc:
         raise SettingsError(f"text model: not a model file ({exc})") from None
     if (model.coef.shape != (len(classes), len(terms)) or model.idf.shape != (len(terms),)
@@ -201,7 +265,7 @@ def load_text_model(name: str = DEFAULT_MODEL) -> TextModel:
 
 # ------------------------------------------------------------------ training
 def train(texts: Sequence[str], ratings: Sequence[float], labels: Sequence[str], *, C: float = 10.0,
-          min_df: int = 2, about: dict[str, Any] | None = None) -> TextModel:
+          min_df: int = 2, chars: tuple[int, int] | None = CHARS, about: dict[str, Any] | None = None) -> TextModel:
     """Fit the model with scikit-learn (needed only here: a development dependency).
 
     Parameters
@@ -212,12 +276,15 @@ def train(texts: Sequence[str], ratings: Sequence[float], labels: Sequence[str],
         Inverse L2 strength of ``LogisticRegression``.
     min_df : int
         A term must occur in this many texts to be a feature.
+    chars : (lo, hi) or None
+        Letter runs of ``lo`` to ``hi`` characters as features too (:func:`letter_runs`);
+        None: words and word pairs only.
     """
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vec = TfidfVectorizer(analyzer=tokens, min_df=min_df, sublinear_tf=True)
+    vec = TfidfVectorizer(analyzer=functools.partial(tokens, chars=chars), min_df=min_df, sublinear_tf=True)
     x_text = vec.fit_transform(list(texts))
     x = hstack([x_text, csr_matrix(_star_matrix(ratings))]).tocsr()
     clf = LogisticRegression(C=C, max_iter=5000).fit(x, list(labels))
@@ -226,8 +293,10 @@ def train(texts: Sequence[str], ratings: Sequence[float], labels: Sequence[str],
     return TextModel(classes=tuple(clf.classes_.tolist()), vocabulary={t: j for j, t in enumerate(terms)},
                      idf=vec.idf_.astype(float), coef=clf.coef_[:, :n_terms].astype(float),
                      star_coef=clf.coef_[:, n_terms:].astype(float), intercept=clf.intercept_.astype(float),
-                     about={"method": f"LogisticRegression(C={C}) on tf-idf of words and word pairs (min_df={min_df}) "
-                                      "and the star rating", "texts": len(texts),
+                     chars=chars,
+                     about={"method": f"LogisticRegression(C={C}) on tf-idf of words, word pairs"
+                                      + (f" and letter runs of {chars[0]}-{chars[1]} characters" if chars else "")
+                                      + f" (min_df={min_df}) and the star rating", "texts": len(texts),
                             "labels": dict(sorted(Counter(labels).items())), **(about or {})})
 
 

@@ -240,6 +240,7 @@ def test_the_taxonomy_editors_problems_read_in_chinese(monkeypatch, tmp_path):
         {"safety": {"en": "fire"}},
         {"text_model": {"enabled": "yes"}},
         {"text_model": {"below_confidence": 2}},
+        {"text_model": {"rules_weight": -1}},
         {"text_model": {"families": ["no_such_family"]}},
         {"text_model": {"file": 3}},
         {"text_model": "on"},
@@ -256,7 +257,7 @@ def test_the_taxonomy_editors_problems_read_in_chinese(monkeypatch, tmp_path):
     with pytest.raises(SettingsError) as err:
         load_taxonomy(tmp_path / "gone.toml")
     problems.append(str(err.value))
-    assert len(problems) == 20
+    assert len(problems) == 21
     monkeypatch.setattr(i18n, "current_language", lambda: "en")
     assert [i18n.error_text(p) for p in problems] == problems
     monkeypatch.setattr(i18n, "current_language", lambda: "zh")
@@ -269,4 +270,5 @@ def test_the_taxonomy_editors_problems_read_in_chinese(monkeypatch, tmp_path):
     assert shown[4] == "分类规则：families.product_defect.patterns.loud：只能用 strong、any 或 weak"
     assert shown[7] == "分类规则：dispositions.DAMAGED 指定了不存在的分类 'no_such_family'"
     assert shown[13] == "分类规则：text_model.below_confidence 应是 0 到 1 之间的数，实际为 2"
+    assert shown[14] == "分类规则：text_model.rules_weight 应是 0 到 10 之间的数，实际为 -1"
     assert shown[-1] == "gone.toml：找不到分类规则文件"
