@@ -125,7 +125,8 @@ class TextModel:
         rows = [np.repeat(np.arange(n, dtype=np.int64), per_text), np.repeat(np.arange(n, dtype=np.int64), pairs)]
         cols = [own[occ], np.array(pair_ids, dtype=np.int64)]
         if self.chars:
-            runs = [self._run_ids.get(t) or self._runs_of(t) for t in distinct]
+            cache = self._run_ids
+            runs = [cache[t] if t in cache else self._runs_of(t) for t in distinct]
             run_len = np.fromiter((len(r) for r in runs), dtype=np.int64, count=len(runs))
             run_start = np.concatenate([[0], np.cumsum(run_len)[:-1]]).astype(np.int64)
             flat = np.fromiter((j for r in runs for j in r), dtype=np.int64, count=int(run_len.sum()))
