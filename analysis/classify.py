@@ -1363,8 +1363,17 @@ def _classify_chunk(data_toml: str, texts: pa.Array, *combos) -> tuple[np.ndarra
 def _warm_up(data_toml: str, sample: pa.Array) -> None:
     """Worker side of :class:`_Helper`: compiles the taxonomy, and the narrowed
     expressions (see ``narrowed_ascii_matcher``) a sample of the texts needs,
-    before any piece comes."""
-    _score_many(_worker_taxonomy(data_toml)._compiled, sample)
+    before any piece comes; and loads the text model the taxonomy names."""
+    tax = _worker_taxonomy(data_toml)
+    _score_many(tax._compiled, sample)
+    tm = tax.data.get("text_model", {})
+    if tm.get("enabled", False):
+        from analysis.textmodel import load_text_model
+
+        try:
+            load_text_model(tm.get("file", DEFAULT_TEXT_MODEL))
+        except SettingsError:  # said by this process, if it comes to reading
+            pass
 
 
 class _Helper:
@@ -1399,10 +1408,17 @@ class _Helper:
 
     def classify(self, *piece) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """:func:`_classify_chunk` of a piece in the worker; raises when there is none or it failed."""
+        return self._run(_classify_chunk, self.data, *piece)
+
+    def read(self, *args) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`_read_model` in the worker; raises when there is none or it failed."""
+        return self._run(_read_model, *args)
+
+    def _run(self, fn, *args):
         self._start.join()
         if self._pool is None:
             raise RuntimeError("no worker process")
-        return self._pool.submit(_classify_chunk, self.data, *piece).result()
+        return self._pool.submit(fn, *args).result()
 
     def close(self) -> None:
         # from a thread (not a daemon, so an exiting interpreter waits for it):
@@ -1600,30 +1616,25 @@ def _classify_unique(comp: "_Compiled", texts: pa.Array, tk: np.ndarray, ck: np.
 
 
 def _classify_arrays(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
-                     text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                     text: pd.Series, helper: _Helper | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Same results as :func:`_classify_arrays_simple`, built for millions of
     mostly distinct texts: texts are normalised and prefiltered with Arrow (see
-    :func:`_score_many`), and the per-combination decision is numpy."""
-    # a second process for many distinct texts, starting while this one factorises
-    helper = _Helper(tax, _arrow_texts(text.iloc[:_WARM_UP_TEXTS])) if len(text) >= _PARALLEL_MIN else None
-    try:
-        t_codes, t_arr = _factorise_texts(text)
-        comp = tax._compiled  # (compiled meanwhile, see _classify_frame)
-        # unique (reason, disposition) -> scores
-        c_codes, c_scores, c_info = _code_scores(comp, reason, disposition)
-        r_bucket = _rating_bucket(rating, comp.low_max)
+    :func:`_score_many`), and the per-combination decision is numpy; the
+    ``helper`` process (when given) shares the scoring."""
+    t_codes, t_arr = _factorise_texts(text)
+    comp = tax._compiled  # (compiled meanwhile, see _classify_frame)
+    # unique (reason, disposition) -> scores
+    c_codes, c_scores, c_info = _code_scores(comp, reason, disposition)
+    r_bucket = _rating_bucket(rating, comp.low_max)
 
-        t_codes = np.where(t_codes < 0, 0, t_codes)
-        c_codes = np.where(c_codes < 0, 0, c_codes)
-        n_c = len(c_scores)
-        # text first, so that each piece of the texts owns a run of the combinations
-        combo = (t_codes.astype(np.int64) * n_c + c_codes) * 4 + r_bucket
-        uniq, inverse = np.unique(combo, return_inverse=True)
-        fam_u, conf_u, ev_u, safety_u = _classify_unique(comp, t_arr, (uniq // 4) // n_c, (uniq // 4) % n_c, uniq % 4,
-                                                         c_scores, c_info, helper)
-    finally:
-        if helper is not None:
-            helper.close()
+    t_codes = np.where(t_codes < 0, 0, t_codes)
+    c_codes = np.where(c_codes < 0, 0, c_codes)
+    n_c = len(c_scores)
+    # text first, so that each piece of the texts owns a run of the combinations
+    combo = (t_codes.astype(np.int64) * n_c + c_codes) * 4 + r_bucket
+    uniq, inverse = np.unique(combo, return_inverse=True)
+    fam_u, conf_u, ev_u, safety_u = _classify_unique(comp, t_arr, (uniq // 4) // n_c, (uniq // 4) % n_c, uniq % 4,
+                                                     c_scores, c_info, helper)
     return fam_u[inverse], conf_u[inverse], ev_u[inverse], safety_u[inverse]
 
 
@@ -1702,8 +1713,8 @@ def _rating_bucket(rating: np.ndarray, low_max: float) -> np.ndarray:
 
 
 def _classify_arrays_simple(tax: Taxonomy, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
-                            text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The straightforward per-text path (reference for the fast one)."""
+                            text: pd.Series, helper: _Helper | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The straightforward per-text path (reference for the fast one), all in this process (``helper`` unused)."""
     comp = tax._compiled
     # unique texts -> scores
     t_codes, t_uniques = pd.factorize(text, sort=False)
@@ -1868,10 +1879,16 @@ def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequ
         rating = np.full(len(df), np.nan)
     compiling = tax._compile_behind() if len(df) >= _PARALLEL_MIN else None
     text = _text_series(df, text_cols)
-    fam, conf, ev, said = arrays(tax, reason, disposition, rating, text)
-    if compiling is not None:
-        compiling.join()
-    _text_model_step(tax, fam, conf, ev, reason, disposition, rating, text)
+    # a second process for many distinct texts, starting while this one factorises
+    helper = _Helper(tax, _arrow_texts(text.iloc[:_WARM_UP_TEXTS])) if len(text) >= _PARALLEL_MIN else None
+    try:
+        fam, conf, ev, said = arrays(tax, reason, disposition, rating, text, helper)
+        if compiling is not None:
+            compiling.join()
+        _text_model_step(tax, fam, conf, ev, reason, disposition, rating, text, helper)
+    finally:
+        if helper is not None:
+            helper.close()
     out[schema.FAMILY] = pd.array(fam, dtype="str")
     out[schema.FAMILY_CONFIDENCE] = conf.astype(float)
     out[schema.EVIDENCE] = pd.array(ev, dtype="str")
@@ -1927,12 +1944,13 @@ def _rules_stand(tax: Taxonomy):
 
 
 def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series,
-                     disposition: pd.Series, rating: np.ndarray, text: pd.Series) -> None:
+                     disposition: pd.Series, rating: np.ndarray, text: pd.Series, helper: _Helper | None = None) -> None:
     """Where :func:`_model_gate` lets it, the model's family replaces the rules'
     when it is one of ``[text_model] families`` (in place).  The model's family
     is the most likely by its log-probability, the rules' own family adding
     ``rules_weight`` x their confidence: where the rules are surer, the model
-    must be surer still to overrule them."""
+    must be surer still to overrule them.  With a ``helper`` process and
+    many texts, it reads half of them (:func:`_read_shared`)."""
     gate = _model_gate(tax, fam, conf, ev, reason, disposition, rating, text)
     if not gate.any():
         return
@@ -1948,7 +1966,7 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
     codes, pair = pd.factorize(t_codes.astype(np.int64) * len(STARS) + np.searchsorted(STARS, rating[rows]))  # one reading per text and rating
     texts = t_uniq[pair // len(STARS)].tolist()
     ratings = np.asarray(STARS, dtype=float)[pair % len(STARS)]
-    known, proba, x = model.read(texts, ratings, float(tm.get("min_known", 0.5)))
+    known, proba = _read_shared(tm.get("file", DEFAULT_TEXT_MODEL), texts, ratings, float(tm.get("min_known", 0.5)), helper)
     if not known.any():
         return
     read_u = np.flatnonzero(known)  # unique pair -> its row of proba and x: position in read_u
@@ -1968,9 +1986,45 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
     # the evidence only where the family changes: the words that weighed most for it
     # (read once per distinct text and family)
     _, first, back = np.unique(pos * len(classes) + best, return_index=True, return_inverse=True)
-    terms = model.row_terms(x, pos[first].tolist(), best[first].tolist())
+    x = model.features([texts[i] for i in read_u[pos[first]].tolist()])
+    terms = model.row_terms(x, range(len(first)), best[first].tolist())
     evidence = np.array([(EVIDENCE_MODEL + ", ".join(ts)).removesuffix(": ") for ts in terms], dtype=object)
     fam[rows], conf[rows], ev[rows] = classes[best], proba[pos, best], evidence[back.ravel()]
+
+
+_SHARED_READ_MIN = 4000  # texts from which the helper process reads half of them for the text model
+
+
+def _read_model(name: str, texts: list[str], ratings: np.ndarray, min_known: float) -> tuple[np.ndarray, np.ndarray]:
+    """The text model ``name`` reads ``texts``: which it knows, and their probabilities (see ``TextModel.read``).
+    Also the worker side of :func:`_read_shared`."""
+    from analysis.textmodel import load_text_model
+
+    known, proba, _ = load_text_model(name).read(texts, ratings, min_known)
+    return known, proba
+
+
+def _read_shared(name: str, texts: list[str], ratings: np.ndarray, min_known: float,
+                 helper: _Helper | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_read_model`, the second half of many texts read by the ``helper``
+    process meanwhile (where it fails, this process reads that half too)."""
+    if helper is None or len(texts) < _SHARED_READ_MIN:
+        return _read_model(name, texts, ratings, min_known)
+    half = len(texts) // 2
+    other: list = []
+
+    def send() -> None:
+        try:
+            other.append(helper.read(name, texts[half:], ratings[half:], min_known))
+        except Exception:  # noqa: BLE001 - no worker, or an error there: this process reads that half (and raises it)
+            pass
+
+    sent = threading.Thread(target=send, daemon=True)
+    sent.start()
+    mine = _read_model(name, texts[:half], ratings[:half], min_known)
+    sent.join()
+    theirs = other[0] if other else _read_model(name, texts[half:], ratings[half:], min_known)
+    return np.concatenate([mine[0], theirs[0]]), np.concatenate([mine[1], theirs[1]])
 
 
 def classify_texts(texts: Sequence[str], taxonomy: Taxonomy | None = None, *,

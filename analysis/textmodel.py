@@ -107,43 +107,62 @@ class TextModel:
         return self._features([words(t) for t in texts])
 
     def _features(self, text_words: Sequence[list[str]]) -> "Any":
+        return self._counted(text_words)[0]
+
+    def _counted(self, text_words: Sequence[list[str]]) -> tuple["Any", np.ndarray]:
+        """:meth:`_features` of the texts and, per text, the share of its words the model knows.
+
+        Each distinct word is looked up once: its own feature id and its letter
+        runs' (cached per word) make one row of a (distinct words x terms)
+        count matrix, and a (texts x distinct words) count matrix times it gives
+        every text's counts in one sparse product.  Word pairs are looked up
+        once per distinct pair, and only where both words begin or end a pair
+        of the vocabulary."""
         from scipy.sparse import csr_matrix
 
-        vocab, n = self.vocabulary, len(text_words)
-        # each distinct word once: its own feature id (-1: none) and its letter runs' ids
+        vocab, n, n_terms = self.vocabulary, len(text_words), len(self.vocabulary)
         local: dict[str, int] = {}
         occ = np.fromiter((local.setdefault(t, len(local)) for w in text_words for t in w), dtype=np.int64)
         per_text = np.fromiter((len(w) for w in text_words), dtype=np.int64, count=n)
+        text_of = np.repeat(np.arange(n, dtype=np.int64), per_text)
         distinct = list(local)
-        own = np.fromiter((vocab.get(t, -1) for t in distinct), dtype=np.int64, count=len(distinct))
-        pair_ids: list[int] = []
-        pairs = []
-        for w in text_words:
-            before = len(pair_ids)
-            pair_ids.extend(j for a, b in zip(w, w[1:]) if (j := vocab.get(f"{a} {b}")) is not None)
-            pairs.append(len(pair_ids) - before)
-        rows = [np.repeat(np.arange(n, dtype=np.int64), per_text), np.repeat(np.arange(n, dtype=np.int64), pairs)]
-        cols = [own[occ], np.array(pair_ids, dtype=np.int64)]
-        if self.chars:
-            cache = self._run_ids
-            runs = [cache[t] if t in cache else self._runs_of(t) for t in distinct]
-            run_len = np.fromiter((len(r) for r in runs), dtype=np.int64, count=len(runs))
-            run_start = np.concatenate([[0], np.cumsum(run_len)[:-1]]).astype(np.int64)
-            flat = np.fromiter((j for r in runs for j in r), dtype=np.int64, count=int(run_len.sum()))
-            k = run_len[occ]  # each word occurrence: its runs, gathered from flat
-            first = np.repeat(run_start[occ] - np.concatenate([[0], np.cumsum(k)[:-1]]), k)
-            cols.append(flat[first + np.arange(int(k.sum()), dtype=np.int64)])
-            rows.append(np.repeat(rows[0], k))
-        row, col = np.concatenate(rows), np.concatenate(cols)
-        keep = col >= 0
-        # (row, term) pairs counted at once: sorted by row, then term, as CSR wants
-        uniq, counts = np.unique(row[keep] * len(vocab) + col[keep], return_counts=True)
-        row_of, ind = uniq // len(vocab), uniq % len(vocab)
-        ptr = np.concatenate([[0], np.cumsum(np.bincount(row_of, minlength=n))])
-        vals = (1.0 + np.log(counts.astype(float))) * self.idf[ind]
+        n_words = len(distinct)
+        own = np.fromiter((vocab.get(t, -1) for t in distinct), dtype=np.int64, count=n_words)
+        # per distinct word: its own id (if a term) and its letter runs' ids
+        cache = self._run_ids
+        runs = [cache[t] if t in cache else self._runs_of(t) for t in distinct] if self.chars else [[]] * n_words
+        run_len = np.fromiter((len(r) for r in runs), dtype=np.int64, count=n_words)
+        w_rows = np.concatenate([np.flatnonzero(own >= 0), np.repeat(np.arange(n_words, dtype=np.int64), run_len)])
+        w_cols = np.concatenate([own[own >= 0], np.fromiter((j for r in runs for j in r), dtype=np.int64,
+                                                             count=int(run_len.sum()))])
+        # word pairs: neighbours in one text, both words able to make a pair; each
+        # distinct pair of the vocabulary is one more column of in_text and row of per_word
+        first, second = self._pair_words
+        can_a = np.fromiter((t in first for t in distinct), dtype=bool, count=n_words)
+        can_b = np.fromiter((t in second for t in distinct), dtype=bool, count=n_words)
+        a, b = occ[:-1], occ[1:]
+        cand = np.flatnonzero((text_of[:-1] == text_of[1:]) & can_a[a] & can_b[b])
+        keys, back = np.unique(a[cand] * n_words + b[cand], return_inverse=True)
+        pair_id = np.fromiter((vocab.get(f"{distinct[k // n_words]} {distinct[k % n_words]}", -1) for k in keys.tolist()),
+                              dtype=np.int64, count=len(keys))
+        kept = pair_id >= 0
+        n_cols = n_words + int(kept.sum())
+        w_rows = np.concatenate([w_rows, np.arange(n_words, n_cols, dtype=np.int64)])
+        w_cols = np.concatenate([w_cols, pair_id[kept]])
+        back = back.ravel()
+        hit = kept[back]
+        in_rows = np.concatenate([text_of, text_of[cand[hit]]])
+        in_cols = np.concatenate([occ, n_words + np.cumsum(kept)[back[hit]] - 1])  # (the kept pairs renumbered)
+        per_word = csr_matrix((np.ones(len(w_rows)), (w_rows, w_cols)), shape=(n_cols, n_terms))
+        in_text = csr_matrix((np.ones(len(in_rows)), (in_rows, in_cols)), shape=(n, n_cols))
+        counts = in_text @ per_word  # no duplicates; terms unsorted within a row (the order does not matter)
+        vals = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
+        row_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(counts.indptr))
         norm = np.sqrt(np.bincount(row_of, weights=vals ** 2, minlength=n))[row_of]
         vals = np.divide(vals, norm, out=vals, where=norm > 0)
-        return csr_matrix((vals, ind, ptr), shape=(n, len(vocab)))
+        known_words = np.bincount(text_of, weights=own[occ] >= 0, minlength=n)  # a word in the vocabulary is a known word
+        share = np.divide(known_words, per_text, out=np.zeros(n), where=per_text > 0)
+        return csr_matrix((vals, counts.indices, counts.indptr), shape=(n, n_terms)), share
 
     def predict_proba(self, texts: Sequence[str], ratings: Sequence[float] | None = None) -> np.ndarray:
         """Probability of each of :attr:`classes` for each text (rows sum to 1).
@@ -166,9 +185,9 @@ class TextModel:
         (:meth:`known_share`): that mask, their :meth:`predict_proba` and their
         :meth:`features` (for :meth:`row_terms`)."""
         text_words = [words(t) for t in texts]
-        known = np.array([bool(w) and self._known(w) >= min_known for w in text_words], dtype=bool)
-        x = self._features([w for w, k in zip(text_words, known) if k])
-        return known, self._proba(x, np.asarray(ratings, dtype=float)[known]), x
+        x, share = self._counted(text_words)
+        known = np.array([bool(w) for w in text_words], dtype=bool) & (share >= min_known)
+        return known, self._proba(x[known], np.asarray(ratings, dtype=float)[known]), x[known]
 
     def row_terms(self, x: "Any", rows: Sequence[int], classes: Sequence[int], n: int = 3) -> list[list[str]]:
         """:meth:`top_terms` of the given ``rows`` of the features ``x``, each for its class index."""
@@ -185,7 +204,7 @@ class TextModel:
     def _top(self, cols: np.ndarray, vals: np.ndarray, k: int, n: int) -> list[str]:
         contrib = vals * (self.coef[k, cols] - self._mean_coef[cols])
         contrib = np.where(self._is_run[cols], 0.0, contrib)
-        order = np.argsort(-contrib, kind="stable")[:n]
+        order = np.lexsort((cols, -contrib))[:n]  # ties: the first term of the vocabulary
         return [self._terms[cols[i]] for i in order.tolist() if contrib[i] > 0]
 
     @functools.cached_property
@@ -198,8 +217,17 @@ class TextModel:
         if len(runs) >= 500_000:  # a bound on the memory of many distinct words
             runs.clear()
         vocab = self.vocabulary
-        runs[word] = out = [j for t in letter_runs([word], self.chars) if (j := vocab.get(t)) is not None]
+        lo, hi = self.chars
+        p = f" {word} "  # letter_runs([word]) looked up, without building the strings' list
+        runs[word] = out = [j for k in range(lo, hi + 1) for i in range(len(p) - k + 1)
+                            if (j := vocab.get(CHAR_MARK + p[i:i + k])) is not None]
         return out
+
+    @functools.cached_property
+    def _pair_words(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The words that begin a word pair of the vocabulary, and those that end one."""
+        pairs = [t.split(" ") for t in self.vocabulary if " " in t and not t.startswith(CHAR_MARK)]
+        return frozenset(p[0] for p in pairs), frozenset(p[1] for p in pairs)
 
     @functools.cached_property
     def _is_run(self) -> np.ndarray:

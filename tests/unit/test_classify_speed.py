@@ -327,3 +327,41 @@ def test_normalised_ascii_texts_never_compile_a_familys_whole_expression():
     assert compiled(comp.fast_matchers[i]) and not compiled(comp.matchers[i][1])
     up_front = re.compile(comp.fast_matchers[i].pattern)
     assert [m.span() for m in comp.fast_matchers[i].finditer("右耳没有声音, 左耳也没有声音")] == [m.span() for m in up_front.finditer("右耳没有声音, 左耳也没有声音")] != []
+
+
+def _rated_reviews(realdata, n: int) -> pd.DataFrame:
+    """Real 1-3 star reviews without codes: texts the text model reads."""
+    raw = pd.read_csv(realdata / "reviews" / "amazon_in_earphones_reviews.csv")
+    raw = raw[raw["ReviewStar"] <= 3].head(n)
+    return pd.DataFrame({schema.RATING: raw["ReviewStar"].astype(float).to_numpy(),
+                         schema.TITLE: pd.array(raw["ReviewTitle"].fillna("").to_numpy(), dtype="str"),
+                         schema.TEXT: pd.array(raw["text"].fillna("").to_numpy(), dtype="str")})
+
+
+def test_text_model_reading_shared_with_the_worker_gives_same_results(tax, realdata, monkeypatch):
+    df = _rated_reviews(realdata, 1500)
+    one = C.classify_complaints(df, tax)
+    assert one[schema.EVIDENCE].str.startswith(C.EVIDENCE_MODEL).sum() > 20  # the model changed some families
+    reads = []
+    real_read = C._Helper.read
+    monkeypatch.setattr(C._Helper, "read", lambda self, *a: reads.append(len(a[1])) or real_read(self, *a))
+    monkeypatch.setattr(C, "_PARALLEL_MIN", 100)
+    monkeypatch.setattr(C, "_SHARED_READ_MIN", 100)
+    pd.testing.assert_frame_equal(one, C.classify_complaints(df, tax))
+    assert len(reads) == 1 and reads[0] > 100  # the worker read the second half of the texts the model reads
+
+
+def test_text_model_reading_falls_back_to_this_process_when_the_worker_fails(tax, realdata, monkeypatch):
+    df = _rated_reviews(realdata, 600)
+    one = C.classify_complaints(df, tax)
+    seen = []
+    monkeypatch.setattr("threading.excepthook", lambda args: seen.append(args.exc_value))
+
+    def broken(self, *args):
+        raise RuntimeError("worker died")
+
+    monkeypatch.setattr(C._Helper, "read", broken)
+    monkeypatch.setattr(C, "_PARALLEL_MIN", 100)
+    monkeypatch.setattr(C, "_SHARED_READ_MIN", 100)
+    pd.testing.assert_frame_equal(one, C.classify_complaints(df, tax))
+    assert seen == []
