@@ -35,11 +35,12 @@ chromium:
 run: setup
 	WORKBENCH_OPEN_SAMPLE=1 $(PY) -m streamlit run app.py --server.maxUploadSize 200 --browser.gatherUsageStats false
 
+# two workers (pytest-xdist), one file per worker at a time: each browser-test worker starts its own app
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 test-fast: setup
-	$(PY) -m pytest -m "not slow and not e2e"
+	$(PY) -m pytest -n 2 --dist loadfile -m "not slow and not e2e"
 
 bench: setup
 	$(PY) benchmarks/bench_read.py

@@ -1,4 +1,4 @@
-"""Browser tests: one Streamlit server for the session, driven by Playwright with the system Chromium.
+"""Browser tests: one Streamlit server per test session (per pytest-xdist worker), driven by Playwright with the system Chromium.
 
 Run them with ``python -m pytest tests/e2e -q -m e2e``.  They need playwright (the Python
 package) and a system Chromium (``/usr/bin/chromium``, or ``chromium`` on PATH); without
