@@ -1871,14 +1871,8 @@ def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequ
         if safety:
             out[schema.SAFETY] = pd.Series(dtype="str")
         return out
-    reason = _col(df, schema.REASON)
-    disposition = _col(df, schema.DISPOSITION)
-    if schema.RATING in df.columns:
-        rating = pd.to_numeric(df[schema.RATING], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    else:
-        rating = np.full(len(df), np.nan)
+    reason, disposition, rating, text = _frame_inputs(df, text_cols)
     compiling = tax._compile_behind() if len(df) >= _PARALLEL_MIN else None
-    text = _text_series(df, text_cols)
     # a second process for many distinct texts, starting while this one factorises
     helper = _Helper(tax, _arrow_texts(text.iloc[:_WARM_UP_TEXTS])) if len(text) >= _PARALLEL_MIN else None
     try:
@@ -1895,6 +1889,24 @@ def _classify_frame(df: pd.DataFrame, taxonomy: Taxonomy | None, text_cols: Sequ
     if safety:
         out[schema.SAFETY] = pd.array(said, dtype="str")
     return out
+
+
+def _frame_inputs(df: pd.DataFrame, text_cols: Sequence[str]) -> tuple[pd.Series, pd.Series, np.ndarray, pd.Series]:
+    """The complaints' reason codes, dispositions, ratings (NaN: none) and texts (``text_cols`` joined)."""
+    if schema.RATING in df.columns:
+        rating = pd.to_numeric(df[schema.RATING], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    else:
+        rating = np.full(len(df), np.nan)
+    return _col(df, schema.REASON), _col(df, schema.DISPOSITION), rating, _text_series(df, text_cols)
+
+
+def text_model_inputs(df: pd.DataFrame, taxonomy: Taxonomy,
+                      text_cols: Sequence[str] = (schema.TITLE, schema.TEXT)) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """What the text model's step starts from, per row of ``df``: the rules' family and
+    confidence, and the text as the model reads it (for ``textmodel.combiner_set``)."""
+    reason, disposition, rating, text = _frame_inputs(df, text_cols)
+    fam, conf, _, _ = _classify_arrays_simple(taxonomy, reason, disposition, rating, text)
+    return fam, conf, text.tolist()
 
 
 def _model_gate(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
@@ -1914,18 +1926,27 @@ def _model_gate(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray
             & np.isin(rating, STARS) & (text.fillna("") != "").to_numpy())
     if gate.any():
         rows = np.flatnonzero(gate)
-        stands = _rules_stand(tax)
+        stands = _rules_stand(tax, patterns=not _combines(tm))
         kept = [stands(f, e) for f, e in zip(fam[rows].tolist(), ev[rows].tolist())]
         gate[rows[np.array(kept, dtype=bool)]] = False
     return gate
 
 
-def _rules_stand(tax: Taxonomy):
+def _combines(tm: Mapping) -> bool:
+    """Whether the ``[text_model]`` file has a combiner (``TextModel.combine``)."""
+    from analysis.textmodel import load_text_model
+
+    return load_text_model(tm.get("file", DEFAULT_TEXT_MODEL)).combine_coef is not None
+
+
+def _rules_stand(tax: Taxonomy, patterns: bool = True):
     """Whether the rules' decision (family, evidence) stands against the text
-    model: when a pattern of the family matched (a term of the evidence in none
-    of its word lists: the patterns are the GUIDE's decision rules, such as
-    drop-outs only in a pocket), or a word of the ``strong`` or ``terms`` lists of
-    a ``[text_model] keep`` family did (a service remark is "other")."""
+    model: when a word of the ``strong`` or ``terms`` lists of a ``[text_model]
+    keep`` family decided it (a service remark is "other"), or, with ``patterns``
+    (a model without a combiner), a pattern of the family matched (a term of the
+    evidence in none of its word lists: the patterns are the GUIDE's decision
+    rules, such as drop-outs only in a pocket).  A combiner weighs the rules'
+    confidence in those itself, learned on reviews the rules had not seen."""
     fams = tax.data.get("families", {})
 
     def listed(f: str, tiers: tuple[str, ...]) -> frozenset[str]:
@@ -1938,7 +1959,7 @@ def _rules_stand(tax: Taxonomy):
         if not evidence.startswith(EVIDENCE_TERMS):
             return False
         terms = evidence[len(EVIDENCE_TERMS):].split(EVIDENCE_SEP)[0].split(", ")
-        return any(t.lower() not in every.get(family, ()) for t in terms) or not keep.get(family, frozenset()).isdisjoint(terms)
+        return (patterns and any(t.lower() not in every.get(family, ()) for t in terms)) or not keep.get(family, frozenset()).isdisjoint(terms)
 
     return stands
 
@@ -1946,10 +1967,13 @@ def _rules_stand(tax: Taxonomy):
 def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series,
                      disposition: pd.Series, rating: np.ndarray, text: pd.Series, helper: _Helper | None = None) -> None:
     """Where :func:`_model_gate` lets it, the model's family replaces the rules'
-    when it is one of ``[text_model] families`` (in place).  The model's family
-    is the most likely by its log-probability, the rules' own family adding
-    ``rules_weight`` x their confidence: where the rules are surer, the model
-    must be surer still to overrule them.  With a ``helper`` process and
+    (in place).  With a combiner in the model file (``TextModel.combine``), the
+    family is the combiner's: learned from the model's probabilities and the
+    rules' family and confidence on reviews neither had seen, it may be any
+    family the model knows.  Without one, it is the most likely by the model's
+    log-probability, the rules' own family adding ``rules_weight`` x their
+    confidence (where the rules are surer, the model must be surer still to
+    overrule them), and only one of ``[text_model] families``.  With a ``helper`` process and
     many texts, it reads half of them (:func:`_read_shared`)."""
     gate = _model_gate(tax, fam, conf, ev, reason, disposition, rating, text)
     if not gate.any():
@@ -1974,11 +1998,13 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
     pos_u[read_u] = np.arange(len(read_u))
     read = pos_u[codes] >= 0  # per gated row: the model read its text
     rows, pos = rows[read], pos_u[codes[read]]
-    # per row: the model's log-probabilities, the rules' family weighted by their confidence
-    score = np.log(np.maximum(proba[pos], 1e-300))
     own = pd.Index(model.classes).get_indexer(fam[rows])  # -1: a family the model does not know
-    has = np.flatnonzero(own >= 0)
-    score[has, own[has]] += float(tm.get("rules_weight", 0.0)) * conf[rows[has]]
+    if model.combine_coef is not None:  # the learned combination of the model's reading and the rules'
+        score = model.combine(proba[pos], own, conf[rows])
+    else:  # the model's log-probabilities, the rules' family weighted by their confidence
+        score = np.log(np.maximum(proba[pos], 1e-300))
+        has = np.flatnonzero(own >= 0)
+        score[has, own[has]] += float(tm.get("rules_weight", 0.0)) * conf[rows[has]]
     best = score.argmax(axis=1)
     classes = np.array(model.classes, dtype=object)
     changed = np.isin(best, allowed) & (classes[best] != fam[rows])

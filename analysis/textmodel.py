@@ -32,7 +32,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -88,6 +88,10 @@ class TextModel:
     intercept: np.ndarray  # (n_classes,)
     about: dict[str, Any]
     chars: tuple[int, int] | None = None  # letter runs as features (see tokens); None: words and pairs only
+    # how the model's reading and the rules' are combined (see combine); None: by [text_model] rules_weight
+    combine_coef: np.ndarray | None = None  # (n_classes, 2 n_classes)
+    combine_intercept: np.ndarray | None = None  # (n_classes,)
+    combine_about: dict[str, Any] | None = None
 
     @functools.cached_property
     def _unigrams(self) -> frozenset[str]:
@@ -189,6 +193,17 @@ class TextModel:
         known = np.array([bool(w) for w in text_words], dtype=bool) & (share >= min_known)
         return known, self._proba(x[known], np.asarray(ratings, dtype=float)[known]), x[known]
 
+    def combine(self, proba: np.ndarray, own: np.ndarray, conf: np.ndarray) -> np.ndarray:
+        """The combiner's scores (rows: texts, columns: :attr:`classes`; the
+        family is their argmax): ``[log p, rules' family as an indicator x
+        their confidence] @ combine_coef.T + combine_intercept``, where ``p`` is
+        :meth:`predict_proba` (clipped at 1e-6) and ``own`` the index of the
+        rules' family in :attr:`classes` (-1: one the model does not know,
+        which adds nothing).  Learned by :func:`fit_combiner`."""
+        if self.combine_coef is None:
+            raise ValueError("this text model has no combiner")
+        return _combine_features(proba, own, conf) @ self.combine_coef.T + self.combine_intercept
+
     def row_terms(self, x: "Any", rows: Sequence[int], classes: Sequence[int], n: int = 3) -> list[list[str]]:
         """:meth:`top_terms` of the given ``rows`` of the features ``x``, each for its class index."""
         ptr, ind, val = x.indptr, x.indices, x.data
@@ -249,9 +264,12 @@ class TextModel:
         def r(a: np.ndarray) -> list:
             return np.vectorize(lambda x: float(f"{x:.{digits}g}"), otypes=[float])(a).tolist() if a.size else a.tolist()
 
+        combine = {} if self.combine_coef is None else {"combine": {
+            "about": self.combine_about or {}, "coef": r(self.combine_coef), "intercept": r(self.combine_intercept)}}
         return {"about": self.about, "classes": list(self.classes), "stars": list(STARS),
                 **({"chars": list(self.chars)} if self.chars else {}), "terms": self._terms,
-                "idf": r(self.idf), "coef": r(self.coef), "star_coef": r(self.star_coef), "intercept": r(self.intercept)}
+                "idf": r(self.idf), "coef": r(self.coef), "star_coef": r(self.star_coef), "intercept": r(self.intercept),
+                **combine}
 
 
 def from_dict(data: dict[str, Any]) -> TextModel:
@@ -264,15 +282,21 @@ def from_dict(data: dict[str, Any]) -> TextModel:
             lo, hi = (int(c) for c in chars)
             if not 1 <= lo <= hi:
                 raise ValueError(f"chars {chars!r}")
+        combine = data.get("combine")
         model = TextModel(classes=classes, vocabulary={t: j for j, t in enumerate(terms)},
                           idf=np.asarray(data["idf"], dtype=float), coef=np.asarray(data["coef"], dtype=float),
                           star_coef=np.asarray(data["star_coef"], dtype=float),
                           intercept=np.asarray(data["intercept"], dtype=float), about=dict(data.get("about", {})),
-                          chars=None if chars is None else (lo, hi))
-    except (KeyError, TypeError, ValueError) as exc:
+                          chars=None if chars is None else (lo, hi),
+                          combine_coef=None if combine is None else np.asarray(combine["coef"], dtype=float),
+                          combine_intercept=None if combine is None else np.asarray(combine["intercept"], dtype=float),
+                          combine_about=None if combine is None else dict(combine.get("about", {})))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise SettingsError(f"text model: not a model file ({exc})") from None
-    if (model.coef.shape != (len(classes), len(terms)) or model.idf.shape != (len(terms),)
-            or model.star_coef.shape != (len(classes), len(STARS)) or model.intercept.shape != (len(classes),)):
+    n = len(classes)
+    if (model.coef.shape != (n, len(terms)) or model.idf.shape != (len(terms),)
+            or model.star_coef.shape != (n, len(STARS)) or model.intercept.shape != (n,)
+            or (model.combine_coef is not None and (model.combine_coef.shape != (n, 2 * n) or model.combine_intercept.shape != (n,)))):
         raise SettingsError("text model: its arrays do not match its terms and classes")
     return model
 
@@ -334,6 +358,98 @@ def _star_matrix(ratings: Iterable[float]) -> np.ndarray:
     return np.stack([r == s for s in STARS], axis=1).astype(float)
 
 
+def _combine_features(proba: np.ndarray, own: np.ndarray, conf: np.ndarray) -> np.ndarray:
+    """The combiner's inputs: the model's log-probabilities (clipped at 1e-6), then the rules'
+    family as an indicator (none where ``own`` is -1) times their confidence."""
+    proba, own = np.asarray(proba, dtype=float), np.asarray(own)
+    rules = np.zeros_like(proba)
+    has = np.flatnonzero(own >= 0)
+    rules[has, own[has]] = np.asarray(conf, dtype=float)[has]
+    return np.hstack([np.log(np.clip(proba, 1e-6, 1.0)), rules])
+
+
+COMBINER_C = 0.1  # inverse L2 strength of the combiner (chosen with the blocks below held out in turn)
+
+#: Reviews unseen by the rules that classify them: the rules as they stood before each split was
+#: studied (``tests/golden/frozen_rules``; None: today's rules, which never studied test19/test20).
+#: The combiner learns from these, each read by a model trained without it.
+COMBINER_BLOCKS: tuple[tuple[str | None, tuple[str, ...]], ...] = (
+    ("rules_before_test14.toml", ("test14",)), ("rules_before_test15_16.toml", ("test15", "test16")),
+    ("rules_before_test17_18.toml", ("test17", "test18")), (None, ("test19", "test20")))
+
+
+def fit_combiner(model: TextModel, proba: np.ndarray, own: np.ndarray, conf: np.ndarray, labels: Sequence[str], *,
+                 C: float = COMBINER_C, about: dict[str, Any] | None = None) -> TextModel:
+    """``model`` with a combiner (:meth:`TextModel.combine`): multinomial logistic regression
+    (scikit-learn, lbfgs, L2, ``C``) of the true family on :func:`_combine_features` of the
+    model's probabilities and the rules' family and confidence, for texts neither the rules nor
+    the model that read them had seen (:func:`combiner_set`).  A class with no such text gets
+    no weight and an intercept of -30 (never chosen)."""
+    import dataclasses
+
+    from sklearn.linear_model import LogisticRegression
+
+    n = len(model.classes)
+    if np.shape(proba)[1] != n:
+        raise ValueError(f"proba has {np.shape(proba)[1]} columns for {n} classes")
+    clf = LogisticRegression(C=C, max_iter=5000).fit(_combine_features(proba, own, conf), list(labels))
+    coef, intercept = np.zeros((n, 2 * n)), np.full(n, -30.0)
+    rows = [model.classes.index(c) for c in clf.classes_]
+    coef[rows], intercept[rows] = clf.coef_, clf.intercept_
+    return dataclasses.replace(model, combine_coef=coef, combine_intercept=intercept, combine_about={
+        "method": f"LogisticRegression(C={C}) on the model's log-probabilities and the rules' family x confidence",
+        "texts": len(labels), **(about or {})})
+
+
+class CombinerSet(NamedTuple):
+    """Per text of :func:`combiner_set`: the model's probabilities, the index of the rules'
+    family among its classes (-1: none), the rules' confidence, the true family and the block;
+    and per block the model that read it (trained without it)."""
+
+    proba: np.ndarray
+    own: np.ndarray
+    conf: np.ndarray
+    labels: np.ndarray
+    block: np.ndarray
+    models: dict[str, TextModel]
+
+
+def combiner_set(labels_csv: str | Path, reviews_csv: str | Path, general_csv: str | Path | None,
+                 rules_dir: str | Path, blocks: Sequence[tuple[str | None, Sequence[str]]] = COMBINER_BLOCKS):
+    """What :func:`fit_combiner` learns from (:class:`CombinerSet`): each block's labelled
+    reviews classified by its rules (a file of ``rules_dir``; None: the bundled rules) and read
+    by a model trained on every other labelled review (:func:`training_set`).  Reviews the
+    model cannot read (too few known words) are left out."""
+    import pandas as pd
+
+    from . import schema
+    from .classify import load_taxonomy, text_model_inputs
+
+    lab = pd.read_csv(labels_csv)
+    raw = pd.read_csv(reviews_csv)
+    out: list[tuple] = []
+    models: dict[str, TextModel] = {}
+    classes = None
+    min_known = float(load_taxonomy().data["text_model"].get("min_known", 0.5))
+    for rules, splits in blocks:
+        model = train(*training_set(labels_csv, reviews_csv, general_csv,
+                                    splits=[s for s in lab["split"].unique() if s not in splits]))
+        if classes is not None and model.classes != classes:
+            raise SettingsError(f"text model: without {'+'.join(splits)} the labels hold other families ({model.classes})")
+        classes = model.classes
+        m = lab[lab["split"].isin(list(splits))].merge(raw, on="doc_id", validate="one_to_one")
+        df = pd.DataFrame({schema.TITLE: m["ReviewTitle"].fillna("").str.strip(), schema.TEXT: m["text"].fillna("").str.strip(),
+                           schema.RATING: m["ReviewStar"].astype(float)})
+        tax = load_taxonomy(None if rules is None else Path(rules_dir) / rules)
+        fam, conf, text = text_model_inputs(df, tax)
+        known, proba, _ = model.read(text, df[schema.RATING].to_numpy(float), min_known)
+        own = pd.Index(model.classes).get_indexer(fam[known])
+        name = "+".join(splits)
+        models[name] = model
+        out.append((proba, own, conf[known], m["label"].to_numpy()[known], np.full(int(known.sum()), name)))
+    return CombinerSet(*(np.concatenate(parts) for parts in zip(*out)), models=models)
+
+
 def labelled_reviews(labels_csv: str | Path, reviews_csv: str | Path, splits: Iterable[str] | None = None):
     """The hand-labelled reviews as ``(texts, ratings, labels)``: the labels of
     ``labels_csv`` (``doc_id``, ``split``, ``label``) joined to the review
@@ -377,9 +493,10 @@ def training_set(labels_csv: str | Path, reviews_csv: str | Path, general_csv: s
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m analysis.textmodel --reviews CSV [--labels CSV] [--general CSV] [--out JSON]``:
+    """``python -m analysis.textmodel --reviews CSV [--labels CSV] [--general CSV] [--frozen-rules DIR] [--out JSON]``:
     train on every labelled review (the earphone reviews and, unless ``--general ""``, our
-    labelled reviews of other products) and write the model file."""
+    labelled reviews of other products), learn the combiner (:func:`combiner_set`, unless
+    ``--frozen-rules ""``) and write the model file."""
     import argparse
     import hashlib
 
@@ -389,6 +506,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--labels", default=str(root / "tests" / "golden" / "labelled_reviews.csv"))
     p.add_argument("--general", default=str(root / "tests" / "golden" / "general_products_reviews.csv"),
                    help='labelled reviews of other products ("" for none)')
+    p.add_argument("--frozen-rules", default=str(root / "tests" / "golden" / "frozen_rules"),
+                   help='the rules as they stood before splits were studied, for the combiner ("" for none: rules_weight decides)')
     p.add_argument("--out", default=str(RULES_DIR / DEFAULT_MODEL))
     a = p.parse_args(argv)
     texts, ratings, labels = training_set(a.labels, a.reviews, a.general)
@@ -400,6 +519,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "trained_on": trained_on,
         "guide": "tests/golden/labelled_reviews_GUIDE.md",
         "language": "en"})
+    if a.frozen_rules:
+        cs = combiner_set(a.labels, a.reviews, a.general, a.frozen_rules)
+        model = fit_combiner(model, cs.proba, cs.own, cs.conf, cs.labels, about={
+            "trained_on": "labelled reviews unseen by the rules that classify them: " + ", ".join(
+                f"{b} ({n})" for b, n in zip(*np.unique(cs.block, return_counts=True))),
+            "rules": f"{Path(a.frozen_rules).name}/ and the bundled rules"})
     Path(a.out).write_text(json.dumps(model.to_dict(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     print(f"wrote {a.out}: {len(model.vocabulary):,} terms, {len(model.classes)} classes, {len(texts):,} texts")
     return 0
