@@ -1967,13 +1967,13 @@ def _rules_stand(tax: Taxonomy, patterns: bool = True):
 def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series,
                      disposition: pd.Series, rating: np.ndarray, text: pd.Series, helper: _Helper | None = None) -> None:
     """Where :func:`_model_gate` lets it, the model's family replaces the rules'
-    (in place).  With a combiner in the model file (``TextModel.combine``), the
-    family is the combiner's: learned from the model's probabilities and the
-    rules' family and confidence on reviews neither had seen, it may be any
-    family the model knows.  Without one, it is the most likely by the model's
+    (in place) when it is one of ``[text_model] families``.  With a combiner in
+    the model file (``TextModel.combine``), the family is the combiner's, learned
+    from the model's probabilities and the rules' family and confidence on
+    reviews neither had seen.  Without one, it is the most likely by the model's
     log-probability, the rules' own family adding ``rules_weight`` x their
     confidence (where the rules are surer, the model must be surer still to
-    overrule them), and only one of ``[text_model] families``.  With a ``helper`` process and
+    overrule them).  With a ``helper`` process and
     many texts, it reads half of them (:func:`_read_shared`)."""
     gate = _model_gate(tax, fam, conf, ev, reason, disposition, rating, text)
     if not gate.any():
