@@ -230,7 +230,7 @@ def _validate_text_model(tm: Any, known: set[str]) -> None:
         raise SettingsError("taxonomy: [text_model] must be a table")
     if not isinstance(tm.get("enabled", False), bool):
         raise SettingsError("taxonomy: text_model.enabled must be true or false")
-    for key in ("below_confidence", "min_known"):
+    for key in ("below_confidence", "min_known", "specific_min"):
         val = tm.get(key, 0.5)
         if isinstance(val, bool) or not isinstance(val, (int, float)) or not 0 <= val <= 1:
             raise SettingsError(f"taxonomy: text_model.{key} must be a number from 0 to 1, got {val!r}")
@@ -1970,7 +1970,9 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
     (in place) when it is one of ``[text_model] families``.  With a combiner in
     the model file (``TextModel.combine``), the family is the combiner's, learned
     from the model's probabilities and the rules' family and confidence on
-    reviews neither had seen.  Without one, it is the most likely by the model's
+    reviews neither had seen; it may also be another family the model knows
+    where the combiner gives it a probability of ``specific_min`` or more (a
+    part named missing, a listing contradicted).  Without one, it is the most likely by the model's
     log-probability, the rules' own family adding ``rules_weight`` x their
     confidence (where the rules are surer, the model must be surer still to
     overrule them).  With a ``helper`` process and
@@ -2006,8 +2008,12 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
         has = np.flatnonzero(own >= 0)
         score[has, own[has]] += float(tm.get("rules_weight", 0.0)) * conf[rows[has]]
     best = score.argmax(axis=1)
+    may = np.isin(best, allowed)
+    if model.combine_coef is not None:  # another family only where the combiner is sure enough of it
+        top = np.exp(score - score.max(axis=1, keepdims=True))
+        may |= top[np.arange(len(best)), best] / top.sum(axis=1) >= float(tm.get("specific_min", 1.0))
     classes = np.array(model.classes, dtype=object)
-    changed = np.isin(best, allowed) & (classes[best] != fam[rows])
+    changed = may & (classes[best] != fam[rows])
     rows, pos, best = rows[changed], pos[changed], best[changed]
     # the evidence only where the family changes: the words that weighed most for it
     # (read once per distinct text and family)
