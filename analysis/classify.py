@@ -2008,20 +2008,22 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
         has = np.flatnonzero(own >= 0)
         score[has, own[has]] += float(tm.get("rules_weight", 0.0)) * conf[rows[has]]
     best = score.argmax(axis=1)
+    sure = proba[pos, best]  # the confidence: the probability of the family by what decided it
     may = np.isin(best, allowed)
-    if model.combine_coef is not None:  # another family only where the combiner is sure enough of it
+    if model.combine_coef is not None:  # the combiner's; another family only where it is sure enough of it
         top = np.exp(score - score.max(axis=1, keepdims=True))
-        may |= top[np.arange(len(best)), best] / top.sum(axis=1) >= float(tm.get("specific_min", 1.0))
+        sure = top[np.arange(len(best)), best] / top.sum(axis=1)
+        may |= sure >= float(tm.get("specific_min", 1.0))
     classes = np.array(model.classes, dtype=object)
     changed = may & (classes[best] != fam[rows])
-    rows, pos, best = rows[changed], pos[changed], best[changed]
+    rows, pos, best, sure = rows[changed], pos[changed], best[changed], sure[changed]
     # the evidence only where the family changes: the words that weighed most for it
     # (read once per distinct text and family)
     _, first, back = np.unique(pos * len(classes) + best, return_index=True, return_inverse=True)
     x = model.features([texts[i] for i in read_u[pos[first]].tolist()])
     terms = model.row_terms(x, range(len(first)), best[first].tolist())
     evidence = np.array([(EVIDENCE_MODEL + ", ".join(ts)).removesuffix(": ") for ts in terms], dtype=object)
-    fam[rows], conf[rows], ev[rows] = classes[best], proba[pos, best], evidence[back.ravel()]
+    fam[rows], conf[rows], ev[rows] = classes[best], sure, evidence[back.ravel()]
 
 
 _SHARED_READ_MIN = 4000  # texts from which the helper process reads half of them for the text model

@@ -413,5 +413,13 @@ def test_the_combiner_chooses_a_specific_family_only_where_sure_and_never_with_s
     text = "Different colour from photo. Photo shows navy, the shoes are almost purple in daylight."
     got = classify_texts([text], ratings=[3]).iloc[0]
     assert got["family"] == "not_as_described" and got["evidence"].startswith("text model: ")
+    # its confidence is the combiner's probability of that family, by hand from the rules' reading
+    rules = classify_texts([text], RULES_ONLY, ratings=[3]).iloc[0]
+    model = textmodel.load_text_model()
+    score = model.combine(model.predict_proba([text], [3.0]), np.array([model.classes.index(rules["family"])]),
+                          np.array([rules["family_confidence"]]))[0]
+    p = np.exp(score - score.max()) / np.exp(score - score.max()).sum()
+    assert got["family_confidence"] == pytest.approx(p[model.classes.index("not_as_described")], abs=1e-9)
+    assert p.max() >= load_taxonomy().data["text_model"]["specific_min"]
     only = load_taxonomy(overrides={"text_model": {**load_taxonomy().data["text_model"], "specific_min": 1.0}})
     assert classify_texts([text], only, ratings=[3])["family"][0] == "other"
