@@ -1972,15 +1972,15 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
     from the model's probabilities and the rules' family and confidence on
     reviews neither had seen; it may also be another family the model knows
     where the combiner gives it a probability of ``specific_min`` or more (a
-    part named missing, a listing contradicted).  Without one, it is the most likely by the model's
-    log-probability, the rules' own family adding ``rules_weight`` x their
-    confidence (where the rules are surer, the model must be surer still to
-    overrule them).  With a ``helper`` process and
-    many texts, it reads half of them (:func:`_read_shared`)."""
+    part named missing, a listing contradicted).  Without one, it is the most
+    likely by the model's log-probability, the rules' own family adding
+    ``rules_weight`` x their confidence (where the rules are surer, the model
+    must be surer still to overrule them).  With a ``helper`` process and many
+    texts, it reads half of them (:func:`_read_shared`)."""
     gate = _model_gate(tax, fam, conf, ev, reason, disposition, rating, text)
     if not gate.any():
         return
-    from analysis.textmodel import STARS, load_text_model
+    from analysis.textmodel import STARS, load_text_model, softmax
 
     tm = tax.data["text_model"]
     model = load_text_model(tm.get("file", DEFAULT_TEXT_MODEL))
@@ -2001,19 +2001,18 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
     read = pos_u[codes] >= 0  # per gated row: the model read its text
     rows, pos = rows[read], pos_u[codes[read]]
     own = pd.Index(model.classes).get_indexer(fam[rows])  # -1: a family the model does not know
-    if model.combine_coef is not None:  # the learned combination of the model's reading and the rules'
-        score = model.combine(proba[pos], own, conf[rows])
+    # per row: the family, its probability by what decided it (the confidence), and whether it may win
+    if model.combine_coef is not None:  # the learned combination; a family outside `families` only where sure
+        p = softmax(model.combine(proba[pos], own, conf[rows]))
+        best = p.argmax(axis=1)
+        sure = p[np.arange(len(best)), best]
+        may = np.isin(best, allowed) | (sure >= float(tm.get("specific_min", 1.0)))
     else:  # the model's log-probabilities, the rules' family weighted by their confidence
         score = np.log(np.maximum(proba[pos], 1e-300))
         has = np.flatnonzero(own >= 0)
         score[has, own[has]] += float(tm.get("rules_weight", 0.0)) * conf[rows[has]]
-    best = score.argmax(axis=1)
-    sure = proba[pos, best]  # the confidence: the probability of the family by what decided it
-    may = np.isin(best, allowed)
-    if model.combine_coef is not None:  # the combiner's; another family only where it is sure enough of it
-        top = np.exp(score - score.max(axis=1, keepdims=True))
-        sure = top[np.arange(len(best)), best] / top.sum(axis=1)
-        may |= sure >= float(tm.get("specific_min", 1.0))
+        best = score.argmax(axis=1)
+        sure, may = proba[pos, best], np.isin(best, allowed)
     classes = np.array(model.classes, dtype=object)
     changed = may & (classes[best] != fam[rows])
     rows, pos, best, sure = rows[changed], pos[changed], best[changed], sure[changed]

@@ -180,9 +180,7 @@ class TextModel:
             r = np.asarray(ratings, dtype=float)
             for k, star in enumerate(STARS):
                 scores += np.outer(r == star, self.star_coef[:, k])
-        scores -= scores.max(axis=1, keepdims=True)
-        p = np.exp(scores)
-        return p / p.sum(axis=1, keepdims=True)
+        return softmax(scores)
 
     def read(self, texts: Sequence[str], ratings: Sequence[float], min_known: float = 0.0) -> tuple[np.ndarray, np.ndarray, "Any"]:
         """Read the texts of which at least ``min_known`` of the words are known
@@ -358,6 +356,12 @@ def _star_matrix(ratings: Iterable[float]) -> np.ndarray:
     return np.stack([r == s for s in STARS], axis=1).astype(float)
 
 
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Each row of ``scores`` as probabilities (exp, normalised; rows sum to 1)."""
+    p = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
+
+
 def _combine_features(proba: np.ndarray, own: np.ndarray, conf: np.ndarray) -> np.ndarray:
     """The combiner's inputs: the model's log-probabilities (clipped at 1e-6), then the rules'
     family as an indicator (none where ``own`` is -1) times their confidence."""
@@ -426,7 +430,6 @@ def combiner_set(labels_csv: str | Path, reviews_csv: str | Path, general_csv: s
     from .classify import load_taxonomy, text_model_inputs
 
     lab = pd.read_csv(labels_csv)
-    raw = pd.read_csv(reviews_csv)
     out: list[tuple] = []
     models: dict[str, TextModel] = {}
     classes = None
@@ -437,12 +440,11 @@ def combiner_set(labels_csv: str | Path, reviews_csv: str | Path, general_csv: s
         if classes is not None and model.classes != classes:
             raise SettingsError(f"text model: without {'+'.join(splits)} the labels hold other families ({model.classes})")
         classes = model.classes
-        m = lab[lab["split"].isin(list(splits))].merge(raw, on="doc_id", validate="one_to_one")
-        df = pd.DataFrame({schema.TITLE: m["ReviewTitle"].fillna("").str.strip(), schema.TEXT: m["text"].fillna("").str.strip(),
-                           schema.RATING: m["ReviewStar"].astype(float)})
+        m = _labelled_frame(labels_csv, reviews_csv, splits)
+        df = pd.DataFrame({schema.TITLE: m["title"], schema.TEXT: m["body"], schema.RATING: m["stars"]})
         tax = load_taxonomy(None if rules is None else Path(rules_dir) / rules)
         fam, conf, text = text_model_inputs(df, tax)
-        known, proba, _ = model.read(text, df[schema.RATING].to_numpy(float), min_known)
+        known, proba, _ = model.read(text, m["stars"].to_numpy(float), min_known)
         own = pd.Index(model.classes).get_indexer(fam[known])
         name = "+".join(splits)
         models[name] = model
@@ -454,18 +456,24 @@ def labelled_reviews(labels_csv: str | Path, reviews_csv: str | Path, splits: It
     """The hand-labelled reviews as ``(texts, ratings, labels)``: the labels of
     ``labels_csv`` (``doc_id``, ``split``, ``label``) joined to the review
     file's ``ReviewTitle``, ``text`` and ``ReviewStar``; only ``splits`` when given."""
+    m = _labelled_frame(labels_csv, reviews_csv, splits)
+    texts = (m["title"] + " . " + m["body"]).tolist()
+    return texts, m["stars"].tolist(), m["label"].tolist()
+
+
+def _labelled_frame(labels_csv: str | Path, reviews_csv: str | Path, splits: Iterable[str] | None = None):
+    """The labels of ``labels_csv`` (only ``splits`` when given) joined to the review file:
+    columns ``label``, ``title`` and ``body`` (trimmed) and ``stars`` (float)."""
     import pandas as pd
 
     lab = pd.read_csv(labels_csv)
     if splits is not None:
         lab = lab[lab["split"].isin(list(splits))]
-    raw = pd.read_csv(reviews_csv)
-    m = lab.merge(raw, on="doc_id", how="left", validate="one_to_one")
+    m = lab.merge(pd.read_csv(reviews_csv), on="doc_id", how="left", validate="one_to_one")
     if m["text"].isna().any():
         raise SettingsError(f"text model: {int(m['text'].isna().sum())} labelled reviews are not in {reviews_csv}")
-    title, body = m["ReviewTitle"].fillna("").str.strip(), m["text"].fillna("").str.strip()
-    texts = (title + " . " + body).tolist()
-    return texts, m["ReviewStar"].astype(float).tolist(), m["label"].tolist()
+    return pd.DataFrame({"label": m["label"], "title": m["ReviewTitle"].fillna("").str.strip(),
+                         "body": m["text"].fillna("").str.strip(), "stars": m["ReviewStar"].astype(float)})
 
 
 def general_reviews(csv: str | Path, sets: Iterable[str] | None = None):
