@@ -373,23 +373,23 @@ def test_the_learned_combiner_on_reviews_unseen_by_rules_model_and_combiner(real
     Here each block is scored with its model and a combiner learned from the other three:
     unseen by all three.  It must beat the hand-set weighing of the rules' confidence on the
     pooled reviews; the shipped combiner is the one learned from all four blocks; and on set C
-    (other products, unseen) it keeps the hand-set weighing's score."""
+    (other products, unseen) it scores at least what the hand-set weighing did (0.800)."""
     pytest.importorskip("sklearn")
     labels, reviews = GOLDEN / "labelled_reviews.csv", realdata / "reviews" / "amazon_in_earphones_reviews.csv"
     cs = textmodel.combiner_set(labels, reviews, GENERAL, FROZEN)
     lab = pd.read_csv(labels)
-    got, before = [], []
+    got, before, n = 0.0, 0.0, 0  # right answers of each way, reviews
     for rules, splits in textmodel.COMBINER_BLOCKS:
         name = "+".join(splits)
         rest = cs.block != name
         combined = textmodel.fit_combiner(cs.models[name], cs.proba[rest], cs.own[rest], cs.conf[rest], cs.labels[rest])
         m, df = _earphone_reviews(lab, list(splits), reviews)
         rules_file = None if rules is None else FROZEN / rules
-        got.append(_rules_and_model(combined, df, m["label"], tmp_path, rules_file)[1] * len(m))
-        before.append(_rules_and_model(cs.models[name], df, m["label"], tmp_path, rules_file)[1] * len(m))
-        print(f"{name} ({len(m)}): hand-set weighing {before[-1] / len(m):.3f}, combiner {got[-1] / len(m):.3f}")
-    n = sum(len(_earphone_reviews(lab, list(s), reviews)[0]) for _, s in textmodel.COMBINER_BLOCKS)
-    pooled, pooled_before = sum(got) / n, sum(before) / n
+        both = _rules_and_model(combined, df, m["label"], tmp_path, rules_file)[1]
+        hand = _rules_and_model(cs.models[name], df, m["label"], tmp_path, rules_file)[1]
+        print(f"{name} ({len(m)}): hand-set weighing {hand:.3f}, combiner {both:.3f}")
+        got, before, n = got + both * len(m), before + hand * len(m), n + len(m)
+    pooled, pooled_before = got / n, before / n
     print(f"pooled ({n}): hand-set weighing {pooled_before:.3f}, combiner {pooled:.3f}")
     assert n == 1745 and pooled_before == pytest.approx(0.880, abs=0.003) and pooled == pytest.approx(0.893, abs=0.003)
     assert pooled - pooled_before >= 0.008
