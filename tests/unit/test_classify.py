@@ -356,24 +356,27 @@ def _labelled(realdata: Path) -> pd.DataFrame:
 
 
 def test_high_star_reviews_labelled_blind(realdata):
-    """300 random 4-5 star reviews of the file (seed 19), labelled blind by a helper with the
-    GUIDE (no complaint: other; a named shortcoming inside praise: its family; 25 marked
-    "unsure" in ``why``).  They are praise to the analysis (left out as not complaints), so
-    this measures only ``classify`` on a whole review export.  Measured: 0.820 (0.858 on the
-    275 the annotator was sure of); the main error is praise naming a problem in the negative
-    ("no pain in the ear", "don't see any issue").  A guard, not a target."""
+    """Random 4-5 star reviews of the file, 300 per split, each split labelled blind by its own
+    helper with the GUIDE (no complaint: other; a named shortcoming inside praise: its family;
+    "unsure" in ``why`` where the annotator was).  hs1 (seed 19) was studied by the round of
+    4-5 star wordings (0.820 -> 0.923); hs2 and hs3 (seeds 20, 21 from what was left) were
+    held out: 0.857 -> 0.863 and 0.803 -> 0.823 (only their scores read).  They are praise to
+    the analysis (left out as not complaints), so this measures ``classify`` on a whole review
+    export.  Guards about 0.02 below the measured scores."""
     lab = pd.read_csv(GOLDEN / "labelled_high_star_reviews.csv")
-    assert len(lab) == 300 and lab["doc_id"].is_unique and set(lab["stars"]) == {4, 5}
+    assert lab["doc_id"].is_unique and set(lab["stars"]) == {4, 5}
+    assert lab["split"].value_counts().to_dict() == {"hs1": 300, "hs2": 300, "hs3": 300}
     assert set(lab["label"]) <= set(load_taxonomy().families)
     raw = pd.read_csv(realdata / "reviews" / "amazon_in_earphones_reviews.csv")
     m = lab.merge(raw, on="doc_id", how="left", validate="one_to_one")
     assert (m["ReviewStar"] == m["stars"]).all()
     df = pd.DataFrame({schema.TITLE: m["ReviewTitle"].fillna("").str.strip(), schema.TEXT: m["text"].fillna("").str.strip(),
                        schema.RATING: m["ReviewStar"].astype(float)})
-    ok = classify_complaints(df)[schema.FAMILY].to_numpy() == m["label"].to_numpy()
-    sure = ~m["why"].str.startswith("unsure").to_numpy()
-    print(f"4-5 stars ({len(m)}): {ok.mean():.3f}, sure ({sure.sum()}): {ok[sure].mean():.3f}")
-    assert ok.mean() >= 0.80 and ok[sure].mean() >= 0.84
+    m["ok"] = classify_complaints(df)[schema.FAMILY].to_numpy() == m["label"].to_numpy()
+    got = m.groupby("split")["ok"].mean().round(3).to_dict()
+    print(f"4-5 stars by split: {got}")
+    for split, measured in {"hs1": 0.923, "hs2": 0.863, "hs3": 0.823}.items():
+        assert got[split] >= measured - 0.02, split
 
 
 def test_labelled_sample_is_sound():

@@ -471,6 +471,43 @@ WORDING: dict[str, list[tuple[str, float | None, str]]] = {
         # must NOT flip: a technician who never came is service, not the parcel
         ("Good fan. The installation guy never came though", 3, "other"),
     ],
+    # (4-5 star sample hs1) praise with a problem denied a few words back, or only supposed, is no complaint
+    "a_problem_denied_or_supposed_is_no_complaint": [
+        ("Superb sound quality | using it from last 6 months dont see any issue, mic also works fine", 5, "other"),
+        ("Excellent product. It does not give you any pain in ears even after hours", 5, "other"),
+        ("Comfortable, no pain in the ear while using", 5, "other"),
+        ("Never faced a single problem with the pairing", 4, "other"),
+        ("Good product, immediate replacement if you find any issue", 5, "other"),
+        # must NOT flip: a failure after the denial still counts; pain named plainly is comfort
+        ("Didn't face any issue for 2 months, then the left side stopped working", 4, "product_defect"),
+        ("Good sound but ear pain after an hour", 4, "quality_expectation"),
+        ("No bass and ear pain after an hour", 2, "quality_expectation"),
+    ],
+    # (4-5 star sample hs1) praise plus a named shortcoming is quality_expectation at any rating (GUIDE)
+    "praise_with_a_named_shortcoming": [
+        ("Excellent earphones, but the wire is bit long to my liking", 5, "quality_expectation"),
+        ("Pretty good product, all fine except for noise cancellation", 4, "quality_expectation"),
+        ("Perfect for music lovers but not for bass lovers", 5, "quality_expectation"),
+        ("Excellent quality, sound is good, can improve bass and wire quality", 5, "quality_expectation"),
+        ("Good product, they should provide some extra ear fins", 5, "quality_expectation"),
+        ("Bass is good but a little bit less as compared to Sony", 4, "quality_expectation"),
+        ("Great sound. The cord is a little shorter compared to other earphones though", 5, "quality_expectation"),
+        ("Good product | battery backup standby 3hours only", 5, "quality_expectation"),
+        ("Great stuff but the cost does not justify the quality", 4, "quality_expectation"),
+        ("Great sound and fit, just wish the cable was non tangling", 5, "quality_expectation"),
+        ("Great sound. Magnet is not as strong as it should be", 4, "quality_expectation"),
+        ("Good product, sound quality is okay", 4, "quality_expectation"),
+        ("Sounds great but earbuds will fall off your ears", 4, "quality_expectation"),
+        # must NOT flip: praise only, an okay price judgement, advice to spend here, a price
+        ("Sound quality is ok for the price, battery lasts pretty long", 3, "other"),
+        ("Awesome. Don't waste more money on other headsets", 5, "other"),
+        ("Beyond ma expectation, excellent sound", 5, "other"),
+        ("Good, but it's sound quality is unbeatable", 5, "other"),
+        ("Very useful while driving bike in harsh traffic", 5, "other"),
+        ("The pouch which comes with this is also great", 5, "other"),
+        ("If it were Rs.2000 instead of Rs.3000 it would be worth it", 5, "other"),
+        ("You can verify whether genuine on the website, great product", 5, "other"),
+    ],
 }
 
 
