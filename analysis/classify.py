@@ -1914,16 +1914,16 @@ def _model_gate(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray
     """Rows the text model reads: the rules unsure, and their family one the model
     may choose (a specific family such as misuse stays) and not decided by a
     term of a ``keep`` family, no code, some text, and a star rating the model
-    was trained on (1-3: without one, as for a seller's own comments, it would
-    read praise as a complaint)."""
+    was trained on (its ``stars``: without one, as for a seller's own comments,
+    it would read praise as a complaint)."""
     tm = tax.data.get("text_model", {})
     if not tm.get("enabled", False) or not tm.get("families"):
         return np.zeros(len(conf), dtype=bool)
-    from analysis.textmodel import STARS
+    from analysis.textmodel import load_text_model
 
     gate = ((conf <= float(tm.get("below_confidence", 0.5))) & np.isin(fam, list(tm["families"]))
             & (reason == "").to_numpy() & (disposition == "").to_numpy()
-            & np.isin(rating, STARS) & (text.fillna("") != "").to_numpy())
+            & np.isin(rating, load_text_model(tm.get("file", DEFAULT_TEXT_MODEL)).stars) & (text.fillna("") != "").to_numpy())
     if gate.any():
         rows = np.flatnonzero(gate)
         stands = _rules_stand(tax, patterns=not _combines(tm))
@@ -1980,7 +1980,7 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
     gate = _model_gate(tax, fam, conf, ev, reason, disposition, rating, text)
     if not gate.any():
         return
-    from analysis.textmodel import STARS, load_text_model, softmax
+    from analysis.textmodel import load_text_model, softmax
 
     tm = tax.data["text_model"]
     model = load_text_model(tm.get("file", DEFAULT_TEXT_MODEL))
@@ -1989,9 +1989,10 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
         return
     rows = np.flatnonzero(gate)
     t_codes, t_uniq = pd.factorize(text.iloc[rows].to_numpy(dtype=object))
-    codes, pair = pd.factorize(t_codes.astype(np.int64) * len(STARS) + np.searchsorted(STARS, rating[rows]))  # one reading per text and rating
-    texts = t_uniq[pair // len(STARS)].tolist()
-    ratings = np.asarray(STARS, dtype=float)[pair % len(STARS)]
+    stars = model.stars
+    codes, pair = pd.factorize(t_codes.astype(np.int64) * len(stars) + np.searchsorted(stars, rating[rows]))  # one reading per text and rating
+    texts = t_uniq[pair // len(stars)].tolist()
+    ratings = np.asarray(stars, dtype=float)[pair % len(stars)]
     known, proba = _read_shared(tm.get("file", DEFAULT_TEXT_MODEL), texts, ratings, float(tm.get("min_known", 0.5)), helper)
     if not known.any():
         return

@@ -40,11 +40,12 @@ from .errors import SettingsError
 from .text import RULES_DIR
 
 DEFAULT_MODEL = "text_model_en.json"
-STARS = (1, 2, 3)  # the ratings the model was trained on, as indicators; none of them = not known
+STARS = (1, 2, 3)  # the ratings a model is trained on, as indicators; none of them = not known
 CHARS = (3, 5)  # letter runs of these lengths inside each word (word edges marked by a space) are features
 CHAR_MARK = "#"  # a letter-run feature's prefix: "#wor", "# wo" (kept apart from words, never shown as evidence)
 
 _WORD = re.compile(r"[a-z0-9]{2,}")
+_DIGIT = re.compile(r"[0-9]")
 _APOSTROPHES = str.maketrans("", "", "'\u2019`")
 
 
@@ -54,22 +55,26 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().translate(_APOSTROPHES))
 
 
-def tokens(text: str, chars: tuple[int, int] | None = None) -> list[str]:
+def tokens(text: str, chars: tuple[int, int] | None = None, digit_runs: bool = False) -> list[str]:
     """The model's features of ``text``: its :func:`words`, each pair of
     neighbouring words ("stopped working") and, with ``chars=(lo, hi)``, the
-    :func:`letter_runs` of its words."""
+    :func:`letter_runs` of its words (``digit_runs``: of those with a digit too)."""
     w = words(text)
-    return w + [f"{a} {b}" for a, b in zip(w, w[1:])] + (letter_runs(w, chars) if chars else [])
+    return w + [f"{a} {b}" for a, b in zip(w, w[1:])] + (letter_runs(w, chars, digit_runs) if chars else [])
 
 
-def letter_runs(text_words: Sequence[str], chars: tuple[int, int]) -> list[str]:
+def letter_runs(text_words: Sequence[str], chars: tuple[int, int], digit_runs: bool = False) -> list[str]:
     """Every run of ``lo`` to ``hi`` characters of each word with a space at
     either edge (" work " gives "# wo", "#wor", "#ork", "#rk ", "# wor" ...),
     prefixed by :data:`CHAR_MARK`, as scikit-learn's ``char_wb`` analyzer
-    cuts them."""
+    cuts them.  Words with a digit ("2hrs", order numbers) give none unless
+    ``digit_runs``: the word itself is a feature, and a new number each text
+    (an order id) cost a lookup per run for nothing."""
     lo, hi = chars
     out: list[str] = []
     for x in text_words:
+        if not digit_runs and _DIGIT.search(x):
+            continue
         p = f" {x} "
         for n in range(lo, hi + 1):
             out.extend(CHAR_MARK + p[i:i + n] for i in range(len(p) - n + 1))
@@ -84,7 +89,7 @@ class TextModel:
     vocabulary: dict[str, int]
     idf: np.ndarray  # (n_terms,)
     coef: np.ndarray  # (n_classes, n_terms)
-    star_coef: np.ndarray  # (n_classes, len(STARS))
+    star_coef: np.ndarray  # (n_classes, len(stars))
     intercept: np.ndarray  # (n_classes,)
     about: dict[str, Any]
     chars: tuple[int, int] | None = None  # letter runs as features (see tokens); None: words and pairs only
@@ -92,6 +97,8 @@ class TextModel:
     combine_coef: np.ndarray | None = None  # (n_classes, 2 n_classes)
     combine_intercept: np.ndarray | None = None  # (n_classes,)
     combine_about: dict[str, Any] | None = None
+    stars: tuple[int, ...] = STARS  # the ratings it was trained on (the gate reads no other)
+    digit_runs: bool = True  # letter runs of words with a digit are features (False: none, see letter_runs)
 
     @functools.cached_property
     def _unigrams(self) -> frozenset[str]:
@@ -122,14 +129,17 @@ class TextModel:
         every text's counts in one sparse product.  Word pairs are looked up
         once per distinct pair, and only where both words begin or end a pair
         of the vocabulary."""
+        import pandas as pd
         from scipy.sparse import csr_matrix
 
         vocab, n, n_terms = self.vocabulary, len(text_words), len(self.vocabulary)
-        local: dict[str, int] = {}
-        occ = np.fromiter((local.setdefault(t, len(local)) for w in text_words for t in w), dtype=np.int64)
         per_text = np.fromiter((len(w) for w in text_words), dtype=np.int64, count=n)
+        flat = np.empty(int(per_text.sum()), dtype=object)
+        flat[:] = [t for w in text_words for t in w]
+        occ, uniq = pd.factorize(flat)  # each word's number, in order of first sight
+        occ = occ.astype(np.int64, copy=False)
         text_of = np.repeat(np.arange(n, dtype=np.int64), per_text)
-        distinct = list(local)
+        distinct = uniq.tolist()
         n_words = len(distinct)
         own = np.fromiter((vocab.get(t, -1) for t in distinct), dtype=np.int64, count=n_words)
         # per distinct word: its own id (if a term) and its letter runs' ids
@@ -178,7 +188,7 @@ class TextModel:
         scores = np.asarray(x @ self.coef.T) + self.intercept
         if ratings is not None:
             r = np.asarray(ratings, dtype=float)
-            for k, star in enumerate(STARS):
+            for k, star in enumerate(self.stars):
                 scores += np.outer(r == star, self.star_coef[:, k])
         return softmax(scores)
 
@@ -231,6 +241,9 @@ class TextModel:
             runs.clear()
         vocab = self.vocabulary
         lo, hi = self.chars
+        if not self.digit_runs and _DIGIT.search(word):
+            runs[word] = []
+            return []
         p = f" {word} "  # letter_runs([word]) looked up, without building the strings' list
         runs[word] = out = [j for k in range(lo, hi + 1) for i in range(len(p) - k + 1)
                             if (j := vocab.get(CHAR_MARK + p[i:i + k])) is not None]
@@ -264,7 +277,7 @@ class TextModel:
 
         combine = {} if self.combine_coef is None else {"combine": {
             "about": self.combine_about or {}, "coef": r(self.combine_coef), "intercept": r(self.combine_intercept)}}
-        return {"about": self.about, "classes": list(self.classes), "stars": list(STARS),
+        return {"about": self.about, "classes": list(self.classes), "stars": list(self.stars), "digit_runs": self.digit_runs,
                 **({"chars": list(self.chars)} if self.chars else {}), "terms": self._terms,
                 "idf": r(self.idf), "coef": r(self.coef), "star_coef": r(self.star_coef), "intercept": r(self.intercept),
                 **combine}
@@ -281,6 +294,7 @@ def from_dict(data: dict[str, Any]) -> TextModel:
             if not 1 <= lo <= hi:
                 raise ValueError(f"chars {chars!r}")
         combine = data.get("combine")
+        stars = tuple(int(x) for x in data.get("stars", STARS))
         model = TextModel(classes=classes, vocabulary={t: j for j, t in enumerate(terms)},
                           idf=np.asarray(data["idf"], dtype=float), coef=np.asarray(data["coef"], dtype=float),
                           star_coef=np.asarray(data["star_coef"], dtype=float),
@@ -288,12 +302,13 @@ def from_dict(data: dict[str, Any]) -> TextModel:
                           chars=None if chars is None else (lo, hi),
                           combine_coef=None if combine is None else np.asarray(combine["coef"], dtype=float),
                           combine_intercept=None if combine is None else np.asarray(combine["intercept"], dtype=float),
-                          combine_about=None if combine is None else dict(combine.get("about", {})))
+                          combine_about=None if combine is None else dict(combine.get("about", {})), stars=stars,
+                          digit_runs=bool(data.get("digit_runs", True)))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise SettingsError(f"text model: not a model file ({exc})") from None
     n = len(classes)
     if (model.coef.shape != (n, len(terms)) or model.idf.shape != (len(terms),)
-            or model.star_coef.shape != (n, len(STARS)) or model.intercept.shape != (n,)
+            or model.star_coef.shape != (n, len(stars)) or model.intercept.shape != (n,)
             or (model.combine_coef is not None and (model.combine_coef.shape != (n, 2 * n) or model.combine_intercept.shape != (n,)))):
         raise SettingsError("text model: its arrays do not match its terms and classes")
     return model
@@ -316,13 +331,14 @@ def load_text_model(name: str = DEFAULT_MODEL) -> TextModel:
 
 # ------------------------------------------------------------------ training
 def train(texts: Sequence[str], ratings: Sequence[float], labels: Sequence[str], *, C: float = 10.0,
-          min_df: int = 2, chars: tuple[int, int] | None = CHARS, about: dict[str, Any] | None = None) -> TextModel:
+          min_df: int = 2, chars: tuple[int, int] | None = CHARS, about: dict[str, Any] | None = None,
+          stars: tuple[int, ...] = STARS, digit_runs: bool = False) -> TextModel:
     """Fit the model with scikit-learn (needed only here: a development dependency).
 
     Parameters
     ----------
     texts, ratings, labels : sequences of equal length
-        Title and body joined, star rating (1-3 are features), family id.
+        Title and body joined, star rating (``stars`` are features), family id.
     C : float
         Inverse L2 strength of ``LogisticRegression``.
     min_df : int
@@ -330,30 +346,34 @@ def train(texts: Sequence[str], ratings: Sequence[float], labels: Sequence[str],
     chars : (lo, hi) or None
         Letter runs of ``lo`` to ``hi`` characters as features too (:func:`letter_runs`);
         None: words and word pairs only.
+    stars : tuple of int
+        The ratings that are features (one indicator each); the model reads no text rated otherwise.
+    digit_runs : bool
+        Letter runs of words with a digit as features too (the files before 2026-11-24 did).
     """
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vec = TfidfVectorizer(analyzer=functools.partial(tokens, chars=chars), min_df=min_df, sublinear_tf=True)
+    vec = TfidfVectorizer(analyzer=functools.partial(tokens, chars=chars, digit_runs=digit_runs), min_df=min_df, sublinear_tf=True)
     x_text = vec.fit_transform(list(texts))
-    x = hstack([x_text, csr_matrix(_star_matrix(ratings))]).tocsr()
+    x = hstack([x_text, csr_matrix(_star_matrix(ratings, stars))]).tocsr()
     clf = LogisticRegression(C=C, max_iter=5000).fit(x, list(labels))
     n_terms = x_text.shape[1]
     terms = vec.get_feature_names_out().tolist()
     return TextModel(classes=tuple(clf.classes_.tolist()), vocabulary={t: j for j, t in enumerate(terms)},
                      idf=vec.idf_.astype(float), coef=clf.coef_[:, :n_terms].astype(float),
                      star_coef=clf.coef_[:, n_terms:].astype(float), intercept=clf.intercept_.astype(float),
-                     chars=chars,
+                     chars=chars, stars=tuple(stars), digit_runs=digit_runs,
                      about={"method": f"LogisticRegression(C={C}) on tf-idf of words, word pairs"
                                       + (f" and letter runs of {chars[0]}-{chars[1]} characters" if chars else "")
                                       + f" (min_df={min_df}) and the star rating", "texts": len(texts),
                             "labels": dict(sorted(Counter(labels).items())), **(about or {})})
 
 
-def _star_matrix(ratings: Iterable[float]) -> np.ndarray:
+def _star_matrix(ratings: Iterable[float], stars: Sequence[int] = STARS) -> np.ndarray:
     r = np.asarray(list(ratings), dtype=float)
-    return np.stack([r == s for s in STARS], axis=1).astype(float)
+    return np.stack([r == s for s in stars], axis=1).astype(float)
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:
@@ -418,7 +438,7 @@ class CombinerSet(NamedTuple):
     models: dict[str, TextModel]
 
 
-def combiner_set(labels_csv: str | Path, reviews_csv: str | Path, general_csv: str | Path | None,
+def combiner_set(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str | Path, general_csv: str | Path | None,
                  rules_dir: str | Path, blocks: Sequence[tuple[str | None, Sequence[str]]] = COMBINER_BLOCKS):
     """What :func:`fit_combiner` learns from (:class:`CombinerSet`): each block's labelled
     reviews classified by its rules (a file of ``rules_dir``; None: the bundled rules) and read
@@ -429,7 +449,7 @@ def combiner_set(labels_csv: str | Path, reviews_csv: str | Path, general_csv: s
     from . import schema
     from .classify import load_taxonomy, text_model_inputs
 
-    lab = pd.read_csv(labels_csv)
+    lab = read_labels(labels_csv)
     out: list[tuple] = []
     models: dict[str, TextModel] = {}
     classes = None
@@ -452,7 +472,7 @@ def combiner_set(labels_csv: str | Path, reviews_csv: str | Path, general_csv: s
     return CombinerSet(*(np.concatenate(parts) for parts in zip(*out)), models=models)
 
 
-def labelled_reviews(labels_csv: str | Path, reviews_csv: str | Path, splits: Iterable[str] | None = None):
+def labelled_reviews(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str | Path, splits: Iterable[str] | None = None):
     """The hand-labelled reviews as ``(texts, ratings, labels)``: the labels of
     ``labels_csv`` (``doc_id``, ``split``, ``label``) joined to the review
     file's ``ReviewTitle``, ``text`` and ``ReviewStar``; only ``splits`` when given."""
@@ -461,12 +481,25 @@ def labelled_reviews(labels_csv: str | Path, reviews_csv: str | Path, splits: It
     return texts, m["stars"].tolist(), m["label"].tolist()
 
 
-def _labelled_frame(labels_csv: str | Path, reviews_csv: str | Path, splits: Iterable[str] | None = None):
-    """The labels of ``labels_csv`` (only ``splits`` when given) joined to the review file:
-    columns ``label``, ``title`` and ``body`` (trimmed) and ``stars`` (float)."""
+def read_labels(labels_csv: str | Path | Sequence[str | Path]):
+    """The hand labels of one file or several (``doc_id``, ``split``, ``label``; the 1-3 star
+    reviews of ``labelled_reviews.csv`` and the 4-5 star ones of ``labelled_high_star_reviews.csv``
+    have distinct split names), one after the other."""
     import pandas as pd
 
-    lab = pd.read_csv(labels_csv)
+    files = [labels_csv] if isinstance(labels_csv, (str, Path)) else list(labels_csv)
+    lab = pd.concat([pd.read_csv(f)[["doc_id", "split", "label"]] for f in files], ignore_index=True)
+    if not lab["doc_id"].is_unique:
+        raise SettingsError("text model: a review is labelled twice in " + ", ".join(str(f) for f in files))
+    return lab
+
+
+def _labelled_frame(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str | Path, splits: Iterable[str] | None = None):
+    """The labels of ``labels_csv`` (:func:`read_labels`; only ``splits`` when given) joined to the
+    review file: columns ``label``, ``title`` and ``body`` (trimmed) and ``stars`` (float)."""
+    import pandas as pd
+
+    lab = read_labels(labels_csv)
     if splits is not None:
         lab = lab[lab["split"].isin(list(splits))]
     m = lab.merge(pd.read_csv(reviews_csv), on="doc_id", how="left", validate="one_to_one")
@@ -489,7 +522,7 @@ def general_reviews(csv: str | Path, sets: Iterable[str] | None = None):
     return texts, d["rating"].astype(float).tolist(), d["label"].tolist()
 
 
-def training_set(labels_csv: str | Path, reviews_csv: str | Path, general_csv: str | Path | None = None, *,
+def training_set(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str | Path, general_csv: str | Path | None = None, *,
                  splits: Iterable[str] | None = None, sets: Iterable[str] | None = None):
     """The labelled earphone reviews (:func:`labelled_reviews`, ``splits``) followed by, when
     ``general_csv`` is given, those of other products (:func:`general_reviews`, ``sets``)."""
@@ -501,7 +534,7 @@ def training_set(labels_csv: str | Path, reviews_csv: str | Path, general_csv: s
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m analysis.textmodel --reviews CSV [--labels CSV] [--general CSV] [--frozen-rules DIR] [--out JSON]``:
+    """``python -m analysis.textmodel --reviews CSV [--labels CSV ...] [--general CSV] [--frozen-rules DIR] [--out JSON]``:
     train on every labelled review (the earphone reviews and, unless ``--general ""``, our
     labelled reviews of other products), learn the combiner (:func:`combiner_set`, unless
     ``--frozen-rules ""``) and write the model file."""
@@ -511,7 +544,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = Path(__file__).resolve().parents[1]
     p = argparse.ArgumentParser(prog="python -m analysis.textmodel", description=main.__doc__)
     p.add_argument("--reviews", required=True, help="amazon_in_earphones_reviews.csv of the shared real data")
-    p.add_argument("--labels", default=str(root / "tests" / "golden" / "labelled_reviews.csv"))
+    p.add_argument("--labels", nargs="+", default=[str(root / "tests" / "golden" / "labelled_reviews.csv")],
+                   help="hand labels (several files: one after the other; e.g. labelled_high_star_reviews.csv too)")
     p.add_argument("--general", default=str(root / "tests" / "golden" / "general_products_reviews.csv"),
                    help='labelled reviews of other products ("" for none)')
     p.add_argument("--frozen-rules", default=str(root / "tests" / "golden" / "frozen_rules"),
@@ -519,8 +553,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", default=str(RULES_DIR / DEFAULT_MODEL))
     a = p.parse_args(argv)
     texts, ratings, labels = training_set(a.labels, a.reviews, a.general)
-    digest = hashlib.sha256(Path(a.labels).read_bytes()).hexdigest()
-    trained_on = f"{Path(a.labels).name} (sha256 {digest[:16]}) joined to {Path(a.reviews).name}"
+    trained_on = ", ".join(f"{Path(f).name} (sha256 {hashlib.sha256(Path(f).read_bytes()).hexdigest()[:16]})" for f in a.labels)
+    trained_on += f" joined to {Path(a.reviews).name}"
     if a.general:
         trained_on += f"; {Path(a.general).name} (sha256 {hashlib.sha256(Path(a.general).read_bytes()).hexdigest()[:16]})"
     model = train(texts, ratings, labels, about={

@@ -359,23 +359,26 @@ def test_high_star_reviews_labelled_blind(realdata):
     """Random 4-5 star reviews of the file, 300 per split, each split labelled blind by its own
     helper with the GUIDE (no complaint: other; a named shortcoming inside praise: its family;
     "unsure" in ``why`` where the annotator was).  hs1 (seed 19) was studied by the round of
-    4-5 star wordings (0.820 -> 0.923); hs2 and hs3 (seeds 20, 21 from what was left) were
-    held out: 0.857 -> 0.863 and 0.803 -> 0.823 (only their scores read).  They are praise to
+    4-5 star wordings (0.820 -> 0.923); hs2-hs5 (seeds 20-23, each from what was left) were
+    held out: 0.857 -> 0.863, 0.803 -> 0.823, 0.847 -> 0.853, 0.840 -> 0.853 (only their
+    scores read; pooled 0.837 -> 0.848).  They are praise to
     the analysis (left out as not complaints), so this measures ``classify`` on a whole review
-    export.  Guards about 0.02 below the measured scores."""
+    export.  The rules alone: the shipped text model has learned every one of them (0.953-0.977
+    with it, memory); test_textmodel.py measures it on blocks it had not seen.  Guards about
+    0.02 below the measured scores."""
     lab = pd.read_csv(GOLDEN / "labelled_high_star_reviews.csv")
     assert lab["doc_id"].is_unique and set(lab["stars"]) == {4, 5}
-    assert lab["split"].value_counts().to_dict() == {"hs1": 300, "hs2": 300, "hs3": 300}
+    assert lab["split"].value_counts().to_dict() == {"hs1": 300, "hs2": 300, "hs3": 300, "hs4": 300, "hs5": 300}
     assert set(lab["label"]) <= set(load_taxonomy().families)
     raw = pd.read_csv(realdata / "reviews" / "amazon_in_earphones_reviews.csv")
     m = lab.merge(raw, on="doc_id", how="left", validate="one_to_one")
     assert (m["ReviewStar"] == m["stars"]).all()
     df = pd.DataFrame({schema.TITLE: m["ReviewTitle"].fillna("").str.strip(), schema.TEXT: m["text"].fillna("").str.strip(),
                        schema.RATING: m["ReviewStar"].astype(float)})
-    m["ok"] = classify_complaints(df)[schema.FAMILY].to_numpy() == m["label"].to_numpy()
+    m["ok"] = classify_complaints(df, rules_only())[schema.FAMILY].to_numpy() == m["label"].to_numpy()
     got = m.groupby("split")["ok"].mean().round(3).to_dict()
     print(f"4-5 stars by split: {got}")
-    for split, measured in {"hs1": 0.923, "hs2": 0.863, "hs3": 0.823}.items():
+    for split, measured in {"hs1": 0.923, "hs2": 0.863, "hs3": 0.823, "hs4": 0.853, "hs5": 0.853}.items():
         assert got[split] >= measured - 0.02, split
 
 
