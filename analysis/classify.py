@@ -1923,7 +1923,9 @@ def _model_gate(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray
 
     gate = ((conf <= float(tm.get("below_confidence", 0.5))) & np.isin(fam, list(tm["families"]))
             & (reason == "").to_numpy() & (disposition == "").to_numpy()
-            & np.isin(rating, load_text_model(tm.get("file", DEFAULT_TEXT_MODEL)).stars) & (text.fillna("") != "").to_numpy())
+            & ~np.isnan(rating) & (text.fillna("") != "").to_numpy())
+    if gate.any():  # (the model file is loaded only when some row may be read: coded returns never are)
+        gate &= np.isin(rating, load_text_model(tm.get("file", DEFAULT_TEXT_MODEL)).stars)
     if gate.any():
         rows = np.flatnonzero(gate)
         stands = _rules_stand(tax, patterns=not _combines(tm))
