@@ -223,8 +223,9 @@ def test_held_out_accuracy_of_rules_and_model_together(realdata, tmp_path):
     """The honest number.  test19 and test20 (495 reviews) were labelled after the
     last round of rules and never studied; the model is trained here on the other
     4,440 labelled reviews.  Rules alone: 0.804 (0.806 since the rounds of general
-    products, 0.808 since the round of 4-5 star wordings: each fixed one); with the model: 0.861, then 0.863, now 0.869 with
-    letter runs and the rules' confidence weighed against the model (measured).
+    products, 0.808 since the round of 4-5 star wordings: each fixed one); with the
+    model: 0.861, then 0.863, now 0.869 with letter runs and the rules' confidence
+    weighed against the model (measured).
     Guards about 0.02 below; the gain must be real, not one review's worth."""
     pytest.importorskip("sklearn")
     labels, reviews = GOLDEN / "labelled_reviews.csv", realdata / "reviews" / "amazon_in_earphones_reviews.csv"
@@ -251,7 +252,7 @@ def test_the_model_changes_few_of_the_rules_constructed_wordings():
     df = pd.DataFrame({schema.TEXT: [c[0] for c in cases], schema.RATING: [np.nan if c[1] is None else c[1] for c in cases]})
     expected = np.array([c[2] for c in cases])
     assert (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() != expected).sum() == 0
-    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 20
+    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 15
 
 
 def test_the_shipped_model_is_the_one_the_labelled_reviews_train(realdata):
