@@ -1924,21 +1924,16 @@ def _model_gate(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray
     gate = ((conf <= float(tm.get("below_confidence", 0.5))) & np.isin(fam, list(tm["families"]))
             & (reason == "").to_numpy() & (disposition == "").to_numpy()
             & ~np.isnan(rating) & (text.fillna("") != "").to_numpy())
-    if gate.any():  # (the model file is loaded only when some row may be read: coded returns never are)
-        gate &= np.isin(rating, load_text_model(tm.get("file", DEFAULT_TEXT_MODEL)).stars)
+    if not gate.any():  # (the model file is loaded only when some row may be read: coded returns never are)
+        return gate
+    model = load_text_model(tm.get("file", DEFAULT_TEXT_MODEL))
+    gate &= np.isin(rating, model.stars)
     if gate.any():
         rows = np.flatnonzero(gate)
-        stands = _rules_stand(tax, patterns=not _combines(tm))
+        stands = _rules_stand(tax, patterns=model.combine_coef is None)
         kept = [stands(f, e) for f, e in zip(fam[rows].tolist(), ev[rows].tolist())]
         gate[rows[np.array(kept, dtype=bool)]] = False
     return gate
-
-
-def _combines(tm: Mapping) -> bool:
-    """Whether the ``[text_model]`` file has a combiner (``TextModel.combine``)."""
-    from analysis.textmodel import load_text_model
-
-    return load_text_model(tm.get("file", DEFAULT_TEXT_MODEL)).combine_coef is not None
 
 
 def _rules_stand(tax: Taxonomy, patterns: bool = True):

@@ -449,18 +449,18 @@ def combiner_set(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str
     from . import schema
     from .classify import load_taxonomy, text_model_inputs
 
-    lab = read_labels(labels_csv)
+    labelled = _labelled_frame(labels_csv, reviews_csv)
     out: list[tuple] = []
     models: dict[str, TextModel] = {}
     classes = None
     min_known = float(load_taxonomy().data["text_model"].get("min_known", 0.5))
     for rules, splits in blocks:
         model = train(*training_set(labels_csv, reviews_csv, general_csv,
-                                    splits=[s for s in lab["split"].unique() if s not in splits]))
+                                    splits=[s for s in labelled["split"].unique() if s not in splits]))
         if classes is not None and model.classes != classes:
             raise SettingsError(f"text model: without {'+'.join(splits)} the labels hold other families ({model.classes})")
         classes = model.classes
-        m = _labelled_frame(labels_csv, reviews_csv, splits)
+        m = labelled[labelled["split"].isin(list(splits))]
         df = pd.DataFrame({schema.TITLE: m["title"], schema.TEXT: m["body"], schema.RATING: m["stars"]})
         tax = load_taxonomy(None if rules is None else Path(rules_dir) / rules)
         fam, conf, text = text_model_inputs(df, tax)
@@ -496,7 +496,7 @@ def read_labels(labels_csv: str | Path | Sequence[str | Path]):
 
 def _labelled_frame(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str | Path, splits: Iterable[str] | None = None):
     """The labels of ``labels_csv`` (:func:`read_labels`; only ``splits`` when given) joined to the
-    review file: columns ``label``, ``title`` and ``body`` (trimmed) and ``stars`` (float)."""
+    review file: columns ``split``, ``label``, ``title`` and ``body`` (trimmed) and ``stars`` (float)."""
     import pandas as pd
 
     lab = read_labels(labels_csv)
@@ -505,7 +505,7 @@ def _labelled_frame(labels_csv: str | Path | Sequence[str | Path], reviews_csv: 
     m = lab.merge(pd.read_csv(reviews_csv), on="doc_id", how="left", validate="one_to_one")
     if m["text"].isna().any():
         raise SettingsError(f"text model: {int(m['text'].isna().sum())} labelled reviews are not in {reviews_csv}")
-    return pd.DataFrame({"label": m["label"], "title": m["ReviewTitle"].fillna("").str.strip(),
+    return pd.DataFrame({"split": m["split"], "label": m["label"], "title": m["ReviewTitle"].fillna("").str.strip(),
                          "body": m["text"].fillna("").str.strip(), "stars": m["ReviewStar"].astype(float)})
 
 

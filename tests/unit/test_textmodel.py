@@ -255,6 +255,20 @@ def test_the_model_changes_few_of_the_rules_constructed_wordings():
     assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 15
 
 
+def test_labels_of_several_files_are_read_one_after_the_other(realdata, tmp_path):
+    """The 1-3 star and 4-5 star labels train together when asked (``--labels`` takes several
+    files; their split names differ); a review labelled in two files is an error."""
+    reviews = realdata / "reviews" / "amazon_in_earphones_reviews.csv"
+    low, high = GOLDEN / "labelled_reviews.csv", GOLDEN / "labelled_high_star_reviews.csv"
+    texts, ratings, labels = textmodel.labelled_reviews([low, high], reviews)
+    assert len(texts) == 4935 + 1500 and sorted(set(ratings)) == [1, 2, 3, 4, 5]
+    assert textmodel.labelled_reviews([low, high], reviews, splits=["hs2"])[2] == pd.read_csv(high).query("split == 'hs2'")["label"].tolist()
+    twice = tmp_path / "twice.csv"
+    pd.read_csv(low).head(3).to_csv(twice, index=False)
+    with pytest.raises(SettingsError, match="labelled twice"):
+        textmodel.read_labels([low, twice])
+
+
 def test_the_shipped_model_is_the_one_the_labelled_reviews_train(realdata):
     """analysis/rules/text_model_en.json is `python -m analysis.textmodel` on the
     labelled reviews (the earphones' and our other products'): retraining gives the same
