@@ -225,24 +225,47 @@ def _validate(data: Mapping) -> None:
                                     "write (?:...) for a group, and repeat the words instead of a back-reference")
 
 
-def _validate_text_model(tm: Any, known: set[str]) -> None:
+def _validate_text_model(tm: Any, known: set[str], where: str = "text_model") -> None:
+    """``[text_model]`` and its sub-tables (a model of its own for other star ratings,
+    ``[text_model.high_stars]``: each must name its own ``file``; no deeper tables)."""
     if not isinstance(tm, Mapping):
-        raise SettingsError("taxonomy: [text_model] must be a table")
+        raise SettingsError(f"taxonomy: [{where}] must be a table")
     if not isinstance(tm.get("enabled", False), bool):
-        raise SettingsError("taxonomy: text_model.enabled must be true or false")
+        raise SettingsError(f"taxonomy: {where}.enabled must be true or false")
     for key in ("below_confidence", "min_known", "specific_min"):
         val = tm.get(key, 0.5)
         if isinstance(val, bool) or not isinstance(val, (int, float)) or not 0 <= val <= 1:
-            raise SettingsError(f"taxonomy: text_model.{key} must be a number from 0 to 1, got {val!r}")
+            raise SettingsError(f"taxonomy: {where}.{key} must be a number from 0 to 1, got {val!r}")
     val = tm.get("rules_weight", 0.0)
     if isinstance(val, bool) or not isinstance(val, (int, float)) or not 0 <= val <= 10:
-        raise SettingsError(f"taxonomy: text_model.rules_weight must be a number from 0 to 10, got {val!r}")
+        raise SettingsError(f"taxonomy: {where}.rules_weight must be a number from 0 to 10, got {val!r}")
     for key in ("families", "keep"):
         fams = tm.get(key, [])
         if isinstance(fams, str) or not isinstance(fams, Sequence) or any(f not in known for f in fams):
-            raise SettingsError(f"taxonomy: text_model.{key} must be a list of known families, got {fams!r}")
+            raise SettingsError(f"taxonomy: {where}.{key} must be a list of known families, got {fams!r}")
     if not isinstance(tm.get("file", DEFAULT_TEXT_MODEL), str):
-        raise SettingsError("taxonomy: text_model.file must be a file name")
+        raise SettingsError(f"taxonomy: {where}.file must be a file name")
+    for key, sub in tm.items():
+        if isinstance(sub, Mapping):
+            if where != "text_model":
+                raise SettingsError(f"taxonomy: [{where}.{key}] is a table inside a model's table (one level only)")
+            if "file" not in sub:
+                raise SettingsError(f"taxonomy: [{where}.{key}] must name its own model file (file = ...)")
+            _validate_text_model(sub, known, f"{where}.{key}")
+
+
+def model_settings(tax: Taxonomy) -> list[dict]:
+    """The text models the taxonomy switches on, each as the settings it reads with
+    (``file``, ``families``, ``keep``, ``min_known`` ...): ``[text_model]``, then each of
+    its sub-tables (``[text_model.high_stars]``: a model of its own for 4-5 star
+    reviews) over it.  ``[text_model] enabled = false`` switches them all off; a
+    sub-table's ``enabled`` only itself.  None where a model names no ``families``."""
+    tm = tax.data.get("text_model", {})
+    if not tm.get("enabled", False):
+        return []
+    top = {k: v for k, v in tm.items() if not isinstance(v, Mapping)}
+    every = [top] + [{**top, **sub} for sub in tm.values() if isinstance(sub, Mapping)]
+    return [dict(s) for s in every if s.get("enabled", False) and s.get("families")]
 
 
 def load_taxonomy(path: str | Path | None = None, overrides: str | Path | Mapping | None = None, text: str | None = None) -> Taxonomy:
@@ -1363,11 +1386,10 @@ def _classify_chunk(data_toml: str, texts: pa.Array, *combos) -> tuple[np.ndarra
 def _warm_up(data_toml: str, sample: pa.Array) -> None:
     """Worker side of :class:`_Helper`: compiles the taxonomy, and the narrowed
     expressions (see ``narrowed_ascii_matcher``) a sample of the texts needs,
-    before any piece comes; and loads the text model the taxonomy names."""
+    before any piece comes; and loads the text models the taxonomy names."""
     tax = _worker_taxonomy(data_toml)
     _score_many(tax._compiled, sample)
-    tm = tax.data.get("text_model", {})
-    if tm.get("enabled", False):
+    for tm in model_settings(tax):
         from analysis.textmodel import load_text_model
 
         try:
@@ -1909,16 +1931,13 @@ def text_model_inputs(df: pd.DataFrame, taxonomy: Taxonomy,
     return fam, conf, text.tolist()
 
 
-def _model_gate(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series, disposition: pd.Series, rating: np.ndarray,
-                text: pd.Series) -> np.ndarray:
-    """Rows the text model reads: the rules unsure, and their family one the model
-    may choose (a specific family such as misuse stays) and not decided by a
-    term of a ``keep`` family, no code, some text, and a star rating the model
-    was trained on (its ``stars``: without one, as for a seller's own comments,
-    it would read praise as a complaint)."""
-    tm = tax.data.get("text_model", {})
-    if not tm.get("enabled", False) or not tm.get("families"):
-        return np.zeros(len(conf), dtype=bool)
+def _model_gate(tax: Taxonomy, tm: Mapping, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series,
+                disposition: pd.Series, rating: np.ndarray, text: pd.Series) -> np.ndarray:
+    """Rows the text model of settings ``tm`` (one of :func:`model_settings`) reads: the
+    rules unsure, and their family one the model may choose (a specific family such as
+    misuse stays) and not decided by a term of a ``keep`` family, no code, some text, and
+    a star rating the model was trained on (its ``stars``: without one, as for a seller's
+    own comments, it would read praise as a complaint)."""
     from analysis.textmodel import load_text_model
 
     gate = ((conf <= float(tm.get("below_confidence", 0.5))) & np.isin(fam, list(tm["families"]))
@@ -1930,56 +1949,65 @@ def _model_gate(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray
     gate &= np.isin(rating, model.stars)
     if gate.any():
         rows = np.flatnonzero(gate)
-        stands = _rules_stand(tax, patterns=model.combine_coef is None)
+        stands = _rules_stand(tax, tm.get("keep", ()), patterns=model.combine_coef is None)
         kept = [stands(f, e) for f, e in zip(fam[rows].tolist(), ev[rows].tolist())]
         gate[rows[np.array(kept, dtype=bool)]] = False
     return gate
 
 
-def _rules_stand(tax: Taxonomy, patterns: bool = True):
+def _rules_stand(tax: Taxonomy, keep: Sequence[str], patterns: bool = True):
     """Whether the rules' decision (family, evidence) stands against the text
-    model: when a word of the ``strong`` or ``terms`` lists of a ``[text_model]
-    keep`` family decided it (a service remark is "other"), or, with ``patterns``
-    (a model without a combiner), a pattern of the family matched (a term of the
-    evidence in none of its word lists: the patterns are the GUIDE's decision
-    rules, such as drop-outs only in a pocket).  A combiner weighs the rules'
-    confidence in those itself, learned on reviews the rules had not seen."""
+    model: when a word of the ``strong`` or ``terms`` lists of a ``keep`` family
+    decided it (a service remark is "other"), or, with ``patterns`` (a model
+    without a combiner), a pattern of the family matched (a term of the evidence
+    in none of its word lists: the patterns are the GUIDE's decision rules, such
+    as drop-outs only in a pocket).  A combiner weighs the rules' confidence in
+    those itself, learned on reviews the rules had not seen."""
     fams = tax.data.get("families", {})
 
     def listed(f: str, tiers: tuple[str, ...]) -> frozenset[str]:
         return frozenset(w.lower() for tier in tiers for ws in fams.get(f, {}).get(tier, {}).values() for w in ws)
 
-    every = {f: listed(f, _TIERS) for f in fams}
-    keep = {f: listed(f, ("strong", "terms")) for f in tax.data.get("text_model", {}).get("keep", [])}
+    every = {f: listed(f, _TIERS) for f in fams} if patterns else {}
+    kept = {f: listed(f, ("strong", "terms")) for f in keep}
 
     def stands(family: str, evidence: str) -> bool:
         if not evidence.startswith(EVIDENCE_TERMS):
             return False
         terms = evidence[len(EVIDENCE_TERMS):].split(EVIDENCE_SEP)[0].split(", ")
-        return (patterns and any(t.lower() not in every.get(family, ()) for t in terms)) or not keep.get(family, frozenset()).isdisjoint(terms)
+        return (patterns and any(t.lower() not in every.get(family, ()) for t in terms)) or not kept.get(family, frozenset()).isdisjoint(terms)
 
     return stands
 
 
 def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series,
                      disposition: pd.Series, rating: np.ndarray, text: pd.Series, helper: _Helper | None = None) -> None:
-    """Where :func:`_model_gate` lets it, the model's family replaces the rules'
-    (in place) when it is one of ``[text_model] families``.  With a combiner in
-    the model file (``TextModel.combine``), the family is the combiner's, learned
-    from the model's probabilities and the rules' family and confidence on
-    reviews neither had seen; it may also be another family the model knows
-    where the combiner gives it a probability of ``specific_min`` or more (a
-    part named missing, a listing contradicted).  Without one, it is the most
-    likely by the model's log-probability, the rules' own family adding
-    ``rules_weight`` x their confidence (where the rules are surer, the model
-    must be surer still to overrule them).  With a ``helper`` process and many
-    texts, it reads half of them (:func:`_read_shared`)."""
-    gate = _model_gate(tax, fam, conf, ev, reason, disposition, rating, text)
-    if not gate.any():
-        return
+    """Each text model of :func:`model_settings` in turn reads the rows its gate
+    (:func:`_model_gate`) lets it and no model before it read (:func:`_model_reads`):
+    the 1-3 star model, then the 4-5 star one."""
+    taken = np.zeros(len(fam), dtype=bool)
+    for tm in model_settings(tax):
+        gate = _model_gate(tax, tm, fam, conf, ev, reason, disposition, rating, text) & ~taken
+        if gate.any():
+            _model_reads(tm, gate, fam, conf, ev, rating, text, helper)
+            taken |= gate
+
+
+def _model_reads(tm: Mapping, gate: np.ndarray, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, rating: np.ndarray,
+                 text: pd.Series, helper: _Helper | None = None) -> None:
+    """Where ``gate`` lets it, the family of the model of settings ``tm`` replaces the
+    rules' (in place) when it is one of ``families``.  With a combiner in the model
+    file (``TextModel.combine``), the family is the combiner's, learned from the
+    model's probabilities and the rules' family and confidence on reviews neither had
+    seen; it may also be another family the model knows where the combiner gives it a
+    probability of ``specific_min`` or more (a part named missing, a listing
+    contradicted).  Without one, it is the most likely by the model's
+    log-probability, the rules' own family adding ``rules_weight`` x their
+    confidence (where the rules are surer, the model must be surer still to
+    overrule them).  With a ``helper`` process and many texts, it reads half of them
+    (:func:`_read_shared`)."""
     from analysis.textmodel import load_text_model, softmax
 
-    tm = tax.data["text_model"]
     model = load_text_model(tm.get("file", DEFAULT_TEXT_MODEL))
     allowed = [model.classes.index(f) for f in tm["families"] if f in model.classes]
     if not allowed:

@@ -22,6 +22,12 @@ equal to scikit-learn's ``predict_proba``).
 
 Only English: a text of which fewer than ``min_known`` of the words are in
 the vocabulary is left to the rules (other languages, other products' jargon).
+
+A model reads only the star ratings it was trained on (its ``stars``).  4-5 star
+reviews have a model of their own, ``rules/text_model_en_45.json``
+(``[text_model.high_stars]``; :data:`MODELS` says what each file is trained on):
+at 4-5 stars a text is mostly praise, and the words that mean a complaint at 1-3
+stars often do not.
 """
 
 from __future__ import annotations
@@ -401,6 +407,24 @@ COMBINER_BLOCKS: tuple[tuple[str | None, tuple[str, ...]], ...] = (
     ("rules_before_test14.toml", ("test14",)), ("rules_before_test15_16.toml", ("test15", "test16")),
     ("rules_before_test17_18.toml", ("test17", "test18")), (None, ("test19", "test20")))
 
+#: The same for the 4-5 star model (``labelled_high_star_reviews.csv``): hs1 with the rules
+#: before its round; no round of rules has studied hs2-hs11.
+HIGH_COMBINER_BLOCKS: tuple[tuple[str | None, tuple[str, ...]], ...] = (
+    ("rules_before_hs1.toml", ("hs1",)), (None, ("hs2", "hs3")), (None, ("hs4", "hs5")), (None, ("hs6", "hs7")),
+    (None, ("hs8", "hs9")), (None, ("hs10", "hs11")))
+
+HIGH_MODEL = "text_model_en_45.json"
+
+#: The shipped model files and what each is trained on (``python -m analysis.textmodel --model``):
+#: label files (``tests/golden``), our reviews of other products (or None), the star ratings
+#: it reads, and the blocks its combiner learns from.
+MODELS: dict[str, dict[str, Any]] = {
+    DEFAULT_MODEL: {"labels": ("labelled_reviews.csv",), "general": "general_products_reviews.csv", "stars": STARS,
+                    "blocks": COMBINER_BLOCKS},
+    HIGH_MODEL: {"labels": ("labelled_high_star_reviews.csv",), "general": None, "stars": (4, 5),
+                 "blocks": HIGH_COMBINER_BLOCKS},
+}
+
 
 def fit_combiner(model: TextModel, proba: np.ndarray, own: np.ndarray, conf: np.ndarray, labels: Sequence[str], *,
                  C: float = COMBINER_C, about: dict[str, Any] | None = None) -> TextModel:
@@ -439,11 +463,12 @@ class CombinerSet(NamedTuple):
 
 
 def combiner_set(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str | Path, general_csv: str | Path | None,
-                 rules_dir: str | Path, blocks: Sequence[tuple[str | None, Sequence[str]]] = COMBINER_BLOCKS):
+                 rules_dir: str | Path, blocks: Sequence[tuple[str | None, Sequence[str]]] = COMBINER_BLOCKS,
+                 stars: tuple[int, ...] = STARS):
     """What :func:`fit_combiner` learns from (:class:`CombinerSet`): each block's labelled
     reviews classified by its rules (a file of ``rules_dir``; None: the bundled rules) and read
-    by a model trained on every other labelled review (:func:`training_set`).  Reviews the
-    model cannot read (too few known words) are left out."""
+    by a model (of ``stars``) trained on every other labelled review (:func:`training_set`).
+    Reviews the model cannot read (too few known words) are left out."""
     import pandas as pd
 
     from . import schema
@@ -456,7 +481,7 @@ def combiner_set(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str
     min_known = float(load_taxonomy().data["text_model"].get("min_known", 0.5))
     for rules, splits in blocks:
         model = train(*training_set(labels_csv, reviews_csv, general_csv,
-                                    splits=[s for s in labelled["split"].unique() if s not in splits]))
+                                    splits=[s for s in labelled["split"].unique() if s not in splits]), stars=stars)
         if classes is not None and model.classes != classes:
             raise SettingsError(f"text model: without {'+'.join(splits)} the labels hold other families ({model.classes})")
         classes = model.classes
@@ -534,41 +559,45 @@ def training_set(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m analysis.textmodel --reviews CSV [--labels CSV ...] [--general CSV] [--frozen-rules DIR] [--out JSON]``:
-    train on every labelled review (the earphone reviews and, unless ``--general ""``, our
-    labelled reviews of other products), learn the combiner (:func:`combiner_set`, unless
-    ``--frozen-rules ""``) and write the model file."""
+    """``python -m analysis.textmodel --reviews CSV [--model NAME] [--labels CSV ...] [--general CSV] [--frozen-rules DIR] [--out JSON]``:
+    train the model file ``NAME`` (one of :data:`MODELS`: the 1-3 star model, or the 4-5 star
+    one) on every review of its labels (and, for the 1-3 star model unless ``--general ""``,
+    our labelled reviews of other products), learn its combiner (:func:`combiner_set`,
+    unless ``--frozen-rules ""``) and write it to ``analysis/rules/NAME``."""
     import argparse
     import hashlib
 
-    root = Path(__file__).resolve().parents[1]
+    golden = Path(__file__).resolve().parents[1] / "tests" / "golden"
     p = argparse.ArgumentParser(prog="python -m analysis.textmodel", description=main.__doc__)
     p.add_argument("--reviews", required=True, help="amazon_in_earphones_reviews.csv of the shared real data")
-    p.add_argument("--labels", nargs="+", default=[str(root / "tests" / "golden" / "labelled_reviews.csv")],
-                   help="hand labels (several files: one after the other; e.g. labelled_high_star_reviews.csv too)")
-    p.add_argument("--general", default=str(root / "tests" / "golden" / "general_products_reviews.csv"),
-                   help='labelled reviews of other products ("" for none)')
-    p.add_argument("--frozen-rules", default=str(root / "tests" / "golden" / "frozen_rules"),
+    p.add_argument("--model", choices=list(MODELS), default=DEFAULT_MODEL, help="which model file (its labels, stars and combiner blocks)")
+    p.add_argument("--labels", nargs="+", help="hand labels (several files: one after the other); default: the model's")
+    p.add_argument("--general", help='labelled reviews of other products ("" for none); default: the model\'s')
+    p.add_argument("--frozen-rules", default=str(golden / "frozen_rules"),
                    help='the rules as they stood before splits were studied, for the combiner ("" for none: rules_weight decides)')
-    p.add_argument("--out", default=str(RULES_DIR / DEFAULT_MODEL))
+    p.add_argument("--out", help="default: analysis/rules/ and the model's name")
     a = p.parse_args(argv)
-    texts, ratings, labels = training_set(a.labels, a.reviews, a.general)
-    trained_on = ", ".join(f"{Path(f).name} (sha256 {hashlib.sha256(Path(f).read_bytes()).hexdigest()[:16]})" for f in a.labels)
+    recipe = MODELS[a.model]
+    labels = a.labels or [str(golden / f) for f in recipe["labels"]]
+    general = a.general if a.general is not None else (str(golden / recipe["general"]) if recipe["general"] else "")
+    out = a.out or str(RULES_DIR / a.model)
+    texts, ratings, y = training_set(labels, a.reviews, general or None)
+    trained_on = ", ".join(f"{Path(f).name} (sha256 {hashlib.sha256(Path(f).read_bytes()).hexdigest()[:16]})" for f in labels)
     trained_on += f" joined to {Path(a.reviews).name}"
-    if a.general:
-        trained_on += f"; {Path(a.general).name} (sha256 {hashlib.sha256(Path(a.general).read_bytes()).hexdigest()[:16]})"
-    model = train(texts, ratings, labels, about={
+    if general:
+        trained_on += f"; {Path(general).name} (sha256 {hashlib.sha256(Path(general).read_bytes()).hexdigest()[:16]})"
+    model = train(texts, ratings, y, stars=recipe["stars"], about={
         "trained_on": trained_on,
         "guide": "tests/golden/labelled_reviews_GUIDE.md",
         "language": "en"})
     if a.frozen_rules:
-        cs = combiner_set(a.labels, a.reviews, a.general, a.frozen_rules)
+        cs = combiner_set(labels, a.reviews, general or None, a.frozen_rules, recipe["blocks"], recipe["stars"])
         model = fit_combiner(model, cs.proba, cs.own, cs.conf, cs.labels, about={
             "trained_on": "labelled reviews unseen by the rules that classify them: " + ", ".join(
                 f"{b} ({n})" for b, n in zip(*np.unique(cs.block, return_counts=True))),
             "rules": f"{Path(a.frozen_rules).name}/ and the bundled rules"})
-    Path(a.out).write_text(json.dumps(model.to_dict(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    print(f"wrote {a.out}: {len(model.vocabulary):,} terms, {len(model.classes)} classes, {len(texts):,} texts")
+    Path(out).write_text(json.dumps(model.to_dict(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    print(f"wrote {out}: {len(model.vocabulary):,} terms, {len(model.classes)} classes, {len(texts):,} texts")
     return 0
 
 

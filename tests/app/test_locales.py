@@ -244,6 +244,12 @@ def test_the_taxonomy_editors_problems_read_in_chinese(monkeypatch, tmp_path):
         {"text_model": {"families": ["no_such_family"]}},
         {"text_model": {"file": 3}},
         {"text_model": "on"},
+        {"text_model": {"high_stars": {"min_known": 2}}},
+        {"text_model": {"high_stars": {"families": ["no_such_family"]}}},
+        {"text_model": {"high_stars": {"file": 3}}},
+        {"text_model": {"high_stars": {"enabled": "yes"}}},
+        {"text_model": {"another": {"enabled": True}}},
+        {"text_model": {"high_stars": {"deeper": {"file": "x.json"}}}},
     ]
     problems = []
     for over in broken:
@@ -257,7 +263,7 @@ def test_the_taxonomy_editors_problems_read_in_chinese(monkeypatch, tmp_path):
     with pytest.raises(SettingsError) as err:
         load_taxonomy(tmp_path / "gone.toml")
     problems.append(str(err.value))
-    assert len(problems) == 21
+    assert len(problems) == 27
     monkeypatch.setattr(i18n, "current_language", lambda: "en")
     assert [i18n.error_text(p) for p in problems] == problems
     monkeypatch.setattr(i18n, "current_language", lambda: "zh")
@@ -271,4 +277,6 @@ def test_the_taxonomy_editors_problems_read_in_chinese(monkeypatch, tmp_path):
     assert shown[7] == "分类规则：dispositions.DAMAGED 指定了不存在的分类 'no_such_family'"
     assert shown[13] == "分类规则：text_model.below_confidence 应是 0 到 1 之间的数，实际为 2"
     assert shown[14] == "分类规则：text_model.rules_weight 应是 0 到 10 之间的数，实际为 -1"
+    assert shown[18] == "分类规则：text_model.high_stars.min_known 应是 0 到 1 之间的数，实际为 2"
+    assert shown[22] == "分类规则：[text_model.another] 须指定自己的模型文件（file = ...）"
     assert shown[-1] == "gone.toml：找不到分类规则文件"

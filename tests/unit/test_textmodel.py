@@ -172,11 +172,14 @@ def test_the_model_leaves_codes_other_languages_specific_families_and_unrated_te
     both = classify_complaints(df)
     rules = classify_complaints(df, RULES_ONLY)
     model_read = both[schema.EVIDENCE].str.startswith("text model").tolist()
-    # only the first: a reason code, a disposition, 5 stars, no rating, German, a misuse term,
-    # a service remark ("other" by a word of its terms list), a GUIDE pattern ("but bass") and
-    # "duplicate" (authenticity wins over a failure, GUIDE rule 1) keep the rules
-    assert model_read == [True] + [False] * 9
-    assert both[schema.FAMILY].iloc[1:].tolist() == rules[schema.FAMILY].iloc[1:].tolist()
+    # only the first: a reason code, a disposition, no rating, German, a misuse term, a service
+    # remark ("other" by a word of its terms list), a GUIDE pattern ("but bass") and "duplicate"
+    # (authenticity wins over a failure, GUIDE rule 1) keep the rules; the 5-star row is read by
+    # the 4-5 star model (test_textmodel_high.py), and by no model when that one is off
+    assert model_read == [True, False, False, True] + [False] * 6
+    assert both[schema.FAMILY].iloc[[1, 2, *range(4, 10)]].tolist() == rules[schema.FAMILY].iloc[[1, 2, *range(4, 10)]].tolist()
+    no_high = classify_complaints(df, load_taxonomy(overrides={"text_model": {"high_stars": {"enabled": False}}}))
+    assert no_high[schema.EVIDENCE].str.startswith("text model").tolist() == [True] + [False] * 9
     assert both[schema.FAMILY].iloc[6:8].tolist() == ["misuse", "other"]
     assert both[schema.FAMILY].iloc[9] == "authenticity"
 
