@@ -1947,7 +1947,7 @@ def _model_gate(tax: Taxonomy, tm: Mapping, fam: np.ndarray, conf: np.ndarray, e
         return gate
     model = load_text_model(tm.get("file", DEFAULT_TEXT_MODEL))
     gate &= np.isin(rating, model.stars)
-    if gate.any():
+    if gate.any() and (tm.get("keep") or model.combine_coef is None):  # (else no decision of the rules stands)
         rows = np.flatnonzero(gate)
         stands = _rules_stand(tax, tm.get("keep", ()), patterns=model.combine_coef is None)
         kept = [stands(f, e) for f, e in zip(fam[rows].tolist(), ev[rows].tolist())]

@@ -52,13 +52,37 @@ CHAR_MARK = "#"  # a letter-run feature's prefix: "#wor", "# wo" (kept apart fro
 
 _WORD = re.compile(r"[a-z0-9]{2,}")
 _DIGIT = re.compile(r"[0-9]")
-_APOSTROPHES = str.maketrans("", "", "'\u2019`")
+_APOSTROPHE_CHARS = "'\u2019`"
+_APOSTROPHES = str.maketrans("", "", _APOSTROPHE_CHARS)
 
 
 def words(text: str) -> list[str]:
     """The words of ``text``: lower case, apostrophes dropped ("doesn't" ->
     "doesnt"), runs of two or more ASCII letters or digits."""
     return _WORD.findall(text.lower().translate(_APOSTROPHES))
+
+
+_BREAK = "\x01"  # between texts joined for words_of (not NUL: numpy's strings drop trailing NULs)
+_WORD_OR_BREAK = re.compile(r"[a-z0-9]{2,}|\x01")
+
+
+def words_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The :func:`words` of every text, one text's after the other (an object array), and
+    how many each text has: one pass over the texts joined by a control character (lower
+    case, apostrophes dropped and words found once for all; that character inside a
+    text is read as a space, as it is by :func:`words`)."""
+    if not len(texts):
+        return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
+    if any(_BREAK in t for t in texts):
+        texts = [t.replace(_BREAK, " ") for t in texts]
+    joined = _BREAK.join(texts).lower()
+    for apostrophe in _APOSTROPHE_CHARS:  # (str.replace: translate is slow on a long non-ASCII string)
+        joined = joined.replace(apostrophe, "")
+    found = np.array(_WORD_OR_BREAK.findall(joined) + [_BREAK], dtype=object)
+    breaks = np.flatnonzero(found == _BREAK)
+    keep = np.ones(len(found), dtype=bool)
+    keep[breaks] = False
+    return found[keep], (np.diff(breaks, prepend=-1) - 1).astype(np.int64)
 
 
 def tokens(text: str, chars: tuple[int, int] | None = None, digit_runs: bool = False) -> list[str]:
@@ -121,13 +145,11 @@ class TextModel:
     def features(self, texts: Sequence[str]) -> "Any":
         """tf-idf rows of ``texts`` (scipy CSR, l2-normalised), as scikit-learn's
         ``TfidfVectorizer(analyzer=tokens, sublinear_tf=True)`` would give."""
-        return self._features([words(t) for t in texts])
+        return self._counted(*words_of(texts))[0]
 
-    def _features(self, text_words: Sequence[list[str]]) -> "Any":
-        return self._counted(text_words)[0]
-
-    def _counted(self, text_words: Sequence[list[str]]) -> tuple["Any", np.ndarray]:
-        """:meth:`_features` of the texts and, per text, the share of its words the model knows.
+    def _counted(self, flat: np.ndarray, per_text: np.ndarray) -> tuple["Any", np.ndarray]:
+        """:meth:`features` of the texts whose words are ``flat``, ``per_text`` of them each
+        (:func:`words_of`), and, per text, the share of its words the model knows.
 
         Each distinct word is looked up once: its own feature id and its letter
         runs' (cached per word) make one row of a (distinct words x terms)
@@ -138,10 +160,7 @@ class TextModel:
         import pandas as pd
         from scipy.sparse import csr_matrix
 
-        vocab, n, n_terms = self.vocabulary, len(text_words), len(self.vocabulary)
-        per_text = np.fromiter((len(w) for w in text_words), dtype=np.int64, count=n)
-        flat = np.empty(int(per_text.sum()), dtype=object)
-        flat[:] = [t for w in text_words for t in w]
+        vocab, n, n_terms = self.vocabulary, len(per_text), len(self.vocabulary)
         occ, uniq = pd.factorize(flat)  # each word's number, in order of first sight
         occ = occ.astype(np.int64, copy=False)
         text_of = np.repeat(np.arange(n, dtype=np.int64), per_text)
@@ -202,9 +221,9 @@ class TextModel:
         """Read the texts of which at least ``min_known`` of the words are known
         (:meth:`known_share`): that mask, their :meth:`predict_proba` and their
         :meth:`features` (for :meth:`row_terms`)."""
-        text_words = [words(t) for t in texts]
-        x, share = self._counted(text_words)
-        known = np.array([bool(w) for w in text_words], dtype=bool) & (share >= min_known)
+        flat, per_text = words_of(texts)
+        x, share = self._counted(flat, per_text)
+        known = (per_text > 0) & (share >= min_known)
         return known, self._proba(x[known], np.asarray(ratings, dtype=float)[known]), x[known]
 
     def combine(self, proba: np.ndarray, own: np.ndarray, conf: np.ndarray) -> np.ndarray:
@@ -429,7 +448,7 @@ MODELS: dict[str, dict[str, Any]] = {
 def fit_combiner(model: TextModel, proba: np.ndarray, own: np.ndarray, conf: np.ndarray, labels: Sequence[str], *,
                  C: float = COMBINER_C, about: dict[str, Any] | None = None) -> TextModel:
     """``model`` with a combiner (:meth:`TextModel.combine`): multinomial logistic regression
-    (scikit-learn, lbfgs, L2, ``C``) of the true family on :func:`_combine_features` of the
+    (scikit-learn, newton-cg to a tolerance of 1e-8, L2, ``C``) of the true family on :func:`_combine_features` of the
     model's probabilities and the rules' family and confidence, for texts neither the rules nor
     the model that read them had seen (:func:`combiner_set`).  A class with no such text gets
     no weight and an intercept of -30 (never chosen)."""
@@ -440,12 +459,14 @@ def fit_combiner(model: TextModel, proba: np.ndarray, own: np.ndarray, conf: np.
     n = len(model.classes)
     if np.shape(proba)[1] != n:
         raise ValueError(f"proba has {np.shape(proba)[1]} columns for {n} classes")
-    clf = LogisticRegression(C=C, max_iter=5000).fit(_combine_features(proba, own, conf), list(labels))
+    # newton-cg to a tight tolerance: the optimum whatever the BLAS threads (lbfgs stopped up to 0.04
+    # away from it, at a point that moved with the thread count, after 700 slow iterations: 8 s)
+    clf = LogisticRegression(C=C, solver="newton-cg", tol=1e-8, max_iter=5000).fit(_combine_features(proba, own, conf), list(labels))
     coef, intercept = np.zeros((n, 2 * n)), np.full(n, -30.0)
     rows = [model.classes.index(c) for c in clf.classes_]
     coef[rows], intercept[rows] = clf.coef_, clf.intercept_
     return dataclasses.replace(model, combine_coef=coef, combine_intercept=intercept, combine_about={
-        "method": f"LogisticRegression(C={C}) on the model's log-probabilities and the rules' family x confidence",
+        "method": f"LogisticRegression(C={C}, newton-cg) on the model's log-probabilities and the rules' family x confidence",
         "texts": len(labels), **(about or {})})
 
 

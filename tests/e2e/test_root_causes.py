@@ -79,7 +79,7 @@ def test_finding_evidence_shows_charts_and_buyers_words(loaded_app):
     # "Complaints": the finding's rows, and their CSV written when the button is clicked
     evidence.get_by_role("tab", name="Complaints").click()
     app.wait_idle()
-    with app.page.expect_download() as info:
+    with app.page.expect_download(timeout=120_000) as info:  # (written on the click's rerun: slow beside the other worker's trainings)
         evidence.locator('[data-testid="stDownloadButton"] button', has_text="Download as CSV").click()
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     assert info.value.suggested_filename == "complaints.csv"

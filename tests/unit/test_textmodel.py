@@ -97,6 +97,15 @@ def test_tokens_lower_case_drop_apostrophes_and_pair_neighbours():
                                                          "switch on"]
 
 
+def test_the_words_of_many_texts_read_in_one_pass_are_each_texts_words():
+    texts = ["Doesn't WORK, 2 days!", "", "a", "x\x01y zz", "x\x00y zz", "İstanbul ΣΑΣ good", "ok ok", "  ",
+             "it\u2019s fine`s", "😀 no sound 😀"]
+    flat, per_text = textmodel.words_of(texts)
+    each = [textmodel.words(t) for t in texts]
+    assert per_text.tolist() == [len(w) for w in each] and flat.tolist() == [x for w in each for x in w]
+    assert [len(a) for a in textmodel.words_of([])] == [0, 0]
+
+
 def test_top_terms_are_the_words_that_weigh_for_the_family():
     model = textmodel.train(*_small(), min_df=1)
     assert model.top_terms("stopped working, sound quality is poor", "product_defect")[0] in {"stopped", "working",

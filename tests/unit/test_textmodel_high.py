@@ -114,11 +114,11 @@ _MODEL_FILES = itertools.count()
 
 # Measured 2026-11-25 (each block read by a model trained without it, the combiner learned from the
 # other five blocks): hs1 (with the rules before its round) 0.863, hs2+hs3 0.890, hs4+hs5 0.905,
-# hs6+hs7 0.885, hs8+hs9 0.885, hs10+hs11 0.847; the rules alone 0.820, 0.843, 0.853, 0.803, 0.815,
+# hs6+hs7 0.883, hs8+hs9 0.885, hs10+hs11 0.845 (combiners by newton-cg; 0.881 by lbfgs); the rules alone 0.820, 0.843, 0.853, 0.803, 0.815,
 # 0.803 (pooled 0.823).  With combiners learned from models trained without both blocks (nested,
 # not run here: 36 models) 0.882.  Read with the four families and `keep` of the 1-3 star model
 # instead of every family and none: 0.874; without letter runs: 0.877.
-MEASURED_HIGH = 0.881
+MEASURED_HIGH = 0.880
 
 
 @pytest.mark.slow
