@@ -379,7 +379,7 @@ def test_the_combiner_is_scikit_learns_decision_function_and_survives_its_file(t
     for i, k in enumerate(own):
         if k >= 0:
             x[i, len(model.classes) + k] = conf[i]
-    clf = LogisticRegression(C=1.0, max_iter=5000).fit(x, labels)
+    clf = LogisticRegression(C=1.0, solver="newton-cg", tol=1e-8, max_iter=5000).fit(x, labels)  # (the combiner's solver)
     assert list(clf.classes_) == list(model.classes)
     np.testing.assert_allclose(fitted.combine(proba, own, conf), clf.decision_function(x), atol=1e-9)
     path = tmp_path / "m.json"
