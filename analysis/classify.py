@@ -259,7 +259,7 @@ def model_settings(tax: Taxonomy) -> list[dict]:
     (``file``, ``families``, ``keep``, ``min_known`` ...): ``[text_model]``, then each of
     its sub-tables (``[text_model.high_stars]``: a model of its own for 4-5 star
     reviews) over it.  ``[text_model] enabled = false`` switches them all off; a
-    sub-table's ``enabled`` only itself.  None where a model names no ``families``."""
+    sub-table's ``enabled`` only itself; a model with no ``families`` is left out."""
     tm = tax.data.get("text_model", {})
     if not tm.get("enabled", False):
         return []
@@ -1932,9 +1932,9 @@ def text_model_inputs(df: pd.DataFrame, taxonomy: Taxonomy,
 
 
 def _model_gate(tax: Taxonomy, tm: Mapping, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series,
-                disposition: pd.Series, rating: np.ndarray, text: pd.Series) -> np.ndarray:
-    """Rows the text model of settings ``tm`` (one of :func:`model_settings`) reads: the
-    rules unsure, and their family one the model may choose (a specific family such as
+                disposition: pd.Series, rating: np.ndarray, text: pd.Series, taken: np.ndarray) -> np.ndarray:
+    """Rows the text model of settings ``tm`` (one of :func:`model_settings`) reads: not
+    ``taken`` (read by a model before it), the rules unsure, and their family one the model may choose (a specific family such as
     misuse stays) and not decided by a term of a ``keep`` family, no code, some text, and
     a star rating the model was trained on (its ``stars``: without one, as for a seller's
     own comments, it would read praise as a complaint)."""
@@ -1942,7 +1942,7 @@ def _model_gate(tax: Taxonomy, tm: Mapping, fam: np.ndarray, conf: np.ndarray, e
 
     gate = ((conf <= float(tm.get("below_confidence", 0.5))) & np.isin(fam, list(tm["families"]))
             & (reason == "").to_numpy() & (disposition == "").to_numpy()
-            & ~np.isnan(rating) & (text.fillna("") != "").to_numpy())
+            & ~np.isnan(rating) & (text.fillna("") != "").to_numpy() & ~taken)
     if not gate.any():  # (the model file is loaded only when some row may be read: coded returns never are)
         return gate
     model = load_text_model(tm.get("file", DEFAULT_TEXT_MODEL))
@@ -1987,7 +1987,7 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
     the 1-3 star model, then the 4-5 star one."""
     taken = np.zeros(len(fam), dtype=bool)
     for tm in model_settings(tax):
-        gate = _model_gate(tax, tm, fam, conf, ev, reason, disposition, rating, text) & ~taken
+        gate = _model_gate(tax, tm, fam, conf, ev, reason, disposition, rating, text, taken)
         if gate.any():
             _model_reads(tm, gate, fam, conf, ev, rating, text, helper)
             taken |= gate
