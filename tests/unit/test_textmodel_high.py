@@ -16,6 +16,7 @@ import pytest
 from analysis import schema, textmodel
 from analysis.classify import classify_complaints, classify_texts, load_taxonomy, model_settings
 from analysis.errors import SettingsError
+from test_textmodel import _earphone_reviews
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 HIGH = GOLDEN / "labelled_high_star_reviews.csv"
@@ -142,9 +143,7 @@ def test_the_4_5_star_model_on_blocks_unseen_by_rules_model_and_combiner(realdat
         combined = textmodel.fit_combiner(cs.models[name], cs.proba[rest], cs.own[rest], cs.conf[rest], cs.labels[rest])
         path = tmp_path / f"high_{next(_MODEL_FILES)}.json"  # a new name each time: model files are cached by name
         path.write_text(json.dumps(combined.to_dict()), encoding="utf-8")
-        m = lab[lab["split"].isin(list(splits))].merge(pd.read_csv(reviews), on="doc_id", validate="one_to_one")
-        df = pd.DataFrame({schema.TITLE: m["ReviewTitle"].fillna("").str.strip(), schema.TEXT: m["text"].fillna("").str.strip(),
-                           schema.RATING: m["ReviewStar"].astype(float)})
+        m, df = _earphone_reviews(lab, list(splits), reviews)
         rules_file = None if rules is None else FROZEN / rules
         alone = load_taxonomy(rules_file, overrides={"text_model": {"enabled": False}})
         both = load_taxonomy(rules_file, overrides={"text_model": {"high_stars": {**load_taxonomy().data["text_model"]["high_stars"],
