@@ -58,7 +58,7 @@ def test_features_and_probabilities_equal_scikit_learn(chars):
     vec = TfidfVectorizer(analyzer=lambda t: textmodel.tokens(t, chars), min_df=1, sublinear_tf=True)
     assert model.stars == (1, 2, 3) and not model.digit_runs
     x = hstack([vec.fit_transform(texts), csr_matrix(np.array([[r == s for s in model.stars] for r in ratings], dtype=float))])
-    clf = LogisticRegression(C=10.0, max_iter=5000).fit(x.tocsr(), labels)
+    clf = LogisticRegression(C=10.0, solver="newton-cg", tol=1e-6, max_iter=5000).fit(x.tocsr(), labels)  # (the model's solver)
     new = ["It stopped working, stopped WORKING!", "bass bass bass is low", "Doesn't charge", "zzz unseen words", "",
            "stopped after 2days, order 4041234567"]
     new_r = [1.0, 3.0, 2.0, np.nan, 5.0, 4.0]
@@ -236,8 +236,8 @@ def test_held_out_accuracy_of_rules_and_model_together(realdata, tmp_path):
     last round of rules and never studied; the model is trained here on the other
     4,440 labelled reviews.  Rules alone: 0.804 (0.806 since the rounds of general
     products, 0.808 since the round of 4-5 star wordings: each fixed one); with the
-    model: 0.861, then 0.863, now 0.869 with letter runs and the rules' confidence
-    weighed against the model (measured).
+    model: 0.861, then 0.863, then 0.869 with letter runs and the rules' confidence
+    weighed against the model, now 0.867 with the model fitted to its optimum (measured).
     Guards about 0.02 below; the gain must be real, not one review's worth."""
     pytest.importorskip("sklearn")
     labels, reviews = GOLDEN / "labelled_reviews.csv", realdata / "reviews" / "amazon_in_earphones_reviews.csv"
@@ -252,8 +252,9 @@ def test_held_out_accuracy_of_rules_and_model_together(realdata, tmp_path):
 
 
 def test_the_model_changes_few_of_the_rules_constructed_wordings():
-    """The wording tables of test_taxonomy_wording.py pin the rules.  The model reads 15
-    of their 308 sentences otherwise (11 before the learned combiner, which also reads where
+    """The wording tables of test_taxonomy_wording.py pin the rules.  The model reads 16
+    of their 308 sentences otherwise (15 before the model was fitted to its optimum, which
+    reads the Hinglish "Do mahine me kaam nahi kar raha" as quality; 11 before the learned combiner, which also reads where
     a pattern of the rules decided and may choose a specific family where it is sure: "Looks
     better than the photos, happy with it" -> not_as_described) (e.g. 3-star "Good but not best": other by the GUIDE,
     quality_expectation by the model), where real held-out reviews gain 6 points: a gate
@@ -264,7 +265,7 @@ def test_the_model_changes_few_of_the_rules_constructed_wordings():
     df = pd.DataFrame({schema.TEXT: [c[0] for c in cases], schema.RATING: [np.nan if c[1] is None else c[1] for c in cases]})
     expected = np.array([c[2] for c in cases])
     assert (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() != expected).sum() == 0
-    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 15
+    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 16
 
 
 def test_labels_of_several_files_are_read_one_after_the_other(realdata, tmp_path):
@@ -335,7 +336,8 @@ FROZEN = GOLDEN / "frozen_rules"
 # only below the rules' confidence 0.5, the setting before letter runs and the weighed rules:
 # 0.892, 0.844, 0.870; pooled over the 1,745 reviews with test19/test20 and a model trained
 # without each block, 0.867 then, 0.880 now, the rules alone 0.826)
-MEASURED_FROZEN = [0.892, 0.864, 0.890]
+# (fitted to the optimum by newton-cg, 2026-11-25: 0.896, 0.862, 0.892)
+MEASURED_FROZEN = [0.896, 0.862, 0.892]
 
 
 @pytest.mark.slow
@@ -401,8 +403,10 @@ def test_the_combiner_is_scikit_learns_decision_function_and_survives_its_file(t
 # only `families`), against 0.880 for the rules' confidence weighed by hand (rules_weight 1.0)
 # and 0.826 for the rules alone; set C 0.821 (0.792 with specific_min = 1, 0.800 by hand).
 # Without letter runs of words with a digit (later that day): per block 0.900, 0.890, 0.900,
-# 0.881, pooled 0.892 (hand-set weighing 0.880); set C 0.817.
-MEASURED_COMBINER = 0.892
+# 0.881, pooled 0.892 (hand-set weighing 0.880); set C 0.817.  The models fitted to their optimum
+# by newton-cg (2026-11-25; lbfgs had stopped short): 0.900, 0.888, 0.898, 0.881, pooled 0.891
+# (hand-set weighing 0.880); set C 0.817.
+MEASURED_COMBINER = 0.891
 
 
 @pytest.mark.slow

@@ -119,7 +119,9 @@ _MODEL_FILES = itertools.count()
 # 0.803 (pooled 0.823).  With combiners learned from models trained without both blocks (nested,
 # not run here: 36 models) 0.882.  Read with the four families and `keep` of the 1-3 star model
 # instead of every family and none: 0.874; without letter runs: 0.877.
-MEASURED_HIGH = 0.880
+# The models fitted to their optimum by newton-cg (2026-11-25, later; lbfgs had stopped short):
+# 0.867, 0.895, 0.907, 0.885, 0.882, 0.847, pooled 0.882.
+MEASURED_HIGH = 0.882
 
 
 @pytest.mark.slow
