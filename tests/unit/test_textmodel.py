@@ -252,9 +252,10 @@ def test_held_out_accuracy_of_rules_and_model_together(realdata, tmp_path):
 
 
 def test_the_model_changes_few_of_the_rules_constructed_wordings():
-    """The wording tables of test_taxonomy_wording.py pin the rules.  The model reads 16
-    of their 308 sentences otherwise (15 before the model was fitted to its optimum, which
-    reads the Hinglish "Do mahine me kaam nahi kar raha" as quality; 11 before the learned combiner, which also reads where
+    """The wording tables of test_taxonomy_wording.py pin the rules.  The models read 17
+    of their 308 sentences otherwise (16 before the 4-5 star model learned hs12-hs17, which read
+    "Sound stops when a call comes, nice feature" as quality; 15 before the model was fitted to
+    its optimum, which reads the Hinglish "Do mahine me kaam nahi kar raha" as quality; 11 before the learned combiner, which also reads where
     a pattern of the rules decided and may choose a specific family where it is sure: "Looks
     better than the photos, happy with it" -> not_as_described) (e.g. 3-star "Good but not best": other by the GUIDE,
     quality_expectation by the model), where real held-out reviews gain 6 points: a gate
@@ -265,7 +266,7 @@ def test_the_model_changes_few_of_the_rules_constructed_wordings():
     df = pd.DataFrame({schema.TEXT: [c[0] for c in cases], schema.RATING: [np.nan if c[1] is None else c[1] for c in cases]})
     expected = np.array([c[2] for c in cases])
     assert (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() != expected).sum() == 0
-    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 16
+    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 17
 
 
 def test_labels_of_several_files_are_read_one_after_the_other(realdata, tmp_path):
@@ -274,7 +275,7 @@ def test_labels_of_several_files_are_read_one_after_the_other(realdata, tmp_path
     reviews = realdata / "reviews" / "amazon_in_earphones_reviews.csv"
     low, high = GOLDEN / "labelled_reviews.csv", GOLDEN / "labelled_high_star_reviews.csv"
     texts, ratings, labels = textmodel.labelled_reviews([low, high], reviews)
-    assert len(texts) == 4935 + 3300 and sorted(set(ratings)) == [1, 2, 3, 4, 5]
+    assert len(texts) == 4935 + 5100 and sorted(set(ratings)) == [1, 2, 3, 4, 5]
     assert textmodel.labelled_reviews([low, high], reviews, splits=["hs2"])[2] == pd.read_csv(high).query("split == 'hs2'")["label"].tolist()
     twice = tmp_path / "twice.csv"
     pd.read_csv(low).head(3).to_csv(twice, index=False)
