@@ -430,11 +430,11 @@ COMBINER_BLOCKS: tuple[tuple[str | None, tuple[str, ...]], ...] = (
     ("rules_before_test17_18.toml", ("test17", "test18")), (None, ("test19", "test20")))
 
 #: The same for the 4-5 star model (``labelled_high_star_reviews.csv``): hs1 with the rules
-#: before its round; no round of rules has studied hs2-hs17.
+#: before its round; no round of rules has studied hs2-hs23.
 HIGH_COMBINER_BLOCKS: tuple[tuple[str | None, tuple[str, ...]], ...] = (
     ("rules_before_hs1.toml", ("hs1",)), (None, ("hs2", "hs3")), (None, ("hs4", "hs5")), (None, ("hs6", "hs7")),
     (None, ("hs8", "hs9")), (None, ("hs10", "hs11")), (None, ("hs12", "hs13")), (None, ("hs14", "hs15")),
-    (None, ("hs16", "hs17")))
+    (None, ("hs16", "hs17")), (None, ("hs18", "hs19")), (None, ("hs20", "hs21")), (None, ("hs22", "hs23")))
 
 HIGH_MODEL = "text_model_en_45.json"
 
