@@ -310,6 +310,8 @@ def _classify(args) -> int:
     print(f"{args.file.name}: {len(classified):,} complaints classified ({len(loaded.rejected):,} rows rejected) -> {out_path}")
     for family, n in counts.items():
         print(f"  {family}: {n:,}")
+    for note in loaded.notes:
+        print(f"  note: {note}")
     if args.corrections:
         print(f"  corrections: {corrected['applied']:,} complaint(s) set by the analyst, {corrected['unmatched']:,} correction(s) matched nothing")
     return 0

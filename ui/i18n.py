@@ -269,6 +269,8 @@ _FILE_NOTES = (
     (r"read sheet '(?P<sheet>.*)' \((?P<i>\d+) of (?P<n>\d+)\), the other sheets are not read", "file_notes.sheet"),
     (r"carriage returns inside fields were read as spaces", "file_notes.carriage_returns"),
     (r"legacy Inventory Adjustments report: .*", "file_notes.legacy_adjustments"),
+    (r"empty lines skipped \((?P<n>[\d,]+)\): (?P<lines>[\d, …]+)", "file_notes.empty_lines"),
+    (r"empty rows skipped \((?P<n>[\d,]+)\): (?P<lines>[\d, …]+)", "file_notes.empty_rows"),
     (r"(?P<field>[a-z_]+) read as (?P<fmt>.+)", "file_notes.field_dates"),
 )
 

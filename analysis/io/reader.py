@@ -421,10 +421,20 @@ def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes,
         reason = f"too few fields ({actual} of {ncol})" if actual < ncol else f"too many fields ({actual} of {ncol})"
         rejected.append((int(nonblank[ordinal - 1]), reason, text))
     lines = nonblank[keep]
+    _note_empty(notes, blank[blank < nonblank[-1]], "line")
     if len(lines) != table.num_rows:  # should never happen; refuse rather than misnumber rows
         raise ReportFormatError(name, f"internal line accounting failed ({len(lines)} lines for {table.num_rows} rows)")
     return RawTable(name, header, table, lines, _rejected_frame(rejected), data_lines, encoding, delimiter, compression, digest, size, tuple(notes),
                     text=data if choice else None)
+
+
+def _note_empty(notes: list[str], empty: Any, unit: str) -> None:
+    """Say which empty lines (or sheet rows) between the header and the last line with content were
+    skipped: they hold no row, but nothing the user wrote goes unaccounted.  Empty lines at the end of
+    a file are not mentioned (most exports end with one)."""
+    if len(empty):
+        shown = ", ".join(str(int(n)) for n in empty[:10]) + (", …" if len(empty) > 10 else "")
+        notes.append(f"empty {unit}s skipped ({len(empty):,}): {shown}")
 
 
 def _blank_lines(data: bytes) -> np.ndarray:
@@ -456,13 +466,14 @@ def _read_quoted(name, text, delimiter, encoding, compression, digest, size, not
     rejected: list[tuple[int, str, str]] = []
     data_lines = 0
     previous_end = 0
+    empty: list[int] = []  # empty lines and rows of empty cells (as Excel writes them) after the header
     try:
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
             if not record or all(not f.strip() for f in record):
-                if header is not None and record and len(record) > 1:
-                    pass  # a row of empty cells (Excel): blank
+                if header is not None:
+                    empty.append(start)
                 continue
             if header is None:
                 header = tuple(f.strip() for f in record)
@@ -481,6 +492,8 @@ def _read_quoted(name, text, delimiter, encoding, compression, digest, size, not
         raise ReportFormatError(name, f"unreadable CSV near line {previous_end + 1} ({exc})") from None
     if header is None:
         raise ReportFormatError(name, "empty file (no header line)")
+    last = max(lines[-1] if lines else 0, max((r[0] for r in rejected), default=0))
+    _note_empty(notes, [n for n in empty if n < last], "line")
     return RawTable(name, header, _arrow_from_rows(rows, len(header)), np.asarray(lines, dtype=np.int64), _rejected_frame(rejected), data_lines, encoding, delimiter, compression, digest, size, tuple(notes))
 
 
@@ -510,6 +523,7 @@ def _read_xlsx(name, data, digest, size, compression) -> RawTable:
         sheets = list(book.worksheets)
         for index, sheet in enumerate(sheets):
             rows, lines, rejected = [], [], []
+            empty: list[int] = []
             data_lines = 0
             cells = 0
             for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -518,6 +532,8 @@ def _read_xlsx(name, data, digest, size, compression) -> RawTable:
                     raise ReportFormatError(name, f"refused: more than {MAX_XLSX_CELLS:,} cells in the sheet")
                 fields = ["" if v is None else _cell_text(v) for v in values]
                 if not any(f.strip() for f in fields):
+                    if header is not None:
+                        empty.append(row_number)
                     continue
                 if header is None:
                     while fields and not fields[-1].strip():
@@ -535,8 +551,12 @@ def _read_xlsx(name, data, digest, size, compression) -> RawTable:
                 rows.append(fields)
                 lines.append(row_number)
             if header is not None:
+                said: list[str] = []
                 if len(sheets) > 1:
-                    notes = (f"read sheet '{sheet.title}' ({index + 1} of {len(sheets)}), the other sheets are not read",)
+                    said.append(f"read sheet '{sheet.title}' ({index + 1} of {len(sheets)}), the other sheets are not read")
+                last = max(lines[-1] if lines else 0, max((r[0] for r in rejected), default=0))
+                _note_empty(said, [n for n in empty if n < last], "row")
+                notes = tuple(said)
                 break
     finally:
         book.close()

@@ -214,6 +214,7 @@ def test_a_files_notes_read_in_chinese(monkeypatch):
     monkeypatch.setattr(i18n, "current_language", lambda: "zh")
     assert i18n.file_notes(notes) == "生产日期按 %Y/%m/%d 读取；读取了工作表“批次”（共 2 个中的第 2 个），其他工作表未读取；反馈日期按 M/D/YY 读取"
     assert i18n.file_notes("a note of its own") == "a note of its own" and i18n.file_notes(None) == ""
+    assert i18n.file_notes("empty lines skipped (12): 3, 5, …; empty rows skipped (1): 3") == "跳过空行 12 行：第 3, 5, … 行；跳过空行 1 行（工作表行号）：第 3 行"
     monkeypatch.setattr(i18n, "current_language", lambda: "en")
     assert i18n.file_notes(notes) == notes
 

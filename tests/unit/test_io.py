@@ -199,6 +199,35 @@ def test_quoted_csv_keeps_embedded_newlines_and_counts_records():
     assert f.table[S.SOURCE_LINE].tolist() == [2, 4]
 
 
+
+def test_empty_lines_and_rows_of_empty_cells_are_noted_not_lost(tmp_path):
+    """",," (a row of empty cells, as Excel writes it) and an empty line hold no row; they were skipped without
+    a word. Now the file's notes name them; empty lines at the end (most exports end with one) are not noted."""
+    csv_text = "Date,Rating,Title,Body\n2026-07-01,1,Bad,stopped\n,,,\n\n2026-07-02,2,Meh,fine\n\n\n"
+    f = load_file(("reviews.csv", csv_text.encode()))
+    assert f.rows == 2 and f.data_lines == 2 and f.table[S.SOURCE_LINE].tolist() == [2, 5]
+    assert "empty lines skipped (2): 3, 4" in f.notes
+    tsv = "return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\tdetailed-disposition\treason\tstatus\tlicense-plate-number\tcustomer-comments\n"
+    row = "2026-07-01T10:00:00+00:00\t{o}\tSKU-A\tB0X\tX0\tEarbuds\t1\tSBD1\tDEFECTIVE\tDEFECTIVE\tUnit returned to inventory\tLPN{o}\tno sound\n"
+    f = load_file(("returns.txt", (tsv + row.format(o="111-1") + "\n" + row.format(o="111-2") + "\n").encode()))
+    assert f.rows == 2 and f.table[S.SOURCE_LINE].tolist() == [2, 4] and "empty lines skipped (1): 3" in f.notes
+    many = "Date,Rating,Title,Body\n" + "".join(f"2026-07-01,1,T{i},B{i}\n,,,\n" for i in range(12)) + "2026-07-02,1,T,B\n"
+    f = load_file(("reviews.csv", many.encode()))
+    assert f.rows == 13 and "empty lines skipped (12): 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, …" in f.notes
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["SKU", "批次号", "供应商"])
+    book.active.append(["SKU-A", "L01", "深圳甲"])
+    book.active.append([None, None, None])
+    book.active.append(["SKU-B", "L02", "深圳乙"])
+    book.active.append([None, None, None])
+    book.save(tmp_path / "lots.xlsx")
+    f = load_file(tmp_path / "lots.xlsx")
+    assert f.rows == 2 and f.notes == ("empty rows skipped (1): 3",)
+    clean = load_file(("reviews.csv", b"Date,Rating,Title,Body\n2026-07-01,1,Bad,stopped\n\n"))
+    assert not any("empty" in n for n in clean.notes)
+
 def test_xlsx_lot_master_with_chinese_headers(tmp_path):
     import openpyxl
 

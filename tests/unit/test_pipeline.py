@@ -149,9 +149,10 @@ def test_cli_inspect_json(capsys):
 
 def test_cli_classify_keeps_every_input_column(tmp_path, capsys):
     src = tmp_path / "reviews.csv"
-    src.write_text('Stars,Headline,Review Text,Extra\n1,Broken,"Right earbud no sound after a week",x\n5,Great,"=HYPERLINK(""http://x"")",y\n', encoding="utf-8")
+    src.write_text('Stars,Headline,Review Text,Extra\n1,Broken,"Right earbud no sound after a week",x\n,,,\n5,Great,"=HYPERLINK(""http://x"")",y\n', encoding="utf-8")
     out = tmp_path / "out.csv"
     assert main(["classify", str(src), "--text-column", "Headline", "--text-column", "Review Text", "--out", str(out)]) == 0
+    assert "note: empty lines skipped (1): 3" in capsys.readouterr().out  # the row of empty cells is accounted for
     import pandas as pd
 
     table = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
