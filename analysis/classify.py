@@ -2109,12 +2109,21 @@ def explain(text: str = "", reason: str = "", disposition: str = "", rating: flo
             taxonomy: Taxonomy | None = None) -> pd.DataFrame:
     """Every family's score for one complaint, for showing why a family won.
 
+    The rules' scores first; where a text model reads the complaint (an English
+    text with a star rating it was trained on, no code, the rules unsure: see
+    :func:`model_settings`), also its probabilities and, with a combiner in its
+    file, the combiner's, which decide.  ``chosen`` marks the family
+    :func:`classify_complaints` gives.
+
     Returns
     -------
     DataFrame
         One row per family, sorted by ``total`` descending then family order;
         columns ``family``, ``code_score``, ``text_score``, ``total``,
-        ``terms`` (matched terms, comma-joined), ``code_evidence``.
+        ``terms`` (matched terms, comma-joined), ``code_evidence``,
+        ``model_probability`` and ``combined_probability`` (NaN where no model
+        read the text, or for a family the model does not know), ``chosen``.
+        ``attrs["model"]``: the file of the model that read it, or None.
     """
     tax = taxonomy or _default_taxonomy()
     comp = tax._compiled
@@ -2124,6 +2133,11 @@ def explain(text: str = "", reason: str = "", disposition: str = "", rating: flo
     if rating is not None and not (isinstance(rating, float) and math.isnan(rating)):
         if comp.low_max < rating < 4 and tsc[comp.index[comp.low_family]] > 0:
             total[comp.index[comp.low_family]] += comp.mid_weight
+    one = pd.DataFrame({schema.TEXT: pd.array([text or ""], dtype="str"), schema.REASON: pd.array([reason or ""], dtype="str"),
+                        schema.DISPOSITION: pd.array([disposition or ""], dtype="str"),
+                        schema.RATING: [np.nan if rating is None else float(rating)]})
+    chosen = classify_complaints(one, tax, safety=False)[schema.FAMILY].iloc[0]
+    model_file, model_p, combined_p = _model_view(tax, one)
     out = pd.DataFrame({
         "family": list(comp.families),
         "code_score": csc,
@@ -2131,10 +2145,40 @@ def explain(text: str = "", reason: str = "", disposition: str = "", rating: flo
         "total": total,
         "terms": [", ".join(h) for h in hits],
         "code_evidence": [" + ".join(why.get(i, [])) for i in range(len(comp.families))],
+        "model_probability": [model_p.get(f, np.nan) for f in comp.families],
+        "combined_probability": [combined_p.get(f, np.nan) for f in comp.families],
+        "chosen": [f == chosen for f in comp.families],
         "_order": range(len(comp.families)),
     })
     out = out.sort_values(["total", "_order"], ascending=[False, True], kind="stable").drop(columns="_order")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["model"] = model_file
+    return out
+
+
+def _model_view(tax: Taxonomy, one: pd.DataFrame) -> tuple[str | None, dict[str, float], dict[str, float]]:
+    """For :func:`explain`: the file of the text model that reads the one complaint of ``one``
+    (as :func:`_text_model_step` picks it), its probability per family and the combiner's
+    (empty where it has none); ``(None, {}, {})`` where no model reads it."""
+    from analysis.textmodel import load_text_model, softmax
+
+    reason, disposition, rating, text = _frame_inputs(one, (schema.TITLE, schema.TEXT))
+    fam, conf, ev, _ = _classify_arrays_simple(tax, reason, disposition, rating, text)
+    taken = np.zeros(1, dtype=bool)
+    for tm in model_settings(tax):
+        if not _model_gate(tax, tm, fam, conf, ev, reason, disposition, rating, text, taken).any():
+            continue
+        name = tm.get("file", DEFAULT_TEXT_MODEL)
+        model = load_text_model(name)
+        known, proba, _ = model.read(text.tolist(), rating, float(tm.get("min_known", 0.5)))
+        if not known[0]:
+            return None, {}, {}
+        combined: dict[str, float] = {}
+        if model.combine_coef is not None:
+            own = pd.Index(model.classes).get_indexer(fam)
+            combined = dict(zip(model.classes, softmax(model.combine(proba, own, conf))[0].tolist()))
+        return str(name), dict(zip(model.classes, proba[0].tolist())), combined
+    return None, {}, {}
 
 
 def compare_taxonomies(df: pd.DataFrame, old: Taxonomy, new: Taxonomy) -> pd.DataFrame:

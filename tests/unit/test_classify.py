@@ -343,6 +343,38 @@ def test_explain_lists_every_family(tax):
     assert ex["family"].iloc[0] == "product_defect"
 
 
+
+def test_explain_shows_the_text_models_part_and_the_family_given():
+    """explain() showed only the rules' scores, while a text model decides most uncoded rated
+    texts.  Now: the model's and the combiner's probabilities where a model reads the text, and
+    ``chosen`` = classify's family, which is the combiner's choice where it may choose it
+    (a family of ``families``, or one it gives ``specific_min`` or more), else the rules'."""
+    from analysis.classify import model_settings
+
+    shipped = load_taxonomy()
+    settings = {tm.get("file"): tm for tm in model_settings(shipped)}
+    lab = pd.concat([pd.read_csv(GOLDEN / "labelled_reviews.csv").sample(60, random_state=1),
+                     pd.read_csv(GOLDEN / "labelled_high_star_reviews.csv").sample(60, random_state=1)])
+    read = {}
+    for excerpt, stars in zip(lab["excerpt"], lab["stars"]):
+        ex = explain(excerpt, rating=float(stars), taxonomy=shipped)
+        given = classify_texts([excerpt], shipped, ratings=[stars])[schema.FAMILY].iloc[0]
+        assert ex["chosen"].sum() == 1 and ex.loc[ex["chosen"], "family"].iloc[0] == given
+        model = ex.attrs["model"]
+        if model is None:
+            assert ex["model_probability"].isna().all() and ex["combined_probability"].isna().all()
+            continue
+        read[model] = read.get(model, 0) + 1
+        assert ex["model_probability"].sum() == pytest.approx(1) and ex["combined_probability"].sum() == pytest.approx(1)
+        top = ex.loc[ex["combined_probability"].idxmax()]
+        tm = settings[model]
+        if top["family"] in tm["families"] or top["combined_probability"] >= float(tm.get("specific_min", 1.0)):
+            assert top["chosen"], (excerpt, top["family"], given)
+    assert set(read) == set(settings) and min(read.values()) >= 20  # both models read some
+    coded = explain("no sound", reason="DEFECTIVE", rating=1.0, taxonomy=shipped)  # a code decides: no model reads
+    assert coded.attrs["model"] is None and coded["model_probability"].isna().all()
+    assert coded.loc[coded["chosen"], "family"].iloc[0] == "product_defect"
+
 # ------------------------------------------------------------ accuracy
 def _labelled(realdata: Path) -> pd.DataFrame:
     lab = pd.read_csv(GOLDEN / "labelled_reviews.csv")
