@@ -37,7 +37,7 @@ run: setup
 
 # two workers (pytest-xdist), one file per worker at a time: each browser-test worker starts its own app
 test: setup
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 test-fast: setup
 	$(PY) -m pytest -n 2 --dist loadfile -m "not slow and not e2e"

@@ -32,6 +32,7 @@ stars often do not.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -434,7 +435,8 @@ COMBINER_BLOCKS: tuple[tuple[str | None, tuple[str, ...]], ...] = (
 HIGH_COMBINER_BLOCKS: tuple[tuple[str | None, tuple[str, ...]], ...] = (
     ("rules_before_hs1.toml", ("hs1",)), (None, ("hs2", "hs3")), (None, ("hs4", "hs5")), (None, ("hs6", "hs7")),
     (None, ("hs8", "hs9")), (None, ("hs10", "hs11")), (None, ("hs12", "hs13")), (None, ("hs14", "hs15")),
-    (None, ("hs16", "hs17")), (None, ("hs18", "hs19")), (None, ("hs20", "hs21")), (None, ("hs22", "hs23")))
+    (None, ("hs16", "hs17")), (None, ("hs18", "hs19")), (None, ("hs20", "hs21")), (None, ("hs22", "hs23")),
+    (None, ("hs24", "hs25")), (None, ("hs26", "hs27")), (None, ("hs28", "hs29")))
 
 HIGH_MODEL = "text_model_en_45.json"
 
@@ -487,6 +489,26 @@ class CombinerSet(NamedTuple):
     models: dict[str, TextModel]
 
 
+def with_classes(model: TextModel, classes: Sequence[str]) -> TextModel:
+    """``model`` reading ``classes`` (its own and more, in that order): a family it was never
+    shown gets no weight on any feature or rating and an intercept 30 below its lowest, so a
+    probability under e^-30 of the least likely family it knows (as good as none)."""
+    if tuple(classes) == model.classes:
+        return model
+    missing = set(model.classes) - set(classes)
+    if missing:
+        raise SettingsError(f"text model: {sorted(missing)} not among {list(classes)}")
+    at = [model.classes.index(c) if c in model.classes else -1 for c in classes]
+
+    def rows(a: np.ndarray, fill: float) -> np.ndarray:
+        return np.stack([a[i] if i >= 0 else np.full(a.shape[1:], fill) for i in at])
+
+    if model.combine_coef is not None:
+        raise SettingsError("text model: classes are added before a combiner is learned")
+    return dataclasses.replace(model, classes=tuple(classes), coef=rows(model.coef, 0.0), star_coef=rows(model.star_coef, 0.0),
+                               intercept=rows(model.intercept, float(model.intercept.min()) - 30.0))
+
+
 def combiner_set(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str | Path, general_csv: str | Path | None,
                  rules_dir: str | Path, blocks: Sequence[tuple[str | None, Sequence[str]]] = COMBINER_BLOCKS,
                  stars: tuple[int, ...] = STARS):
@@ -502,14 +524,16 @@ def combiner_set(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str
     labelled = _labelled_frame(labels_csv, reviews_csv)
     out: list[tuple] = []
     models: dict[str, TextModel] = {}
-    classes = None
     min_known = float(load_taxonomy().data["text_model"].get("min_known", 0.5))
     for rules, splits in blocks:
-        model = train(*training_set(labels_csv, reviews_csv, general_csv,
-                                    splits=[s for s in labelled["split"].unique() if s not in splits]), stars=stars)
-        if classes is not None and model.classes != classes:
-            raise SettingsError(f"text model: without {'+'.join(splits)} the labels hold other families ({model.classes})")
-        classes = model.classes
+        models["+".join(splits)] = train(*training_set(labels_csv, reviews_csv, general_csv,
+                                                       splits=[s for s in labelled["split"].unique() if s not in splits]), stars=stars)
+    # a family labelled only inside one block (one "not received" among 8,700 4-5 star reviews) is
+    # unknown to the model trained without that block: it gives it no probability
+    classes = tuple(sorted({c for model in models.values() for c in model.classes}))
+    models = {name: with_classes(model, classes) for name, model in models.items()}
+    for rules, splits in blocks:
+        model = models["+".join(splits)]
         m = labelled[labelled["split"].isin(list(splits))]
         df = pd.DataFrame({schema.TITLE: m["title"], schema.TEXT: m["body"], schema.RATING: m["stars"]})
         tax = load_taxonomy(None if rules is None else Path(rules_dir) / rules)
@@ -517,7 +541,6 @@ def combiner_set(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str
         known, proba, _ = model.read(text, m["stars"].to_numpy(float), min_known)
         own = pd.Index(model.classes).get_indexer(fam[known])
         name = "+".join(splits)
-        models[name] = model
         out.append((proba, own, conf[known], m["label"].to_numpy()[known], np.full(int(known.sum()), name)))
     return CombinerSet(*(np.concatenate(parts) for parts in zip(*out)), models=models)
 

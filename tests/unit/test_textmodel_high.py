@@ -98,14 +98,14 @@ def test_the_settings_of_each_model():
 
 def test_the_shipped_4_5_star_model_is_the_one_its_labels_train(realdata):
     """analysis/rules/text_model_en_45.json is ``python -m analysis.textmodel --model
-    text_model_en_45.json``: trained on the 6,900 4-5 star reviews labelled blind (hs1-hs23)."""
+    text_model_en_45.json``: trained on the 8,700 4-5 star reviews labelled blind (hs1-hs29)."""
     pytest.importorskip("sklearn")
     recipe = textmodel.MODELS[textmodel.HIGH_MODEL]
     texts, ratings, y = textmodel.training_set([GOLDEN / f for f in recipe["labels"]], realdata / "reviews" / "amazon_in_earphones_reviews.csv")
     fresh = textmodel.train(texts, ratings, y, stars=recipe["stars"])
     shipped = textmodel.load_text_model(textmodel.HIGH_MODEL)
     assert shipped.classes == fresh.classes and shipped.vocabulary == fresh.vocabulary
-    assert shipped.stars == (4, 5) and shipped.about["texts"] == len(texts) == 6900
+    assert shipped.stars == (4, 5) and shipped.about["texts"] == len(texts) == 8700
     p_fresh, p_shipped = fresh.predict_proba(texts, ratings), shipped.predict_proba(texts, ratings)
     assert np.abs(p_fresh - p_shipped).max() < 1e-3
     assert (p_fresh.argmax(axis=1) == p_shipped.argmax(axis=1)).all()
@@ -127,11 +127,16 @@ _MODEL_FILES = itertools.count()
 # With hs18-hs23 too (6,900 labels, twelve blocks): 0.880, 0.913, 0.910, 0.890, 0.895, 0.873,
 # 0.902, 0.895, 0.893, hs18+hs19 0.887, hs20+hs21 0.880, hs22+hs23 0.877, pooled 0.892 (the first
 # nine blocks 0.895, was 0.890 with 5,100 labels); the rules alone 0.826.
+# With hs24-hs29 too (8,700 labels, fifteen blocks; a later session): 0.880, 0.905, 0.925, 0.905,
+# 0.900, 0.877, 0.907, 0.892, 0.890, 0.888, 0.885, 0.880, hs24+hs25 0.900, hs26+hs27 0.877,
+# hs28+hs29 0.858, pooled 0.892 (the first twelve blocks 0.895, was 0.892 with 6,900 labels: +0.7,
+# +0.5, +0.3 points per 1,800 labels); the rules alone 0.823.  The one "not received" (hs28) is
+# unknown to the model trained without it (textmodel.with_classes).
 MEASURED_HIGH = 0.892
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)  # twelve models trained (about two minutes alone)
+@pytest.mark.timeout(900)  # fifteen models trained (about three minutes alone)
 def test_the_4_5_star_model_on_blocks_unseen_by_rules_model_and_combiner(realdata, tmp_path):
     """The honest number at 4-5 stars.  The combiner learns from the blocks of the labelled 4-5
     star reviews (``textmodel.HIGH_COMBINER_BLOCKS``; hs1 with the rules before its round, the
@@ -161,7 +166,7 @@ def test_the_4_5_star_model_on_blocks_unseen_by_rules_model_and_combiner(realdat
         print(f"{name} ({len(m)}): rules {got['rules'] / len(m):.3f}, rules + 4-5 star model {got['model'] / len(m):.3f}")
         right_model, right_rules, n = right_model + got["model"], right_rules + got["rules"], n + len(m)
     print(f"pooled ({n}): rules {right_rules / n:.3f}, rules + 4-5 star model {right_model / n:.3f}")
-    assert n == 6900 and right_rules / n == pytest.approx(0.826, abs=0.001)
+    assert n == 8700 and right_rules / n == pytest.approx(0.823, abs=0.001)
     assert right_model / n == pytest.approx(MEASURED_HIGH, abs=0.003)
     # the shipped combiner: learned from all the blocks
     shipped = textmodel.load_text_model(textmodel.HIGH_MODEL)
