@@ -498,13 +498,13 @@ def with_classes(model: TextModel, classes: Sequence[str]) -> TextModel:
     missing = set(model.classes) - set(classes)
     if missing:
         raise SettingsError(f"text model: {sorted(missing)} not among {list(classes)}")
+    if model.combine_coef is not None:
+        raise SettingsError("text model: classes are added before a combiner is learned")
     at = [model.classes.index(c) if c in model.classes else -1 for c in classes]
 
     def rows(a: np.ndarray, fill: float) -> np.ndarray:
         return np.stack([a[i] if i >= 0 else np.full(a.shape[1:], fill) for i in at])
 
-    if model.combine_coef is not None:
-        raise SettingsError("text model: classes are added before a combiner is learned")
     return dataclasses.replace(model, classes=tuple(classes), coef=rows(model.coef, 0.0), star_coef=rows(model.star_coef, 0.0),
                                intercept=rows(model.intercept, float(model.intercept.min()) - 30.0))
 
