@@ -1985,11 +1985,20 @@ def _text_model_step(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.nd
     """Each text model of :func:`model_settings` in turn reads the rows its gate
     (:func:`_model_gate`) lets it and no model before it read (:func:`_model_reads`):
     the 1-3 star model, then the 4-5 star one."""
+    for tm, gate in _model_turns(tax, fam, conf, ev, reason, disposition, rating, text):
+        _model_reads(tm, gate, fam, conf, ev, rating, text, helper)
+
+
+def _model_turns(tax: Taxonomy, fam: np.ndarray, conf: np.ndarray, ev: np.ndarray, reason: pd.Series,
+                 disposition: pd.Series, rating: np.ndarray, text: pd.Series):
+    """Each text model's settings with the rows it reads (:func:`_model_gate`: none a model
+    before it read), where it reads any; a gate is worked out when its turn comes, so after the
+    caller has let the model before it change ``fam`` and ``conf``."""
     taken = np.zeros(len(fam), dtype=bool)
     for tm in model_settings(tax):
         gate = _model_gate(tax, tm, fam, conf, ev, reason, disposition, rating, text, taken)
         if gate.any():
-            _model_reads(tm, gate, fam, conf, ev, rating, text, helper)
+            yield tm, gate
             taken |= gate
 
 
@@ -2164,10 +2173,7 @@ def _model_view(tax: Taxonomy, one: pd.DataFrame) -> tuple[str | None, dict[str,
 
     reason, disposition, rating, text = _frame_inputs(one, (schema.TITLE, schema.TEXT))
     fam, conf, ev, _ = _classify_arrays_simple(tax, reason, disposition, rating, text)
-    taken = np.zeros(1, dtype=bool)
-    for tm in model_settings(tax):
-        if not _model_gate(tax, tm, fam, conf, ev, reason, disposition, rating, text, taken).any():
-            continue
+    for tm, _ in _model_turns(tax, fam, conf, ev, reason, disposition, rating, text):  # the first that reads it
         name = tm.get("file", DEFAULT_TEXT_MODEL)
         model = load_text_model(name)
         known, proba, _ = model.read(text.tolist(), rating, float(tm.get("min_known", 0.5)))

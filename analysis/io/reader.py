@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Collection
+from typing import Any, Callable, Collection, Iterable
 
 import numpy as np
 import pandas as pd
@@ -421,18 +421,20 @@ def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes,
         reason = f"too few fields ({actual} of {ncol})" if actual < ncol else f"too many fields ({actual} of {ncol})"
         rejected.append((int(nonblank[ordinal - 1]), reason, text))
     lines = nonblank[keep]
-    _note_empty(notes, blank[blank < nonblank[-1]], "line")
+    _note_empty(notes, blank.tolist(), [int(nonblank[-1])], "line")
     if len(lines) != table.num_rows:  # should never happen; refuse rather than misnumber rows
         raise ReportFormatError(name, f"internal line accounting failed ({len(lines)} lines for {table.num_rows} rows)")
     return RawTable(name, header, table, lines, _rejected_frame(rejected), data_lines, encoding, delimiter, compression, digest, size, tuple(notes),
                     text=data if choice else None)
 
 
-def _note_empty(notes: list[str], empty: Any, unit: str) -> None:
-    """Say which empty lines (or sheet rows) between the header and the last line with content were
-    skipped: they hold no row, but nothing the user wrote goes unaccounted.  Empty lines at the end of
-    a file are not mentioned (most exports end with one)."""
-    if len(empty):
+def _note_empty(notes: list[str], empty: list[int], content: Iterable[int], unit: str) -> None:
+    """Say which of the ``empty`` lines (or sheet rows) after the header lie before the last line with
+    ``content`` (rows read or rejected): they hold no row, but nothing the user wrote goes unaccounted.
+    Empty lines at the end of a file are not mentioned (most exports end with one)."""
+    last = max(content, default=0)
+    empty = [n for n in empty if n < last]
+    if empty:
         shown = ", ".join(str(int(n)) for n in empty[:10]) + (", …" if len(empty) > 10 else "")
         notes.append(f"empty {unit}s skipped ({len(empty):,}): {shown}")
 
@@ -492,8 +494,7 @@ def _read_quoted(name, text, delimiter, encoding, compression, digest, size, not
         raise ReportFormatError(name, f"unreadable CSV near line {previous_end + 1} ({exc})") from None
     if header is None:
         raise ReportFormatError(name, "empty file (no header line)")
-    last = max(lines[-1] if lines else 0, max((r[0] for r in rejected), default=0))
-    _note_empty(notes, [n for n in empty if n < last], "line")
+    _note_empty(notes, empty, [*lines[-1:], *(r[0] for r in rejected)], "line")
     return RawTable(name, header, _arrow_from_rows(rows, len(header)), np.asarray(lines, dtype=np.int64), _rejected_frame(rejected), data_lines, encoding, delimiter, compression, digest, size, tuple(notes))
 
 
@@ -554,8 +555,7 @@ def _read_xlsx(name, data, digest, size, compression) -> RawTable:
                 said: list[str] = []
                 if len(sheets) > 1:
                     said.append(f"read sheet '{sheet.title}' ({index + 1} of {len(sheets)}), the other sheets are not read")
-                last = max(lines[-1] if lines else 0, max((r[0] for r in rejected), default=0))
-                _note_empty(said, [n for n in empty if n < last], "row")
+                _note_empty(said, empty, [*lines[-1:], *(r[0] for r in rejected)], "row")
                 notes = tuple(said)
                 break
     finally:
