@@ -101,15 +101,19 @@ def letter_runs(text_words: Sequence[str], chars: tuple[int, int], digit_runs: b
     cuts them.  Words with a digit ("2hrs", order numbers) give none unless
     ``digit_runs``: the word itself is a feature, and a new number each text
     (an order id) cost a lookup per run for nothing."""
-    lo, hi = chars
     out: list[str] = []
     for x in text_words:
-        if not digit_runs and _DIGIT.search(x):
-            continue
-        p = f" {x} "
-        for n in range(lo, hi + 1):
-            out.extend(CHAR_MARK + p[i:i + n] for i in range(len(p) - n + 1))
+        if digit_runs or not _DIGIT.search(x):
+            out.extend(_word_runs(x, chars))
     return out
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_runs(word: str, chars: tuple[int, int]) -> tuple[str, ...]:
+    """:func:`letter_runs` of one word (cached: training reads the same words over and over)."""
+    lo, hi = chars
+    p = f" {word} "
+    return tuple(CHAR_MARK + p[i:i + n] for n in range(lo, hi + 1) for i in range(len(p) - n + 1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -358,7 +362,7 @@ def load_text_model(name: str = DEFAULT_MODEL) -> TextModel:
 # ------------------------------------------------------------------ training
 def train(texts: Sequence[str], ratings: Sequence[float], labels: Sequence[str], *, C: float = 10.0,
           min_df: int = 2, chars: tuple[int, int] | None = CHARS, about: dict[str, Any] | None = None,
-          stars: tuple[int, ...] = STARS, digit_runs: bool = False) -> TextModel:
+          stars: tuple[int, ...] = STARS, digit_runs: bool = False, counts: TermCounts | None = None) -> TextModel:
     """Fit the model with scikit-learn (needed only here: a development dependency).
 
     Parameters
@@ -376,28 +380,65 @@ def train(texts: Sequence[str], ratings: Sequence[float], labels: Sequence[str],
         The ratings that are features (one indicator each); the model reads no text rated otherwise.
     digit_runs : bool
         Letter runs of words with a digit as features too (the files before 2026-11-24 did).
+    counts : TermCounts, optional
+        :func:`count_terms` of ``texts`` with the same ``chars`` and ``digit_runs`` (or rows of
+        a counting of more texts: the terms none of them has are dropped by ``min_df``), to
+        share one counting among models trained on overlapping texts; by default they are counted here.
+
+    The tf-idf is scikit-learn's ``TfidfVectorizer(min_df=min_df, sublinear_tf=True)`` done in
+    its two documented steps: ``CountVectorizer`` (:func:`count_terms`), then the terms in at
+    least ``min_df`` texts through ``TfidfTransformer``.
     """
     from scipy.sparse import csr_matrix, hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
 
-    vec = TfidfVectorizer(analyzer=functools.partial(tokens, chars=chars, digit_runs=digit_runs), min_df=min_df, sublinear_tf=True)
-    x_text = vec.fit_transform(list(texts))
+    if counts is None:
+        counts = count_terms(texts, chars, digit_runs)
+    elif (counts.chars, counts.digit_runs) != (chars, digit_runs) or counts.matrix.shape[0] != len(texts):
+        raise ValueError("counts are not those of these texts with these chars and digit_runs")
+    keep = np.flatnonzero(np.bincount(counts.matrix.indices, minlength=len(counts.terms)) >= min_df)
+    tfidf = TfidfTransformer(sublinear_tf=True)
+    x_text = tfidf.fit_transform(counts.matrix[:, keep])
     x = hstack([x_text, csr_matrix(_star_matrix(ratings, stars))]).tocsr()
     # newton-cg to a gradient of 1e-6: the optimum, whatever the BLAS threads.  lbfgs at its default
     # tolerance stopped up to 0.3 from it, at a point that moved by up to 0.03 with the number of
     # threads (one held-out block's model), and took 114 iterations against newton-cg's 12.
     clf = LogisticRegression(C=C, solver="newton-cg", tol=1e-6, max_iter=5000).fit(x, list(labels))
     n_terms = x_text.shape[1]
-    terms = vec.get_feature_names_out().tolist()
+    terms = counts.terms[keep].tolist()
     return TextModel(classes=tuple(clf.classes_.tolist()), vocabulary={t: j for j, t in enumerate(terms)},
-                     idf=vec.idf_.astype(float), coef=clf.coef_[:, :n_terms].astype(float),
+                     idf=tfidf.idf_.astype(float), coef=clf.coef_[:, :n_terms].astype(float),
                      star_coef=clf.coef_[:, n_terms:].astype(float), intercept=clf.intercept_.astype(float),
                      chars=chars, stars=tuple(stars), digit_runs=digit_runs,
                      about={"method": f"LogisticRegression(C={C}, newton-cg) on tf-idf of words, word pairs"
                                       + (f" and letter runs of {chars[0]}-{chars[1]} characters" if chars else "")
                                       + f" (min_df={min_df}) and the star rating", "texts": len(texts),
                             "labels": dict(sorted(Counter(labels).items())), **(about or {})})
+
+
+class TermCounts(NamedTuple):
+    """How often each term (:func:`tokens`) occurs in each text: scikit-learn's
+    ``CountVectorizer`` (terms sorted, ``matrix`` texts x terms, CSR), and the
+    tokens' ``chars`` and ``digit_runs``."""
+
+    terms: np.ndarray
+    matrix: "Any"
+    chars: tuple[int, int] | None
+    digit_runs: bool
+
+    def rows(self, mask: np.ndarray) -> "TermCounts":
+        """The counts of the texts where ``mask`` is true."""
+        return self._replace(matrix=self.matrix[np.asarray(mask, dtype=bool)])
+
+
+def count_terms(texts: Sequence[str], chars: tuple[int, int] | None = CHARS, digit_runs: bool = False) -> TermCounts:
+    """The :class:`TermCounts` of ``texts`` (for :func:`train`)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vec = CountVectorizer(analyzer=functools.partial(tokens, chars=chars, digit_runs=digit_runs))
+    matrix = vec.fit_transform(list(texts))
+    return TermCounts(vec.get_feature_names_out(), matrix, chars, digit_runs)
 
 
 def _star_matrix(ratings: Iterable[float], stars: Sequence[int] = STARS) -> np.ndarray:
@@ -525,9 +566,14 @@ def combiner_set(labels_csv: str | Path | Sequence[str | Path], reviews_csv: str
     out: list[tuple] = []
     models: dict[str, TextModel] = {}
     min_known = float(load_taxonomy().data["text_model"].get("min_known", 0.5))
+    # every training text counted once (training_set's order: the labelled reviews, then the general ones)
+    texts, ratings, labels = training_set(labels_csv, reviews_csv, general_csv)
+    split = np.concatenate([labelled["split"].to_numpy(object), np.full(len(texts) - len(labelled), None, dtype=object)])
+    counts = count_terms(texts)
     for rules, splits in blocks:
-        models["+".join(splits)] = train(*training_set(labels_csv, reviews_csv, general_csv,
-                                                       splits=[s for s in labelled["split"].unique() if s not in splits]), stars=stars)
+        rows = ~np.isin(split, list(splits))
+        models["+".join(splits)] = train([t for t, r in zip(texts, rows) if r], np.asarray(ratings)[rows].tolist(),
+                                         np.asarray(labels, dtype=object)[rows].tolist(), stars=stars, counts=counts.rows(rows))
     # a family labelled only inside one block (one "not received" among 8,700 4-5 star reviews) is
     # unknown to the model trained without that block: it gives it no probability
     classes = tuple(sorted({c for model in models.values() for c in model.classes}))
