@@ -156,7 +156,7 @@ def combine(files: list[LoadedFile], failed: list[tuple[str, str]] | None = None
         complaints = complaints[[S.COMPLAINT_ID] + [c for c in complaints.columns if c != S.COMPLAINT_ID]]
     shipments = _concat(tables["shipments"], "shipments")
     if len(shipments):
-        shipments["_dup"] = _cross_file_duplicates(shipments, [S.ORDER_ID, S.SKU, S.FNSKU, S.DATE, S.FC_SHIPPED, S.QUANTITY])
+        shipments["_dup"] = _shipment_duplicates(shipments, len(files))
     duplicates: dict[str, int] = {}
     for table, flag in ((complaints, S.IS_DUPLICATE), (shipments, "_dup")):
         if len(table) and flag in table.columns:
@@ -214,13 +214,26 @@ def _mark_duplicates(complaints: pd.DataFrame) -> pd.Series:
     return flag
 
 
-def _cross_file_duplicates(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """True for rows whose key already appeared in an earlier file (overlapping downloads)."""
+def _shipment_duplicates(shipments: pd.DataFrame, n_files: int) -> pd.Series:
+    """Shipment lines given twice: by overlapping downloads of one report, or by both reports
+    of shipped units (Customer Shipment Sales and Amazon Fulfilled Shipments list the same
+    shipped order lines).  A line is the same where order, SKU, shipping FC, quantity and ship
+    day are (Fulfilled Shipments has no FNSKU or ASIN); the Customer Shipment Sales copy is kept."""
+    day = shipments[S.DATE].dt.floor("D") if S.DATE in shipments.columns else None
+    keyed = shipments.assign(**{S.DATE: day}) if day is not None else shipments
+    rank = shipments["_file_index"] + n_files * (shipments[S.SOURCE_KIND] != S.FBA_SHIPMENTS).to_numpy()
+    return _cross_file_duplicates(keyed, [S.ORDER_ID, S.SKU, S.DATE, S.FC_SHIPPED, S.QUANTITY], rank)
+
+
+def _cross_file_duplicates(frame: pd.DataFrame, keys: list[str], rank: pd.Series | None = None) -> pd.Series:
+    """True for rows whose key already appeared in an earlier file (overlapping downloads);
+    ``rank``: which file's copy is kept, the lowest (default: the first file's)."""
     if frame["_file_index"].nunique() < 2:
         return pd.Series(False, index=frame.index)
+    rank = frame["_file_index"] if rank is None else rank
     key = _row_keys(frame, [k for k in keys if k in frame.columns])
-    first_file = frame["_file_index"].groupby(key).transform("min")
-    return pd.Series(frame["_file_index"].to_numpy() > first_file.to_numpy(), index=frame.index)
+    first = rank.groupby(key).transform("min")
+    return pd.Series(rank.to_numpy() > first.to_numpy(), index=frame.index)
 
 
 def _row_keys(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -404,3 +406,32 @@ def test_a_negative_quantity_shipped_is_rejected(sample_dir):
     f = load_file(("shipments.txt", ("\n".join(lines) + "\n").encode()))
     assert f.rows == 28 and f.rejected[["line", "reason"]].values.tolist() == [[4, "negative quantity '-5'"]]
     assert (f.table[S.QUANTITY] >= 0).all()
+
+
+CSS_HEADER = "shipment-date\tsku\tfnsku\tasin\tfulfillment-center-id\tquantity\tamazon-order-id\n"
+AFS_HEADER = ("amazon-order-id\tshipment-id\tshipment-item-id\tshipment-date\tsku\tquantity-shipped\tcarrier\t"
+              "fulfillment-center-id\n")
+
+
+def test_a_shipment_line_in_both_shipment_reports_counts_once_as_customer_shipment_sales_has_it():
+    css = CSS_HEADER + ("2026-07-01T10:00:00+00:00\tSKU-A\tX001\tB0A\tSBD1\t1\t111-0000001-0000001\n"
+                        "2026-07-02T10:00:00+00:00\tSKU-A\tX001\tB0A\tLGB8\t2\t111-0000002-0000002\n")
+    afs = AFS_HEADER + ("111-0000001-0000001\tD1\t11\t2026-07-01T10:00:00+00:00\tSKU-A\t1\tUPS\tSBD1\n"  # the same line
+                        "111-0000002-0000002\tD2\t12\t2026-07-02T09:59:00+00:00\tSKU-A\t2\tUSPS\tLGB8\n"  # same day, other time
+                        "111-0000003-0000003\tD3\t13\t2026-07-03T10:00:00+00:00\tSKU-A\t1\tUPS\tSBD1\n")  # in this report only
+    for order in ([("css.txt", css.encode()), ("afs.txt", afs.encode())], [("afs.txt", afs.encode()), ("css.txt", css.encode())]):
+        ds = load_files(order)
+        assert int(ds.shipments[S.QUANTITY].sum()) == 4
+        assert {i["path"]: i["duplicates"] for i in ds.inputs()} == {"css.txt": 0, "afs.txt": 2}
+        kept = ds.shipments.set_index(S.ORDER_ID)
+        assert kept.loc["111-0000001-0000001", S.ASIN] == "B0A" and kept.loc["111-0000002-0000002", S.SOURCE_KIND] == S.FBA_SHIPMENTS
+        assert kept.loc["111-0000003-0000003", S.SOURCE_KIND] == S.FULFILLED_SHIPMENTS
+
+
+def test_the_samples_fulfilled_shipments_are_lines_customer_shipment_sales_already_counts():
+    sample = Path(__file__).resolve().parents[2] / "sample_data"
+    truth = json.loads((sample / "TRUTH.json").read_text(encoding="utf-8"))
+    ds = load_files([sample / "amazon_fulfilled_shipments.txt", sample / "fba_customer_shipment_sales.txt"], strict=True)
+    afs = next(f for f in ds.files if f.kind == S.FULFILLED_SHIPMENTS)
+    assert {i["path"]: i["duplicates"] for i in ds.inputs()} == {"amazon_fulfilled_shipments.txt": afs.rows, "fba_customer_shipment_sales.txt": 0}
+    assert int(ds.shipments[S.QUANTITY].sum()) == truth["counts"]["units_shipped"] == 48645
