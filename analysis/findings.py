@@ -48,6 +48,7 @@ NOTICES = {
     "praise": "{n} review(s) and seller feedback rated {min_rating} stars or more are praise, not complaints: they are left out of the analysis (summary.praise counts them by file kind).",
     "neutral": "{n} review(s) and seller feedback rated {rating} stars name no complaint in their words (\"Average\", \"OK product\"): they are left out of the analysis (summary.neutral).",
     "same_order": "{n} review(s) and seller feedback are on orders that a return or replacement of these data already names: the return counts the unit, so they are left out of the analysis (summary.same_order counts them by file kind).",
+    "unshipped": "{n} complaint(s) are on SKUs (or, naming none, ASINs) that no shipment line lists, such as merchant-fulfilled orders: their units are in no denominator, so they count in no rate (summary.unshipped counts them by file kind); they stay in the complaint lists and the families' shares.",
     "safety": "{n} complaint(s) describe a safety incident ({terms}). Read them first (Review page, filter \"Safety incidents only\"; the evidence pack's safety column): a safety complaint is handled as a product safety matter, not only through a Plan of Action.",
 }
 
@@ -85,16 +86,44 @@ class FindingsResult:
     warnings: list[dict] = field(default_factory=list)
 
 
-def complaint_units(complaints: pd.DataFrame) -> pd.Series:
+def complaint_units(complaints: pd.DataFrame, shipments: pd.DataFrame | None = None) -> pd.Series:
     """Units complained about per complaint row: the return quantity, 1 for text-only signals.
 
-    A return and a negative feedback about the same order and family count once.
+    A return and a negative feedback about the same order and family count once.  With
+    ``shipments``, a complaint on a product no shipment line lists counts none (:func:`unshipped_rows`).
     """
     qty = complaints[S.QUANTITY].astype("float64").fillna(1).clip(lower=1)
     has_order = complaints[S.ORDER_ID].fillna("") != ""
     key = complaints[S.ORDER_ID].astype("str") + "|" + complaints[S.SKU].astype("str") + "|" + complaints[S.FAMILY].astype("str")
     repeat = has_order & key.duplicated(keep="first")
-    return qty.where(~repeat, 0.0)
+    return qty.where(~repeat & ~unshipped_rows(complaints, shipments), 0.0)
+
+
+def unshipped_rows(complaints: pd.DataFrame, shipments: pd.DataFrame | None) -> np.ndarray:
+    """Complaints on a product no shipment line lists: a SKU that is in none (a merchant-fulfilled
+    SKU: FBA's shipment reports list FBA units only), or, where a complaint names no SKU, an ASIN
+    that is in none.  Their units are in no denominator, so they count in no rate (the sample's
+    FBM returns made a lot's rate 2.92% where its shipped units' returns made 2.81%); they stay in
+    the complaint lists and the families' shares.  Counted in ``summary.unshipped``."""
+    out = np.zeros(len(complaints), dtype=bool)
+    if shipments is None or not len(complaints):
+        return out
+    for column, only_without_sku in ((S.SKU, False), (S.ASIN, True)):
+        if column not in complaints.columns or column not in shipments.columns:
+            continue
+        mine = _named(complaints[column])
+        listed = _named(pd.Series(np.asarray(shipments[column].dropna().unique(), dtype=object)))
+        named = (mine != "").to_numpy(copy=True)
+        if only_without_sku and S.SKU in complaints.columns:
+            named &= (_named(complaints[S.SKU]) == "").to_numpy()
+        out |= named & ~mine.isin(listed).to_numpy()
+    return out
+
+
+def _named(values: pd.Series) -> pd.Series:
+    """Values as trimmed text, "" where none is named (missing, or :data:`~analysis.schema.UNKNOWN_LEVEL`)."""
+    text = values.astype("object").fillna("").astype("str").str.strip()
+    return text.where(text != S.UNKNOWN_LEVEL, "")
 
 
 def analysed_families(complaints: pd.DataFrame, settings: AnalysisSettings) -> list[str]:
@@ -141,7 +170,7 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     """
     settings = settings or AnalysisSettings()
     if "_units" not in complaints.columns:  # analysis.pipeline has counted them already
-        complaints = complaints.assign(_units=complaint_units(complaints) if len(complaints) else pd.Series(dtype="float64"))
+        complaints = complaints.assign(_units=complaint_units(complaints, shipments) if len(complaints) else pd.Series(dtype="float64"))
     basis = "units" if shipments is not None and len(shipments) else "complaints"
     if basis == "complaints":
         shipments = None

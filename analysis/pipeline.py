@@ -18,7 +18,7 @@ from analysis import schema as S
 from analysis.config import Settings
 from analysis.dataset import Dataset
 from analysis.aggregate import exposure_by, lag_cdf, level_cells, on_ship_weeks, voc_by_asin, weekly_cells
-from analysis.findings import FindingsResult, complaint_units, notice, rank_findings
+from analysis.findings import FindingsResult, complaint_units, notice, rank_findings, unshipped_rows
 from analysis.link import Linked, as_levels, link
 
 
@@ -175,7 +175,9 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     left_out = {name: {str(k): int(v) for k, v in complaints.loc[rows, S.SOURCE_KIND].value_counts().items() if v}
                 for name, rows in (("praise", praise), ("neutral", neutral), ("same_order", same_order))}
     complaints = complaints[~(praise | neutral | same_order)].copy()
-    complaints["_units"] = complaint_units(complaints) if len(complaints) else pd.Series(dtype="float64")
+    complaints["_units"] = complaint_units(complaints, linked.shipments) if len(complaints) else pd.Series(dtype="float64")
+    unshipped = unshipped_rows(complaints, linked.shipments)
+    left_out["unshipped"] = {str(k): int(v) for k, v in complaints.loc[unshipped, S.SOURCE_KIND].value_counts().items() if v}
     timings["classify"] = time.perf_counter() - t
     t = time.perf_counter()
     step("testing factors", 0.5)
@@ -414,6 +416,8 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
         warnings.append(notice("neutral", n=sum(left_out["neutral"].values()), rating=f"{settings.analysis.praise_min_rating - 1:g}"))
     if left_out.get("same_order"):
         warnings.append(notice("same_order", n=sum(left_out["same_order"].values())))
+    if left_out.get("unshipped"):
+        warnings.append(notice("unshipped", n=sum(left_out["unshipped"].values())))
     if corrected and corrected["applied"]:
         warnings.append(notice("corrected", applied=corrected["applied"], corrections=corrected["corrections"]))
     if corrected and corrected["unmatched"]:
@@ -438,6 +442,7 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
             "praise": left_out.get("praise") or {},
             "neutral": left_out.get("neutral") or {},
             "same_order": left_out.get("same_order") or {},
+            "unshipped": left_out.get("unshipped") or {},
         },
         "findings": result.findings,
         "explained": result.explained,

@@ -723,7 +723,7 @@ def _method(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]], t:
     )
     # why the inputs' rows are more than the complaints
     min_rating = float(((findings.get("settings") or {}).get("analysis") or {}).get("praise_min_rating") or 4)
-    for key, rating in (("praise", min_rating), ("neutral", min_rating - 1), ("same_order", None)):
+    for key, rating in (("praise", min_rating), ("neutral", min_rating - 1), ("same_order", None), ("unshipped", None)):
         n = sum(int(v) for v in (s.get(key) or {}).values())
         if n:
             text += t["meta"]["sentence_sep"] + _fill(mt[key], n=_int(n), min_rating=f"{rating or 0:g}", rating=f"{rating or 0:g}")

@@ -578,3 +578,17 @@ def test_the_evidence_pack_has_each_findings_stated_comparison_beside_its_level_
         assert ("without the units of" in stated["counted"]) == bool(f.get("net_of"))
         whole = sample_analysis.level_table(f["factor"], f["family"]).set_index("level").loc[f["level"]]
         assert table.loc["level as a whole", "rate_ratio"] == whole["rate_ratio"] and table.loc["level as a whole", "units"] == whole["units"]
+
+
+def test_complaints_on_skus_no_shipment_line_lists_count_in_no_rate(sample_analysis, truth):
+    """The sample's FBM returns (SKUs ending -FBM, in neither shipment report) made the cable lot's rate as a
+    whole 282/9,660 = 2.92% where the returns of its shipped units make 271/9,660 = 2.81% (found by an audit)."""
+    summary = sample_analysis.findings["summary"]
+    fbm = sample_analysis.complaints[sample_analysis.complaints["source_kind"].astype("str") == "fbm_returns"]
+    assert summary["unshipped"] == {"fbm_returns": len(fbm)} and len(fbm) > 0 and fbm["sku"].astype("str").str.endswith("-FBM").all()
+    assert any(n["code"] == "unshipped" and n["params"]["n"] == len(fbm) for n in sample_analysis.findings["notices"])
+    cable = next(f for f in sample_analysis.findings["findings"] if f["level"] == "CB-2606")
+    whole = sample_analysis.level_table("cable_lot", "product_defect").set_index("level").loc["CB-2606"]
+    assert (whole["complaints"], whole["units"]) == (cable["complaints"], cable["units"]) == (271, 9660)
+    # they stay in the lists and the families' shares
+    assert sum(f["count"] for f in summary["families"]) == summary["complaints"] == len(sample_analysis.complaints)
