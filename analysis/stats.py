@@ -1489,11 +1489,15 @@ def funnel_points(cells: pd.DataFrame, baseline_rate: float | None = None, winso
     -----
     Spiegelhalter (2005), Stat Med 24:1185, and Spiegelhalter et al. (2012),
     JRSS A 175:1.  The z-scores of the k levels with units are winsorised
-    (``scipy.stats.mstats.winsorize``: the round(k * winsor) lowest and highest
+    (``scipy.stats.mstats.winsorize``: the int(k * winsor) lowest and highest
     are set to the nearest remaining value) and phi = sum(z_w²)/k.  phi is
     applied only when phi > 1 + 2 sqrt(2/k), i.e. when k·phi exceeds its
-    approximate null mean k by two standard deviations (sqrt(2k)) of a χ²_k.
-    Only the multiplicative model is implemented (no additive random effect).
+    approximate null mean k by two standard deviations (sqrt(2k)) of a χ²_k,
+    and only when the winsorising sets at least one z-score in each tail
+    (k >= 10 at the default 10%): with fewer levels nothing is winsorised, and
+    the very level a funnel is drawn to show would set phi (a packaging version
+    at 3x its only other version gave phi = 42 and plotted within the 95%
+    limits).  Only the multiplicative model is implemented (no additive random effect).
     """
     missing = {"level", "complaints", "units"} - set(cells.columns)
     if missing:
@@ -1509,7 +1513,7 @@ def funnel_points(cells: pd.DataFrame, baseline_rate: float | None = None, winso
         z = np.where(ok & (0 < p0) & (p0 < 1), (rate - p0) / np.sqrt(p0 * (1 - p0) / np.where(ok, units, 1)), np.nan)
     zk = z[~np.isnan(z)]
     phi = 1.0
-    if overdispersion and len(zk) > 1:
+    if overdispersion and int(len(zk) * winsor) >= 1:
         zw = np.asarray(sps.mstats.winsorize(zk, limits=(winsor, winsor)), dtype=float)
         est = float(np.mean(zw**2))
         if est > 1 + 2 * np.sqrt(2 / len(zk)):

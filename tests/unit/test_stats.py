@@ -23,6 +23,7 @@ from analysis import stats as S
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 Z975 = 1.959963984540054  # qnorm(0.975)
+Z9990 = 3.090232306167813  # qnorm(0.999)
 
 
 def _sig7_tol(value: float) -> float:
@@ -627,6 +628,25 @@ def test_funnel_points_mild_overdispersion_below_rule_is_not_applied():
     out = S.funnel_points(pd.DataFrame({"level": range(20), "complaints": complaints, "units": units}))
     assert (out["phi"] == 1.0).all()
     assert_allclose(out["z"], z, rtol=1e-12)
+
+
+
+def test_funnel_points_estimate_no_overdispersion_from_fewer_levels_than_winsorising_trims():
+    """With 5 levels 10% winsorising trims none, and the one level the funnel is drawn to show set phi
+    (the sample's packaging versions: phi 42, the bad version within the 95% limits).  From 10 levels
+    one z-score in each tail is trimmed and phi is estimated."""
+    units = np.array([10_000, 9_000, 11_000, 10_500, 9_500])
+    complaints = np.array([300, 45, 52, 50, 48])  # one level at 3%, the rest near 0.5%
+    out = S.funnel_points(pd.DataFrame({"level": range(5), "complaints": complaints, "units": units}))
+    p0 = complaints.sum() / units.sum()
+    z = (complaints / units - p0) / np.sqrt(p0 * (1 - p0) / units)
+    assert np.mean(z**2) > 1 + 2 * math.sqrt(2 / 5)  # the rule alone would have applied it
+    assert (out["phi"] == 1.0).all() and out["outside998"][0] and out["outside998"].tolist() == (np.abs(z) > Z9990).tolist()
+    assert_allclose(out["z_adjusted"], z, rtol=1e-12)
+    nine = S.funnel_points(pd.DataFrame({"level": range(9), "complaints": np.r_[complaints, complaints[1:]], "units": np.r_[units, units[1:]]}))
+    assert (nine["phi"] == 1.0).all()
+    ten = S.funnel_points(pd.DataFrame({"level": range(10), "complaints": np.r_[complaints, complaints], "units": np.r_[units, units]}))
+    assert (ten["phi"] > 1.0).all()
 
 
 # ------------------------------------------------------------------------ change point
