@@ -54,8 +54,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="find root causes and write findings.json (+ POA evidence)")
     for flag, kind in _REPORT_INPUTS.items():
-        helptext = "any supported file (kind detected from its header)" if flag == "file" else f"{flag.replace('_', ' ')} file"
-        p.add_argument(f"--{flag.replace('_', '-')}", dest=flag, action="append", default=[], type=Path, metavar="F", help=helptext)
+        if flag == "file":  # several after one flag: --file sample_data/*
+            p.add_argument("--file", dest=flag, action="extend", nargs="+", default=[], type=Path, metavar="F",
+                           help="any supported file(s) (kind detected from the header; files that are not reports, such as README.md, stop with an error)")
+            continue
+        p.add_argument(f"--{flag.replace('_', '-')}", dest=flag, action="append", default=[], type=Path, metavar="F", help=f"{flag.replace('_', ' ')} file")
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     p.add_argument("--settings", type=Path, help="TOML settings file ([analysis] table)")
     p.add_argument("--taxonomy", type=Path, help="TOML taxonomy overriding the default complaint rules")

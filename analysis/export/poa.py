@@ -499,6 +499,8 @@ def _block(
             units=_int(f.get("units"), na), rate=_pct(f.get("rate"), na=na), ci_low=_pct(f.get("ci_low"), na=na),
             ci_high=_pct(f.get("ci_high"), na=na), baseline=_pct(f.get("baseline_rate"), na=na),
             ratio=_ratio(f.get("rate_ratio"), na), p_adjusted=_p(f.get("p_adjusted", f.get("p_value")), na),
+            ratio_ci="" if _is_missing(f.get("rr_ci_low")) or _is_missing(f.get("rr_ci_high"))
+            else _fill(ft["ratio_ci"], low=_ratio(f.get("rr_ci_low"), na), high=_ratio(f.get("rr_ci_high"), na)),
         )
         has_base = not _is_missing(f.get("baseline_rate")) and not _is_missing(f.get("rate_ratio"))
         # the weeks the level's units shipped in (a findings.json without them: the shipments', else the complaints' period)

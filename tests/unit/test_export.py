@@ -201,6 +201,17 @@ def test_root_cause_statement_numbers_match_findings(findings, complaints):
     assert any("ledger" in i.prompt and "reimbursement" in i.prompt for i in s.actions[1].corrective)
 
 
+@pytest.mark.parametrize("language, said", [("en", "6.2 times the rate of the rest (95% CI 4.1 to 9.4; adjusted p < 0.0001)"),
+                                             ("zh", "是其余产品的 6.2 倍（95% 置信区间 4.1 至 9.4；校正后 p < 0.0001）")])
+def test_the_rate_ratio_is_stated_with_its_interval_where_findings_json_has_one(findings, complaints, language, said):
+    f = json.loads(json.dumps(findings))
+    assert "rr_ci_low" not in f["findings"][0]
+    assert build_root_cause(f, complaints, language).findings[0].statement.count("95%") == 1  # the rate's interval only
+    f["findings"][0].update(rr_ci_low=4.08, rr_ci_high=9.42)
+    statement = build_root_cause(f, complaints, language).findings[0].statement
+    assert said in statement and statement.count("95%") == 2
+
+
 @pytest.mark.parametrize("language, said", [
     ("en", ["against 0% for all other units", "That is 1,796 times", "No other unit had such a complaint", "the 1,796 above adds 0.5"]),
     ("zh", ["其余产品为 0%", "是其余产品的 1,796 倍", "加 0.5"]),

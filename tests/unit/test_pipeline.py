@@ -592,3 +592,30 @@ def test_complaints_on_skus_no_shipment_line_lists_count_in_no_rate(sample_analy
     assert (whole["complaints"], whole["units"]) == (cable["complaints"], cable["units"]) == (271, 9660)
     # they stay in the lists and the families' shares
     assert sum(f["count"] for f in summary["families"]) == summary["complaints"] == len(sample_analysis.complaints)
+
+
+def test_the_readme_quotes_the_findings_the_sample_gives(sample_analysis):
+    """The worked example in the README had gone stale (2.45% where the tool said 2.43%, then 2.81%)."""
+    from analysis.findings import statement
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index("## A worked example"):]
+    block = [line[4:].strip() for line in example.splitlines() if line.startswith("   >")]  # the quoted findings
+    quoted = [" ".join(paragraph.split()) for paragraph in "\n".join(block).split("\n\n")]
+    said = [statement(f) for f in sample_analysis.findings["findings"]]
+    assert len(quoted) == len(said) == 5
+    for q, s in zip(quoted, said):
+        assert s.startswith(q.rstrip(" …")), (q, s)
+    excerpt = readme[readme.index("Finding 1: cable lot CB-2606 (product defect)"):]
+    body = " ".join(excerpt[:excerpt.index(" ...")].split()[7:])
+    from analysis.export.poa import build_root_cause, render_markdown
+
+    assert body.startswith("Cable lot CB-2606 had ")
+    assert body in " ".join(render_markdown(build_root_cause(sample_analysis.findings, sample_analysis.complaints)).split())
+
+
+def test_one_file_flag_takes_several_files():
+    from analysis.cli import _parser
+
+    a = _parser().parse_args(["report", "--file", "a.txt", "b.csv", "--returns", "r.txt", "--file", "c.xlsx", "--out", "o"])
+    assert a.file == [Path("a.txt"), Path("b.csv"), Path("c.xlsx")] and a.returns == [Path("r.txt")]
