@@ -297,7 +297,7 @@ def _voc_evidence(findings: list[dict], voc: pd.DataFrame | None, lots: pd.DataF
                     "ncx_rate_rest": num(row["baseline_rate"]), "rate_ratio": num(row["rate_ratio"]), "rr_ci_low": num(row["rr_ci_low"]),
                     "rr_ci_high": num(row["rr_ci_high"]), "p_value": num(row["p_value"]), "test": str(row["test"]),
                     "top_reason": None if pd.isna(top) else str(top),
-                    "agrees": bool(row["p_value"] < AGREES_P and row["rate_ratio"] > 1)}
+                    "agrees": bool(row["p_value"] < AGREES_P and row["rate_ratio"] > 1), "agrees_below_p": AGREES_P}
 
 
 #: complaints that return the unit: another voice on the same order (feedback, a review) is the same unit again

@@ -467,7 +467,8 @@ def _voc_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) -> li
         return []
     ft = t["finding"]
     p, ratio = v.get("p_value"), v.get("rate_ratio")
-    out = _fill(ft["voc_agrees" if v.get("agrees") else "voc_neutral"], level=level, skus=_int(v.get("skus")), rate=_pct(v.get("ncx_rate"), 1),
+    key = "voc_agrees" if v.get("agrees") else ("voc_higher" if (ratio or 0) > 1 and v.get("agrees_below_p") else "voc_neutral")
+    out = _fill(ft[key], level=level, threshold=f"{v.get('agrees_below_p') or 0:g}", skus=_int(v.get("skus")), rate=_pct(v.get("ncx_rate"), 1),
                 ncx=_int(v.get("ncx_orders")), orders=_int(v.get("orders")), rest=_pct(v.get("ncx_rate_rest"), 1), ratio=_ratio(ratio),
                 rr_low=_ratio(v.get("rr_ci_low")), rr_high=_ratio(v.get("rr_ci_high")), p=_p(p))
     if v.get("top_reason"):

@@ -577,6 +577,13 @@ def test_a_finding_says_what_amazons_ncx_rate_says(findings, complaints):
     f["findings"][0]["voc"].update(p_value=0.15, rate_ratio=1.12, agrees=False, top_reason=None)
     details = build_root_cause(f, complaints, "zh").findings[0].details
     assert any(d.startswith("亚马逊的负面客户体验（NCX）率并未显示 CB-2407 异常：") and d.endswith("不满意订单包含所有产品和 listing 问题，而不只是这一类。") for d in details), details
+    # higher at p = 0.015 is not "does not single out" (an audit): say it is higher, and the p this analysis asks
+    f["findings"][0]["voc"].update(p_value=0.015, rate_ratio=1.14, rr_ci_low=1.03, rr_ci_high=1.27, agrees_below_p=0.01)
+    details = build_root_cause(f, complaints).findings[0].details
+    assert any(d.startswith("Amazon's NCX rate is higher, but not clearly: ") and "1.1 times (95% CI 1.0 to 1.3; p = 0.015, where this "
+               "analysis asks p < 0.01 to count it as agreeing)" in d for d in details), details
+    f["findings"][0]["voc"].update(p_value=0.4, rate_ratio=0.95, rr_ci_low=0.8, rr_ci_high=1.1)
+    assert any(d.startswith("Amazon's NCX rate does not single CB-2407 out: ") for d in build_root_cause(f, complaints).findings[0].details)
 
 
 @pytest.mark.parametrize("onset, action, said", [("2026-07-14", "2026-09-01", "Control chart over time, with the onset and the corrective action marked."),
