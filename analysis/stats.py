@@ -1719,7 +1719,7 @@ class BeforeAfter:
         ``"fisher"`` or ``"chi2"`` (two-sided).
     p_value : float
     minimum_detectable_rate : float
-        Smallest after-rate below ``rate_before`` that a one-sided test at
+        Smallest after-rate below ``rate_before`` that the two-sided test at
         ``alpha`` would detect with probability ``power`` given the units
         shipped before and since; NaN if even zero complaints would not be
         detectable.
@@ -1759,7 +1759,7 @@ def before_after(complaints_before, units_before, complaints_after, units_after,
     ----------
     complaints_before, units_before, complaints_after, units_after : int
     alpha : float
-        Two-sided for the test and interval; one-sided for the power statements.
+        Two-sided, for the test, the interval and the power statements alike.
     power : float
     claimed_reduction : float, optional
         Relative reduction claimed for the fix, e.g. 0.5 for "halved".
@@ -1781,13 +1781,16 @@ def before_after(complaints_before, units_before, complaints_after, units_after,
     :func:`compare_levels` for a level with none).  The test is
     :func:`contingency_test` with ``test="auto"``.  Power uses Cohen's
     arcsine effect size h = 2 asin(sqrt(p_before)) - 2 asin(sqrt(p_after))
-    (``statsmodels.stats.proportion.proportion_effectsize``) and the one-sided
-    normal test: power = Φ(h / sqrt(1/n_after + 1/n_before) - z_{1-alpha}).
-    The minimum detectable rate solves this for h in closed form,
-    h = (z_{1-alpha} + z_power) sqrt(1/n_after + 1/n_before) (what
-    ``NormalIndPower(alternative="larger").solve_power`` finds numerically);
-    the units needed for a claimed rate
-    p_before (1 - r) are n_after = 1 / ((h/(z_{1-alpha} + z_power))² - 1/n_before).
+    (``statsmodels.stats.proportion.proportion_effectsize``) and the normal
+    test at the two-sided alpha the reported test uses: power = Φ(h / sqrt(1/n_after +
+    1/n_before) - z_{1-alpha/2}), leaving out the chance of rejecting in the
+    wrong direction (under 1e-5 at 80% power).  The minimum detectable rate
+    solves this for h in closed form, h = (z_{1-alpha/2} + z_power) sqrt(1/n_after
+    + 1/n_before) (``NormalIndPower(alternative="two-sided").solve_power`` finds
+    it numerically, with that tail); the units needed for a claimed rate p_before (1 - r)
+    are n_after = 1 / ((h/(z_{1-alpha/2} + z_power))² - 1/n_before).  (Until
+    2026-11-25 the power was one-sided, z_{1-alpha}, while the test was two-sided:
+    it promised a little more than the test delivers.)
     Cohen (1988), *Statistical Power Analysis*, ch. 6.
     """
     cb, ub, ca, ua = (float(v) for v in (complaints_before, units_before, complaints_after, units_after))
@@ -1811,9 +1814,9 @@ def before_after(complaints_before, units_before, complaints_after, units_after,
         notes.append(res.note)
 
     mdr = np.nan
-    zsum = sps.norm.isf(alpha) + sps.norm.ppf(power)
+    zsum = sps.norm.isf(alpha / 2) + sps.norm.ppf(power)
     if 0 < pb < 1:
-        # closed form of NormalIndPower(alternative="larger") solved for the effect size
+        # closed form of the power of the two-sided test (its far tail left out) solved for the effect size
         h = zsum * np.sqrt(1 / ua + 1 / ub)
         top = np.arcsin(np.sqrt(pb))
         if h / 2 <= top:
