@@ -472,7 +472,7 @@ def _with_text(complaints: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
     return complaints.loc[_has_words(complaints), [S.FAMILY, *factors, *texts]]
 
 
-def _describe(term, chosen, model, texted, shipments, levels, settings, top_terms_fn, n_tests: int, onset: str | None) -> dict:
+def _describe(term, chosen, model, texted, shipments, levels, settings, top_terms_fn, n_tests: int, onset: dict | None) -> dict:
     """Numbers for one finding, net of the family's other findings.
 
     The level's rate is computed on its units outside the other selected levels,
@@ -548,7 +548,10 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
         "aliases": term["aliases"],
         "competing": term.get("competing", []),
         "explains": [],
-        "onset": onset,
+        "onset": onset["date"] if onset else None,
+        # the onset's uncertainty: the weeks of its 95% likelihood support set, and the permutation p of the step
+        "onset_interval": [onset["low"], onset["high"]] if onset else None,
+        "onset_p": onset["p_value"] if onset else None,
         "excess_complaints": _num(row["complaints"] - expected),
         "net_of": net_of,
         "within": within,
@@ -573,8 +576,9 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
 _TEST_CODES = {"likelihood ratio (drop-one, binomial GLM)": "lr_drop_one", "score (add-one, binomial GLM)": "score_add_one"}
 
 
-def _onset(complaints, shipments, family, outside: Sequence[tuple[str, str]] = ()) -> str | None:
-    """Week the family's overall rate stepped up (change point, permutation p < 0.01), or None.
+def _onset(complaints, shipments, family, outside: Sequence[tuple[str, str]] = ()) -> dict | None:
+    """Week the family's overall rate stepped up (change point, permutation p < 0.01), or None:
+    ``{date, low, high, p_value}`` (``low``-``high``: the weeks of the 95% likelihood support set).
 
     ``outside``: (factor, level) pairs whose complaints and units are left out.
     A finding's onset is read with the family's other findings left out: the
@@ -597,7 +601,8 @@ def _onset(complaints, shipments, family, outside: Sequence[tuple[str, str]] = (
     result = stats.change_point(weekly["complaints"].to_numpy(), weekly["exposure"].to_numpy(), dates=list(weekly["week"]), min_segment=2)
     if result is None or not (result.p_value < 0.01) or not (result.rate_after > result.rate_before):
         return None
-    return pd.Timestamp(result.date).strftime("%Y-%m-%d")
+    day = lambda d: pd.Timestamp(d).strftime("%Y-%m-%d")  # noqa: E731
+    return {"date": day(result.date), "low": day(result.ci_low), "high": day(result.ci_high), "p_value": float(result.p_value)}
 
 
 def _num(value) -> float | None:

@@ -524,8 +524,13 @@ def _block(
     if f.get("onset"):  # the family's weekly rate stepped up then; the level's own units may have shipped from earlier
         first = (f.get("ship_weeks") or {}).get("first") if isinstance(f.get("ship_weeks"), Mapping) else None
         shipped_before = bool(first) and str(first) < str(f.get("onset"))
+        interval, onset_p = f.get("onset_interval"), f.get("onset_p")
+        how = ""
+        if isinstance(interval, Sequence) and len(interval) == 2 and not _is_missing(onset_p):
+            low, high = (_line(x) for x in interval)
+            how = _fill(ft["onset_one_week"] if low == high else ft["onset_how"], low=low, high=high, p=_p(onset_p))
         details.append(_cap(_fill(ft["onset_shipped" if shipped_before else "onset"], onset=_line(f.get("onset")), family=fam, factor=fac,
-                                  level=level, first=first or ""), t))
+                                  level=level, first=first or "", onset_how=how), t))
     aliases = [_ref_text(a, t) for a in f.get("aliases") or ()]
     if aliases:
         details.append(_cap(_fill(ft["aliases"], factor=fac, level=level, aliases=_join(aliases, t)), t))

@@ -612,6 +612,14 @@ def test_an_onset_says_whose_rate_stepped_up_and_when_the_level_began_shipping(f
     assert "The weekly rate of product defect complaints stepped up around 2026-07-14." in build_root_cause(f, complaints).findings[0].details
     zh = build_root_cause(f, complaints, "zh").findings[0].details
     assert "产品缺陷投诉的每周比率约在 2026-07-14 上升。" in zh
+    # with its uncertainty (an audit: the support interval and permutation p were computed and not said)
+    f["findings"][0].update(onset_interval=["2026-07-07", "2026-07-21"], onset_p=0.003)
+    assert ("The weekly rate of product defect complaints stepped up around 2026-07-14 (the weeks of 2026-07-07 to 2026-07-21 fit it at 95%; "
+            "permutation p = 0.003).") in build_root_cause(f, complaints).findings[0].details
+    assert "产品缺陷投诉的每周比率约在 2026-07-14（95% 支持区间为 2026-07-07 至 2026-07-21 各周；置换检验 p = 0.003） 上升。" in \
+        build_root_cause(f, complaints, "zh").findings[0].details
+    f["findings"][0].update(onset_interval=["2026-07-14", "2026-07-14"])
+    assert "stepped up around 2026-07-14 (no other week fits it at 95%; permutation p = 0.003)." in " ".join(build_root_cause(f, complaints).findings[0].details)
 
 
 def test_the_pack_of_a_section_holds_only_its_findings_and_pins_the_inputs_findings_name(tmp_path, findings, complaints):

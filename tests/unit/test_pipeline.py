@@ -619,3 +619,10 @@ def test_one_file_flag_takes_several_files():
 
     a = _parser().parse_args(["report", "--file", "a.txt", "b.csv", "--returns", "r.txt", "--file", "c.xlsx", "--out", "o"])
     assert a.file == [Path("a.txt"), Path("b.csv"), Path("c.xlsx")] and a.returns == [Path("r.txt")]
+
+
+def test_a_findings_onset_carries_its_support_interval_and_permutation_p(sample_analysis):
+    found = {f["level"]: f for f in sample_analysis.findings["findings"]}
+    pkg = found["PKG-V2"]
+    assert pkg["onset"] == "2026-08-10" and pkg["onset_interval"] == ["2026-08-10", "2026-08-10"] and pkg["onset_p"] < 0.01
+    assert all(f["onset_interval"] is None and f["onset_p"] is None for f in found.values() if not f["onset"])
