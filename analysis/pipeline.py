@@ -107,10 +107,7 @@ class Analysis:
         """
         from analysis import stats
 
-        weekly = self.weekly(family, factor, level)
-        weekly = weekly[weekly["exposure"] > 0]
-        weeks = pd.to_datetime(weekly["week"])
-        before, after = weekly[weeks < pd.Timestamp(date)], weekly[weeks >= pd.Timestamp(date)]
+        before, after = self._split_weeks(family, date, factor, level)
         if before["exposure"].sum() <= 0 or after["exposure"].sum() <= 0:
             return None, 0.0
         # units allowing for the time complaints take: units shipped just before the data end have not
@@ -118,6 +115,28 @@ class Analysis:
         result = stats.before_after(before["complaints"].sum(), before["exposure"].sum(), after["complaints"].sum(), after["exposure"].sum(),
                                     claimed_reduction=claimed_reduction)
         return result, float(after["exposure"].sum())
+
+    def _split_weeks(self, family: str, date, factor: str | None = None, level: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The :meth:`weekly` rows with units before the week of ``date`` and from it on."""
+        weekly = self.weekly(family, factor, level)
+        weekly = weekly[weekly["exposure"] > 0]
+        weeks = pd.to_datetime(weekly["week"])
+        return weekly[weeks < pd.Timestamp(date)], weekly[weeks >= pd.Timestamp(date)]
+
+    def before_after_record(self, family: str, date, factor: str | None = None, level: str | None = None) -> dict:
+        """:meth:`before_after` as findings.json's ``before_after``: the date, complaints and units (allowing for
+        the time complaints take) before and since, the rates, their ratio with its interval, the test and p,
+        and the minimum detectable rate; rates None when no unit shipped before or since."""
+        before, after = self._split_weeks(family, date, factor, level)
+        num = lambda x: None if x is None or pd.isna(x) else float(x)  # noqa: E731
+        out = {"date": str(pd.Timestamp(date).date()), "complaints_before": num(before["complaints"].sum()), "units_before": num(before["exposure"].sum()),
+               "complaints_after": num(after["complaints"].sum()), "units_after": num(after["exposure"].sum())}
+        ba, _ = self.before_after(family, date, factor, level)
+        if ba is None:
+            return {**out, "rate_before": None, "rate_after": None, "note": "no_units_before" if not out["units_before"] else "no_units_after"}
+        return {**out, "rate_before": num(ba.rate_before), "rate_after": num(ba.rate_after), "rate_ratio": num(ba.rate_ratio),
+                "rr_ci_low": num(ba.rr_ci_low), "rr_ci_high": num(ba.rr_ci_high), "test": ba.test, "p_value": num(ba.p_value),
+                "minimum_detectable_rate": num(ba.minimum_detectable_rate), "note": ba.note}
 
 
 def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, progress: Callable[[str, float], None] | None = None,
@@ -203,7 +222,11 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     timings["findings"] = time.perf_counter() - t
     step("done", 1.0)
     findings = _document(dataset, linked, complaints, result, settings, corrected, left_out)
-    return Analysis(dataset, linked, complaints, linked.shipments, tuple(factors), result, findings, settings, timings)
+    analysis = Analysis(dataset, linked, complaints, linked.shipments, tuple(factors), result, findings, settings, timings)
+    if settings.analysis.action_date and linked.shipments is not None:  # each finding before and since the corrective action
+        for f in findings["findings"]:
+            f["before_after"] = analysis.before_after_record(f["family"], settings.analysis.action_date, f["factor"], f["level"])
+    return analysis
 
 
 #: p-value under which Amazon's own records (ledger, NCX rate) are said to agree with a finding (``agrees``)

@@ -460,6 +460,22 @@ def _ledger_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) ->
     return out
 
 
+def _before_after_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) -> list[str]:
+    """The finding's rate before and since the corrective action (findings.json ``before_after``)."""
+    b = f.get("before_after")
+    if not isinstance(b, Mapping) or not b.get("date"):
+        return []
+    ft = t["finding"]
+    if _is_missing(b.get("rate_before")) or _is_missing(b.get("rate_after")):
+        key = "before_after_no_units_before" if b.get("note") == "no_units_before" else "before_after_no_units_after"
+        return [_cap(_fill(ft[key], factor=_factor_name(str(f.get("factor", "")), t), level=level, date=_line(b["date"])), t)]
+    mdr = b.get("minimum_detectable_rate")
+    power = _fill(ft["before_after_mdr"], mdr=_pct(mdr)) if not _is_missing(mdr) else ft["before_after_undetectable"]
+    return [_fill(ft["before_after"], date=_line(b["date"]), rate_after=_pct(b.get("rate_after")), rate_before=_pct(b.get("rate_before")),
+                  complaints_after=_int(b.get("complaints_after")), units_after=_int(b.get("units_after")), ratio=_ratio(b.get("rate_ratio")),
+                  rr_low=_ratio(b.get("rr_ci_low")), rr_high=_ratio(b.get("rr_ci_high")), p=_p(b.get("p_value")), power=power)]
+
+
 def _voc_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) -> list[str]:
     """What Amazon's NCX rate (Voice of the Customer) says of the finding's SKUs (findings.json ``voc``)."""
     v = f.get("voc")
@@ -544,7 +560,7 @@ def _block(
         if refs:
             details.append(_cap(_fill(ft[key], factor=fac, level=level, ranks=_join([str(a.get("rank")) for a in refs], t),
                                       families=_join([_family_name(str(a.get("family")), t) for a in refs], t)), t))
-    details += _ledger_sentences(f, level, t) + _voc_sentences(f, level, t)
+    details += _ledger_sentences(f, level, t) + _voc_sentences(f, level, t) + _before_after_sentences(f, level, t)
     explains = _levels_text(f.get("explains") or (), t)
     if explains:
         details.append(_fill(ft["explains"], explains=explains))

@@ -636,3 +636,20 @@ def test_the_pack_of_a_section_holds_only_its_findings_and_pins_the_inputs_findi
     assert manifest["settings"]["language"] == "zh"
     assert [(i["name"], i["sha256"], i["rows"]) for i in manifest["inputs"]] == [
         (Path(i["path"]).name, i.get("sha256"), i["rows"]) for i in findings["inputs"]] and manifest["inputs"]
+
+
+@pytest.mark.parametrize("record, said", [
+    ({"date": "2026-09-01", "rate_before": None, "rate_after": None, "note": "no_units_before"},
+     "Cable lot CB-2407 shipped no unit before the corrective action on 2026-09-01: no before/after comparison."),
+    ({"date": "2026-09-01", "rate_before": None, "rate_after": None, "note": "no_units_after"},
+     "Cable lot CB-2407 has shipped no unit since the corrective action on 2026-09-01"),
+    ({"date": "2026-09-01", "rate_before": 0.0131, "rate_after": 0.01, "complaints_after": 3, "units_after": 300.4, "rate_ratio": 0.76,
+      "rr_ci_low": 0.24, "rr_ci_high": 2.4, "p_value": 0.8, "minimum_detectable_rate": None},
+     "Since the corrective action on 2026-09-01: 1.00% of the units shipped since (3 complaints on 300 units) against 1.31% before, 0.8 times "
+     "(95% CI 0.2 to 2.4; p = 0.80); units are counted as far as their complaints have had time to come in. Too few units have shipped since to show any fall yet."),
+])
+def test_a_findings_before_and_after_is_said_as_far_as_the_units_allow(findings, complaints, record, said):
+    f = json.loads(json.dumps(findings))
+    f["findings"][0]["before_after"] = record
+    assert any(d.startswith(said) for d in build_root_cause(f, complaints).findings[0].details), build_root_cause(f, complaints).findings[0].details
+    assert len(build_root_cause(f, complaints, "zh").findings[0].details) == len(build_root_cause(f, complaints).findings[0].details)

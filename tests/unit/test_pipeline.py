@@ -626,3 +626,26 @@ def test_a_findings_onset_carries_its_support_interval_and_permutation_p(sample_
     pkg = found["PKG-V2"]
     assert pkg["onset"] == "2026-08-10" and pkg["onset_interval"] == ["2026-08-10", "2026-08-10"] and pkg["onset_p"] < 0.01
     assert all(f["onset_interval"] is None and f["onset_p"] is None for f in found.values() if not f["onset"])
+
+
+def test_a_corrective_action_date_gives_each_finding_its_rates_before_and_since(sample_analysis):
+    """`report --action-date` set the date only in settings: no before/after reached any output (an audit)."""
+    from analysis.config import load_settings
+
+    files = [SAMPLE / n for n in ("fba_customer_returns.txt", "fba_customer_shipment_sales.txt", "lot_master.xlsx")]
+    dated = analyze(load_files(files, strict=True), load_settings(action_date="2026-09-01"))
+    assert all("before_after" not in f for f in sample_analysis.findings["findings"])  # no date, no comparison
+    for f in dated.findings["findings"]:
+        b = f["before_after"]
+        ba, units_after = dated.before_after(f["family"], "2026-09-01", f["factor"], f["level"])
+        assert b["date"] == "2026-09-01" and b["units_after"] == pytest.approx(units_after)
+        assert b["rate_before"] == pytest.approx(b["complaints_before"] / b["units_before"]) == pytest.approx(ba.rate_before)
+        assert b["rate_after"] == pytest.approx(b["complaints_after"] / b["units_after"]) == pytest.approx(ba.rate_after)
+        assert (b["rate_ratio"], b["p_value"], b["minimum_detectable_rate"]) == pytest.approx((ba.rate_ratio, ba.p_value, ba.minimum_detectable_rate))
+    pkg = next(f for f in dated.findings["findings"] if f["level"] == "PKG-V2")
+    from analysis.export.poa import build_root_cause
+
+    details = " ".join(build_root_cause(dated.findings, dated.complaints).findings[pkg["rank"] - 1].details)
+    assert f"Since the corrective action on 2026-09-01: {pkg['before_after']['rate_after']:.2%} of the units shipped since" in details
+    assert "a fall to " in details and "(two-sided test at 5%, power 80%)" in details
+    assert dated.before_after_record("shipping_damage", "2026-01-05", "packaging_version", "PKG-V2")["note"] == "no_units_before"
