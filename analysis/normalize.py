@@ -260,6 +260,9 @@ _LOT_COLUMNS: dict[str, tuple[str, ...]] = {
     S.FC: ("fc", "fcid", "fulfillmentcenter", "fulfillmentcenterid", "fulfilmentcentre", "destinationfc", "destinationfulfillmentcenter",
            "destinationfulfillmentcenterid", "目的仓", "入库仓", "仓库", "仓库代码"),
 }
+#: the most units one shipment or return line may hold; a line above is rejected (a pasted order id, a typo)
+MAX_LINE_QUANTITY = 10_000
+
 _LOT_UNITS = ("units", "quantity", "qty", "数量", "入库数量")
 
 
@@ -680,8 +683,14 @@ def _normalize_spec(raw: RawTable, spec: KindSpec) -> LoadedFile:
             qty = pc.cast(values, pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             parsed = _to_number(pd.Series(values.to_pylist(), dtype="str"))
-            whole = parsed.notna() & (parsed == parsed.round())
+            huge = (parsed.abs() >= 2.0 ** 53).to_numpy(dtype=bool, na_value=False)  # beyond exact integers (and int64)
+            flag(huge, lambda pos: [f"quantity out of range '{v[:40]}'" for v in values.take(pa.array(pos)).to_pylist()])
+            whole = parsed.notna() & (parsed == parsed.round()) & ~huge
             qty = pa.array(parsed.where(whole).round().astype("Int64"), type=pa.int64(), from_pandas=True)
+        if table_name in ("complaints", "shipments"):
+            # one mistyped line (an order id pasted into the quantity) took over every rate, or hung Fisher's test
+            flag(pc.fill_null(pc.greater(qty, MAX_LINE_QUANTITY), False).to_numpy(zero_copy_only=False),
+                 lambda pos: [f"implausible quantity '{v[:40]}' (over {MAX_LINE_QUANTITY:,} units on one line)" for v in values.take(pa.array(pos)).to_pylist()])
         if S.QUANTITY in spec.required_values:
             flag(pc.is_null(qty).to_numpy(zero_copy_only=False), lambda pos: [f"non-numeric quantity '{v[:40]}'" if v else "missing quantity" for v in values.take(pa.array(pos)).to_pylist()])
         if table_name in ("complaints", "shipments"):  # (a ledger's and a reimbursement's counts may be negative: adjustments)

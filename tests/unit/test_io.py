@@ -435,3 +435,17 @@ def test_the_samples_fulfilled_shipments_are_lines_customer_shipment_sales_alrea
     afs = next(f for f in ds.files if f.kind == S.FULFILLED_SHIPMENTS)
     assert {i["path"]: i["duplicates"] for i in ds.inputs()} == {"amazon_fulfilled_shipments.txt": afs.rows, "fba_customer_shipment_sales.txt": 0}
     assert int(ds.shipments[S.QUANTITY].sum()) == truth["counts"]["units_shipped"] == 48645
+
+
+def test_a_quantity_no_line_can_hold_is_a_rejected_row_not_a_traceback_or_a_rate():
+    """99999999999999999999 raised a traceback; 1,000,000 on one shipment line made 12 findings of up to 7,866x; 1e15 hung
+    Fisher's test (found by exploratory testing)."""
+    from analysis.normalize import MAX_LINE_QUANTITY
+
+    css = CSS_HEADER + "".join(f"2026-07-0{i}T10:00:00+00:00\tSKU-A\tX001\tB0A\tSBD1\t{q}\t111-000000{i}-0000001\n"
+                               for i, q in enumerate(["1", "99999999999999999999", "1000000", "9223372036854775807", str(MAX_LINE_QUANTITY), "1e20"], start=1))
+    f = load_file(("css.txt", css.encode()))
+    assert f.table[S.QUANTITY].tolist() == [1, MAX_LINE_QUANTITY]
+    reasons = dict(zip(f.rejected["line"], f.rejected["reason"]))
+    assert reasons == {3: "quantity out of range '99999999999999999999'", 4: "implausible quantity '1000000' (over 10,000 units on one line)",
+                       5: "quantity out of range '9223372036854775807'", 7: "quantity out of range '1e20'"}
