@@ -185,6 +185,8 @@ def _report(args) -> int:
     dataset = load_files(sources, kinds=kinds, marketplace=args.marketplace, strict=True, on_file=_prepare_segmenters)
     warm.join()
     _check_flags(args, dataset)
+    for f in dataset.files:
+        _say_rejected(f)
     from analysis.pipeline import analyze
 
     result = analyze(dataset, settings, corrections=corrections)
@@ -246,6 +248,24 @@ def _prepare_segmenters(loaded) -> threading.Thread | None:
 
 
 # --------------------------------------------------------------- classify
+def _say_rejected(loaded) -> None:
+    """A file whose every data line was rejected stops the run with its commonest reason (European dates
+    made a returns report 0 rows and a run of "0 findings"); a file with some rejected says how many and why."""
+    from analysis.errors import ReportFormatError
+
+    if not len(loaded.rejected):
+        return
+    reasons = loaded.rejected["reason"].astype("str")
+    kinds = reasons.str.replace(r" '.*'.*$", "", regex=True).value_counts()
+    if loaded.rows == 0:
+        first = loaded.rejected[reasons.str.startswith(kinds.index[0]).to_numpy()].iloc[0]
+        raise ReportFormatError(loaded.name, f"all {len(loaded.rejected):,} data lines rejected, e.g. line {int(first['line'])}: "
+                                             f"{first['reason']} (python -m analysis inspect lists them)")
+    said = "; ".join(f"{reason} ({n:,})" for reason, n in kinds.head(3).items())
+    print(f"  note: {loaded.name}: {len(loaded.rejected):,} of {loaded.data_lines:,} data lines rejected: {said}"
+          + ("; ..." if len(kinds) > 3 else "") + " (python -m analysis inspect lists them)")
+
+
 def _classify(args) -> int:
     import pandas as pd
 
@@ -277,6 +297,7 @@ def _classify(args) -> int:
         if args.text_column:
             raise
         raise ReportFormatError(raw.name, exc.problem + "; for a file of your own, name its text column: --text-column COLUMN") from None
+    _say_rejected(loaded)
     if S.TABLE_OF_KIND.get(loaded.kind) != "complaints":
         raise ReportFormatError(raw.name, f"a {loaded.kind} file holds no complaints to classify (give returns, replacements, "
                                           "seller feedback or reviews, or name a text column: --text-column COLUMN)")

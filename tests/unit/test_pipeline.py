@@ -649,3 +649,21 @@ def test_a_corrective_action_date_gives_each_finding_its_rates_before_and_since(
     assert f"Since the corrective action on 2026-09-01: {pkg['before_after']['rate_after']:.2%} of the units shipped since" in details
     assert "a fall to " in details and "(two-sided test at 5%, power 80%)" in details
     assert dated.before_after_record("shipping_damage", "2026-01-05", "packaging_version", "PKG-V2")["note"] == "no_units_before"
+
+
+def test_a_file_whose_every_line_is_rejected_stops_the_run_with_the_reason(tmp_path, capsys):
+    """European dates made every return a rejected row, and report said "0 finding(s)", classify wrote an empty file,
+    both with exit 0 (found by exploratory testing).  Some rejected: a note says how many and why."""
+    lines = (SAMPLE / "fba_customer_returns.txt").read_text(encoding="utf-8").splitlines()
+    eu = [lines[0]] + [re.sub(r"^(\d{4})-(\d\d)-(\d\d)T[^\t]*", r"\3/\2/\1 16:23:59", line) for line in lines[1:41]]
+    bad = tmp_path / "eu.txt"
+    bad.write_text("\n".join(eu) + "\n", encoding="utf-8")
+    for argv in (["report", "--returns", str(bad), "--findings-only", "--out", str(tmp_path / "o")], ["classify", str(bad), "--out", str(tmp_path / "c.csv")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("error: eu.txt: all 40 data lines rejected, e.g. line 2: unparseable date '") and "\n" not in err
+    assert not (tmp_path / "c.csv").exists()
+    some = tmp_path / "some.txt"
+    some.write_text("\n".join([lines[0]] + eu[1:3] + lines[3:41]) + "\n", encoding="utf-8")
+    assert main(["classify", str(some), "--out", str(tmp_path / "c.csv")]) == 0
+    assert "note: some.txt: 2 of 40 data lines rejected: unparseable date (2) (python -m analysis inspect lists them)" in capsys.readouterr().out
