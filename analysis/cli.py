@@ -326,7 +326,8 @@ def _classify(args) -> int:
     for i, header in enumerate(raw.header):
         if contact_column(header) or (loaded.kind == S.SELLER_FEEDBACK and i == 5):
             original = original.drop(columns=[headers_out[i]])
-        elif header in texts or norm_header(header) in wanted:
+        elif header in texts or norm_header(header) in wanted or header not in loaded.recognised:
+            # the buyers' words, and any column the tool does not know (a "Note" with a phone number, a "Contact" e-mail)
             original[headers_out[i]] = original[headers_out[i]].map(lambda v: v if pd.isna(v) else redact_pii(v)).astype(object)
     out_path = args.out or args.file.with_name(args.file.stem + ".classified.csv")
     write_csv_safe(original, out_path)

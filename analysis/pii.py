@@ -264,11 +264,18 @@ CONTACT_HEADER_WORDS = (
     "bill_", "ship_city",
     "メール", "電話", "住所", "氏名", "お届け先", "評価者", "購入者名", "邮箱", "电话", "地址", "姓名", "收件人", "收货人",
 )
-_NOT_WORD = re.compile(r"[^0-9a-z\u3040-\u30ff\u4e00-\u9fff]+")
+#: header words that name a person wherever they stand ("Reviewer", "reviewer-id", "Nickname", "Käufer")
+CONTACT_HEADER_TOKENS = frozenset({"reviewer", "nickname", "username", "contact", "käufer", "kaeufer", "kunde", "acheteur",
+                                   "comprador", "acquirente"})
+#: headers that name a person when they stand alone ("Name", but not "product-name"; "Buyer", not "is-buyer-requested-cancellation")
+CONTACT_HEADERS = frozenset({"name", "buyer", "user", "customer", "client", "购买者", "買い手", "购买人", "买家", "購入者", "用户", "昵称", "ニックネーム"})
+_NOT_WORD = re.compile(r"[\W_]+")  # (letters of every script are kept: "Käufer" was "k_ufer" and never matched)
 
 
 def contact_column(header: Any) -> bool:
     """True when a column header names a buyer's contact details (``buyer-email``, ``Rater Email``,
-    ``E-Mail-Adresse des Bewerters``, ``評価者のEメール``, ``recipient-name``, ``ship-address-1``, a review's ``Author``)."""
-    low = _NOT_WORD.sub("_", str(header).lower())
-    return any(w in low for w in CONTACT_HEADER_WORDS)
+    ``E-Mail-Adresse des Bewerters``, ``評価者のEメール``, ``recipient-name``, ``ship-address-1``, a review's ``Author``
+    or ``Reviewer``, a column headed ``Name`` or ``Buyer``)."""
+    low = _NOT_WORD.sub("_", str(header).lower()).strip("_")
+    tokens = set(low.split("_"))
+    return any(w in low for w in CONTACT_HEADER_WORDS) or bool(tokens & CONTACT_HEADER_TOKENS) or low in CONTACT_HEADERS
