@@ -11,6 +11,7 @@ import importlib
 import json
 import os
 import sys
+import re
 import threading
 from pathlib import Path
 from typing import Sequence
@@ -174,8 +175,8 @@ def _report(args) -> int:
     overrides = {}
     if args.action_date:
         overrides["action_date"] = args.action_date
-    if args.exclude_factor:
-        overrides["excluded_factors"] = tuple(args.exclude_factor)
+    if args.exclude_factor:  # as findings.json names them: "cable-lot" or "Cable lot" is cable_lot
+        overrides["excluded_factors"] = tuple(re.sub(r"[\s-]+", "_", f.strip().lower()) for f in args.exclude_factor)
     settings = load_settings(args.settings, language=args.language, taxonomy_path=str(args.taxonomy) if args.taxonomy else None, **overrides)
     corrections = _corrections(args.corrections, settings.taxonomy_path)  # a bad file stops before the long read
     # the statistics libraries load and the bundled rules compile while the files are parsed
@@ -190,6 +191,10 @@ def _report(args) -> int:
     from analysis.pipeline import analyze
 
     result = analyze(dataset, settings, corrections=corrections)
+    unknown = [f for f in settings.analysis.excluded_factors if f not in result.factors]
+    if unknown:  # a misspelt factor was left in the analysis without a word
+        print(f"error: --exclude-factor {', '.join(unknown)}: no such factor in these files (factors: {', '.join(result.factors)})", file=sys.stderr)
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "findings.json").write_text(json.dumps(result.findings, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     written = {"findings.json": args.out / "findings.json"}

@@ -135,7 +135,10 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
                         (["report", "--returns", str(SAMPLE / "fba_customer_shipment_sales.txt"), "--findings-only", "--out", str(tmp_path / "o")],
                          "error: fba_customer_shipment_sales.txt: given as --returns but it is a fba_shipments report; give it as --shipments"),
                         (["report", "--returns", returns, "--feedback", str(SAMPLE / "voc.csv"), "--findings-only", "--out", str(tmp_path / "o")],
-                         "error: voc.csv: given as --feedback but it is a voc report; give it as --voc")):
+                         "error: voc.csv: given as --feedback but it is a voc report; give it as --voc"),
+                        # a misspelt factor was left in the analysis without a word (exploratory testing)
+                        (["report", "--returns", returns, "--exclude-factor", "bogus", "--findings-only", "--out", str(tmp_path / "o")],
+                         "error: --exclude-factor bogus: no such factor in these files (factors: ")):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and err.startswith(start), err
@@ -623,6 +626,13 @@ def test_the_readme_quotes_the_findings_the_sample_gives(sample_analysis):
 
     assert body.startswith("Cable lot CB-2606 had ")
     assert body in " ".join(render_markdown(build_root_cause(sample_analysis.findings, sample_analysis.complaints)).split())
+
+
+def test_an_excluded_factor_may_be_written_as_the_documents_write_it(tmp_path, capsys):
+    returns = str(SAMPLE / "fba_customer_returns.txt")
+    assert main(["report", "--returns", returns, "--lots", str(SAMPLE / "lot_master.csv"), "--exclude-factor", "Cable-lot", "--exclude-factor",
+                 "fulfillment center", "--findings-only", "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))["settings"]["analysis"]["excluded_factors"] == ["cable_lot", "fulfillment_center"]
 
 
 def test_one_file_flag_takes_several_files():
