@@ -48,6 +48,7 @@ NOTICES = {
     "praise": "{n} review(s) and seller feedback rated {min_rating} stars or more are praise, not complaints: they are left out of the analysis (summary.praise counts them by file kind).",
     "neutral": "{n} review(s) and seller feedback rated {rating} stars name no complaint in their words (\"Average\", \"OK product\"): they are left out of the analysis (summary.neutral).",
     "same_order": "{n} review(s) and seller feedback are on orders that a return or replacement of these data already names: the return counts the unit, so they are left out of the analysis (summary.same_order counts them by file kind).",
+    "after_end": "{units:,} units shipped in the weeks of {first} to {last}, after the complaint data end ({end}), are left out of every rate: none of their complaints can be in these files (add the complaint reports of those weeks to count them).",
     "unshipped": "{n} complaint(s) are on SKUs (or, naming none, ASINs) that no shipment line lists, such as merchant-fulfilled orders: their units are in no denominator, so they count in no rate (summary.unshipped counts them by file kind); they stay in the complaint lists and the families' shares.",
     "safety": "{n} complaint(s) describe a safety incident ({terms}). Read them first (Review page, filter \"Safety incidents only\"; the evidence pack's safety column): a safety complaint is handled as a product safety matter, not only through a Plan of Action.",
 }

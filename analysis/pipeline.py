@@ -6,6 +6,7 @@ the same numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ import pandas as pd
 from analysis import schema as S
 from analysis.config import Settings
 from analysis.dataset import Dataset
-from analysis.aggregate import exposure_by, lag_cdf, level_cells, on_ship_weeks, voc_by_asin, weekly_cells
+from analysis.aggregate import exposure_by, lag_cdf, level_cells, on_ship_weeks, voc_by_asin, week_start, weekly_cells
 from analysis.findings import FindingsResult, complaint_units, notice, rank_findings, unshipped_rows
 from analysis.link import Linked, as_levels, link
 
@@ -175,6 +176,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     t = time.perf_counter()
     step("linking", 0.05)
     linked = link(dataset)
+    linked, after_end = _units_in_complaint_window(linked)
     timings["link"] = time.perf_counter() - t
     t = time.perf_counter()
     step("classifying", 0.25)
@@ -196,6 +198,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     complaints = complaints[~(praise | neutral | same_order)].copy()
     complaints["_units"] = complaint_units(complaints, linked.shipments) if len(complaints) else pd.Series(dtype="float64")
     unshipped = unshipped_rows(complaints, linked.shipments)
+    left_out["after_end"] = after_end
     left_out["unshipped"] = {str(k): int(v) for k, v in complaints.loc[unshipped, S.SOURCE_KIND].value_counts().items() if v}
     timings["classify"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -233,6 +236,26 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
 AGREES_P = 0.01
 #: complaint families a fulfilment centre's own damage records speak to
 LEDGER_FAMILIES = ("warehouse_damage", "shipping_damage")
+
+
+def _units_in_complaint_window(linked: Linked) -> tuple[Linked, dict | None]:
+    """Leave out of every rate the units shipped in weeks that begin after the last complaint of the data (the
+    latest date of any complaint file's rows, praise included): none of their complaints can be in these files.
+    Returns 30 days beside shipments of 90 made the early SKUs 11 "established" findings, their units the only
+    ones with time for complaints.  Also returns what was left out (``units``, ``complaints_end``, ``weeks``), or None."""
+    shipments, complaints = linked.shipments, linked.complaints
+    if shipments is None or not len(shipments) or not len(complaints) or S.DATE not in complaints.columns:
+        return linked, None
+    end = pd.to_datetime(complaints[S.DATE]).max()
+    if pd.isna(end):
+        return linked, None
+    late = (pd.to_datetime(shipments[S.WEEK]) > week_start(pd.Series([end])).iloc[0]).to_numpy()
+    if not late.any():
+        return linked, None
+    weeks = pd.to_datetime(shipments.loc[late, S.WEEK])
+    left = {"units": int(shipments.loc[late, S.QUANTITY].sum()), "complaints_end": end.strftime("%Y-%m-%d"),
+            "weeks": [weeks.min().strftime("%Y-%m-%d"), weeks.max().strftime("%Y-%m-%d")]}
+    return dataclasses.replace(linked, shipments=shipments[~late].reset_index(drop=True)), left
 
 
 def _ship_weeks(findings: list[dict], shipments: pd.DataFrame | None) -> None:
@@ -414,6 +437,9 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
     dates = complaints[S.DATE].dropna() if len(complaints) else pd.Series(dtype="datetime64[ns]")
     lines = dataset.shipments
     shipped = lines[S.DATE].dropna() if lines is not None and len(lines) and S.DATE in lines.columns else pd.Series(dtype="datetime64[ns]")
+    left_out = left_out or {}
+    if left_out.get("after_end"):  # the units' period: the weeks that count
+        shipped = shipped[week_start(shipped) <= pd.Timestamp(left_out["after_end"]["complaints_end"])]
     families = complaints[S.FAMILY].value_counts() if len(complaints) else pd.Series(dtype="int64")
     total = int(families.sum())
     asins = sorted(a for a in complaints[S.ASIN].unique() if a and a != S.UNKNOWN_LEVEL) if len(complaints) else []
@@ -432,7 +458,9 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
         named = recent[:8]  # the most recent first
         levels = ", ".join(f"{r['factor'].replace('_', ' ')} {r['level']} (about {r['share']:.0%} of their complaints in)" for r in named)
         warnings.append(notice("recent", n=len(recent), levels=levels + (", ..." if len(recent) > len(named) else ""), items=named))
-    left_out = left_out or {}
+    if left_out.get("after_end"):
+        a = left_out["after_end"]
+        warnings.append(notice("after_end", units=a["units"], end=a["complaints_end"], first=a["weeks"][0], last=a["weeks"][1]))
     if left_out.get("praise"):
         warnings.append(notice("praise", n=sum(left_out["praise"].values()), min_rating=f"{settings.analysis.praise_min_rating:g}"))
     if left_out.get("neutral"):
@@ -466,6 +494,7 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
             "neutral": left_out.get("neutral") or {},
             "same_order": left_out.get("same_order") or {},
             "unshipped": left_out.get("unshipped") or {},
+            "after_end": left_out.get("after_end"),
         },
         "findings": result.findings,
         "explained": result.explained,

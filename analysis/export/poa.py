@@ -751,6 +751,11 @@ def _method(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]], t:
         n = sum(int(v) for v in (s.get(key) or {}).values())
         if n:
             text += t["meta"]["sentence_sep"] + _fill(mt[key], n=_int(n), min_rating=f"{rating or 0:g}", rating=f"{rating or 0:g}")
+    late = s.get("after_end")
+    if isinstance(late, Mapping) and late.get("units"):
+        weeks = late.get("weeks") or ["?", "?"]
+        text += t["meta"]["sentence_sep"] + _fill(mt["after_end"], units=_int(late["units"]), first=_line(weeks[0]), last=_line(weeks[-1]),
+                                                 end=_line(late.get("complaints_end") or "?"))
     return text
 
 

@@ -688,3 +688,20 @@ def test_a_file_whose_every_line_is_rejected_stops_the_run_with_the_reason(tmp_p
     some.write_text("\n".join([lines[0]] + eu[1:3] + lines[3:41]) + "\n", encoding="utf-8")
     assert main(["classify", str(some), "--out", str(tmp_path / "c.csv")]) == 0
     assert "note: some.txt: 2 of 40 data lines rejected: unparseable date (2) (python -m analysis inspect lists them)" in capsys.readouterr().out
+
+
+def test_units_shipped_after_the_complaint_data_end_count_in_no_rate(tmp_path):
+    """Returns of one month beside shipments of four gave 11 "established" findings naming the early SKUs, the only
+    units with time for complaints (found by exploratory testing).  The weeks after the last complaint are left out."""
+    lines = (SAMPLE / "fba_customer_returns.txt").read_text(encoding="utf-8").splitlines()
+    month = tmp_path / "returns_june.txt"
+    month.write_text("\n".join(lines[:301]) + "\n", encoding="utf-8")  # 2026-06-05 .. 2026-07-03
+    result = analyze(load_files([month, SAMPLE / "fba_customer_shipment_sales.txt"], strict=True))
+    left = result.findings["summary"]["after_end"]
+    assert left["complaints_end"] == "2026-07-03" and left["weeks"] == ["2026-07-06", "2026-09-28"]
+    ship = pd.read_csv(SAMPLE / "fba_customer_shipment_sales.txt", sep="\t", usecols=["shipment-date", "quantity"])
+    late = pd.to_datetime(ship["shipment-date"], utc=True) >= pd.Timestamp("2026-07-06", tz="UTC")
+    assert left["units"] == int(ship.loc[late, "quantity"].sum()) and result.findings["summary"]["units"] + left["units"] == 48645
+    assert any(n["code"] == "after_end" for n in result.findings["notices"])
+    # what is left is the sample's planted listing cause, on the one white SKU that had time for complaints
+    assert [(f["family"], f["level"]) for f in result.findings["findings"]] == [("not_as_described", "SPK-PRO-WHT-L2604B")]
