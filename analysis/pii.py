@@ -135,6 +135,9 @@ _NOT_NAMES = {
     "buyer", "service", "guys", "folks", "anyway", "though", "in", "advance", "everything", "nothing",
     "something", "item", "product", "order", "return", "refund", "hi", "hello", "very", "much", "sir",
     "madam", "regards", "thanks", "best", "cheers", "sincerely", "here", "there", "my", "your",
+    # praise a review ends on after a dash ("Great sound -- Highly Recommended")
+    "highly", "recommended", "recommend", "great", "good", "excellent", "awesome", "amazing", "perfect", "love", "worth",
+    "avoid", "terrible", "disappointed", "never", "stars", "star", "five", "one", "two",
 }
 # "Best" and "Cheers" sign off only with a comma or a line break after them: "Best Bluetooth Headset", a
 # review's title, is no signature
@@ -163,6 +166,13 @@ _MY_NAME = re.compile(
 
 
 _NAME_BEFORE_ADDRESS = re.compile(r"(?P<lead>)(?:^|(?<=[\s,;:(]))(?P<name>" + _NAME + r")(?P<tail>\s*,?\s*\[address\])")
+# a name signed with a double dash or a dash at the very end ("no sound -- Jane Doe"): a single hyphen is not one
+_END_DASH_NAME = re.compile(r"(?P<lead>\s(?:--|–|—)\s*)(?P<name>" + _NAME + r")(?P<tail>\s*$)")
+_CJK_NAME = r"[\u4e00-\u9fff\u3040-\u30ff]{2,4}"
+# a Chinese or Japanese name after its label ("收货人：王小明", "氏名：山田花子") ...
+_CJK_LABELLED_NAME = re.compile(r"(?P<lead>(?:收货人|收件人|联系人|姓名|名字|氏名|お名前|名前|宛名)\s*[:：]?\s*)(?P<name>" + _CJK_NAME + r")(?P<tail>)")
+# ... or standing alone just before an address ("山田花子 〒150-0001 東京都..." -> "山田花子 [address]")
+_CJK_NAME_BEFORE_ADDRESS = re.compile(r"(?P<lead>)(?:^|(?<=[\s，,、;；:：]))(?P<name>" + _CJK_NAME + r")(?P<tail>\s*[,，、]?\s*\[address\])")
 
 
 def _name_sub(match: re.Match[str]) -> str:
@@ -225,12 +235,13 @@ def redact_pii(text: Any) -> str:
         out = pattern.sub(REDACTION_TAGS["address"], out)
     for pattern in _PHONES:
         out = pattern.sub(_phone_sub, out)
-    for pattern in (_SIGN_OFF, _DASH_NAME, _HERE_NAME, _MY_NAME):
+    for pattern in (_SIGN_OFF, _DASH_NAME, _END_DASH_NAME, _HERE_NAME, _MY_NAME, _CJK_LABELLED_NAME):
         out = pattern.sub(_name_sub, out)
     # "[address], [address]" from the separate unit / city rules reads as one address
     out = re.sub(r"\[address\](?:[,\s]*\[address\])+", REDACTION_TAGS["address"], out)
     # the name an address is written under: "John Smith, [address]"
     out = _NAME_BEFORE_ADDRESS.sub(_name_sub, out)
+    out = _CJK_NAME_BEFORE_ADDRESS.sub(_name_sub, out)
     return out
 
 

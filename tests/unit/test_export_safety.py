@@ -33,6 +33,9 @@ KEEP = [
     "One of the Best Bluetooth Earphones\n",
     "Top Notch Quality of Sound - Deep Bass\n | Sound Quality - 4.8/5",
     "This is Awesome product, every this Is Fine",
+    "Great sound -- Highly Recommended",
+    "no sound - it died after 2 days",
+    "右耳没有声音",
 ]
 
 
@@ -74,6 +77,12 @@ def test_identifiers_and_ordinary_text_survive(text):
         ("bitte an Musterstraße 12, 10115 Berlin", "Berlin", "[address]"),
         ("mail jane.doe (at) yahoo (dot) co (dot) in please", "yahoo", "[email]"),
         ("John Smith, 123 Main Street, Springfield, IL 62704", "Smith", "[name]"),
+        # found by exploratory testing: a labelled Chinese name, a Japanese or Chinese name before its address, a name
+        # signed with a double dash mid-line
+        ("右耳没有声音，收货人：王小明，地址：上海市浦东新区世纪大道100号", "王小明", "[name]"),
+        ("右のイヤホンから音が出ない 山田花子 〒150-0001 東京都渋谷区神宮前1-2-3", "山田花子", "[name]"),
+        ("右耳没有声音 请联系 13812345678 王小明 上海市浦东新区世纪大道100号", "王小明", "[name]"),
+        ("no sound at all -- Jane Doe", "Jane", "[name]"),
     ],
 )
 def test_pii_is_replaced_by_a_tag(text, gone, tag):
