@@ -27,7 +27,7 @@ class Dataset:
     files : the files read, in the order given
     failed : ``(file name, one-line message)`` for files that could not be read
     complaints, shipments, lots, voc, events : canonical tables (see :mod:`analysis.schema`)
-    duplicates : per file name, rows marked as re-posted duplicates of an earlier row
+    duplicates : per file (its place in ``files``), rows marked as re-posted duplicates of an earlier row
     """
 
     files: tuple[LoadedFile, ...]
@@ -37,7 +37,7 @@ class Dataset:
     lots: pd.DataFrame
     voc: pd.DataFrame
     events: pd.DataFrame
-    duplicates: Mapping[str, int] = field(default_factory=dict)
+    duplicates: Mapping[int, int] = field(default_factory=dict)  # by the file's place in ``files`` (two files may share a name)
 
     def inputs(self) -> list[dict[str, Any]]:
         """One entry per file for ``findings.json``: path, kind, rows, rejected, duplicates, sha256."""
@@ -47,30 +47,31 @@ class Dataset:
                 "kind": f.kind,
                 "rows": int(f.rows),
                 "rejected": int(len(f.rejected)),
-                "duplicates": int(self.duplicates.get(f.name, 0)),
+                "duplicates": int(self.duplicates.get(i, 0)),
                 "sha256": f.sha256,
             }
-            for f in self.files
+            for i, f in enumerate(self.files)
         ]
 
     def summary(self) -> pd.DataFrame:
         """One row per file: ``file, kind, rows, rejected, duplicates, data_lines, date_min, date_max, encoding, recognised, notes``."""
         rows = []
-        for f in self.files:
+        for i, f in enumerate(self.files):
             start, end = f.date_range
+            same = next((g.name for g in self.files[:i] if f.sha256 and g.sha256 == f.sha256), None)  # given before
             rows.append(
                 {
                     "file": f.name,
                     "kind": f.kind,
                     "rows": f.rows,
                     "rejected": len(f.rejected),
-                    "duplicates": int(self.duplicates.get(f.name, 0)),
+                    "duplicates": int(self.duplicates.get(i, 0)),
                     "data_lines": f.data_lines,
                     "date_min": start,
                     "date_max": end,
                     "encoding": f.encoding,
                     "recognised": len(f.recognised),
-                    "notes": "; ".join(f.notes),
+                    "notes": "; ".join([*f.notes, *([f"the same content as {same}: every row a duplicate"] if same else [])]),
                 }
             )
         return pd.DataFrame(rows, columns=["file", "kind", "rows", "rejected", "duplicates", "data_lines", "date_min", "date_max", "encoding", "recognised", "notes"])
@@ -160,17 +161,17 @@ def combine(files: list[LoadedFile], failed: list[tuple[str, str]] | None = None
     duplicates: dict[str, int] = {}
     for table, flag in ((complaints, S.IS_DUPLICATE), (shipments, "_dup")):
         if len(table) and flag in table.columns:
-            counts = table.loc[table[flag], S.SOURCE_FILE].value_counts()
-            for name, n in counts[counts > 0].items():  # a categorical counts its unused files too
-                duplicates[name] = duplicates.get(name, 0) + int(n)
+            counts = table.loc[table[flag], "_file_index"].value_counts()
+            for index, n in counts[counts > 0].items():
+                duplicates[int(index)] = duplicates.get(int(index), 0) + int(n)
     if len(shipments):
         shipments = (shipments[~shipments["_dup"]] if shipments["_dup"].any() else shipments).drop(columns="_dup")
     lots = pd.concat(tables["lots"], ignore_index=True) if tables["lots"] else pd.DataFrame({S.SKU: pd.Series([], dtype="str"), S.LOT: pd.Series([], dtype="str")})
     if len(tables["lots"]) > 1:  # the same lot master given twice (e.g. as .xlsx and .csv): keep one copy of each row
         content = [c for c in lots.columns if c not in (S.SOURCE_KIND, S.SOURCE_FILE, S.SOURCE_LINE, "_file_index")]
         repeated = _cross_file_duplicates(lots, content)
-        for name, n in lots.loc[repeated, S.SOURCE_FILE].value_counts().items():
-            duplicates[name] = duplicates.get(name, 0) + int(n)
+        for index, n in lots.loc[repeated, "_file_index"].value_counts().items():
+            duplicates[int(index)] = duplicates.get(int(index), 0) + int(n)
         lots = lots[~repeated].reset_index(drop=True)
     voc = _concat(tables["voc"], "voc")
     events = _concat(tables["events"], "events")

@@ -449,3 +449,12 @@ def test_a_quantity_no_line_can_hold_is_a_rejected_row_not_a_traceback_or_a_rate
     reasons = dict(zip(f.rejected["line"], f.rejected["reason"]))
     assert reasons == {3: "quantity out of range '99999999999999999999'", 4: "implausible quantity '1000000' (over 10,000 units on one line)",
                        5: "quantity out of range '9223372036854775807'", 7: "quantity out of range '1e20'"}
+
+
+def test_the_same_file_given_twice_counts_its_duplicates_once_and_says_so():
+    """Each copy said 2,426 duplicates of its 2,412 rows: duplicates were counted by file name (exploratory testing)."""
+    a = _returns_file(["no sound", "broken"]).encode()
+    ds = load_files([("a.txt", a), ("a.txt", a)])
+    assert [i["duplicates"] for i in ds.inputs()] == [0, 2] and [i["rows"] for i in ds.inputs()] == [2, 2]
+    notes = ds.summary()["notes"].tolist()
+    assert "the same content as a.txt" not in notes[0] and "the same content as a.txt: every row a duplicate" in notes[1]
