@@ -86,6 +86,19 @@ def words_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return found[keep], (np.diff(breaks, prepend=-1) - 1).astype(np.int64)
 
 
+#: a Chinese or Japanese character (each one a word of the count: the scripts write no spaces), or a run
+#: of any other letters outside ASCII (a word of Hindi, Russian ...; "é" in "déçu")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_FOREIGN_WORD = re.compile(rf"[{_CJK}]|(?:(?![\x00-\x7f{_CJK}])[^\W\d_])+")
+
+
+def foreign_words(texts: Sequence[str]) -> np.ndarray:
+    """Per text, its words the model cannot read (:data:`_FOREIGN_WORD`): each Chinese or Japanese
+    character, and each run of other letters outside ASCII.  :func:`words` finds ASCII words
+    only, so without these a Chinese complaint that names "iPhone" read as all-known English."""
+    return np.fromiter((0 if t.isascii() else len(_FOREIGN_WORD.findall(t)) for t in texts), dtype=np.int64, count=len(texts))
+
+
 def tokens(text: str, chars: tuple[int, int] | None = None, digit_runs: bool = False) -> list[str]:
     """The model's features of ``text``: its :func:`words`, each pair of
     neighbouring words ("stopped working") and, with ``chars=(lo, hi)``, the
@@ -140,12 +153,11 @@ class TextModel:
         return frozenset(t for t in self.vocabulary if " " not in t)
 
     def known_share(self, text: str) -> float:
-        """The share of ``text``'s words that the model has seen (0 for no words)."""
-        return self._known(words(text))
-
-    def _known(self, w: list[str]) -> float:
-        uni = self._unigrams
-        return sum(x in uni for x in w) / len(w) if w else 0.0
+        """The share of ``text``'s words that the model has seen (0 for no words); the words of
+        other scripts count as words it has not seen (:func:`foreign_words`)."""
+        w = words(text)
+        n = len(w) + int(foreign_words([text])[0])
+        return sum(x in self._unigrams for x in w) / n if w else 0.0
 
     def features(self, texts: Sequence[str]) -> "Any":
         """tf-idf rows of ``texts`` (scipy CSR, l2-normalised), as scikit-learn's
@@ -228,6 +240,9 @@ class TextModel:
         :meth:`features` (for :meth:`row_terms`)."""
         flat, per_text = words_of(texts)
         x, share = self._counted(flat, per_text)
+        foreign = foreign_words(texts)
+        if foreign.any():  # "右耳没有声音 iPhone": one English word, all known, and six characters the model cannot read
+            share = share * per_text / np.maximum(per_text + foreign, 1)
         known = (per_text > 0) & (share >= min_known)
         return known, self._proba(x[known], np.asarray(ratings, dtype=float)[known]), x[known]
 
