@@ -167,6 +167,11 @@ _NAMED_GROUP = re.compile(r"\(\?P[<=]")
 _OWN_GROUP_REFERENCE = re.compile(_NAMED_GROUP.pattern + r"|(?<!\\)(?:\\\\)*\\[1-9]")
 
 
+#: the numbers of the [scoring] table
+_SCORING_NUMBERS = ("extra_hit_factor", "text_cap", "min_score", "default_confidence", "rating_low_max", "rating_low_weight",
+                    "rating_mid_weight", "rating_high_min")
+
+
 def _validate(data: Mapping) -> None:
     fams = data.get("families")
     if not isinstance(fams, Mapping) or not fams:
@@ -176,6 +181,13 @@ def _validate(data: Mapping) -> None:
     for key in ("default_family", "rating_low_family"):
         if scoring.get(key, "other") not in known:
             raise SettingsError(f"taxonomy: scoring.{key} names unknown family {scoring.get(key)!r}")
+    # numbers are checked as family names are: min_score = "abc" passed, then every analysis page raised ValueError
+    for key in _SCORING_NUMBERS:
+        val = scoring.get(key, 0)
+        if isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val) or val < 0:
+            raise SettingsError(f"taxonomy: scoring.{key} must be a number of 0 or more, got {val!r}")
+    if not isinstance(scoring.get("priority", []), list) or any(f not in known for f in scoring.get("priority", [])):
+        raise SettingsError(f"taxonomy: scoring.priority must be a list of known families, got {scoring.get('priority')!r}")
     for table in ("reasons", "replacement_codes", "reason_prefixes"):
         for code, val in data.get(table, {}).items():
             if not (isinstance(val, Sequence) and len(val) == 2 and val[0] in known):

@@ -175,8 +175,9 @@ def report_guide() -> None:
 
 def require_analysis():
     """The visitor's analysis, or an empty state pointing to the Data page (stops the page)."""
-    if state.dataset() is None:
-        st.info(t("app.no_data"))
+    dataset = state.dataset()
+    if dataset is None or not len(dataset.complaints):  # shipments or a lot master alone: nothing to analyse (Review raised KeyError)
+        st.info(t("app.no_data" if dataset is None else "app.no_complaints"))
         st.page_link("views/data.py", label=t("app.go_data"))
         st.stop()
     from analysis.errors import WorkbenchError
@@ -396,6 +397,11 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
                 st.caption(f"{t('finding.method')}: {method_text(f)}")
 
 
+def rate_title(analysis) -> str:
+    """A rate chart's y axis: complaints per unit shipped, or without shipments each level's (or week's) share of its complaints."""
+    return t("chart.rate_y" if analysis.shipments is not None else "chart.share_y")
+
+
 def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> None:
     """A finding's evidence in tabs (rates, funnel, weekly chart, buyers' words, the complaints); only the chosen tab is drawn."""
     from analysis import charts
@@ -407,7 +413,7 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
         level_df = analysis.level_table(factor, family)
         # the levels as a whole (as on Lots & suppliers), so the line is the family's rate over them, not the finding's net baseline
         fig = charts.rates_chart(level_df, baseline=overall_rate(level_df) if analysis.shipments is not None else None, labels=chart_labels(
-            title=t("chart.rates_title", family=fam, factor=fac), x_title=fac, y_title=t("chart.rate_y")))
+            title=t("chart.rates_title", family=fam, factor=fac), x_title=fac, y_title=rate_title(analysis)))
         picked = chart(fig, key=f"rc_rates_{key}")
         show_selection(selected_rows(analysis, picked, family, factor), key=f"rc_rates_rows_{key}")
 
@@ -425,7 +431,7 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
         table = cached.control_table(run_key, family, factor, level, False, _analysis=analysis)
         where = t("chart.where", factor=fac, level=level)
         fig = charts.control_chart(table, onset=f.get("onset"), action_date=action_date, labels=chart_labels(
-            title=t("chart.p_title", family=fam, where=where), x_title=t("chart.week"), y_title=t("chart.rate_y")))
+            title=t("chart.p_title", family=fam, where=where), x_title=t("chart.week"), y_title=rate_title(analysis)))
         picked = chart(fig, key=f"rc_weekly_{key}")
         weekly_left_out(analysis, family, factor, level)
         show_selection(selected_rows(analysis, picked, family, factor, level, by="week"), key=f"rc_weekly_rows_{key}")

@@ -76,12 +76,13 @@ st.session_state[state.POA_OVERRIDES] = all_overrides
 
 # ---- preview: plain text, never rendered as Markdown (it quotes buyers)
 section = build_root_cause(analysis.findings, complaints, language, selected=list(selected), overrides=overrides)
-text = render_markdown(section)
 st.subheader(t("export.preview"))
-st.code(text, language=None, wrap_lines=True)
+# the analyst's own "2*50 units [done]" as typed: the Markdown file escapes it, a form that reads no Markdown would show the backslashes
+st.code(render_markdown(section, plain=True), language=None, wrap_lines=True)
 
 d1, d2 = st.columns(2)
-d1.download_button(t("export.download_md"), text.encode("utf-8"), file_name="root_cause.zh.md" if language == "zh" else "root_cause.md", mime="text/markdown",
+md_name = "root_cause.zh.md" if language == "zh" else "root_cause.md"
+d1.download_button(t("export.download_md", name=md_name), render_markdown(section).encode("utf-8"), file_name=md_name, mime="text/markdown",
                    key="exp_download_md")
 
 # ---- Word document and evidence pack, written to a temp dir on request

@@ -43,6 +43,8 @@ shown = table[table["level"].isin(levels)].reset_index(drop=True)
 
 st.subheader(t("lots.table"))
 view = shown.drop(columns=["family", "factor"], errors="ignore")
+if analysis.shipments is None:  # no units: the level's complaints of every family, and this family's share of them
+    view = view.rename(columns={"units": "all_complaints", "rate": "share"})
 if "note" in view.columns:
     view["note"] = view["note"].map(stat_note)
 components.stat_table(view, key="lots_table")
@@ -58,7 +60,7 @@ left, right = st.columns(2)
 with left:
     baseline = overall_rate(table) if analysis.shipments is not None else None
     fig = charts.rates_chart(shown, baseline=baseline, labels=components.chart_labels(
-        title=t("chart.rates_title", family=fam, factor=fac), x_title=fac, y_title=t("chart.rate_y")))
+        title=t("chart.rates_title", family=fam, factor=fac), x_title=fac, y_title=components.rate_title(analysis)))
     picked_rates = components.chart(fig, key="lots_rates_chart")
 with right:
     picked_funnel = []

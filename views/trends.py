@@ -44,11 +44,13 @@ onset = next((f.get("onset") for f in findings if f["family"] == family and f["f
 where = t("chart.where", factor=factor_name(factor_arg), level=level) if factor_arg else ""
 action = state.action_date()
 
+if analysis.shipments is None:
+    st.caption(t("trends.no_units"))
 tab_p, tab_laney = st.tabs([t("trends.p_chart"), t("trends.laney")])
 with tab_p:
     table = cached.control_table(run_key, family, factor_arg, level, False, _analysis=analysis)
     fig = charts.control_chart(table, onset=onset, action_date=action, labels=components.chart_labels(
-        title=t("chart.p_title", family=family_name(family), where=where), x_title=t("chart.week"), y_title=t("chart.rate_y")))
+        title=t("chart.p_title", family=family_name(family), where=where), x_title=t("chart.week"), y_title=components.rate_title(analysis)))
     picked = components.chart(fig, key="trends_p_chart")
 with tab_laney:
     try:
@@ -60,7 +62,7 @@ with tab_laney:
         picked_laney = []
     else:
         fig = charts.control_chart(laney, onset=onset, action_date=action, labels=components.chart_labels(
-            title=t("chart.laney_title", family=family_name(family), where=where), x_title=t("chart.week"), y_title=t("chart.rate_y")))
+            title=t("chart.laney_title", family=family_name(family), where=where), x_title=t("chart.week"), y_title=components.rate_title(analysis)))
         picked_laney = components.chart(fig, key="trends_laney_chart")
 components.weekly_left_out(analysis, family, factor_arg, level)
 components.show_selection(components.selected_rows(analysis, [*picked, *picked_laney], family, factor_arg, level, by="week"),
@@ -86,7 +88,9 @@ when = b1.date_input(t("trends.ba_date"), value=action or last - dt.timedelta(we
 claim = b2.slider(t("trends.ba_claim"), min_value=10, max_value=90, value=50, step=5, format="%d%%", key="trends_ba_claim",
                   help=t("trends.ba_claim_help"))
 ba, units_after = analysis.before_after(family, when, factor_arg, level, claimed_reduction=claim / 100)
-if ba is None:
+if analysis.shipments is None:  # its "units" would be complaints: no rate to test a fix on
+    st.info(t("trends.ba_need_shipments"))
+elif ba is None:
     st.info(t("trends.ba_need_both"))
 else:
     m1, m2 = st.columns(2)

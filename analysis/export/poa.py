@@ -848,8 +848,8 @@ def _md(text: str) -> str:
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
 
 
-def _title(text: str, char: str) -> str:
-    text = _md(text)
+def _title(text: str, char: str, esc=None) -> str:
+    text = (esc or _md)(text)
     width = sum(2 if ord(c) > 0x2E80 else 1 for c in text)
     return f"{text}\n{char * max(width, 3)}"
 
@@ -864,49 +864,52 @@ def _quote_lines(q: Quote, section: RootCauseSection) -> list[str]:
     return ["    " + line for line in lines]
 
 
-def render_markdown(section: RootCauseSection) -> str:
+def render_markdown(section: RootCauseSection, plain: bool = False) -> str:
     """Render the section as plain text that is also valid Markdown.
 
     Headings are underlined (setext), lists use ``-``: both read as plain
     text when pasted into Seller Central's form.  No HTML is produced.  Buyer
     quotes are indented blocks (Markdown shows them verbatim, so ``*``,
     ``<script>`` or ``[link](...)`` in a comment do nothing); prose built
-    from data is backslash-escaped.
+    from data is backslash-escaped.  ``plain``: no escaping, the text as it
+    is to be pasted into a form that reads no Markdown (the analyst's "2*50
+    units [done]" read "2\\*50 units \\[done\\]" there); never to be rendered.
     """
-    out: list[str] = [_title(section.title, "="), ""]
-    out += [_title(section.heading("problem"), "-"), "", _md(section.problem_statement), ""]
-    out += [_title(section.heading("root_cause"), "-"), ""]
+    esc = _line if plain else _md
+    out: list[str] = [_title(section.title, "=", esc), ""]
+    out += [_title(section.heading("problem"), "-", esc), "", esc(section.problem_statement), ""]
+    out += [_title(section.heading("root_cause"), "-", esc), ""]
     if section.no_findings:
-        out += [_md(section.no_findings), ""]
+        out += [esc(section.no_findings), ""]
     for b in section.findings:
-        out += [_md(b.heading), "", _md(b.statement)]
-        out += [_md(d) for d in b.details]
+        out += [esc(b.heading), "", esc(b.statement)]
+        out += [esc(d) for d in b.details]
         out.append("")
         if b.insufficient:
-            out += [_md(b.insufficient), ""]
-        out += [f"{_md(section.heading('buyers_say'))}: {_md(b.buyers_say)}", ""]
+            out += [esc(b.insufficient), ""]
+        out += [f"{esc(section.heading('buyers_say'))}: {esc(b.buyers_say)}", ""]
         if b.quotes:
-            out += [_md(section.heading("quotes")) + ":", ""]
+            out += [esc(section.heading("quotes")) + ":", ""]
             for q in b.quotes:
                 out += _quote_lines(q, section) + [""]
         elif b.no_quotes:
-            out += [_md(b.no_quotes), ""]
-    out += [_title(section.heading("not_causes"), "-"), ""]
-    out += [f"- {_md(x)}" for x in section.not_causes] + [""]
-    out += [_title(section.heading("actions"), "-"), ""]
+            out += [esc(b.no_quotes), ""]
+    out += [_title(section.heading("not_causes"), "-", esc), ""]
+    out += [f"- {esc(x)}" for x in section.not_causes] + [""]
+    out += [_title(section.heading("actions"), "-", esc), ""]
     if section.actions:
-        out += [_md(section.action_intro), ""]
+        out += [esc(section.action_intro), ""]
     for plan in section.actions:
-        out += [_md(plan.heading), ""]
+        out += [esc(plan.heading), ""]
         for key, items in (("corrective", plan.corrective), ("preventive", plan.preventive)):
-            out += [_md(section.heading(key)) + ":", ""]
+            out += [esc(section.heading(key)) + ":", ""]
             for item in items:
                 if item.response:
-                    out.append(f"- {_md(item.response)}")
+                    out.append(f"- {esc(item.response)}")
                 else:
-                    out.append(f"- {_md(section.todo_label)}: {_md(item.prompt)}")
+                    out.append(f"- {esc(section.todo_label)}: {esc(item.prompt)}")
             out.append("")
-    out += [_title(section.heading("method"), "-"), "", _md(section.method), ""]
+    out += [_title(section.heading("method"), "-", esc), "", esc(section.method), ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -728,3 +728,36 @@ def test_a_broken_rule_in_the_chinese_taxonomy_editor_reads_in_chinese():
     assert any("分类规则：families.product_defect.patterns.loud：只能用 strong、any 或 weak" in e for e in errors), errors
     at.button(key="tax_apply").click().run()
     assert not at.exception and at.session_state["taxonomy_toml"] is None  # refused: the default rules stay in use
+
+
+def test_every_analysis_page_says_what_to_add_when_the_files_hold_no_complaints(tmp_path, monkeypatch, sample_folder):
+    """Shipments alone: Review raised KeyError 'complaint_id' and the other pages analysed "0 complaints" and offered a POA
+    (found by exploratory testing in a browser)."""
+    import shutil
+
+    shutil.copy(sample_folder / "fba_customer_shipment_sales.txt", tmp_path / "fba_customer_shipment_sales.txt")
+    monkeypatch.setenv("WORKBENCH_SAMPLE_DIR", str(tmp_path))
+    at = loaded_app("en")
+    for page in ("review", "root_causes", "export", "trends"):
+        at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        assert any("hold no complaints" in i.value for i in at.info), page
+
+
+def test_without_shipments_the_pages_say_shares_of_complaints_not_units(tmp_path, monkeypatch, sample_folder):
+    """Returns alone: Lots & suppliers headed the level's complaints "Units" and Trends said "enough units have shipped"
+    (a browser test)."""
+    import shutil
+
+    shutil.copy(sample_folder / "fba_customer_returns.txt", tmp_path / "fba_customer_returns.txt")
+    monkeypatch.setenv("WORKBENCH_SAMPLE_DIR", str(tmp_path))
+    at = loaded_app("en")
+    at.switch_page("views/lots.py").run()
+    assert not at.exception, at.exception
+    table = frame_with(at, "Complaints (all families)")
+    assert "Units" not in table.columns and "Share (%)" in table.columns
+    at.switch_page("views/trends.py").run()
+    assert not at.exception, at.exception
+    assert any("Testing a fix needs rates per unit" in i.value for i in at.info)
+    assert not any("units" in w.value.lower() for w in at.warning)
+    assert any("share of the week's complaints" in c.value for c in at.caption)

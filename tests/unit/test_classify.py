@@ -746,3 +746,13 @@ ROUND_TEST17_TEST18 = [
 @pytest.mark.parametrize("text, rating, family", ROUND_TEST12_TO_TEST14 + ROUND_TEST15_TEST16 + ROUND_TEST17_TEST18)
 def test_wordings_of_the_rounds_of_rules(text, rating, family):
     _assert_family(text, rating, family)
+
+
+@pytest.mark.parametrize("over, said", [({"min_score": "abc"}, r"scoring\.min_score must be a number of 0 or more, got 'abc'"),
+                                        ({"text_cap": "x"}, r"scoring\.text_cap must be a number"),
+                                        ({"rating_low_weight": -1}, r"scoring\.rating_low_weight must be a number"),
+                                        ({"priority": ["nope"]}, r"scoring\.priority must be a list of known families")])
+def test_the_scoring_numbers_are_checked_as_family_names_are(over, said):
+    """min_score = "abc" passed the Taxonomy page's check, then every analysis page raised ValueError (a browser test)."""
+    with pytest.raises(SettingsError, match=said):
+        load_taxonomy(overrides={"scoring": over})

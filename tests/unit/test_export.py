@@ -653,3 +653,15 @@ def test_a_findings_before_and_after_is_said_as_far_as_the_units_allow(findings,
     f["findings"][0]["before_after"] = record
     assert any(d.startswith(said) for d in build_root_cause(f, complaints).findings[0].details), build_root_cause(f, complaints).findings[0].details
     assert len(build_root_cause(f, complaints, "zh").findings[0].details) == len(build_root_cause(f, complaints).findings[0].details)
+
+
+def test_the_plain_text_for_seller_central_keeps_the_analysts_words_as_typed(findings, complaints):
+    """The preview said "plain text, as pasted into Seller Central" and showed "2\\*50 units \\[done\\]" (exploratory testing):
+    the Markdown file escapes, the plain text does not."""
+    from analysis.export.poa import render_markdown
+
+    typed = "Quarantined SKU SPK_PRO, 2*50 units; removal order #RO-123 [done] <b>now</b>"
+    section = build_root_cause(findings, complaints, overrides={"problem_statement": typed})
+    assert typed in render_markdown(section, plain=True)
+    md = render_markdown(section)
+    assert "2\\*50" in md and "\\[done\\]" in md and "\\<b>" in md and typed not in md
