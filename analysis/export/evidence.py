@@ -83,7 +83,7 @@ tables/findingN_*_control.csv   the weekly control chart of the finding's level 
 tables/findingN_*_terms.csv     the distinctive terms of the finding's complaints (used by two complaints or more)
 tables/level_tests.csv   every test of every level of every factor for every family (Benjamini-Hochberg adjusted)
 tables/family_pareto.csv the complaints by family
-charts/                  the charts of the Root Cause section (PNG and SVG)
+charts/                  the charts of the Root Cause section ({formats})
 """
 
 
@@ -309,10 +309,14 @@ def write_evidence_pack(
             if col in clean.columns:
                 clean = clean.assign(**{col: clean[col].map(lambda v: v if _na(v) else redact_pii(v)).astype(object)})
         members.append((f"tables/{safe}.csv", csv_bytes(clean)))
+    formats: list[str] = []
     for path in _chart_files(chart_paths):
         if path.is_file():
             members.append((f"charts/{path.name}", path.read_bytes()))
-    members.append(("README.txt", PACK_README.encode("utf-8")))
+            formats.append(path.suffix.lstrip(".").upper())
+    # the formats the pack holds (the app writes PNG only: the README said "PNG and SVG")
+    said = " and ".join(dict.fromkeys(sorted(formats))) or "none in this pack"
+    members.append(("README.txt", PACK_README.format(formats=said).encode("utf-8")))
     manifest = {
         "tool": TOOL_NAME,
         "tool_version": _tool_version(),

@@ -665,3 +665,15 @@ def test_the_plain_text_for_seller_central_keeps_the_analysts_words_as_typed(fin
     assert typed in render_markdown(section, plain=True)
     md = render_markdown(section)
     assert "2\\*50" in md and "\\[done\\]" in md and "\\<b>" in md and typed not in md
+
+
+def test_the_packs_readme_names_the_chart_formats_it_holds(tmp_path, findings, complaints):
+    """The app's pack holds PNG only and its README said "PNG and SVG" (a browser test)."""
+    chart = tmp_path / "finding1_cable_lot_rates.png"
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n")
+    for paths, said in (([chart], "(PNG)\n"), ([chart, chart.with_suffix(".svg")], "(PNG and SVG)\n"), ([], "(none in this pack)\n")):
+        if len(paths) == 2:
+            paths[1].write_text("<svg/>", encoding="utf-8")
+        out = write_evidence_pack(tmp_path / str(len(paths)), findings, complaints, {}, paths, [], {})
+        with zipfile.ZipFile(out) as zf:
+            assert zf.read("README.txt").decode("utf-8").rstrip("\n").endswith("the charts of the Root Cause section " + said.strip())
