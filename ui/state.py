@@ -31,6 +31,7 @@ DATASET = "dataset"  # analysis.Dataset | None
 DATASET_KEY = "dataset_key"  # tuple[(file name, sha256)] of the loaded files (+ ("column_maps", sha256) once columns were chosen), () when none
 DATASET_ORIGIN = "dataset_origin"  # "sample" | "upload" | None
 SAMPLE_AUTOLOADED = "sample_autoloaded"  # the sample was opened for this visitor once (make run)
+UPLOADER_GENERATION = "uploader_generation"  # int: the Data page's uploader is a new, empty one after "Clear"
 UPLOADS_SEEN = "uploads_seen"  # DATASET_KEY-like key of the last upload set that was loaded
 EXCLUDED_FACTORS = "excluded_factors"  # tuple[str]: factors left out of the analysis
 ACTION_DATE = "action_date"  # ISO date str | None: corrective-action date
@@ -177,6 +178,7 @@ def clear_dataset() -> None:
     set_dataset(None, (), None)
     st.session_state[COLUMN_MAPS] = None
     st.session_state[UPLOADS_SEEN] = ()
+    st.session_state[UPLOADER_GENERATION] = st.session_state.get(UPLOADER_GENERATION, 0) + 1  # an empty uploader
 
 
 def dataset():

@@ -11,9 +11,17 @@ from ui.i18n import error_text, reject_reason, t
 st.title(t("data.title"))
 st.markdown(t("data.intro"))
 
-uploads = st.file_uploader(t("data.upload"), accept_multiple_files=True, key="data_upload", help=t("data.upload_help"),
-                           type=["txt", "tsv", "csv", "xlsx", "gz", "zip"])
+# a new uploader after "Clear": the files it held are gone from it too (they stayed, and were read again at once)
+uploads = st.file_uploader(t("data.upload"), accept_multiple_files=True, key=f"data_upload_{st.session_state.get(state.UPLOADER_GENERATION, 0)}",
+                           help=t("data.upload_help"), type=["txt", "tsv", "csv", "xlsx", "gz", "zip"])
 st.caption(t("data.limit"))
+
+if uploads:  # read before the buttons are drawn, so "Clear" knows there is data
+    sources = [(f.name, f.getvalue()) for f in uploads]
+    key = state.sources_key(sources)
+    if key != st.session_state[state.UPLOADS_SEEN]:  # a new set of uploads: read it
+        st.session_state[state.UPLOADS_SEEN] = key
+        state.set_dataset(cached.load_dataset(sources, key, state.column_maps()), key, "upload", sources)
 
 col_sample, col_clear, _ = st.columns([2, 2, 4])
 with col_sample:
@@ -24,13 +32,6 @@ with col_clear:
 if clear:
     state.clear_dataset()
     st.rerun()  # drawn again, so the buttons know there is no data now
-
-if uploads:
-    sources = [(f.name, f.getvalue()) for f in uploads]
-    key = state.sources_key(sources)
-    if key != st.session_state[state.UPLOADS_SEEN]:  # a new set of uploads: read it
-        st.session_state[state.UPLOADS_SEEN] = key
-        state.set_dataset(cached.load_dataset(sources, key, state.column_maps()), key, "upload", sources)
 
 if load_sample:
     if state.load_sample():

@@ -62,6 +62,16 @@ def test_language_switch_and_upload_three_files(app, sample_files):
     app.expect_title("数据")
     expect(app.main).to_contain_text("已加载 3 个文件")
 
+    # "Clear" is there as soon as the upload is read, and empties the uploader too (the files stayed in it, and were
+    # read again at once; found by a browser test)
+    clear = app.main.get_by_role("button", name="清除已加载的数据")
+    expect(clear).to_be_enabled()
+    clear.click()
+    app.wait_idle()
+    expect(app.main.locator('[data-testid="stFileUploaderFile"]')).to_have_count(0)
+    expect(app.main).not_to_contain_text("已加载 3 个文件")
+    expect(clear).to_be_disabled()
+
 
 def test_file_that_is_not_a_report_gives_one_line_error(app, tmp_path):
     app.set_language("English")
