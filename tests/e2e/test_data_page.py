@@ -85,9 +85,9 @@ def test_file_that_is_not_a_report_gives_one_line_error(app, tmp_path):
     assert "\n" not in text, f"the error should be one line: {text!r}"
     app.assert_no_traceback()
 
-    # the other pages say there is nothing to analyse, without a traceback either
+    # the other pages say there is nothing to analyse and what to add, without a traceback either
     app.nav("Root causes")
-    expect(app.main).to_contain_text("No factor level stands out")
+    expect(app.main).to_contain_text("The loaded files hold no complaints: add a returns report")
     app.assert_no_traceback()
 
 
