@@ -10,8 +10,8 @@ import argparse
 import importlib
 import json
 import os
-import sys
 import re
+import sys
 import threading
 from pathlib import Path
 from typing import Sequence

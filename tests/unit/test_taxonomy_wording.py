@@ -145,7 +145,7 @@ WORDING: dict[str, list[tuple[str, float | None, str]]] = {
         ("Charging cable missing from the box", 1, "missing_parts"),
     ],
     # praise with a named shortcoming
-    "praise_with_a_named_shortcoming": [
+    "praise_with_a_named_shortcoming_at_1_3_stars": [
         ("Good | Battery backup 1 day. But it not fits correctly in ear. Bass is awesome", 3, "quality_expectation"),
         ("Everything is perfect but if u love more bass then don't go for this", 3, "quality_expectation"),
         ("Nice, but the Nirvana sound quality is very much better compared to this", 3, "quality_expectation"),

@@ -271,8 +271,10 @@ def test_held_out_accuracy_of_rules_and_model_together(realdata, tmp_path):
 
 
 def test_the_model_changes_few_of_the_rules_constructed_wordings():
-    """The wording tables of test_taxonomy_wording.py pin the rules.  The models read 18
-    of their 308 sentences otherwise (17 before the 4-5 star model learned hs24-hs29, which reads
+    """The wording tables of test_taxonomy_wording.py pin the rules.  The models read 19
+    of their 318 sentences otherwise (18 of 308 before a table of ten came back: its key was given twice, and
+    the second table had replaced it unseen; the models read its 3-star "Good earphones at cheap price | totally
+    worth the money" as quality where the GUIDE says other; 17 before the 4-5 star model learned hs24-hs29, which reads
     "Not fake at all, original product. Good sound" at 4 stars as quality; 16 before it learned hs12-hs17, which read
     "Sound stops when a call comes, nice feature" as quality; 15 before the model was fitted to
     its optimum, which reads the Hinglish "Do mahine me kaam nahi kar raha" as quality; 11 before the learned combiner, which also reads where
@@ -286,7 +288,7 @@ def test_the_model_changes_few_of_the_rules_constructed_wordings():
     df = pd.DataFrame({schema.TEXT: [c[0] for c in cases], schema.RATING: [np.nan if c[1] is None else c[1] for c in cases]})
     expected = np.array([c[2] for c in cases])
     assert (classify_complaints(df, RULES_ONLY)[schema.FAMILY].to_numpy() != expected).sum() == 0
-    assert (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 18
+    assert len(cases) == 318 and (classify_complaints(df)[schema.FAMILY].to_numpy() != expected).sum() <= 19
 
 
 def test_labels_of_several_files_are_read_one_after_the_other(realdata, tmp_path):
