@@ -120,7 +120,7 @@ def _inspect(args) -> int:
             status = 2
             continue
         start, end = f.date_range
-        reasons = f.rejected["reason"].str.replace(r" '.*'$", "", regex=True).value_counts()
+        reasons = _reason_kinds(f.rejected["reason"])
         results.append(
             {
                 "path": str(path),
@@ -253,6 +253,16 @@ def _prepare_segmenters(loaded) -> threading.Thread | None:
 
 
 # --------------------------------------------------------------- classify
+def _without_values(reasons):
+    """Rejection reasons without the values they quote: "rating 'abc' is not 1-5" -> "rating is not 1-5"."""
+    return reasons.astype("str").str.replace(r" ?'[^']*'", "", regex=True)
+
+
+def _reason_kinds(reasons):
+    """How many rejected lines each kind of reason has (:func:`_without_values`), the commonest first."""
+    return _without_values(reasons).value_counts()
+
+
 def _say_rejected(loaded) -> None:
     """A file whose every data line was rejected stops the run with its commonest reason (European dates
     made a returns report 0 rows and a run of "0 findings"); a file with some rejected says how many and why."""
@@ -261,9 +271,9 @@ def _say_rejected(loaded) -> None:
     if not len(loaded.rejected):
         return
     reasons = loaded.rejected["reason"].astype("str")
-    kinds = reasons.str.replace(r" '.*'.*$", "", regex=True).value_counts()
+    kinds = _reason_kinds(reasons)
     if loaded.rows == 0:
-        first = loaded.rejected[reasons.str.startswith(kinds.index[0]).to_numpy()].iloc[0]
+        first = loaded.rejected[(_without_values(reasons) == kinds.index[0]).to_numpy()].iloc[0]
         raise ReportFormatError(loaded.name, f"all {len(loaded.rejected):,} data lines rejected, e.g. line {int(first['line'])}: "
                                              f"{first['reason']} (python -m analysis inspect lists them)")
     said = "; ".join(f"{reason} ({n:,})" for reason, n in kinds.head(3).items())
