@@ -529,6 +529,15 @@ def _block(
         statement = _fill(template, **common, **numbers, ship_start=ship[0] or "?", ship_end=ship[1] or "?")
         if has_base and float(f["baseline_rate"]) == 0:
             statement += " " + _fill(ft["zero_rest"], ratio=numbers["ratio"])
+    elif not _is_missing(f.get("rate")) and not _is_missing(f.get("baseline_rate")):
+        # shares of complaints (no shipments): the level's complaints of this family among all its complaints, as the
+        # app's statement says (the section said "156 of 251 not-as-described complaints (62.2%)" where the app said 21.0%)
+        numbers = dict(rate=_pct(f.get("rate"), 1, na), ci_low=_pct(f.get("ci_low"), 1, na), ci_high=_pct(f.get("ci_high"), 1, na),
+                       baseline=_pct(f.get("baseline_rate"), 1, na), ratio=_ratio(f.get("rate_ratio"), na),
+                       p_adjusted=_p(f.get("p_adjusted", f.get("p_value")), na),
+                       ratio_ci="" if _is_missing(f.get("rr_ci_low")) or _is_missing(f.get("rr_ci_high"))
+                       else _fill(ft["ratio_ci"], low=_ratio(f.get("rr_ci_low"), na), high=_ratio(f.get("rr_ci_high"), na)))
+        statement = _fill(_dated(ft, "share_mix", summary), **common, **numbers)
     else:
         total = _family_total(summary, family)
         share = (int(f.get("complaints") or 0) / total) if total else None

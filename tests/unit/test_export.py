@@ -677,3 +677,16 @@ def test_the_packs_readme_names_the_chart_formats_it_holds(tmp_path, findings, c
         out = write_evidence_pack(tmp_path / str(len(paths)), findings, complaints, {}, paths, [], {})
         with zipfile.ZipFile(out) as zf:
             assert zf.read("README.txt").decode("utf-8").rstrip("\n").endswith("the charts of the Root Cause section " + said.strip())
+
+
+def test_a_finding_on_shares_of_complaints_states_the_share_the_app_states(findings, complaints):
+    """Without shipments the app said "21.0% of its complaints are not as described vs 5.7% elsewhere" and the section
+    "accounts for 156 of 251 not as described complaints (62.2%)": two different shares (a browser test)."""
+    f = json.loads(json.dumps(findings))
+    f["findings"][0].update(basis="complaints", units=None, baseline_units=None, complaints=156, rate=156 / 742, ci_low=0.1825, ci_high=0.2410,
+                            baseline_rate=0.0574, rate_ratio=3.66, rr_ci_low=2.88, rr_ci_high=4.66, p_adjusted=2e-25)
+    statement = build_root_cause(f, complaints).findings[0].statement
+    assert statement.startswith("Cable lot CB-2407: 21.0% of its complaints between 2026-06-01 and 2026-09-30 are product defect complaints "
+                                "(156; 95% CI 18.2% to 24.1%), against 5.7% of the other complaints: 3.7 times (95% CI 2.9 to 4.7; adjusted p < 0.0001)."), statement
+    assert "not rates per unit" in statement
+    assert "21.0%" in build_root_cause(f, complaints, "zh").findings[0].statement
