@@ -265,13 +265,14 @@ class TextModel:
     def top_terms(self, text: str, family: str, n: int = 3) -> list[str]:
         """The words and word pairs of ``text`` that speak most for ``family``:
         largest tf-idf x (coefficient for ``family`` - mean coefficient).
-        Letter runs weigh in the decision but are not shown: "#rki" explains nothing."""
+        Letter runs and bare numbers weigh in the decision but are not shown: "#rki" explains nothing, and
+        "150" may be a postcode's."""
         row = self.features([text])
         return self._top(row.indices, row.data, self.classes.index(family), n)
 
     def _top(self, cols: np.ndarray, vals: np.ndarray, k: int, n: int) -> list[str]:
         contrib = vals * (self.coef[k, cols] - self._mean_coef[cols])
-        contrib = np.where(self._is_run[cols], 0.0, contrib)
+        contrib = np.where(self._unshown[cols], 0.0, contrib)
         order = np.lexsort((cols, -contrib))[:n]  # ties: the first term of the vocabulary
         return [self._terms[cols[i]] for i in order.tolist() if contrib[i] > 0]
 
@@ -301,8 +302,10 @@ class TextModel:
         return frozenset(p[0] for p in pairs), frozenset(p[1] for p in pairs)
 
     @functools.cached_property
-    def _is_run(self) -> np.ndarray:
-        return np.array([t.startswith(CHAR_MARK) for t in self._terms], dtype=bool)
+    def _unshown(self) -> np.ndarray:
+        """Terms never shown as evidence: letter runs ("#rki" explains nothing) and bare numbers (an order
+        id's or a postcode's "150" read "text model: 150" beside a redacted address)."""
+        return np.array([t.startswith(CHAR_MARK) or t.isdigit() for t in self._terms], dtype=bool)
 
     @functools.cached_property
     def _mean_coef(self) -> np.ndarray:

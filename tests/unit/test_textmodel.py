@@ -505,3 +505,11 @@ def test_a_chinese_or_japanese_complaint_with_a_latin_word_is_left_to_the_rules(
 
 def test_foreign_words_count_each_cjk_character_and_each_run_of_other_letters():
     assert textmodel.foreign_words(["no sound", "右耳 ok", "très déçu", "イヤホン", ""]).tolist() == [0, 2, 2, 4, 0]
+
+
+def test_a_bare_number_is_never_a_texts_evidence():
+    """"text model: 150" beside a redacted 〒150-0001 (exploratory testing): a number weighs, it is not shown."""
+    texts, ratings, labels = _small()
+    model = textmodel.train(texts + ["stopped working after 150 days", "right side died at 150 hours"], ratings + [1.0, 1.0],
+                            labels + ["product_defect", "product_defect"], min_df=1)
+    assert "150" in model.vocabulary and "150" not in model.top_terms("stopped working 150", "product_defect", n=10)
