@@ -460,6 +460,13 @@ def _ledger_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) ->
     return out
 
 
+def _ratio_ci(f: Mapping[str, Any], ft: Mapping[str, Any], na: str) -> str:
+    """The rate ratio's interval inside a finding's sentence ("95% CI 4.3 to 6.3; "), none when findings.json has none."""
+    if _is_missing(f.get("rr_ci_low")) or _is_missing(f.get("rr_ci_high")):
+        return ""
+    return _fill(ft["ratio_ci"], low=_ratio(f.get("rr_ci_low"), na), high=_ratio(f.get("rr_ci_high"), na))
+
+
 def _before_after_sentences(f: Mapping[str, Any], level: str, t: Mapping[str, Any]) -> list[str]:
     """The finding's rate before and since the corrective action (findings.json ``before_after``)."""
     b = f.get("before_after")
@@ -515,9 +522,7 @@ def _block(
         numbers = dict(
             units=_int(f.get("units"), na), rate=_pct(f.get("rate"), na=na), ci_low=_pct(f.get("ci_low"), na=na),
             ci_high=_pct(f.get("ci_high"), na=na), baseline=_pct(f.get("baseline_rate"), na=na),
-            ratio=_ratio(f.get("rate_ratio"), na), p_adjusted=_p(f.get("p_adjusted", f.get("p_value")), na),
-            ratio_ci="" if _is_missing(f.get("rr_ci_low")) or _is_missing(f.get("rr_ci_high"))
-            else _fill(ft["ratio_ci"], low=_ratio(f.get("rr_ci_low"), na), high=_ratio(f.get("rr_ci_high"), na)),
+            ratio=_ratio(f.get("rate_ratio"), na), p_adjusted=_p(f.get("p_adjusted", f.get("p_value")), na), ratio_ci=_ratio_ci(f, ft, na),
         )
         has_base = not _is_missing(f.get("baseline_rate")) and not _is_missing(f.get("rate_ratio"))
         # the weeks the level's units shipped in (a findings.json without them: the shipments', else the complaints' period)
@@ -534,9 +539,7 @@ def _block(
         # app's statement says (the section said "156 of 251 not-as-described complaints (62.2%)" where the app said 21.0%)
         numbers = dict(rate=_pct(f.get("rate"), 1, na), ci_low=_pct(f.get("ci_low"), 1, na), ci_high=_pct(f.get("ci_high"), 1, na),
                        baseline=_pct(f.get("baseline_rate"), 1, na), ratio=_ratio(f.get("rate_ratio"), na),
-                       p_adjusted=_p(f.get("p_adjusted", f.get("p_value")), na),
-                       ratio_ci="" if _is_missing(f.get("rr_ci_low")) or _is_missing(f.get("rr_ci_high"))
-                       else _fill(ft["ratio_ci"], low=_ratio(f.get("rr_ci_low"), na), high=_ratio(f.get("rr_ci_high"), na)))
+                       p_adjusted=_p(f.get("p_adjusted", f.get("p_value")), na), ratio_ci=_ratio_ci(f, ft, na))
         statement = _fill(_dated(ft, "share_mix", summary), **common, **numbers)
     else:
         total = _family_total(summary, family)
