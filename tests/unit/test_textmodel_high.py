@@ -132,7 +132,9 @@ _MODEL_FILES = itertools.count()
 # hs28+hs29 0.858, pooled 0.892 (the first twelve blocks 0.895, was 0.892 with 6,900 labels: +0.7,
 # +0.5, +0.3 points per 1,800 labels); the rules alone 0.823.  The one "not received" (hs28) is
 # unknown to the model trained without it (textmodel.with_classes).
-MEASURED_HIGH = 0.892
+# Chinese and Japanese characters counted as words the model cannot read (session 24): two reviews with
+# Devanagari beside English became the rules'; hs10+hs11 0.875 (was 0.877), pooled 0.891.
+MEASURED_HIGH = 0.891
 
 
 @pytest.mark.slow
