@@ -317,6 +317,13 @@ def _classify(args) -> int:
         raise ReportFormatError(raw.name, f"a {loaded.kind} file holds no complaints to classify (give returns, replacements, "
                                           "seller feedback or reviews, or name a text column: --text-column COLUMN)")
     table = loaded.table
+    if args.text_column:  # "--text-column Rating" classified star counts as words, without a word of warning
+        named = [S.TEXT] + ([S.TITLE] if len(args.text_column) > 1 else [])  # (one named column: a title may still be guessed)
+        words = pd.concat([table[c] for c in named if c in table.columns], axis=1).fillna("").astype("str").agg(" ".join, axis=1)
+        given = words[words.str.strip() != ""]  # (empty comments are no evidence either way: codes may decide)
+        if len(given) and not given.str.contains(r"[^\W\d_]", regex=True).any():
+            raise ReportFormatError(raw.name, f"--text-column {', '.join(args.text_column)} holds no words (numbers or dates only): "
+                                              f"name the column with the buyers' words (columns: {', '.join(raw.header)[:200]})")
     if len(args.text_column) > 2:  # the middle columns are read together with title and body
         middle = [raw.frame[f"c{headers.index(norm_header(c))}"] for c in args.text_column[1:-1]]
         extra = pd.concat(middle, axis=1).fillna("").agg(" ".join, axis=1).set_axis(raw.lines)

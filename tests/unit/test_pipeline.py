@@ -136,6 +136,9 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
                          "error: fba_customer_shipment_sales.txt: given as --returns but it is a fba_shipments report; give it as --shipments"),
                         (["report", "--returns", returns, "--feedback", str(SAMPLE / "voc.csv"), "--findings-only", "--out", str(tmp_path / "o")],
                          "error: voc.csv: given as --feedback but it is a voc report; give it as --voc"),
+                        # a text column of numbers was classified as words (exploratory testing)
+                        (["classify", str(SAMPLE / "reviews.csv"), "--text-column", "Rating", "--out", str(tmp_path / "r.csv")],
+                         "error: reviews.csv: --text-column Rating holds no words (numbers or dates only)"),
                         # a misspelt factor was left in the analysis without a word (exploratory testing)
                         (["report", "--returns", returns, "--exclude-factor", "bogus", "--findings-only", "--out", str(tmp_path / "o")],
                          "error: --exclude-factor bogus: no such factor in these files (factors: ")):
