@@ -87,17 +87,17 @@ class FindingsResult:
     warnings: list[dict] = field(default_factory=list)
 
 
-def complaint_units(complaints: pd.DataFrame, shipments: pd.DataFrame | None = None) -> pd.Series:
+def complaint_units(complaints: pd.DataFrame, unshipped: np.ndarray | None = None) -> pd.Series:
     """Units complained about per complaint row: the return quantity, 1 for text-only signals.
 
-    A return and a negative feedback about the same order and family count once.  With
-    ``shipments``, a complaint on a product no shipment line lists counts none (:func:`unshipped_rows`).
+    A return and a negative feedback about the same order and family count once.  A complaint
+    where ``unshipped`` is true (:func:`unshipped_rows`: a product no shipment line lists) counts none.
     """
     qty = complaints[S.QUANTITY].astype("float64").fillna(1).clip(lower=1)
     has_order = complaints[S.ORDER_ID].fillna("") != ""
     key = complaints[S.ORDER_ID].astype("str") + "|" + complaints[S.SKU].astype("str") + "|" + complaints[S.FAMILY].astype("str")
     repeat = has_order & key.duplicated(keep="first")
-    return qty.where(~repeat & ~unshipped_rows(complaints, shipments), 0.0)
+    return qty.where(~repeat if unshipped is None else ~repeat & ~unshipped, 0.0)
 
 
 def unshipped_rows(complaints: pd.DataFrame, shipments: pd.DataFrame | None) -> np.ndarray:
@@ -171,7 +171,8 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     """
     settings = settings or AnalysisSettings()
     if "_units" not in complaints.columns:  # analysis.pipeline has counted them already
-        complaints = complaints.assign(_units=complaint_units(complaints, shipments) if len(complaints) else pd.Series(dtype="float64"))
+        complaints = complaints.assign(_units=complaint_units(complaints, unshipped_rows(complaints, shipments)) if len(complaints)
+                                       else pd.Series(dtype="float64"))
     basis = "units" if shipments is not None and len(shipments) else "complaints"
     if basis == "complaints":
         shipments = None

@@ -106,16 +106,7 @@ class Analysis:
         Returns ``(BeforeAfter, units_after)``, or ``(None, 0)`` when either side has no units.
         See :func:`analysis.stats.before_after`.
         """
-        from analysis import stats
-
-        before, after = self._split_weeks(family, date, factor, level)
-        if before["exposure"].sum() <= 0 or after["exposure"].sum() <= 0:
-            return None, 0.0
-        # units allowing for the time complaints take: units shipped just before the data end have not
-        # been returned yet, and counted whole they would show a fix working that has not been tested
-        result = stats.before_after(before["complaints"].sum(), before["exposure"].sum(), after["complaints"].sum(), after["exposure"].sum(),
-                                    claimed_reduction=claimed_reduction)
-        return result, float(after["exposure"].sum())
+        return _compare(*self._split_weeks(family, date, factor, level), claimed_reduction)
 
     def _split_weeks(self, family: str, date, factor: str | None = None, level: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The :meth:`weekly` rows with units before the week of ``date`` and from it on."""
@@ -132,12 +123,25 @@ class Analysis:
         num = lambda x: None if x is None or pd.isna(x) else float(x)  # noqa: E731
         out = {"date": str(pd.Timestamp(date).date()), "complaints_before": num(before["complaints"].sum()), "units_before": num(before["exposure"].sum()),
                "complaints_after": num(after["complaints"].sum()), "units_after": num(after["exposure"].sum())}
-        ba, _ = self.before_after(family, date, factor, level)
+        ba, _ = _compare(before, after)
         if ba is None:
             return {**out, "rate_before": None, "rate_after": None, "note": "no_units_before" if not out["units_before"] else "no_units_after"}
         return {**out, "rate_before": num(ba.rate_before), "rate_after": num(ba.rate_after), "rate_ratio": num(ba.rate_ratio),
                 "rr_ci_low": num(ba.rr_ci_low), "rr_ci_high": num(ba.rr_ci_high), "test": ba.test, "p_value": num(ba.p_value),
                 "minimum_detectable_rate": num(ba.minimum_detectable_rate), "note": ba.note}
+
+
+def _compare(before: pd.DataFrame, after: pd.DataFrame, claimed_reduction: float | None = None):
+    """:meth:`Analysis.before_after` of weeks already split: ``(BeforeAfter, units after)``, or ``(None, 0)``."""
+    from analysis import stats
+
+    if before["exposure"].sum() <= 0 or after["exposure"].sum() <= 0:
+        return None, 0.0
+    # units allowing for the time complaints take: units shipped just before the data end have not
+    # been returned yet, and counted whole they would show a fix working that has not been tested
+    result = stats.before_after(before["complaints"].sum(), before["exposure"].sum(), after["complaints"].sum(), after["exposure"].sum(),
+                                claimed_reduction=claimed_reduction)
+    return result, float(after["exposure"].sum())
 
 
 def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, progress: Callable[[str, float], None] | None = None,
@@ -196,8 +200,8 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     left_out = {name: {str(k): int(v) for k, v in complaints.loc[rows, S.SOURCE_KIND].value_counts().items() if v}
                 for name, rows in (("praise", praise), ("neutral", neutral), ("same_order", same_order))}
     complaints = complaints[~(praise | neutral | same_order)].copy()
-    complaints["_units"] = complaint_units(complaints, linked.shipments) if len(complaints) else pd.Series(dtype="float64")
     unshipped = unshipped_rows(complaints, linked.shipments)
+    complaints["_units"] = complaint_units(complaints, unshipped) if len(complaints) else pd.Series(dtype="float64")
     left_out["after_end"] = after_end
     left_out["unshipped"] = {str(k): int(v) for k, v in complaints.loc[unshipped, S.SOURCE_KIND].value_counts().items() if v}
     timings["classify"] = time.perf_counter() - t

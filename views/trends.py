@@ -87,7 +87,7 @@ last = pd.Timestamp(weekly["week"].max()).date() if len(weekly) else dt.date.tod
 when = b1.date_input(t("trends.ba_date"), value=action or last - dt.timedelta(weeks=4), key="trends_ba_date")
 claim = b2.slider(t("trends.ba_claim"), min_value=10, max_value=90, value=50, step=5, format="%d%%", key="trends_ba_claim",
                   help=t("trends.ba_claim_help"))
-ba, units_after = analysis.before_after(family, when, factor_arg, level, claimed_reduction=claim / 100)
+ba, units_after = (None, 0.0) if analysis.shipments is None else analysis.before_after(family, when, factor_arg, level, claimed_reduction=claim / 100)
 if analysis.shipments is None:  # its "units" would be complaints: no rate to test a fix on
     st.info(t("trends.ba_need_shipments"))
 elif ba is None:
