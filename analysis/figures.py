@@ -37,6 +37,12 @@ CHART_LABELS = {
 }
 
 
+def rate_word(analysis: "Analysis") -> str:
+    """The chart word of a rate axis: complaints per unit shipped (``rate_y``), or without shipments each
+    level's (or week's) share of its complaints (``share_y``)."""
+    return "rate_y" if analysis.shipments is not None else "share_y"
+
+
 def control_table(analysis: "Analysis", family: str, factor: str | None = None, level: str | None = None, laney: bool = False) -> pd.DataFrame:
     """Weekly p-chart (or Laney p′ chart) table for a family, optionally within one level."""
     weekly = analysis.weekly(family, factor, level)
@@ -138,18 +144,18 @@ def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 
         tables[key("comparison")] = finding_comparison(f, level_df)
         tables[key("levels")] = level_df
         figures[key("rates")] = charts.rates_chart(level_df, baseline=overall_rate(level_df) if analysis.shipments is not None else None, labels=chart_labels(
-            language, title=lab["rates"]["title"].format(**fmt), x_title=factor_name(f["factor"], language), y_title=words["rate_y"]))
+            language, title=lab["rates"]["title"].format(**fmt), x_title=factor_name(f["factor"], language), y_title=words[rate_word(analysis)]))
         if analysis.shipments is not None:
             points, limits, baseline = funnel_tables(analysis, f["factor"], f["family"])
             tables[key("funnel")] = points
             figures[key("funnel")] = charts.funnel_chart(points, limits, baseline, highlight=f["level"], labels=chart_labels(
-                language, title=lab["funnel"]["title"].format(**fmt), x_title=words["funnel_x"], y_title=words["rate_y"]))
+                language, title=lab["funnel"]["title"].format(**fmt), x_title=words["funnel_x"], y_title=words[rate_word(analysis)]))
             control = control_table(analysis, f["family"], f["factor"], f["level"])
             if len(control):
                 tables[key("control")] = control
                 figures[key("control")] = charts.control_chart(
                     control, onset=f.get("onset"), action_date=analysis.settings.analysis.action_date, labels=chart_labels(
-                        language, title=lab["control"]["title"].format(**fmt), x_title=words["week"], y_title=words["rate_y"]))
+                        language, title=lab["control"]["title"].format(**fmt), x_title=words["week"], y_title=words[rate_word(analysis)]))
         terms = finding_terms(analysis, f)
         if len(terms):
             tables[key("terms")] = terms

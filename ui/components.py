@@ -398,8 +398,10 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
 
 
 def rate_title(analysis) -> str:
-    """A rate chart's y axis: complaints per unit shipped, or without shipments each level's (or week's) share of its complaints."""
-    return t("chart.rate_y" if analysis.shipments is not None else "chart.share_y")
+    """A rate chart's y axis in the visitor's language (:func:`analysis.figures.rate_word`)."""
+    from analysis.figures import rate_word
+
+    return t(f"chart.{rate_word(analysis)}")
 
 
 def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> None:

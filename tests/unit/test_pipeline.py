@@ -708,3 +708,15 @@ def test_units_shipped_after_the_complaint_data_end_count_in_no_rate(tmp_path):
     assert any(n["code"] == "after_end" for n in result.findings["notices"])
     # what is left is the sample's planted listing cause, on the one white SKU that had time for complaints
     assert [(f["family"], f["level"]) for f in result.findings["findings"]] == [("not_as_described", "SPK-PRO-WHT-L2604B")]
+
+
+def test_without_shipments_the_documents_charts_say_shares_of_complaints(sample_analysis):
+    """The app's charts said "Share of the level's complaints" without shipments; the documents' said "Complaint rate"."""
+    from analysis.figures import figures_for
+
+    returns = analyze(load_files([SAMPLE / "fba_customer_returns.txt"], strict=True))
+    figures, _ = figures_for(returns, "en", max_findings=1)
+    rates = next(v for k, v in figures.items() if k.endswith("_rates"))
+    assert rates.layout.yaxis.title.text == "Share of the level's complaints"
+    figures, _ = figures_for(sample_analysis, "en", max_findings=1)
+    assert next(v for k, v in figures.items() if k.endswith("_rates")).layout.yaxis.title.text == "Complaint rate"
