@@ -148,16 +148,10 @@ class TextModel:
     stars: tuple[int, ...] = STARS  # the ratings it was trained on (the gate reads no other)
     digit_runs: bool = True  # letter runs of words with a digit are features (False: none, see letter_runs)
 
-    @functools.cached_property
-    def _unigrams(self) -> frozenset[str]:
-        return frozenset(t for t in self.vocabulary if " " not in t)
-
     def known_share(self, text: str) -> float:
         """The share of ``text``'s words that the model has seen (0 for no words); the words of
         other scripts count as words it has not seen (:func:`foreign_words`)."""
-        w = words(text)
-        n = len(w) + int(foreign_words([text])[0])
-        return sum(x in self._unigrams for x in w) / n if w else 0.0
+        return float(self._read_words([text])[1][0])  # (0 for no words: 0 known of none)
 
     def features(self, texts: Sequence[str]) -> "Any":
         """tf-idf rows of ``texts`` (scipy CSR, l2-normalised), as scikit-learn's
@@ -238,13 +232,18 @@ class TextModel:
         """Read the texts of which at least ``min_known`` of the words are known
         (:meth:`known_share`): that mask, their :meth:`predict_proba` and their
         :meth:`features` (for :meth:`row_terms`)."""
+        x, share, per_text = self._read_words(texts)
+        known = (per_text > 0) & (share >= min_known)
+        return known, self._proba(x[known], np.asarray(ratings, dtype=float)[known]), x[known]
+
+    def _read_words(self, texts: Sequence[str]) -> tuple["Any", np.ndarray, np.ndarray]:
+        """:meth:`features` of ``texts`` and, per text, :meth:`known_share` and the number of its words (:func:`words`)."""
         flat, per_text = words_of(texts)
         x, share = self._counted(flat, per_text)
         foreign = foreign_words(texts)
         if foreign.any():  # "右耳没有声音 iPhone": one English word, all known, and six characters the model cannot read
             share = share * per_text / np.maximum(per_text + foreign, 1)
-        known = (per_text > 0) & (share >= min_known)
-        return known, self._proba(x[known], np.asarray(ratings, dtype=float)[known]), x[known]
+        return x, share, per_text
 
     def combine(self, proba: np.ndarray, own: np.ndarray, conf: np.ndarray) -> np.ndarray:
         """The combiner's scores (rows: texts, columns: :attr:`classes`; the
