@@ -10,7 +10,6 @@ import argparse
 import importlib
 import json
 import os
-import re
 import sys
 import threading
 from pathlib import Path
@@ -175,8 +174,8 @@ def _report(args) -> int:
     overrides = {}
     if args.action_date:
         overrides["action_date"] = args.action_date
-    if args.exclude_factor:  # as findings.json names them: "cable-lot" or "Cable lot" is cable_lot
-        overrides["excluded_factors"] = tuple(re.sub(r"[\s-]+", "_", f.strip().lower()) for f in args.exclude_factor)
+    if args.exclude_factor:  # (written as the documents write them: analysis.config reads "Cable-lot" as cable_lot)
+        overrides["excluded_factors"] = tuple(args.exclude_factor)
     settings = load_settings(args.settings, language=args.language, taxonomy_path=str(args.taxonomy) if args.taxonomy else None, **overrides)
     corrections = _corrections(args.corrections, settings.taxonomy_path)  # a bad file stops before the long read
     # the statistics libraries load and the bundled rules compile while the files are parsed

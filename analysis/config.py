@@ -6,6 +6,7 @@ No magic numbers elsewhere: thresholds travel explicitly as ``settings=``.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,6 +192,8 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     for key in ("families", "excluded_factors"):
         if key in analysis and analysis[key] is not None:
             analysis[key] = tuple(analysis[key])
+    if analysis.get("excluded_factors"):  # as the documents write a factor: "Cable-lot" or "fulfillment center" is cable_lot
+        analysis["excluded_factors"] = tuple(re.sub(r"[\s-]+", "_", str(f).strip().lower()) for f in analysis["excluded_factors"])
     if analysis.get("action_date") not in (None, ""):
         import datetime as dt
 

@@ -23,3 +23,9 @@ def test_unknown_or_broken_settings_are_one_line_errors(tmp_path):
     bad.write_text("[analysis\n", encoding="utf-8")
     with pytest.raises(SettingsError, match="bad.toml: cannot read settings"):
         load_settings(bad)
+
+
+def test_an_excluded_factor_is_read_as_the_documents_write_it():
+    from analysis.config import load_settings
+
+    assert load_settings(excluded_factors=["Cable-lot", " fulfillment center", "lot"]).analysis.excluded_factors == ("cable_lot", "fulfillment_center", "lot")
