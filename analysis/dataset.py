@@ -220,6 +220,8 @@ def _shipment_duplicates(shipments: pd.DataFrame, n_files: int) -> pd.Series:
     of shipped units (Customer Shipment Sales and Amazon Fulfilled Shipments list the same
     shipped order lines).  A line is the same where order, SKU, shipping FC, quantity and ship
     day are (Fulfilled Shipments has no FNSKU or ASIN); the Customer Shipment Sales copy is kept."""
+    if shipments["_file_index"].nunique() < 2:  # one file: nothing to compare (and 1.2M lines not copied for it)
+        return pd.Series(False, index=shipments.index)
     day = shipments[S.DATE].dt.floor("D") if S.DATE in shipments.columns else None
     keyed = shipments.assign(**{S.DATE: day}) if day is not None else shipments
     rank = shipments["_file_index"] + n_files * (shipments[S.SOURCE_KIND] != S.FBA_SHIPMENTS).to_numpy()
