@@ -46,6 +46,14 @@ def pct(x: Any, digits: int = 2) -> str:
     return t("data.not_available") if _bad(x) else percent_text(x, digits)
 
 
+def points(x: Any, digits: int = 2) -> str:
+    """A difference of two rates, in percentage points with its sign ("-0.52 pp"): "-0.52%" read as a relative change."""
+    if _bad(x):
+        return t("data.not_available")
+    text = percent_text(abs(x), digits).removesuffix("%")
+    return t("app.points", value=("-" if x < 0 else "+" if x > 0 else "") + text)
+
+
 def num(x: Any, digits: int = 0) -> str:
     return t("data.not_available") if _bad(x) else f"{float(x):,.{digits}f}"
 

@@ -7,7 +7,7 @@ import streamlit as st
 from analysis.export import build_root_cause, render_markdown
 from ui import cached, components, state
 from ui.components import md
-from ui.i18n import factor_name, family_name, t
+from ui.i18n import current_language, factor_name, family_name, t
 
 st.title(t("export.title"))
 st.markdown(t("export.intro"))
@@ -25,8 +25,9 @@ rank_of = {state.finding_id(f): f["rank"] for f in findings}
 stored = st.session_state[state.POA_SELECTED]
 default = ranks[:5] if stored is None else [rank_of[i] for i in stored if i in rank_of]
 gone = [] if stored is None else [i for i in stored if i not in rank_of]
+# keyed by the page language too: the box keeps its chips' words, so after a language switch they stayed in the old one
 selected = c1.multiselect(
-    t("export.choose"), ranks, default=default, key=f"exp_findings_{state.digest(repr(list(rank_of)).encode())[:12]}",
+    t("export.choose"), ranks, default=default, key=f"exp_findings_{current_language()}_{state.digest(repr(list(rank_of)).encode())[:12]}",
     format_func=components.labeller(ranks, lambda r: f"#{r} {factor_name(by_rank[r]['factor'])} {by_rank[r]['level']} · {family_name(by_rank[r]['family'])}"))
 language = c2.radio(t("export.language"), ["en", "zh"], index=["en", "zh"].index(st.session_state[state.POA_LANGUAGE]),
                     format_func=components.labeller(["en", "zh"], lambda x: t(f"export.lang_{x}")), key="exp_language")

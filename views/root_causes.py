@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import components, state
 from ui.components import md, num
-from ui.i18n import factor_name, family_name, t
+from ui.i18n import current_language, factor_name, family_name, t
 
 st.title(t("rc.title"))
 st.markdown(t("rc.intro"))
@@ -21,14 +21,17 @@ summary = doc["summary"]
 with st.expander(t("rc.controls"), expanded=False):
     options = list(dict.fromkeys([*analysis.factors, *st.session_state[state.EXCLUDED_FACTORS]]))
     excluded = st.multiselect(t("rc.exclude"), options=options, default=list(st.session_state[state.EXCLUDED_FACTORS]),
-                              format_func=components.labeller(options, factor_name), key="rc_exclude", help=t("rc.exclude_help"))
+                              format_func=components.labeller(options, factor_name), key=f"rc_exclude_{current_language()}", help=t("rc.exclude_help"))
     current = state.action_date()
     use_date = st.checkbox(t("rc.use_action_date"), value=current is not None, key="rc_use_action_date")
     period_end = pd.Timestamp(summary.get("period_end") or dt.date.today()).date()
-    chosen = st.date_input(t("rc.action_date"), value=current or period_end, key="rc_action_date", disabled=not use_date)
+    # four weeks before the data end, as on Trends: a fix dated on the last day leaves no weeks after it to judge
+    chosen = st.date_input(t("rc.action_date"), value=current or period_end - dt.timedelta(weeks=4), key="rc_action_date", disabled=not use_date)
     if st.button(t("rc.rerun"), key="rc_rerun", type="primary"):
         st.session_state[state.EXCLUDED_FACTORS] = tuple(excluded)
         st.session_state[state.ACTION_DATE] = chosen.isoformat() if use_date and chosen else None
+        if use_date and chosen:  # Trends' before/after then starts from the same date
+            st.session_state["trends_ba_date"] = chosen
         st.rerun()
 
 # ---- what was analysed

@@ -8,7 +8,7 @@ import streamlit as st
 from analysis import charts
 from analysis.stats import StatsInputError
 from ui import cached, components, state
-from ui.components import md, pct
+from ui.components import md, pct, points
 from ui.i18n import factor_name, family_name, stat_note, t
 
 st.title(t("trends.title"))
@@ -64,6 +64,8 @@ with tab_laney:
         fig = charts.control_chart(laney, onset=onset, action_date=action, labels=components.chart_labels(
             title=t("chart.laney_title", family=family_name(family), where=where), x_title=t("chart.week"), y_title=components.rate_title(analysis)))
         picked_laney = components.chart(fig, key="trends_laney_chart")
+if onset:  # the finding's date, beside a change point of the level's own rate that may find none
+    st.caption(t("trends.onset_note", label=t("chart.onset")))
 components.weekly_left_out(analysis, family, factor_arg, level)
 components.show_selection(components.selected_rows(analysis, [*picked, *picked_laney], family, factor_arg, level, by="week"),
                           key="trends_rows")
@@ -84,9 +86,9 @@ weekly = analysis.weekly(family, factor_arg, level)
 weekly = weekly[weekly["units"] > 0]
 b1, b2 = st.columns(2)
 last = pd.Timestamp(weekly["week"].max()).date() if len(weekly) else dt.date.today()
-when = b1.date_input(t("trends.ba_date"), value=action or last - dt.timedelta(weeks=4), key="trends_ba_date")
-claim = b2.slider(t("trends.ba_claim"), min_value=10, max_value=90, value=50, step=5, format="%d%%", key="trends_ba_claim",
-                  help=t("trends.ba_claim_help"))
+when = b1.date_input(t("trends.ba_date"), key="trends_ba_date", **state.widget_default("trends_ba_date", value=action or last - dt.timedelta(weeks=4)))
+claim = b2.slider(t("trends.ba_claim"), min_value=10, max_value=90, step=5, format="%d%%", key="trends_ba_claim",
+                  help=t("trends.ba_claim_help"), **state.widget_default("trends_ba_claim", value=50))
 ba, units_after = (None, 0.0) if analysis.shipments is None else analysis.before_after(family, when, factor_arg, level, claimed_reduction=claim / 100)
 if analysis.shipments is None:  # its "units" would be complaints: no rate to test a fix on
     st.info(t("trends.ba_need_shipments"))
@@ -95,7 +97,7 @@ elif ba is None:
 else:
     m1, m2 = st.columns(2)
     m1.metric(t("trends.rate_before"), pct(ba.rate_before))
-    m2.metric(t("trends.rate_after"), pct(ba.rate_after), delta=pct(ba.difference), delta_color="inverse")
+    m2.metric(t("trends.rate_after"), pct(ba.rate_after), delta=points(ba.difference), delta_color="inverse")
     st.markdown(t("trends.ba_ratio", ratio=components.ratio(ba.rate_ratio), low=components.ratio(ba.rr_ci_low),
                   high=components.ratio(ba.rr_ci_high), test=t(f"trends.test_{ba.test}", ba.test), p=components.p_text(ba.p_value)))
     claim_text = f"{claim}%"

@@ -39,6 +39,16 @@ def test_a_finding_with_no_complaint_elsewhere_reads_zero_and_says_how_its_ratio
     assert "0.00041%" in text and "1,073" in text and "0.5" not in text
 
 
+def test_a_difference_of_two_rates_reads_in_percentage_points_with_its_sign(monkeypatch):
+    from ui import components
+
+    monkeypatch.setattr("ui.i18n.current_language", lambda: "en")
+    # 0.81% -> 0.29%: 0.29 - 0.81 = -0.52 points; a tiny one keeps two significant digits, as a rate does
+    assert [components.points(x) for x in (0.0029 - 0.0081, 0.0000041, 0.0, float("nan"))] == ["-0.52 pp", "+0.00041 pp", "0 pp", "n/a"]
+    monkeypatch.setattr("ui.i18n.current_language", lambda: "zh")
+    assert components.points(-0.0052) == "-0.52 个百分点"
+
+
 def test_no_page_renders_raw_html():
     """Customer text (comments, reviews, lot names) reaches many widgets; none of them may render HTML.
     No call in the app passes ``unsafe_allow_html=True`` or goes through ``st.html`` / ``components.html``."""

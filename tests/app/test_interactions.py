@@ -113,7 +113,7 @@ def test_excluding_a_factor_reruns_the_analysis(app_en):
     app_en.switch_page("views/root_causes.py").run()
     before = [m.value for m in app_en.markdown if m.value.startswith("##### #")]
     assert any("Fulfilment centre" in h for h in before)
-    app_en.multiselect(key="rc_exclude").set_value(["fulfillment_center"]).run()
+    app_en.multiselect(key="rc_exclude_en").set_value(["fulfillment_center"]).run()
     app_en.button(key="rc_rerun").click().run()
     assert not app_en.exception
     after = [m.value for m in app_en.markdown if m.value.startswith("##### #")]
@@ -149,7 +149,7 @@ def test_export_keeps_the_chosen_findings_and_answers_across_a_re_run(app_en):
     app_en.multiselect[0].set_value([1, 3]).run()  # the cable lot and ASIN B0DHK7Q5WT
     assert "ASIN B0DHK7Q5WT" in app_en.code[0].value
     app_en.switch_page("views/root_causes.py").run()
-    app_en.multiselect(key="rc_exclude").set_value(["cable_lot"]).run()
+    app_en.multiselect(key="rc_exclude_en").set_value(["cable_lot"]).run()
     app_en.button(key="rc_rerun").click().run()
     app_en.switch_page("views/export.py").run()
     assert not app_en.exception
@@ -476,7 +476,7 @@ def test_an_open_evidence_stays_with_its_finding_when_a_rerun_reorders_them(app_
     app_en.session_state[f"rc_evidence_{finding_key(first)}"] = True
     app_en.run()
     assert len(app_en.get("plotly_chart")) == 1
-    app_en.multiselect(key="rc_exclude").set_value(["cable_lot"]).run()
+    app_en.multiselect(key="rc_exclude_en").set_value(["cable_lot"]).run()
     app_en.button(key="rc_rerun").click().run()
     assert not app_en.exception
     now = app_en.session_state["analysis_memo"][1].findings["findings"]
@@ -691,7 +691,7 @@ def test_leaving_out_every_factor_says_so(app_en):
     """With every factor left out, Root causes said no level stands out from random variation (none was examined)
     and Lots & suppliers still offered a factor, then said it had no level."""
     app_en.switch_page("views/root_causes.py").run()
-    app_en.multiselect(key="rc_exclude").set_value(list(app_en.multiselect(key="rc_exclude").options)).run()
+    app_en.multiselect(key="rc_exclude_en").set_value(list(app_en.multiselect(key="rc_exclude_en").options)).run()
     app_en.button(key="rc_rerun").click().run()
     assert not app_en.exception
     said = "Every factor was left out of the analysis: nothing was examined."
@@ -761,3 +761,65 @@ def test_without_shipments_the_pages_say_shares_of_complaints_not_units(tmp_path
     assert any("Testing a fix needs rates per unit" in i.value for i in at.info)
     assert not any("units" in w.value.lower() for w in at.warning)
     assert any("share of the week's complaints" in c.value for c in at.caption)
+
+
+def test_the_findings_chosen_for_the_poa_read_in_the_new_language_after_a_switch(app_en):
+    """The box keeps its chips as the words it showed them in: after a switch to Chinese the chips stayed
+    English (the browser sends those words back, which name no option of the Chinese box)."""
+    app_en.switch_page("views/export.py").run()
+    app_en.multiselect[0].set_value([1, 3]).run()
+    app_en.radio(key="language").set_value("zh").run()
+    assert not app_en.exception
+    box = app_en.multiselect[0]
+    assert box.value == [1, 3]
+    assert box.options and all("Cable lot" not in o and "Product defect" not in o for o in box.options)
+    assert [c.value for c in app_en.caption if c.value.startswith("放入行动计划的发现：#1 ")], [c.value for c in app_en.caption]
+
+
+def test_trends_says_a_change_since_the_fix_in_percentage_points(app_en):
+    """The metric read "-0.52%" for 0.81% -> 0.29%: a relative change of half a percent, to a reader."""
+    import datetime as dt
+
+    app_en.switch_page("views/trends.py").run()
+    app_en.selectbox(key="trends_family").set_value("product_defect").run()
+    app_en.selectbox(key="trends_factor").set_value("packaging_version").run()
+    app_en.selectbox(key="trends_level").set_value("PKG-V2").run()
+    app_en.date_input(key="trends_ba_date").set_value(dt.date(2026, 8, 15)).run()
+    metrics = {m.label: m for m in app_en.metric}
+    before, after = (float(metrics[k].value.rstrip("%")) for k in ("Rate before", "Rate since"))
+    delta = metrics["Rate since"].delta
+    assert delta.endswith(" pp") and delta.startswith("-") and after < before, delta
+    assert abs(float(delta.removesuffix(" pp")) - (after - before)) <= 0.011, (delta, before, after)
+
+
+def test_trends_say_why_a_findings_onset_can_stand_beside_no_step_in_its_own_rate(app_en):
+    """PKG-V2's chart drew the onset 2026-08-03 over a change point that said "no significant step change"."""
+    app_en.switch_page("views/trends.py").run()
+    app_en.selectbox(key="trends_family").set_value("shipping_damage").run()
+    app_en.selectbox(key="trends_factor").set_value("packaging_version").run()
+    app_en.selectbox(key="trends_level").set_value("PKG-V2").run()
+    assert [c for c in app_en.caption if c.value.startswith('The line marked "Onset" is the finding\'s onset')]
+    app_en.selectbox(key="trends_factor").set_value("__all__").run()  # no finding: no onset line, no note
+    assert not [c for c in app_en.caption if "is the finding's onset" in c.value]
+
+
+def test_a_fix_date_is_kept_across_pages_and_follows_the_action_date_of_the_analysis(app_en):
+    """Trends' date went back to its default on each visit, and ignored the date given on Root causes; Root causes
+    offered the data's last day, which leaves no week after the fix to judge."""
+    import datetime as dt
+
+    app_en.switch_page("views/root_causes.py").run()
+    end = dt.date.fromisoformat(app_en.session_state["analysis_memo"][1].findings["summary"]["period_end"])
+    assert app_en.date_input(key="rc_action_date").value == end - dt.timedelta(weeks=4)
+    app_en.switch_page("views/trends.py").run()
+    app_en.date_input(key="trends_ba_date").set_value(dt.date(2026, 8, 15)).run()
+    app_en.switch_page("views/keywords.py").run()
+    app_en.switch_page("views/trends.py").run()
+    assert app_en.date_input(key="trends_ba_date").value == dt.date(2026, 8, 15)
+    app_en.switch_page("views/root_causes.py").run()
+    app_en.checkbox(key="rc_use_action_date").check().run()
+    app_en.date_input(key="rc_action_date").set_value(dt.date(2026, 9, 1)).run()
+    app_en.button(key="rc_rerun").click().run()
+    app_en.switch_page("views/trends.py").run()
+    assert not app_en.exception
+    assert app_en.date_input(key="trends_ba_date").value == dt.date(2026, 9, 1)

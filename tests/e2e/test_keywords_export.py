@@ -78,3 +78,17 @@ def test_export_docx_and_evidence_zip(loaded_app, tmp_path):
     app.assert_no_traceback()
     app.main.locator("h1").first.evaluate("el => el.scrollIntoView({block: 'start'})")
     app.screenshot("export")
+
+
+def test_the_findings_chosen_for_the_poa_switch_language_with_the_page(loaded_app):
+    """The chips kept the words they were chosen in: after a switch to 中文 they stayed "Cable lot ..." (the
+    browser sends the chips' words back, which name no option of the Chinese box)."""
+    app = loaded_app
+    app.nav("Export")
+    box = app.main.locator('[data-testid="stMultiSelect"]').first
+    expect(box).to_contain_text("Cable lot CB-2606")
+    app.set_language("中文")
+    expect(app.main.locator("h1").first).not_to_have_text("Export")
+    expect(box).to_contain_text("线材批次 CB-2606")
+    expect(box).not_to_contain_text("Cable lot")
+    app.assert_no_traceback()
