@@ -50,8 +50,8 @@ CORRECTIONS = "corrections_csv"  # bytes | None: the analyst's corrections (anal
 #: widgets whose choice survives a visit to another page (Streamlit drops a widget's state when its page is not
 #: drawn): selectboxes, multiselects and inputs only (a button's or an uploader's state cannot be set)
 KEPT_WIDGETS = ("lots_factor", "lots_family", "trends_family", "trends_factor", "trends_level", "kw_group_by", "kw_top_n",
-                "kw_focus", "kw_term", "review_family", "review_order", "review_search", "trends_ba_date", "trends_ba_claim")
-KEPT_PREFIXES = ("lots_levels_",)
+                "kw_term", "review_family", "review_order", "review_search", "trends_ba_date", "trends_ba_claim")
+KEPT_PREFIXES = ("lots_levels_", "kw_focus_")
 
 _DEFAULTS: dict[str, Any] = {
     LANGUAGE: DEFAULT_LANGUAGE,

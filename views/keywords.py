@@ -56,7 +56,14 @@ groups = sorted(str(g) for g in complaints[by].fillna("").astype("str").unique()
 if len(groups) < 2:  # a focus group needs a rest to be told apart from
     st.info(t("keywords.one_group", factor=factor_name(by)))
 else:
-    focus = st.selectbox(t("keywords.focus"), groups, format_func=components.labeller(groups, lambda g: components.group_label(by, g)), key="kw_focus")
+    # one choice per grouping (a family kept as the focus names no lot); first the top finding's family or level, else
+    # the group with most complaints: not the alphabetically first, often a group of two complaints with nothing to say
+    first = (analysis.findings.get("findings") or [{}])[0]
+    sizes = complaints[by].fillna("").astype("str").value_counts()
+    lead = first.get("family") if by == "family" else first.get("level") if by == first.get("factor") else None
+    lead = lead if lead in groups else str(sizes.index[0])
+    focus = st.selectbox(t("keywords.focus"), groups, format_func=components.labeller(groups, lambda g: components.group_label(by, g)), key=f"kw_focus_{by}",
+                         **state.widget_default(f"kw_focus_{by}", index=groups.index(lead)))
     frame = complaints.assign(**{by: complaints[by].fillna("").astype("str")})
     terms = cached.distinctive_terms(run_key, by, focus, _complaints=frame)
     terms = terms[terms["group"] == focus].head(int(top_n)) if len(terms) else terms

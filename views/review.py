@@ -87,6 +87,7 @@ def _save(ids: list[str]) -> None:
     state.set_corrections(C.correct(state.corrections(), complaints, ids, family, note=st.session_state["review_note"]))
     st.session_state["review_flash"] = t("review.saved", n=f"{len(ids):,}", family=family_name(family))
     st.session_state["review_ids"] = ""
+    st.session_state["review_note"] = ""  # the note was about these complaints: it stayed, ready to be saved on the next ones
     _changed()
 
 

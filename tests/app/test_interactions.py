@@ -350,6 +350,7 @@ def test_an_analyst_corrects_complaints_and_the_findings_follow(app_en):
     assert any(f"{len(ids)} complaint(s) set to" in s.value for s in app_en.success)
     kept = frame_with(app_en, "Rules said")
     assert len(kept) == len(ids) and set(kept["Note"]) == {"bass complaints, not failures"}
+    assert app_en.text_input(key="review_ids").value == "" and app_en.text_input(key="review_note").value == ""
     after = app_en.session_state["analysis_memo"][1]
     assert after.findings["summary"]["corrections"]["applied"] == len(ids)
     assert not any(f["factor"] == "cable_lot" and f["family"] == "product_defect" for f in after.findings["findings"])
@@ -823,3 +824,18 @@ def test_a_fix_date_is_kept_across_pages_and_follows_the_action_date_of_the_anal
     app_en.switch_page("views/trends.py").run()
     assert not app_en.exception
     assert app_en.date_input(key="trends_ba_date").value == dt.date(2026, 9, 1)
+
+
+def test_keywords_open_on_the_top_findings_group_and_keep_a_focus_per_grouping(app_en):
+    """The focus group was the alphabetically first ("authenticity", a handful of complaints), and a family kept as
+    the focus was no group once the grouping was a lot."""
+    app_en.switch_page("views/keywords.py").run()
+    top = app_en.session_state["analysis_memo"][1].findings["findings"][0]
+    assert app_en.selectbox(key="kw_focus_family").value == top["family"]
+    app_en.selectbox(key="kw_focus_family").set_value("shipping_damage").run()
+    app_en.selectbox(key="kw_group_by").set_value(top["factor"]).run()
+    assert app_en.selectbox(key=f"kw_focus_{top['factor']}").value == top["level"]
+    app_en.selectbox(key="kw_group_by").set_value("source_kind").run()
+    app_en.selectbox(key="kw_group_by").set_value("family").run()
+    assert not app_en.exception
+    assert app_en.selectbox(key="kw_focus_family").value == "shipping_damage"
