@@ -41,6 +41,7 @@ NOTICES = {
     "no_established": "No factor level stands out once the others are accounted for (binomial GLM, Benjamini-Hochberg adjusted p < {fdr}, >= {min_complaints} complaints): no root cause can be claimed from these data.",
     "low_link": "Only {share:.0%} of complaints with an order id were found in the shipment files: add the shipment report covering the complaints' order dates.",
     "low_lot_coverage": "Only {share:.0%} of the complaints' SKUs are in the lot master: lots, suppliers and the other lot-master columns are known for those only (the rest read \"(unknown)\"); add the missing SKUs to the lot master.",
+    "sku_case_linked": "{n} SKU(s) match a lot-master SKU only when letter case (and surrounding spaces) are ignored, such as {sku} and the lot master's {lot_master_sku}: they were linked to it. Amazon SKUs are case-sensitive: check these are the same products, and write them the same way in the lot master (summary.coverage.skus_linked_ignoring_case).",
     "fifo_estimated": "Lots were attributed to units first-in-first-out by receive date: the lot link is estimated.",
     "corrected": "{applied} complaint(s) carry an analyst's family instead of the rules' (from {corrections} correction(s)).",
     "corrections_unmatched": "{unmatched} correction(s) name no complaint in these files: they were made on other data.",

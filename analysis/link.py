@@ -68,7 +68,10 @@ def link(dataset: Dataset) -> Linked:
       lot; when a SKU has several lots with receive dates, units are attributed
       first-in-first-out (per FC when the lot master names the FC that received
       each lot; by the lot's ``units`` when given, otherwise to the latest lot
-      received before the ship date) and the link is *estimated*.
+      received before the ship date) and the link is *estimated*.  A key with
+      no exact match links to the lot master's one key equal to it ignoring
+      case and surrounding spaces (:func:`_case_matches`), counted in
+      ``coverage["skus_linked_ignoring_case"]``.
     * Shipment lines are then summed (:func:`analysis.aggregate.sum_by`) into
       units per shipping FC x ASIN x SKU x lot x week: every denominator of the
       analysis comes from that table.
@@ -107,6 +110,10 @@ def link(dataset: Dataset) -> Linked:
         skus = complaints[S.SKU].replace("", np.nan).dropna().unique()
         known = set(lots[S.SKU]) if S.SKU in lots.columns else set()
         known_fnsku = set(lots[S.FNSKU]) if S.FNSKU in lots.columns else set()
+        coverage.update(_case_coverage(complaints, lines, lots))
+        # SKUs linked ignoring case are in the lot master
+        known |= set(_case_matches(pd.Index(skus), lots[S.SKU])) if S.SKU in lots.columns else set()
+        known_fnsku |= set(_case_matches(pd.Index(complaints[S.FNSKU].unique()), lots[S.FNSKU])) if S.FNSKU in lots.columns else set()
         coverage["skus_in_lot_master"] = float(np.mean([s in known for s in skus])) if len(skus) else None
         in_lots = complaints[S.SKU].isin(known) | complaints[S.FNSKU].isin(known_fnsku)
         coverage["complaints_with_lot"] = float(in_lots.mean()) if len(complaints) else None
@@ -223,6 +230,9 @@ def _lot_rows(frame: pd.DataFrame, lots: pd.DataFrame, fifo: bool = True) -> tup
         lots_per_key = table.groupby(key)[S.LOT].nunique()
         single = table[table[key].isin(lots_per_key.index[lots_per_key == 1])].drop_duplicates(key)
         codes, uniques = _key_codes(frame[key])
+        aliases = _case_matches(uniques, table[key])
+        if aliases:  # spelt as the lot master spells them
+            uniques = pd.Index([aliases.get(u, u) for u in uniques], dtype=object)
         row_of_unique = pd.Index(single[key]).get_indexer(uniques)  # position in `single` per distinct key, -1 if none
         found = np.where(codes >= 0, row_of_unique[np.maximum(codes, 0)], -1)
         hit = (found >= 0) & (rows < 0)
@@ -231,9 +241,47 @@ def _lot_rows(frame: pd.DataFrame, lots: pd.DataFrame, fifo: bool = True) -> tup
         multi_keys = lots_per_key.index[lots_per_key > 1]
         todo = (rows < 0) & (codes >= 0) & uniques.isin(multi_keys)[np.maximum(codes, 0)]
         if fifo and todo.any():
-            rows[todo] = _fifo(frame.loc[todo], table[table[key].isin(multi_keys)], key)
+            lines = frame.loc[todo].assign(**{key: uniques[codes[todo]].to_numpy()}) if aliases else frame.loc[todo]
+            rows[todo] = _fifo(lines, table[table[key].isin(multi_keys)], key)
             method[todo] = _FIFO
     return rows, method
+
+
+def _case_matches(values: pd.Index, lot_keys: pd.Series) -> dict[str, str]:
+    """The lot-master key of each of ``values`` that has no exact match there but one ignoring case and surrounding spaces.
+
+    Seller SKUs are case-sensitive in principle, so an exact match always wins,
+    and a value equal to several lot-master keys ignoring case is not matched.
+    """
+    written = pd.Index(pd.unique(lot_keys[lot_keys != ""].astype("str")), dtype=object)
+    values = pd.Index(values, dtype=object).dropna()
+    missing = values[~values.isin(written) & (values != "")]
+    if not len(missing) or not len(written):
+        return {}
+    folded = pd.Series(written.str.strip().str.casefold(), index=written)
+    alone = folded[~folded.duplicated(keep=False)]
+    by_fold = pd.Series(alone.index, index=alone.to_numpy())
+    found = by_fold.reindex(missing.str.strip().str.casefold())
+    return {value: key for value, key in zip(missing, found) if isinstance(key, str)}
+
+
+def _case_coverage(complaints: pd.DataFrame, lines: pd.DataFrame | None, lots: pd.DataFrame) -> dict:
+    """How many distinct SKUs (complaints' and shipment lines') were linked to the lot master ignoring case, and one example."""
+    if S.SKU not in lots.columns:
+        return {"skus_linked_ignoring_case": 0, "sku_case_example": None}
+    skus = [_present(frame[S.SKU]) for frame in (complaints, lines) if frame is not None and S.SKU in frame.columns]
+    seen = pd.Index(pd.unique(np.concatenate(skus)), dtype=object) if skus else pd.Index([], dtype=object)
+    matched = _case_matches(seen, lots[S.SKU])
+    example = next(iter(sorted(matched.items())), None)
+    return {"skus_linked_ignoring_case": len(matched),
+            "sku_case_example": {"sku": example[0], "lot_master_sku": example[1]} if example else None}
+
+
+def _present(values: pd.Series) -> np.ndarray:
+    """The distinct values of a column (a categorical's used categories only: lines may have been left out)."""
+    codes, uniques = _key_codes(values)
+    used = np.bincount(codes[codes >= 0], minlength=len(uniques)) > 0
+    return np.asarray(uniques, dtype=object)[used]
 
 
 def _key_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:

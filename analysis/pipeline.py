@@ -455,6 +455,9 @@ def _document(dataset: Dataset, linked: Linked, complaints: pd.DataFrame, result
         warnings.append(notice("low_link", share=cov["share_linked_to_shipments"]))
     if cov.get("skus_in_lot_master") is not None and cov["skus_in_lot_master"] < 0.9:
         warnings.append(notice("low_lot_coverage", share=cov["skus_in_lot_master"]))
+    if cov.get("skus_linked_ignoring_case"):
+        example = cov["sku_case_example"]
+        warnings.append(notice("sku_case_linked", n=cov["skus_linked_ignoring_case"], sku=example["sku"], lot_master_sku=example["lot_master_sku"]))
     if linked.lot_link == "fifo (estimated)":
         warnings.append(notice("fifo_estimated"))
     recent = _recent(complaints, linked.shipments, [e["factor"] for e in result.examined], settings.analysis.min_units)

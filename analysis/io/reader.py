@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import hashlib
 import io
+import itertools
 import os
 import re
 import zipfile
@@ -35,6 +36,8 @@ MAX_UNPACKED_BYTES = 2 << 30
 MAX_RATIO = 200
 #: largest number of cells read from one XLSX sheet
 MAX_XLSX_CELLS = 60_000_000
+#: rows with content searched for the header when the first is not one (a title, notes, a blank row above it)
+HEADER_SEARCH_ROWS = 20
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -199,7 +202,8 @@ def _check_unpacked(name: str, unpacked: int, packed: int) -> None:
 
 
 # ------------------------------------------------------------- entry point
-def read_raw(source: Any, name: str | None = None, columns: Callable[[tuple[str, ...]], ColumnChoice | None] | None = None) -> RawTable:
+def read_raw(source: Any, name: str | None = None, columns: Callable[[tuple[str, ...]], ColumnChoice | None] | None = None,
+             is_header: Callable[[tuple[str, ...]], bool] | None = None) -> RawTable:
     """Read a report file (TSV, CSV, XLSX, optionally gzip-compressed) into string fields.
 
     Parameters
@@ -215,6 +219,12 @@ def read_raw(source: Any, name: str | None = None, columns: Callable[[tuple[str,
         much of the reading time on the wide shipment reports; every line is
         still split and accounted for, and :meth:`RawTable.raw_lines` still
         gives whole lines.
+    is_header
+        Whether a row's fields are a known report's header.  When given and the
+        first row with content is not one, the header is the first row that is
+        among the next :data:`HEADER_SEARCH_ROWS` rows with content (of any sheet
+        of a workbook); the rows above it are named in the notes, not read.  When
+        none is, the first row with content is the header, as without it.
 
     Returns
     -------
@@ -235,11 +245,12 @@ def read_raw(source: Any, name: str | None = None, columns: Callable[[tuple[str,
     # hashing releases the GIL: let it run beside the parser
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        raw = _read_bytes(display, data, columns)
+        raw = _read_bytes(display, data, columns, is_header)
         return dataclasses.replace(raw, sha256=pending.result())
 
 
-def _read_bytes(display: str, data: bytes, columns: Callable[[tuple[str, ...]], ColumnChoice | None] | None = None) -> RawTable:
+def _read_bytes(display: str, data: bytes, columns: Callable[[tuple[str, ...]], ColumnChoice | None] | None = None,
+                is_header: Callable[[tuple[str, ...]], bool] | None = None) -> RawTable:
     digest = ""
     size = len(data)
     if size == 0:
@@ -251,7 +262,7 @@ def _read_bytes(display: str, data: bytes, columns: Callable[[tuple[str, ...]], 
         if not data:
             raise ReportFormatError(display, "empty file (the gzip archive holds nothing)")
     if data[:4] == _ZIP_MAGIC:
-        return _read_xlsx(display, data, digest, size, compression)
+        return _read_xlsx(display, data, digest, size, compression, is_header)
     if data[:4] == _OLE_MAGIC:
         raise ReportFormatError(display, "old Excel .xls (or another binary Office file) is not supported: save it as .xlsx or CSV")
     bomless = _utf16_without_bom(data)
@@ -281,18 +292,25 @@ def _read_bytes(display: str, data: bytes, columns: Callable[[tuple[str, ...]], 
     if _looks_binary(header_text):
         raise ReportFormatError(display, "binary or unreadable content, not a text report")
     delimiter = _sniff_delimiter(header_text)
+    skip = 0  # lines above the header
+    if is_header is not None and not is_header(_split_line(header_text, delimiter)):  # Amazon's reports stop here
+        found = _find_header_line(data, is_header)
+        if found is not None:
+            skip, delimiter, above = found
+            if above:
+                notes.append(_above_note("line", skip + 1, above))
     if delimiter == "\t":
         try:
-            return _read_tsv(display, data, delimiter, encoding_label, compression, digest, size, notes, columns)
+            return _read_tsv(display, data, delimiter, encoding_label, compression, digest, size, notes, columns, skip)
         except _NotUtf8:
             data, encoding_label = _transcode(data)
-            return _read_tsv(display, data, delimiter, encoding_label, compression, digest, size, notes, columns)
+            return _read_tsv(display, data, delimiter, encoding_label, compression, digest, size, notes, columns, skip)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         data, encoding_label = _transcode(data)
         text = data.decode("utf-8")
-    return _read_quoted(display, text, delimiter, encoding_label, compression, digest, size, notes)
+    return _read_quoted(display, text, delimiter, encoding_label, compression, digest, size, notes, skip)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -347,11 +365,60 @@ def _sniff_delimiter(header: str) -> str:
     return "," if counts[","] >= counts[";"] else ";"
 
 
+# ------------------------------------------------------- header search
+def _split_line(line: str, delimiter: str) -> tuple[str, ...]:
+    """A line's fields, stripped, as the reader of its delimiter splits them (tab: unquoted)."""
+    fields = line.split("\t") if delimiter == "\t" else next(csv.reader([line], delimiter=delimiter, strict=False), [])
+    return tuple(f.strip() for f in fields)
+
+
+def _find_header_line(data: bytes, is_header: Callable[[tuple[str, ...]], bool]) -> tuple[int, str, str] | None:
+    """(lines above the header, its delimiter, the first text above it) for the first line after the first that
+    ``is_header`` accepts, among the first :data:`HEADER_SEARCH_ROWS` lines with content; None if none is."""
+    head = data[: 1 << 16]
+    lines = head.split(b"\n")
+    if len(head) < len(data):
+        lines = lines[:-1]  # cut by the sample's end
+    above, filled = "", 0
+    for number, raw in enumerate(lines, start=1):
+        line = raw.decode("utf-8", errors="replace").rstrip("\r")
+        delimiter = _sniff_delimiter(line)
+        fields = _split_line(line, delimiter)
+        if not any(fields):
+            continue
+        filled += 1
+        if filled > HEADER_SEARCH_ROWS:
+            break
+        if number > 1 and is_header(fields):
+            return number - 1, delimiter, above
+        above = above or line.strip().rstrip(",;\t").strip()
+    return None
+
+
+def _above_note(unit: str, header_at: int, text: str, sheet: str | None = None) -> str:
+    """The note naming the rows above a header found below the first (notes are joined by "; ": none inside)."""
+    where = f"{unit} {header_at}" + (f" of sheet '{sheet}'" if sheet is not None else "")
+    rows = f"{unit}s 1-{header_at - 1}" if header_at > 2 else f"{unit} 1"
+    text = " ".join(text.replace("; ", ", ").split())
+    text = text if len(text) <= 60 else text[:59] + "…"
+    return f'header found on {where}: {rows} above it not read ("{text}")'
+
+
+def _line_start(text: bytes | str, skip: int) -> int:
+    """Offset of the line after the first ``skip`` lines of ``text``."""
+    newline = b"\n" if isinstance(text, bytes) else "\n"
+    start = 0
+    for _ in range(skip):
+        start = text.index(newline, start) + 1
+    return start
+
+
 # --------------------------------------------------------------------- TSV
 _LONE_CR = re.compile(rb"\r(?!\n)")
 
 
-def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes, columns: Callable[[tuple[str, ...]], ColumnChoice | None] | None = None) -> RawTable:
+def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes, columns: Callable[[tuple[str, ...]], ColumnChoice | None] | None = None,
+              skip: int = 0) -> RawTable:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -359,6 +426,9 @@ def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes,
         # a lone CR inside a comment would end the line for the parser; Amazon ends lines with LF
         data = _LONE_CR.sub(b" ", data)
         notes.append("carriage returns inside fields were read as spaces")
+    full = data  # raw_lines numbers its lines physically
+    if skip:  # parse from the header on; line numbers are shifted back below
+        data = data[_line_start(data, skip):]
     first_nl = data.find(b"\n")
     header = tuple(h.strip() for h in data[: first_nl if first_nl >= 0 else len(data)].decode("utf-8", errors="replace").rstrip("\r").split(delimiter))
     ncol = len(header)
@@ -411,7 +481,8 @@ def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes,
     blank = _blank_lines(data) if blank_count > 0 else np.zeros(0, dtype=np.int64)
     data_lines = total_lines - 1 - len(blank)
     # pyarrow numbers the non-blank lines of the file from 1 (the header is 1)
-    nonblank = _nonblank_physical_lines(total_lines, blank)
+    nonblank = _nonblank_physical_lines(total_lines, blank) + skip
+    blank = blank + skip
     keep = np.ones(len(nonblank), dtype=bool)
     keep[0] = False  # the header
     rejected = []
@@ -425,7 +496,7 @@ def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes,
     if len(lines) != table.num_rows:  # should never happen; refuse rather than misnumber rows
         raise ReportFormatError(name, f"internal line accounting failed ({len(lines)} lines for {table.num_rows} rows)")
     return RawTable(name, header, table, lines, _rejected_frame(rejected), data_lines, encoding, delimiter, compression, digest, size, tuple(notes),
-                    text=data if choice else None)
+                    text=full if choice else None)
 
 
 def _note_empty(notes: list[str], empty: list[int], content: Iterable[int], unit: str) -> None:
@@ -460,19 +531,21 @@ def _nonblank_physical_lines(total_lines: int, blank: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------- quoted CSV
-def _read_quoted(name, text, delimiter, encoding, compression, digest, size, notes) -> RawTable:
+def _read_quoted(name, text, delimiter, encoding, compression, digest, size, notes, skip: int = 0) -> RawTable:
+    if skip:  # from the header on; line numbers start after the lines above it
+        text = text[_line_start(text, skip):]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
     header: tuple[str, ...] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
     rejected: list[tuple[int, str, str]] = []
     data_lines = 0
-    previous_end = 0
+    previous_end = skip
     empty: list[int] = []  # empty lines and rows of empty cells (as Excel writes them) after the header
     try:
         for record in reader:
             start = previous_end + 1
-            previous_end = reader.line_num
+            previous_end = reader.line_num + skip
             if not record or all(not f.strip() for f in record):
                 if header is not None:
                     empty.append(start)
@@ -499,7 +572,7 @@ def _read_quoted(name, text, delimiter, encoding, compression, digest, size, not
 
 
 # -------------------------------------------------------------------- XLSX
-def _read_xlsx(name, data, digest, size, compression) -> RawTable:
+def _read_xlsx(name, data, digest, size, compression, is_header: Callable[[tuple[str, ...]], bool] | None = None) -> RawTable:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -516,53 +589,105 @@ def _read_xlsx(name, data, digest, size, compression) -> RawTable:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise ReportFormatError(name, f"unreadable Excel workbook ({type(exc).__name__})") from None
-    notes: tuple[str, ...] = ()
     try:
-        # the first sheet with anything in it (a blank first sheet, then the data, is common; read-only mode
-        # gives a blank sheet one row, so a sheet is known blank only once read)
-        header = None
         sheets = list(book.worksheets)
-        for index, sheet in enumerate(sheets):
-            rows, lines, rejected = [], [], []
-            empty: list[int] = []
-            data_lines = 0
-            cells = 0
-            for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells += len(values)
-                if cells > MAX_XLSX_CELLS:
-                    raise ReportFormatError(name, f"refused: more than {MAX_XLSX_CELLS:,} cells in the sheet")
-                fields = ["" if v is None else _cell_text(v) for v in values]
-                if not any(f.strip() for f in fields):
-                    if header is not None:
-                        empty.append(row_number)
-                    continue
-                if header is None:
-                    while fields and not fields[-1].strip():
-                        fields.pop()
-                    header = tuple(f.strip() for f in fields)
-                    ncol = len(header)
-                    continue
-                data_lines += 1
-                if len(fields) > ncol:
-                    if any(f.strip() for f in fields[ncol:]):
-                        rejected.append((row_number, f"too many fields ({len(fields)} of {ncol})", "\t".join(fields)))
-                        continue
-                    fields = fields[:ncol]
-                fields += [""] * (ncol - len(fields))
-                rows.append(fields)
-                lines.append(row_number)
-            if header is not None:
-                said: list[str] = []
-                if len(sheets) > 1:
-                    said.append(f"read sheet '{sheet.title}' ({index + 1} of {len(sheets)}), the other sheets are not read")
-                _note_empty(said, empty, [*lines[-1:], *(r[0] for r in rejected)], "row")
-                notes = tuple(said)
-                break
+        index, rows, header_row = _xlsx_header(name, sheets, is_header)
+        header, table, lines, rejected, empty, data_lines, above = _xlsx_table(rows, header_row)
     finally:
         book.close()
-    if header is None:
+    notes: list[str] = []
+    if len(sheets) > 1:
+        notes.append(f"read sheet '{sheets[index].title}' ({index + 1} of {len(sheets)}), the other sheets are not read")
+    if above:
+        notes.append(_above_note("row", header_row, above, sheets[index].title))
+    _note_empty(notes, empty, [*lines[-1:], *(r[0] for r in rejected)], "row")
+    return RawTable(name, header, _arrow_from_rows(table, len(header)), np.asarray(lines, dtype=np.int64), _rejected_frame(rejected), data_lines, "xlsx", "xlsx", compression, digest, size, tuple(notes))
+
+
+def _xlsx_rows(name: str, sheet) -> Iterable[tuple[int, list[str]]]:
+    """(row number, cell texts) of every row of a sheet, refusing more than :data:`MAX_XLSX_CELLS` cells."""
+    cells = 0
+    for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells += len(values)
+        if cells > MAX_XLSX_CELLS:
+            raise ReportFormatError(name, f"refused: more than {MAX_XLSX_CELLS:,} cells in the sheet")
+        yield row_number, ["" if v is None else _cell_text(v) for v in values]
+
+
+def _header_fields(fields: list[str]) -> tuple[str, ...]:
+    """A header row's names: stripped, without the empty cells after the last name."""
+    fields = list(fields)
+    while fields and not fields[-1].strip():
+        fields.pop()
+    return tuple(f.strip() for f in fields)
+
+
+def _scan_to_header(rows: Iterable[tuple[int, list[str]]], is_header) -> tuple[list, int | None, bool]:
+    """Read a sheet's rows up to its header: (rows read, header row number or None, whether any row has content).
+
+    Without ``is_header`` the header is the first row with content; with it, the
+    first of the first :data:`HEADER_SEARCH_ROWS` rows with content that it accepts.
+    """
+    read, filled = [], 0
+    for number, fields in rows:
+        read.append((number, fields))
+        if not any(f.strip() for f in fields):
+            continue
+        filled += 1
+        if is_header is None or is_header(_header_fields(fields)):
+            return read, number, True
+        if filled >= HEADER_SEARCH_ROWS:
+            break
+    return read, None, filled > 0
+
+
+def _xlsx_header(name: str, sheets: list, is_header) -> tuple[int, Iterable[tuple[int, list[str]]], int]:
+    """(sheet index, its rows from row 1, header row number): the first sheet with a row ``is_header`` accepts,
+    else the first row with content of the first sheet with any (a blank first sheet, then the data, is
+    common; read-only mode gives a blank sheet one row, so a sheet is known blank only once read)."""
+    first_filled = None
+    for index, sheet in enumerate(sheets):
+        rows = iter(_xlsx_rows(name, sheet))
+        read, header_row, filled = _scan_to_header(rows, is_header)
+        if header_row is not None:
+            return index, itertools.chain(read, rows), header_row
+        if filled and first_filled is None:
+            first_filled = index
+    if first_filled is None:
         raise ReportFormatError(name, "the workbook has no data")
-    return RawTable(name, header, _arrow_from_rows(rows, len(header)), np.asarray(lines, dtype=np.int64), _rejected_frame(rejected), data_lines, "xlsx", "xlsx", compression, digest, size, notes)
+    rows = iter(_xlsx_rows(name, sheets[first_filled]))  # no known header: read as a file of unknown kind
+    read, header_row, _ = _scan_to_header(rows, None)
+    return first_filled, itertools.chain(read, rows), header_row
+
+
+def _xlsx_table(rows: Iterable[tuple[int, list[str]]], header_row: int):
+    """Split a sheet's rows at its header: (header, rows, their numbers, rejected, empty rows after the header,
+    data rows, the first text above the header)."""
+    header: tuple[str, ...] = ()
+    table, lines, rejected, empty = [], [], [], []
+    above, data_lines, ncol = "", 0, 0
+    for row_number, fields in rows:
+        has_content = any(f.strip() for f in fields)
+        if row_number < header_row:
+            above = above or (" ".join(f.strip() for f in fields if f.strip()) if has_content else "")
+            continue
+        if row_number == header_row:
+            header = _header_fields(fields)
+            ncol = len(header)
+            continue
+        if not has_content:
+            empty.append(row_number)
+            continue
+        data_lines += 1
+        if len(fields) > ncol:
+            if any(f.strip() for f in fields[ncol:]):
+                rejected.append((row_number, f"too many fields ({len(fields)} of {ncol})", "\t".join(fields)))
+                continue
+            fields = fields[:ncol]
+        fields += [""] * (ncol - len(fields))
+        table.append(fields)
+        lines.append(row_number)
+    return header, table, lines, rejected, empty, data_lines, above
 
 
 def _cell_text(value: Any) -> str:

@@ -215,6 +215,10 @@ def test_a_files_notes_read_in_chinese(monkeypatch):
     assert i18n.file_notes(notes) == "生产日期按 %Y/%m/%d 读取；读取了工作表“批次”（共 2 个中的第 2 个），其他工作表未读取；反馈日期按 M/D/YY 读取"
     assert i18n.file_notes("a note of its own") == "a note of its own" and i18n.file_notes(None) == ""
     assert i18n.file_notes("empty lines skipped (12): 3, 5, …; empty rows skipped (1): 3") == "跳过空行 12 行：第 3, 5, … 行；跳过空行 1 行（工作表行号）：第 3 行"
+    # a header found below a title row (analysis.io.reader._above_note)
+    assert i18n.file_notes('header found on row 3 of sheet \'Lots\': rows 1-2 above it not read ("Lot master 2026 Q3")') == \
+        "表头在工作表“Lots”的第 3 行：其上第 1-2 行未读取（“Lot master 2026 Q3”）"
+    assert i18n.file_notes('header found on line 2: line 1 above it not read ("Exported 2026-09-01")') == "表头在第 2 行：其上第 1 行未读取（“Exported 2026-09-01”）"
     monkeypatch.setattr(i18n, "current_language", lambda: "en")
     assert i18n.file_notes(notes) == notes
 

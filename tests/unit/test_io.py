@@ -458,3 +458,79 @@ def test_the_same_file_given_twice_counts_its_duplicates_once_and_says_so():
     assert [i["duplicates"] for i in ds.inputs()] == [0, 2] and [i["rows"] for i in ds.inputs()] == [2, 2]
     notes = ds.summary()["notes"].tolist()
     assert "the same content as a.txt" not in notes[0] and "the same content as a.txt: every row a duplicate" in notes[1]
+
+
+# ---- QA: lot masters with a title row or a notes sheet above the data were refused or misread
+def _lots_book(tmp_path, sheets):
+    """An XLSX workbook of ``{sheet title: rows}``, saved in ``tmp_path``."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    path = tmp_path / "lots.xlsx"
+    book.save(path)
+    return path
+
+
+LOT_ROWS = [["SKU", "Lot", "Supplier", "Cable lot"], ["EP-A", "L01", "Acme", "CB-1"], ["EP-B", "L02", "Acme", "CB-2"], ["EP-C", "", "Acme", "CB-2"]]
+
+
+def test_xlsx_lot_master_with_a_title_row_reads_from_its_header_row(tmp_path):
+    """A title in A1 and a blank row above the header: the title was taken as the header ("not a recognised report")."""
+    path = _lots_book(tmp_path, {"Lots": [["Lot master 2026 Q3, updated by QA"], [None], *LOT_ROWS]})
+    f = load_file(path)
+    assert f.kind == S.LOTS and list(f.table[S.LOT]) == ["L01", "L02"] and "cable_lot" in f.table.columns
+    assert f.table[S.SOURCE_LINE].tolist() == [4, 5]  # physical rows
+    assert f.rejected[["line", "reason"]].values.tolist() == [[6, "missing lot"]]
+    assert f.data_lines == 3
+    assert 'header found on row 3 of sheet \'Lots\': rows 1-2 above it not read ("Lot master 2026 Q3, updated by QA")' in f.notes
+
+
+def test_xlsx_lot_master_after_a_notes_sheet_reads_the_lots_sheet(tmp_path):
+    """A README sheet first: its first line was taken as the header."""
+    notes = [["How to fill this workbook"], ["One row per SKU and lot"], ["Ask QA before changing a column"]]
+    path = _lots_book(tmp_path, {"README": notes, "Lots": [["Lot master 2026 Q3"], *LOT_ROWS]})
+    f = load_file(path)
+    assert f.kind == S.LOTS and list(f.table[S.LOT]) == ["L01", "L02"]
+    assert f.table[S.SOURCE_LINE].tolist() == [3, 4] and f.rejected["line"].tolist() == [5]
+    assert "read sheet 'Lots' (2 of 2), the other sheets are not read" in f.notes
+    assert 'header found on row 2 of sheet \'Lots\': row 1 above it not read ("Lot master 2026 Q3")' in f.notes
+
+
+def test_xlsx_whose_first_row_is_a_header_reads_as_before(tmp_path):
+    """No header search when the first row is a header: a later row that looks like one is data, no note is added."""
+    path = _lots_book(tmp_path, {"Lots": [*LOT_ROWS[:2], ["SKU", "Lot", "Supplier", "Cable lot"]]})
+    f = load_file(path)
+    assert f.table[S.LOT].tolist() == ["L01", "Lot"] and f.notes == ()
+
+
+def test_xlsx_of_unknown_kind_still_takes_its_first_row_as_header(tmp_path):
+    path = _lots_book(tmp_path, {"Notes": [["Read me"], ["a", "b"]], "Other": [["x", "y"], ["1", "2"]]})
+    with pytest.raises(ReportFormatError, match=r"header: Read me\)"):
+        load_file(path)
+    raw = read_raw(path)  # no header test given: the first non-empty row, as always
+    assert raw.header == ("Read me",) and raw.rejected["line"].tolist() == [2]
+
+
+def test_csv_lot_master_saved_from_excel_with_a_title_line(tmp_path):
+    text = "Lot master 2026 Q3,,,\n,,,\nSKU,Lot,Supplier,Cable lot\nEP-A,L01,Acme,CB-1\nEP-B,L02,Acme\nEP-C,L03,Acme,CB-3\n"
+    f = load_file(("lots.csv", text.encode()))
+    assert f.kind == S.LOTS and f.table[S.LOT].tolist() == ["L01", "L03"] and f.table[S.SOURCE_LINE].tolist() == [4, 6]
+    assert f.rejected[["line", "reason"]].values.tolist() == [[5, "too few fields (3 of 4)"]]
+    assert 'header found on line 3: lines 1-2 above it not read ("Lot master 2026 Q3")' in f.notes
+    titled = load_file(("lots.csv", b"Lot master; updated by QA\nSKU;Lot\nEP-A;L01\n"))  # "; " would split the notes
+    assert titled.table[S.SOURCE_LINE].tolist() == [3] and 'header found on line 2: line 1 above it not read ("Lot master, updated by QA")' in titled.notes
+
+
+def test_tab_separated_report_with_a_title_line_keeps_physical_line_numbers():
+    rows = [_returns_line(1, "no sound"), "too\tfew", _returns_line(2, "broken")]
+    f = load_file(("returns.txt", ("FBA customer returns, July\n" + RETURNS_HEADER + "\n" + "\n".join(rows) + "\n").encode()))
+    assert f.kind == S.FBA_RETURNS and f.table[S.SOURCE_LINE].tolist() == [3, 5]
+    assert f.rejected[["line", "raw"]].values.tolist() == [[4, "too\tfew"]]
+    assert 'header found on line 2: line 1 above it not read ("FBA customer returns, July")' in f.notes
+    raw = read_raw(("returns.txt", ("Title\n" + RETURNS_HEADER + "\n" + rows[0] + "\n").encode()), columns=lambda h: None)
+    assert raw.header == ("Title",)  # read_raw alone does not look for a header

@@ -114,3 +114,34 @@ def test_feedback_linked_by_order_takes_the_sku_and_asin_of_its_shipment_line(sa
     assert len(on_lines) > 300
     assert on_lines[S.SKU].astype("str").tolist() == lines.loc[on_lines[S.ORDER_ID], S.SKU].tolist()
     assert on_lines[S.ASIN].astype("str").tolist() == lines.loc[on_lines[S.ORDER_ID], S.ASIN].tolist()
+
+
+# ---- QA: SKUs that differ only in letter case did not link to the lot master
+def test_a_sku_written_in_another_case_in_the_lot_master_links_and_is_counted():
+    linked = link(load_files(_files("SKU,批次号,供应商\nsku-a,L1,甲\nSKU-B,L2,乙\n"), strict=True))
+    c = linked.complaints.set_index(S.LPN)
+    assert c.loc["LPN1", "lot"] == "L1" and c.loc["LPN3", "lot"] == "L1"  # by its shipment line, and by SKU alone
+    a = linked.shipments[linked.shipments[S.SKU] == "SKU-A"]
+    assert set(a["lot"]) == {"L1"} and set(a[S.LINK_METHOD]) == {"sku"}
+    assert linked.coverage["skus_in_lot_master"] == 1.0 and linked.coverage["complaints_with_lot"] == 1.0
+    assert linked.coverage["skus_linked_ignoring_case"] == 1
+    assert linked.coverage["sku_case_example"] == {"sku": "SKU-A", "lot_master_sku": "sku-a"}
+
+
+def test_a_sku_in_another_case_links_first_in_first_out_too():
+    lots = "SKU,批次号,入库日期,数量\nsku-a,L1,2026/05/20,3\nsku-a,L2,2026/06/25,10\nSKU-B,L9,2026/05/01,5\n"
+    linked = link(load_files(_files(lots), strict=True))
+    a = linked.shipments[linked.shipments[S.SKU] == "SKU-A"].sort_values(S.WEEK)
+    assert a["lot"].astype(str).tolist() == ["L1", "L1", "L2"] and set(a[S.LINK_METHOD]) == {"fifo (estimated)"}
+
+
+def test_skus_that_differ_only_in_case_in_the_lot_master_keep_their_exact_links():
+    """Both spellings in the lot master: each links exactly; a third spelling matches both ignoring case and stays unlinked."""
+    files = _files("SKU,批次号\nSKU-A,L1\nsku-a,L7\nSKU-B,L2\n")
+    ships = files[1][1].decode().replace("SKU-B", "sku-a").encode()
+    rets = files[0][1].decode().replace("999-0000000-0000000\tSKU-A", "999-0000000-0000000\tSku-A").encode()
+    linked = link(load_files([("returns.txt", rets), ("ships.txt", ships), files[2]], strict=True))
+    cells = linked.shipments.groupby([S.SKU, "lot"], observed=True)[S.QUANTITY].sum()
+    assert cells.to_dict() == {("SKU-A", "L1"): 6.0, ("sku-a", "L7"): 1.0}
+    assert linked.complaints.set_index(S.LPN).loc["LPN3", "lot"] == S.UNKNOWN_LEVEL
+    assert linked.coverage["skus_linked_ignoring_case"] == 0 and linked.coverage["sku_case_example"] is None

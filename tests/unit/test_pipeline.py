@@ -95,6 +95,27 @@ def test_a_lot_master_missing_skus_is_said(tmp_path, sample_analysis):
     assert warning["params"]["share"] == share and warning["text"].startswith(f"Only {share:.0%} of the complaints' SKUs are in the lot master")
 
 
+def test_lot_master_skus_in_lower_case_link_and_the_run_says_so(tmp_path):
+    """QA: "ep-pro-blk" in the lot master and "EP-PRO-BLK" in Amazon's reports did not link (every lot "(unknown)")."""
+    lots = pd.read_csv(SAMPLE / "lot_master.csv", dtype=str, encoding="utf-8-sig").drop(columns=["FNSKU"])  # the SKU alone links
+    exact, lower = tmp_path / "exact.csv", tmp_path / "lower.csv"
+    lots.to_csv(exact, index=False)
+    lots.assign(SKU=lots["SKU"].str.lower() + " ").to_csv(lower, index=False)
+    reports = [SAMPLE / "fba_customer_returns.txt", SAMPLE / "fba_customer_shipment_sales.txt"]
+    want = analyze(load_files([*reports, exact], strict=True)).findings
+    got = analyze(load_files([*reports, lower], strict=True)).findings
+    assert [(f["factor"], f["level"]) for f in got["findings"]] == [(f["factor"], f["level"]) for f in want["findings"]]
+    coverage = got["summary"]["coverage"]
+    assert coverage["skus_in_lot_master"] == want["summary"]["coverage"]["skus_in_lot_master"] == 1.0
+    fba_skus = int((~lots["SKU"].str.endswith("-FBM")).sum())  # the -FBM SKUs are in no FBA report
+    assert coverage["skus_linked_ignoring_case"] == fba_skus == 20 and want["summary"]["coverage"]["skus_linked_ignoring_case"] == 0
+    notice = next(n for n in got["notices"] if n["code"] == "sku_case_linked")
+    example = coverage["sku_case_example"]
+    assert notice["params"] == {"n": fba_skus, "sku": example["sku"], "lot_master_sku": example["lot_master_sku"]}
+    assert example["lot_master_sku"] == example["sku"].lower() and notice["text"].startswith(f"{fba_skus} SKU(s) match a lot-master SKU only")
+    assert "sku_case_linked" not in [n["code"] for n in want["notices"]]
+
+
 def test_no_planted_cause_gives_no_finding(tmp_path):
     from sample_data.make_sample import generate
 
