@@ -542,6 +542,10 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
         "ci_high": _num(row["ci_high"]),
         "rr_ci_low": _num(row["rr_ci_low"]),
         "rr_ci_high": _num(row["rr_ci_high"]),
+        # the same comparison as odds (sample odds ratio, Woolf interval; see stats.compare_levels)
+        "odds_ratio": _num(row["odds_ratio"]),
+        "or_ci_low": _num(row["or_ci_low"]),
+        "or_ci_high": _num(row["or_ci_high"]),
         "p_value": _num(term["p_value"]),
         "p_adjusted": _num(term["p_adjusted"]),
         "test": term["test"],

@@ -87,6 +87,16 @@ class Analysis:
             c = c[c[factor] == level]
         return c.drop(columns=["_units"], errors="ignore").reset_index(drop=True)
 
+    def counted(self, family: str, factor: str, level: str) -> dict:
+        """How :meth:`rows` of a level become the complaints its rate counts: ``rows``; ``unshipped``, rows on a
+        product no shipment line lists (:func:`~analysis.findings.unshipped_rows`); ``repeated``, rows whose order
+        already counts for this family; ``counted``, the complaints (units) the level's rate counts."""
+        c = self.complaints
+        c = c[(c[S.FAMILY] == family) & (c[factor] == level)]
+        unshipped = unshipped_rows(c, self.shipments)
+        none = (c["_units"] == 0).to_numpy()
+        return {"rows": len(c), "unshipped": int(unshipped.sum()), "repeated": int((none & ~unshipped).sum()), "counted": float(c["_units"].sum())}
+
     def level_cells(self, factor: str, family: str) -> pd.DataFrame:
         return level_cells(self.complaints, self.shipments, factor, family)
 

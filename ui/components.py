@@ -355,6 +355,8 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
     with st.container(border=True):
         st.markdown(f"##### {finding_label(f)}")
         st.markdown(finding_statement(f))
+        if not _bad(f.get("odds_ratio")):  # the same comparison as odds, for a reader who asks for them
+            st.caption(t("finding.odds", ratio=ratio(f["odds_ratio"]), low=ratio(f.get("or_ci_low")), high=ratio(f.get("or_ci_high"))))
         st.markdown(t("finding.onset", onset=f["onset"]) if f.get("onset") else t("finding.no_onset"))
         if f.get("top_terms"):
             # buyers' words: customer text, shown as plain text
@@ -460,6 +462,7 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
             st.caption(t("app.click_hint"))
 
     def complaints() -> None:
+        _counted_note(f, analysis)
         rows_table(analysis.rows(family, factor, level), key=f"rc_rows_{key}")
 
     names = [t("finding.tab_rates"), t("finding.tab_funnel"), t("finding.tab_weekly"), t("finding.tab_terms"), t("finding.tab_rows")]
@@ -467,6 +470,18 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
         if tab.open:
             with tab:
                 draw()
+
+
+def _counted_note(f: dict, analysis) -> None:
+    """Why the complaints listed are more than the finding counts (282 rows under a finding of 271)."""
+    if analysis.shipments is None:
+        return
+    n = analysis.counted(f["family"], f["factor"], f["level"])
+    why = [t(f"finding.rows_{k}", n=num(n[k])) for k in ("unshipped", "repeated") if n[k]]
+    if why:
+        st.caption(t("finding.rows_counted", rows=num(n["rows"]), counted=num(n["counted"]), why=t("statnotes.separator").join(why)))
+    if f.get("complaints") is not None and round(n["counted"]) != f["complaints"]:
+        st.caption(t("finding.rows_finding_net" if f.get("net_of") else "finding.rows_finding", n=num(f["complaints"])))
 
 
 def notice_text(notice: dict) -> str:

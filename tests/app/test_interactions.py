@@ -54,6 +54,12 @@ def test_root_causes_states_findings_from_numbers(app_en):
     statements = [m.value for m in app_en.markdown if "adjusted p" in m.value and "units" in m.value]
     assert statements, "no finding statement"
     assert any("×" in s and "95% CI" in s for s in statements)
+    # each finding's odds ratio beside its rate ratio, with its interval (findings.json's odds_ratio, or_ci_low/high)
+    first = app_en.session_state["analysis_memo"][1].findings["findings"][0]
+    from ui.components import ratio
+
+    odds = f"Odds ratio {ratio(first['odds_ratio'])} (95% CI {ratio(first['or_ci_low'])}–{ratio(first['or_ci_high'])}, Woolf)."
+    assert odds in [c.value for c in app_en.caption] and first["odds_ratio"] > first["rate_ratio"] > 1
     # the evidence is drawn once opened, and only its chosen tab
     assert not app_en.get("plotly_chart")
     from ui.components import finding_key
@@ -839,3 +845,30 @@ def test_keywords_open_on_the_top_findings_group_and_keep_a_focus_per_grouping(a
     app_en.selectbox(key="kw_group_by").set_value("family").run()
     assert not app_en.exception
     assert app_en.selectbox(key="kw_focus_family").value == "shipping_damage"
+
+
+def test_a_findings_complaints_tab_says_why_it_lists_more_complaints_than_the_finding_counts():
+    """CB-2606's card said 271 product defects; its complaints tab listed 282 rows with no word of the 11 FBM returns
+    (no shipment line lists their SKU, so no rate counts them).  The ASIN's card said 179 where its rows counted 192:
+    the finding counts the complaints whose every factor is known."""
+    from ui.components import finding_key
+
+    for language, cable, asin in (
+        ("en", ["282 complaint(s) here; 271 count in the rate: 11 are on products no shipment line lists"], ["The finding counts 179: the complaints whose every factor is known."]),
+        ("zh", ["此处共 282 条投诉；计入比率的有 271 条：11 条涉及的产品不在任何发货明细中"], ["该发现计入 179 条：各因素均已知的投诉。"]),
+    ):
+        at = loaded_app(language)
+        at.switch_page("views/root_causes.py").run()
+        findings = at.session_state["analysis_memo"][1].findings["findings"]
+        for level, said in (("CB-2606", cable), ("B0DHK7Q5WT", asin)):
+            f = next(f for f in findings if f["level"] == level)
+            key = finding_key(f)
+            at.session_state[f"rc_evidence_{key}"] = True
+            at.run()
+            at.session_state[f"rc_tabs_{key}"] = "Complaints" if language == "en" else "投诉明细"
+            at.run()
+            assert not at.exception
+            captions = [c.value for c in at.caption]
+            for text in said:
+                assert any(c.startswith(text) for c in captions), (language, level, captions)
+        assert f["complaints"] == 179

@@ -76,6 +76,12 @@ def test_planted_causes_are_found_and_confounders_are_explained():
     assert cable["ci_low"] < cable["rate"] < cable["ci_high"]
     assert cable["p_adjusted"] < 0.01 and cable["rank"] >= 1
     assert "C1" in cable["statement"]
+    # the odds ratio of the same comparison, by hand: ad/bc, Woolf interval exp(log OR +- 1.96 sqrt(1/a + 1/b + 1/c + 1/d))
+    a, b = n_c1, units_c1 - n_c1
+    c, d = n_rest, int(shipments.loc[~c1, S.QUANTITY].sum()) - n_rest
+    log_or, se = np.log(a * d / (b * c)), np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    assert cable["odds_ratio"] == pytest.approx(np.exp(log_or), rel=1e-12)
+    assert (cable["or_ci_low"], cable["or_ci_high"]) == pytest.approx((np.exp(log_or - 1.959963985 * se), np.exp(log_or + 1.959963985 * se)), rel=1e-8)
 
 
 @pytest.mark.parametrize("seed", [2, 3, 4])
