@@ -289,15 +289,8 @@ def _classify(args) -> int:
     from analysis.export.safety import redact_pii, write_csv_safe
     from analysis.io import read_raw
     from analysis.pii import contact_column
-    from analysis.normalize import norm_header, normalize
+    from analysis.normalize import is_header, norm_header, normalize
 
-    raw = read_raw(args.file)
-    headers = [norm_header(h) for h in raw.header]
-    for col in args.text_column:
-        if norm_header(col) not in headers:
-            raise ReportFormatError(raw.name, f"--text-column {col!r} not found (columns: {', '.join(raw.header)[:200]})")
-    if raw.data_lines == 0:
-        raise ReportFormatError(raw.name, "header only: no rows to classify")
     kind = None
     column_map = None
     if args.text_column:
@@ -305,6 +298,15 @@ def _classify(args) -> int:
         column_map = {S.TEXT: args.text_column[-1]}
         if len(args.text_column) > 1:
             column_map[S.TITLE] = args.text_column[0]
+    # a title line above the header (an export tool's, or the seller's): the header is the row naming the columns
+    named = {f"c{i}": c for i, c in enumerate(args.text_column)}
+    raw = read_raw(args.file, is_header=lambda header: is_header(header, None, named or None))
+    headers = [norm_header(h) for h in raw.header]
+    for col in args.text_column:
+        if norm_header(col) not in headers:
+            raise ReportFormatError(raw.name, f"--text-column {col!r} not found (columns: {', '.join(raw.header)[:200]})")
+    if raw.data_lines == 0:
+        raise ReportFormatError(raw.name, "header only: no rows to classify")
     try:
         loaded = normalize(raw, kind=kind, column_map=column_map)
     except UnknownReportError as exc:

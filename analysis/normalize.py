@@ -995,7 +995,7 @@ def _columns_read(header: tuple[str, ...], kind: str | None) -> ColumnChoice | N
     return ColumnChoice(read=[int(col[1:]) for col in mapping.values()], repeated=[int(col[1:]) for c, col in mapping.items() if c in categorical])
 
 
-def _is_header(header: tuple[str, ...], kind: str | None, column_map: Mapping[str, str] | None) -> bool:
+def is_header(header: tuple[str, ...], kind: str | None = None, column_map: Mapping[str, str] | None = None) -> bool:
     """Whether a row is the header of a report of ``kind`` (of any known kind when None), or names every
     column of ``column_map``: the reader looks below a title row or a notes sheet for such a row."""
     if column_map and {norm_header(v) for v in column_map.values()} <= {norm_header(h) for h in header}:
@@ -1006,7 +1006,7 @@ def _is_header(header: tuple[str, ...], kind: str | None, column_map: Mapping[st
 
 def load_file(source: Any, name: str | None = None, kind: str | None = None, column_map: Mapping[str, str] | None = None, marketplace: str | None = None) -> LoadedFile:
     """Read and normalise one file: :func:`analysis.io.read_raw` (only the fields used) then :func:`normalize`."""
-    raw = read_raw(source, name=name, columns=lambda header: _columns_read(header, kind), is_header=lambda header: _is_header(header, kind, column_map))
+    raw = read_raw(source, name=name, columns=lambda header: _columns_read(header, kind), is_header=lambda header: is_header(header, kind, column_map))
     if not raw.header or not any(h.strip() for h in raw.header):
         raise ReportFormatError(raw.name, "no header line")
     if raw.data_lines == 0:

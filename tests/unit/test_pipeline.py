@@ -188,6 +188,21 @@ def test_cli_classify_keeps_every_input_column(tmp_path, capsys):
     assert table["Review Text"].iloc[1].startswith("'=")  # neutralised, text kept
 
 
+def test_cli_classify_finds_the_header_below_a_title_line(tmp_path, capsys):
+    """A review export with a title line above its header: classify said "--text-column 'Review Text' not found"."""
+    src = tmp_path / "reviews.csv"
+    src.write_text('Reviews export 2026-09-01,,\nStars,Headline,Review Text\n1,Broken,"Right earbud no sound after a week"\n',
+                   encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["classify", str(src), "--text-column", "Headline", "--text-column", "Review Text", "--out", str(out)]) == 0
+    assert 'header found on line 2: line 1 above it not read ("Reviews export 2026-09-01")' in capsys.readouterr().out
+    import pandas as pd
+
+    table = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert list(table.columns) == ["line", "Stars", "Headline", "Review Text", "family", "family_confidence", "evidence"]
+    assert table["line"].tolist() == ["3"] and table["family"].tolist() == ["product_defect"]
+
+
 def test_cli_classify_writes_no_buyer_contact_details(tmp_path, capsys):
     """classify kept every column as written: buyer e-mails (a localized feedback header, a review's Author and
     Reviewer Email) and the comments' phones and e-mails reached its CSV."""
