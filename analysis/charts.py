@@ -666,7 +666,13 @@ def control_chart(
 
 # ------------------------------------------------------------------- terms
 def terms_chart(terms_df: pd.DataFrame, labels: Mapping[str, Any] | None = None) -> go.Figure:
-    """Horizontal bars of the distinctive terms' log-odds, strongest on top.
+    """Horizontal bars of the distinctive terms' z-scores (log-odds over its standard error), strongest on top.
+
+    The bars are z, the order the terms are ranked in: with an informative Dirichlet prior every term
+    used by the focus group alone has nearly the same log-odds (about 3.1 for the sample's product
+    defects, used by 44 complaints or by 189), so bars of log-odds were equal where the evidence was
+    not, and shorter above longer (Monroe, Colaresi & Quinn 2008 rank and plot by z).  Each bar's
+    hover gives its log-odds too.
 
     Parameters
     ----------
@@ -675,7 +681,7 @@ def terms_chart(terms_df: pd.DataFrame, labels: Mapping[str, Any] | None = None)
         p_value, p_adjusted, focus_documents``, in display order (first row
         drawn on top).  One trace per ``group``.
     labels : dict, optional
-        ``title, x_title, y_title, count_focus, count_reference, z,
+        ``title, x_title, y_title, count_focus, count_reference, log_odds,
         p_adjusted, documents``.
 
     Returns
@@ -687,11 +693,11 @@ def terms_chart(terms_df: pd.DataFrame, labels: Mapping[str, Any] | None = None)
     lab = _labels(
         {
             "title": "What buyers say: distinctive terms",
-            "x_title": "Log-odds vs reference",
+            "x_title": "z-score vs reference",
             "y_title": "",
             "count_focus": "In focus group",
             "count_reference": "In reference",
-            "z": "z",
+            "log_odds": "Log-odds",
             "documents": "Complaints mentioning",
         },
         labels,
@@ -704,7 +710,7 @@ def terms_chart(terms_df: pd.DataFrame, labels: Mapping[str, Any] | None = None)
         "%{y}<br>" + escape_hover(lab["x_title"]) + ": %{x:.2f}<br>"
         + escape_hover(lab["count_focus"]) + ": %{customdata[2]:,}<br>"
         + escape_hover(lab["count_reference"]) + ": %{customdata[3]:,}<br>"
-        + escape_hover(lab["z"]) + ": %{customdata[4]:.2f}<br>"
+        + escape_hover(lab["log_odds"]) + ": %{customdata[4]:.2f}<br>"
         + escape_hover(lab["p_adjusted"]) + ": %{customdata[5]:.2g}<br>"
         + escape_hover(lab["documents"]) + ": %{customdata[6]:,}<extra></extra>"
     )
@@ -720,13 +726,13 @@ def terms_chart(terms_df: pd.DataFrame, labels: Mapping[str, Any] | None = None)
                 [group] * len(part),
                 _col(part, "count_focus"),
                 _col(part, "count_reference"),
-                _col(part, "z"),
+                _col(part, "log_odds"),
                 _col(part, "p_adjusted"),
                 _col(part, "focus_documents"),
             )
         ]
         fig.add_bar(
-            x=_floats(part["log_odds"]),
+            x=_floats(part["z"]),
             y=y,
             orientation="h",
             name=escape_hover(group) if len(groups) > 1 else escape_hover(lab["x_title"]),

@@ -199,7 +199,7 @@ _CHART_WORDS = {k: k for k in ("complaints", "units", "rate", "baseline", "ci", 
                                "no_units", "inside", "outside95", "outside998", "limit95", "limit998", "onset", "action", "size",
                                "phase", "empty", "out_of_control", "center", "limits", "cumulative", "documents", "share",
                                "date_ticks", "phase_trial", "phase_excluded", "phase_monitor")}
-_CHART_WORDS.update({"value": "observed", "count": "complaints", "count_focus": "in_focus", "count_reference": "in_reference",
+_CHART_WORDS.update({"value": "observed", "count": "complaints", "count_focus": "in_focus", "count_reference": "in_reference", "log_odds": "log_odds",
                      "y2_title": "cumulative"})
 
 

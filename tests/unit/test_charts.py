@@ -94,6 +94,17 @@ def test_no_raw_markup_is_displayed(level_df):
     assert HOSTILE in _custom_firsts(charts.terms_chart(terms))
 
 
+def test_terms_chart_bars_are_the_z_scores_the_terms_are_ranked_by():
+    """Bars of log-odds: every term the focus group alone uses has about the same (3.1 for the sample's product
+    defects, 44 complaints or 189), so "right" and "working" drew equal bars and "sound" (z 10.1) a short one above them."""
+    terms = pd.DataFrame({"group": "product_defect", "term": ["right", "sound", "working"], "count_focus": [189, 136, 44],
+                          "count_reference": [0, 64, 0], "log_odds": [3.16, 1.36, 3.12], "variance": [0.058, 0.018, 0.247],
+                          "z": [13.17, 10.07, 6.27], "p_value": [0.0, 0.0, 0.0], "p_adjusted": [0.0, 0.0, 0.0], "focus_documents": [189, 136, 44]})
+    bars = charts.terms_chart(terms).data[0]
+    assert list(bars.x) == [13.17, 10.07, 6.27]  # longest on top, in the order of the ranking
+    assert [row[4] for row in bars.customdata] == [3.16, 1.36, 3.12] and "Log-odds: %{customdata[4]:.2f}" in bars.hovertemplate
+
+
 def test_rates_chart_without_units_draws_counts(level_df):
     df = level_df.assign(units=np.nan, rate=np.nan, ci_low=np.nan, ci_high=np.nan)
     fig = charts.rates_chart(df)

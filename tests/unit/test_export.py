@@ -393,7 +393,7 @@ def test_write_all_and_evidence_pack(tmp_path, findings, complaints, figures, im
         "Figure 3: Finding 1 (cable lot CB-2407): Complaint rate per level with 95% intervals; the dashed line is the rate of all units.",
         "Figure 4: Finding 1 (cable lot CB-2407): Funnel plot: each level's rate against its units; points outside the limits differ beyond chance.",
         "Figure 5: Finding 1 (cable lot CB-2407): Control chart over time, with the onset marked.",
-        "Figure 6: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart (log-odds).",  # (the fixture does not say against what)
+        "Figure 6: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart (z-score of the log-odds).",  # (the fixture does not say against what)
     ]
     texts = [p.text for p in doc.paragraphs]
     at = {x: next(i for i, text in enumerate(texts) if text.startswith(x)) for x in ("Problem statement", "Findings", "Finding 1:", "Finding 2:")}
@@ -459,7 +459,7 @@ def test_docx_leaves_out_the_charts_of_findings_left_out(tmp_path, findings, com
     f["findings"][1]["terms_against"] = "all"
     doc = Document(str(render_docx(build_root_cause(f, complaints, selected=[2]), f, charts, tmp_path / "rc2.docx")))
     assert [p.text for p in doc.paragraphs if p.style.name == "Caption"][-1] == \
-        "Figure 3: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart from all other complaints (log-odds)."
+        "Figure 3: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart from all other complaints (z-score of the log-odds)."
 
 
 @pytest.mark.parametrize("against, said", [("family", "Compared with complaints of the same kind elsewhere, the words that most set these complaints apart are"),
