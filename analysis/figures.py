@@ -123,7 +123,7 @@ def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 
     """Charts and statistics tables for the export: Pareto, then per finding rates, funnel, control chart, terms."""
     from analysis import charts
     from analysis.export.poa import figure_name
-    from analysis.keywords import family_pareto
+    from analysis.keywords import drop_contained, family_pareto
 
     lab = CHART_LABELS.get(language, CHART_LABELS["en"])
     words = chart_words(language)
@@ -159,7 +159,7 @@ def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 
         terms = finding_terms(analysis, f)
         if len(terms):
             tables[key("terms")] = terms
-            figures[key("terms")] = charts.terms_chart(terms.head(15), labels=chart_labels(
+            figures[key("terms")] = charts.terms_chart(drop_contained(terms).head(15), labels=chart_labels(
                 language, title=lab["terms"]["title"].format(**fmt), x_title=words["terms_x"]))
     return figures, tables
 

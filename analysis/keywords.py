@@ -471,6 +471,26 @@ def _contains(phrase: tuple[str, ...], part: tuple[str, ...]) -> bool:
     return any(phrase[i:i + k] == part for i in range(len(phrase) - k + 1))
 
 
+def drop_contained(terms: pd.DataFrame, share: float = 0.9) -> pd.DataFrame:
+    """``terms`` (a :func:`distinctive_terms` table) without the terms that a longer term of the table contains
+    in at least ``share`` of their focus uses: "working" (44 uses) beside "stopped working" (44), "earbud no"
+    beside "earbud no sound".  Such a term says nothing the longer one does not; a chart of both shows the
+    same words twice.  A term used often on its own ("right", 189, beside "right earbud", 107) stays.
+    """
+    if not len(terms):
+        return terms
+    count = dict(zip(terms["term"], terms["count_focus"].astype("float64")))
+    dropped: set[str] = set()
+    for term, n in count.items():
+        words = tuple(term.split(" "))
+        for k in range(1, len(words)):  # every shorter run of its words
+            for i in range(len(words) - k + 1):
+                part = " ".join(words[i:i + k])
+                if part in count and n >= share * count[part]:
+                    dropped.add(part)
+    return terms[~terms["term"].isin(dropped)].reset_index(drop=True)
+
+
 def _term_pattern(term: str) -> re.Pattern:
     words = [w for w in re.split(r"\s+", term.strip()) if w]
     if not words:

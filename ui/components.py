@@ -417,6 +417,7 @@ def rate_title(analysis) -> str:
 def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> None:
     """A finding's evidence in tabs (rates, funnel, weekly chart, buyers' words, the complaints); only the chosen tab is drawn."""
     from analysis import charts
+    from analysis.keywords import drop_contained
 
     factor, level, family, key = f["factor"], f["level"], f["family"], finding_key(f)
     fam, fac = family_name(family), factor_name(factor)
@@ -450,7 +451,7 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
 
     def words() -> None:
         terms = cached.finding_terms(run_key, factor, level, family, _analysis=analysis)
-        fig = charts.terms_chart(terms.head(15) if terms is not None else None, labels=chart_labels(
+        fig = charts.terms_chart(drop_contained(terms).head(15) if terms is not None else None, labels=chart_labels(
             title=t("chart.terms_title", group=f"{fac} {level}"), x_title=t("chart.terms_x")))
         picked = chart(fig, key=f"rc_terms_{key}")
         if terms is not None and "against" in terms.attrs:

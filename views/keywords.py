@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import charts
-from analysis.keywords import family_by_week, family_pareto
+from analysis.keywords import drop_contained, family_by_week, family_pareto
 from ui import cached, components, state
 from ui.i18n import factor_name, family_name, t
 
@@ -66,7 +66,8 @@ else:
                          **state.widget_default(f"kw_focus_{by}", index=groups.index(lead)))
     frame = complaints.assign(**{by: complaints[by].fillna("").astype("str")})
     terms = cached.distinctive_terms(run_key, by, focus, _complaints=frame)
-    terms = terms[terms["group"] == focus].head(int(top_n)) if len(terms) else terms
+    # a word a longer term holds nearly always ("working" in "stopped working") would show the same words twice
+    terms = drop_contained(terms[terms["group"] == focus]).head(int(top_n)) if len(terms) else terms
     label = components.group_label(by, focus)
     fig = charts.terms_chart(terms, labels=components.chart_labels(
         title=t("chart.terms_title", group=f"{factor_name(by)} {label}"), x_title=t("chart.terms_x")))

@@ -327,3 +327,18 @@ def test_top_terms_leaves_out_a_join_that_would_hide_most_of_a_term():
                           + ["right earbud is loose"] * 3})
     got = top_terms(focus, _REF, n=6)
     assert got == ["right earbud", "no sound"]
+
+
+def test_drop_contained_leaves_out_a_term_a_longer_one_holds_nearly_always():
+    """The sample's product defects, as the finding's chart drew them: "working" and "stopped working" (44 and 44),
+    "bud" and "right bud" (46 and 46), "earbud no" inside "earbud no sound"; "right" (189) is mostly said without "earbud" (107)."""
+    from analysis.keywords import drop_contained
+
+    terms = pd.DataFrame({"term": ["right", "no sound", "right earbud", "earbud no", "earbud no sound", "stopped", "stopped working",
+                                   "working", "bud", "right bud"],
+                          "count_focus": [189, 136, 107, 52, 50, 69, 44, 44, 46, 46], "z": [13.2, 11.1, 9.8, 6.8, 6.7, 7.9, 6.3, 6.3, 6.4, 6.4]})
+    kept = drop_contained(terms)
+    # 50 >= 0.9 * 52 drops "earbud no"; 44 < 0.9 * 69 keeps "stopped"; 50 < 0.9 * 136 keeps "no sound"
+    assert kept["term"].tolist() == ["right", "no sound", "right earbud", "earbud no sound", "stopped", "stopped working", "right bud"]
+    assert drop_contained(terms, share=1.01)["term"].tolist() == terms["term"].tolist()
+    assert drop_contained(terms.head(0)).empty
