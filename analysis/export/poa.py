@@ -96,6 +96,8 @@ class FindingBlock:
     numbers: Mapping[str, Any] = field(default_factory=dict, compare=False)
     #: what ``buyers_say``'s terms were compared with: ``"family"``, ``"all"`` or None (not said)
     terms_against: str | None = None
+    #: the finding's number in this section (1, 2, ...); ``rank`` is its rank in findings.json and the evidence pack
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -506,7 +508,7 @@ def _block(
     settings: PoaSettings,
     t: Mapping[str, Any],
     quote_override: Sequence[str] | None,
-    shown: Iterable[Any] = (),
+    numbered: Mapping[Any, int] | None = None,
 ) -> FindingBlock:
     summary = findings.get("summary") or {}
     ft = t["finding"]
@@ -514,8 +516,10 @@ def _block(
     factor, level, family = str(f.get("factor", "")), _line(f.get("level", "")), str(f.get("family", ""))
     fac, fam = _factor_name(factor, t), _family_name(family, t)
     start, end = summary.get("period_start") or "?", summary.get("period_end") or "?"
+    numbered = dict(numbered or {})
+    number = numbered.get(f.get("rank"), int(f.get("rank") or 0))
     common = dict(
-        rank=f.get("rank"), factor=fac, level=level, family=fam, start=start, end=end,
+        rank=number, factor=fac, level=level, family=fam, start=start, end=end,
         complaints=_int(f.get("complaints"), na),
     )
     if not _is_missing(f.get("rate")) and not _is_missing(f.get("units")):
@@ -567,10 +571,10 @@ def _block(
         details.append(_cap(_fill(ft["competing"], factor=fac, level=level, competing=_join(competing, t)), t))
     # the same level behind another finding: in this section, or left out of it
     also = [a for a in f.get("also") or () if isinstance(a, Mapping)]
-    shown = set(shown)
-    for key, refs in (("also", [a for a in also if a.get("rank") in shown]), ("also_elsewhere", [a for a in also if a.get("rank") not in shown])):
-        if refs:
-            details.append(_cap(_fill(ft[key], factor=fac, level=level, ranks=_join([str(a.get("rank")) for a in refs], t),
+    for key, refs in (("also", [a for a in also if a.get("rank") in numbered]), ("also_elsewhere", [a for a in also if a.get("rank") not in numbered])):
+        if refs:  # a finding of this section by its number here; one left out by its rank in the analysis
+            ranks = [str(numbered[a.get("rank")] if key == "also" else a.get("rank")) for a in refs]
+            details.append(_cap(_fill(ft[key], factor=fac, level=level, ranks=_join(ranks, t),
                                       families=_join([_family_name(str(a.get("family")), t) for a in refs], t)), t))
     details += _ledger_sentences(f, level, t) + _voc_sentences(f, level, t) + _before_after_sentences(f, level, t)
     explains = _levels_text(f.get("explains") or (), t)
@@ -614,6 +618,7 @@ def _block(
         action_category=action_category(factor, family),
         terms_against=against,
         numbers=MappingProxyType({**common, **numbers}),
+        number=number,
     )
 
 
@@ -702,7 +707,7 @@ def _plans(
             out += [ActionItem("", r) for r in resp[len(prompts):] if r]
             return tuple(out)
 
-        heading = f"{tpl['heading']} ({_fill(t['actions']['for_findings'], ranks=_join([str(b.rank) for b, _ in group], t))})"
+        heading = f"{tpl['heading']} ({_fill(t['actions']['for_findings'], ranks=_join([str(b.number or b.rank) for b, _ in group], t))})"
         plans.append(ActionPlan(cat, heading, tuple(b.rank for b, _ in group), items("corrective"), items("preventive")))
     return tuple(plans)
 
@@ -739,7 +744,8 @@ def _problem(findings: Mapping[str, Any], t: Mapping[str, Any]) -> str:
     return text
 
 
-def _method(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]], t: Mapping[str, Any]) -> str:
+def _method(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]], t: Mapping[str, Any],
+            numbered: Mapping[Any, int] | None = None) -> str:
     s = findings.get("summary") or {}
     mt = t["method"]
     method = mt["default"]
@@ -768,6 +774,10 @@ def _method(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]], t:
         weeks = late.get("weeks") or ["?", "?"]
         text += t["meta"]["sentence_sep"] + _fill(mt["after_end"], units=_int(late["units"]), first=_line(weeks[0]), last=_line(weeks[-1]),
                                                  end=_line(late.get("complaints_end") or "?"))
+    moved = sorted((n, r) for r, n in (numbered or {}).items() if r is not None and n != r)
+    if moved:  # the evidence pack's findings.json and chart files name findings by their rank in the analysis
+        pairs = _join([_fill(mt["numbered_pair"], number=n, rank=r) for n, r in moved], t)
+        text += t["meta"]["sentence_sep"] + _fill(mt["numbered"], pairs=pairs)
     return text
 
 
@@ -817,8 +827,10 @@ def build_root_cause(
         by_rank = {f.get("rank"): f for f in all_findings}
         chosen = [by_rank[r] for r in selected if r in by_rank]
     quote_over = overrides.get("quotes") or {}
-    shown = {f.get("rank") for f in chosen}
-    blocks = tuple(_block(f, findings, complaints, settings, t, quote_over.get(f.get("rank")), shown) for f in chosen)
+    # numbered 1, 2, ... in the section: a POA whose first finding read "Finding 2" (the analyst left #1 out) looked
+    # as if one was kept back; the method says which rank each has in the evidence pack
+    numbered = {f.get("rank"): i for i, f in enumerate(chosen, start=1)}
+    blocks = tuple(_block(f, findings, complaints, settings, t, quote_over.get(f.get("rank")), numbered) for f in chosen)
     problem = _line(overrides["problem_statement"]) if overrides.get("problem_statement") else _problem(findings, t)
     return RootCauseSection(
         language=language,
@@ -830,7 +842,7 @@ def build_root_cause(
         actions=_plans(blocks, chosen, overrides, t),
         action_intro=t["actions"]["intro"],
         todo_label=t["actions"]["todo"],
-        method=_method(findings, chosen, t),
+        method=_method(findings, chosen, t, numbered),
         text=t,
     )
 
@@ -934,7 +946,7 @@ def _table_rows(section: RootCauseSection, findings: Mapping[str, Any]) -> list[
         f = by_rank.get(b.rank, {})
         ci = na if _is_missing(f.get("ci_low")) else f"{_pct(f.get('ci_low'))} – {_pct(f.get('ci_high'))}"
         rows.append([
-            str(b.rank), _factor_name(b.factor, t), b.level, _family_name(b.family, t),
+            str(b.number or b.rank), _factor_name(b.factor, t), b.level, _family_name(b.family, t),
             _int(f.get("complaints"), na), _int(f.get("units"), na), _pct(f.get("rate"), na=na), ci,
             _pct(f.get("baseline_rate"), na=na), _ratio(f.get("rate_ratio"), na),
             _p(f.get("p_adjusted"), na).replace("= ", ""),
@@ -972,7 +984,7 @@ def _docx_pictures(charts: Mapping[str, Path] | None, section: RootCauseSection,
             kind = {"family": "terms", "all": "terms_all", None: "terms_plain"}[b.terms_against] if m[2] == "terms" else m[2]
             if kind == "control":  # the caption names only the marks the chart has
                 kind += {(True, True): "", (True, False): "_onset", (False, True): "_action", (False, False): "_plain"}[(bool(onsets.get(b.rank)), bool(action))]
-            caption = _fill(t["charts"]["of_finding"], rank=b.rank, factor=_factor_name(b.factor, t), level=b.level, caption=t["charts"][kind])
+            caption = _fill(t["charts"]["of_finding"], rank=b.number or b.rank, factor=_factor_name(b.factor, t), level=b.level, caption=t["charts"][kind])
             placed.setdefault(b.rank, []).append((png, caption))
     return placed
 

@@ -453,13 +453,38 @@ def test_docx_leaves_out_the_charts_of_findings_left_out(tmp_path, findings, com
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
     assert len(doc.inline_shapes) == 3
     assert captions[0].startswith("图 1：按类别的投诉帕累托图")
-    assert captions[1].startswith("图 2：发现 2（配送中心 PHX7）：各取值的投诉率") and captions[2].startswith("图 3：发现 2（配送中心 PHX7）：这些投诉与别处同类投诉")
+    # finding 2 of the analysis is the section's first: 发现 1 (the method says it is rank 2 in the evidence pack)
+    assert captions[1].startswith("图 2：发现 1（配送中心 PHX7）：各取值的投诉率") and captions[2].startswith("图 3：发现 1（配送中心 PHX7）：这些投诉与别处同类投诉")
     # terms read against every other complaint: the caption says so
     f = json.loads(json.dumps(findings))
     f["findings"][1]["terms_against"] = "all"
     doc = Document(str(render_docx(build_root_cause(f, complaints, selected=[2]), f, charts, tmp_path / "rc2.docx")))
     assert [p.text for p in doc.paragraphs if p.style.name == "Caption"][-1] == \
-        "Figure 3: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart from all other complaints (z-score of the log-odds)."
+        "Figure 3: Finding 1 (fulfilment centre PHX7): Words that set these complaints apart from all other complaints (z-score of the log-odds)."
+
+
+def test_the_section_numbers_its_findings_from_one_and_names_their_ranks_in_the_evidence_pack(findings, complaints):
+    """#1 left out: the POA began at "Finding 2", as if a finding were kept back from Amazon."""
+    section = build_root_cause(findings, complaints, selected=[2])
+    assert [b.heading for b in section.findings] == ["Finding 1: fulfilment centre PHX7 (warehouse damage)"]
+    assert [(b.rank, b.number) for b in section.findings] == [(2, 1)]
+    assert all(plan.heading.endswith("(finding 1)") for plan in section.actions)
+    assert section.method.endswith("The findings are numbered in this section; the evidence pack (findings.json, chart files) names them "
+                                   "by their rank in the analysis: Finding 1 is rank 2.")
+    # the first finding named by the second as "also" is not in the section: named by its rank in the analysis
+    f = json.loads(json.dumps(findings))
+    f["findings"][1]["also"] = [{"rank": 1, "family": "product_defect"}]
+    assert "(finding 1 of the analysis, left out of this section)" in " ".join(build_root_cause(f, complaints, selected=[2]).findings[0].details)
+    # both chosen, in their own order: numbered as chosen, "also" by the number in this section
+    f["findings"][0]["also"] = [{"rank": 2, "family": "warehouse_damage"}]
+    both = build_root_cause(f, complaints, selected=[2, 1])
+    assert [(b.rank, b.number) for b in both.findings] == [(2, 1), (1, 2)]
+    assert any(d.endswith("is also finding 1 (warehouse damage): the same units, another kind of complaint.") for d in both.findings[1].details)
+    assert "Finding 1 is rank 2 and Finding 2 is rank 1" in both.method
+    # in rank order from 1: nothing to say
+    assert "numbered in this section" not in build_root_cause(findings, complaints, selected=[1, 2]).method
+    zh = build_root_cause(findings, complaints, "zh", selected=[2])
+    assert zh.findings[0].heading.startswith("发现 1：") and zh.method.endswith("按其在分析中的排名命名：发现 1 为排名 2。")
 
 
 @pytest.mark.parametrize("against, said", [("family", "Compared with complaints of the same kind elsewhere, the words that most set these complaints apart are"),
