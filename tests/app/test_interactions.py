@@ -17,6 +17,18 @@ def frame_with(at, column):
     raise AssertionError(f"no table with column {column!r}")
 
 
+def trends_at(at, family, factor, level=None, fix_date=None):
+    """The Trends page showing ``family`` within ``factor`` (= ``level``), the fix dated ``fix_date``."""
+    at.switch_page("views/trends.py").run()
+    at.selectbox(key="trends_family").set_value(family).run()
+    at.selectbox(key="trends_factor").set_value(factor).run()
+    if level is not None:
+        at.selectbox(key="trends_level").set_value(level).run()
+    if fix_date is not None:
+        at.date_input(key="trends_ba_date").set_value(fix_date).run()
+    return at
+
+
 def test_data_page_empty_state_names_seller_central_paths():
     at = new_app("en")
     guide = frame_with(at, "Where in Seller Central")
@@ -181,18 +193,12 @@ def test_trends_says_a_claimed_reduction_is_shown_only_when_the_interval_shows_i
     observed 0.7x (95% CI 0.6-0.9)."""
     import datetime as dt
 
-    app_en.switch_page("views/trends.py").run()
-    app_en.selectbox(key="trends_family").set_value("remorse").run()
-    app_en.selectbox(key="trends_factor").set_value("__all__").run()
-    app_en.date_input(key="trends_ba_date").set_value(dt.date(2026, 9, 15)).run()
+    trends_at(app_en, "remorse", "__all__", fix_date=dt.date(2026, 9, 15))
     app_en.slider(key="trends_ba_claim").set_value(65).run()
     assert not app_en.success
     assert any(w.value.startswith("Enough units have shipped since the fix to show a 65% reduction, but these data do not show it") for w in app_en.warning)
     # product defects of packaging version PKG-V2 after mid-August: 0.32x, the interval's top 0.42: a 50% reduction is shown
-    app_en.selectbox(key="trends_family").set_value("product_defect").run()
-    app_en.selectbox(key="trends_factor").set_value("packaging_version").run()
-    app_en.selectbox(key="trends_level").set_value("PKG-V2").run()
-    app_en.date_input(key="trends_ba_date").set_value(dt.date(2026, 8, 15)).run()
+    trends_at(app_en, "product_defect", "packaging_version", "PKG-V2", dt.date(2026, 8, 15))
     app_en.slider(key="trends_ba_claim").set_value(50).run()
     assert [s.value for s in app_en.success] == ["The data show a reduction of 50% or more: the 95% interval of after / before lies below 0.5×."]
 
@@ -201,11 +207,7 @@ def test_trends_with_no_complaint_since_the_fix_shows_no_rise(app_en):
     """0.5 in every cell read "After / before: 89.4x (95% CI 5.1-1,571)" for 0 complaints in 11 units since."""
     import datetime as dt
 
-    app_en.switch_page("views/trends.py").run()
-    app_en.selectbox(key="trends_family").set_value("other").run()
-    app_en.selectbox(key="trends_factor").set_value("cable_lot").run()
-    app_en.selectbox(key="trends_level").set_value("CB-2606").run()
-    app_en.date_input(key="trends_ba_date").set_value(dt.date(2026, 9, 15)).run()
+    trends_at(app_en, "other", "cable_lot", "CB-2606", dt.date(2026, 9, 15))
     assert not app_en.exception
     assert dict((m.label, m.value) for m in app_en.metric)["Rate since"] == "0%"
     line = next(m.value for m in app_en.markdown if m.value.startswith("After / before"))
@@ -787,11 +789,7 @@ def test_trends_says_a_change_since_the_fix_in_percentage_points(app_en):
     """The metric read "-0.52%" for 0.81% -> 0.29%: a relative change of half a percent, to a reader."""
     import datetime as dt
 
-    app_en.switch_page("views/trends.py").run()
-    app_en.selectbox(key="trends_family").set_value("product_defect").run()
-    app_en.selectbox(key="trends_factor").set_value("packaging_version").run()
-    app_en.selectbox(key="trends_level").set_value("PKG-V2").run()
-    app_en.date_input(key="trends_ba_date").set_value(dt.date(2026, 8, 15)).run()
+    trends_at(app_en, "product_defect", "packaging_version", "PKG-V2", dt.date(2026, 8, 15))
     metrics = {m.label: m for m in app_en.metric}
     before, after = (float(metrics[k].value.rstrip("%")) for k in ("Rate before", "Rate since"))
     delta = metrics["Rate since"].delta
@@ -801,10 +799,7 @@ def test_trends_says_a_change_since_the_fix_in_percentage_points(app_en):
 
 def test_trends_say_why_a_findings_onset_can_stand_beside_no_step_in_its_own_rate(app_en):
     """PKG-V2's chart drew the onset 2026-08-03 over a change point that said "no significant step change"."""
-    app_en.switch_page("views/trends.py").run()
-    app_en.selectbox(key="trends_family").set_value("shipping_damage").run()
-    app_en.selectbox(key="trends_factor").set_value("packaging_version").run()
-    app_en.selectbox(key="trends_level").set_value("PKG-V2").run()
+    trends_at(app_en, "shipping_damage", "packaging_version", "PKG-V2")
     assert [c for c in app_en.caption if c.value.startswith('The line marked "Onset" is the finding\'s onset')]
     app_en.selectbox(key="trends_factor").set_value("__all__").run()  # no finding: no onset line, no note
     assert not [c for c in app_en.caption if "is the finding's onset" in c.value]
