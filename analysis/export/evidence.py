@@ -16,6 +16,7 @@ import math
 import platform
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -294,9 +295,16 @@ def write_evidence_pack(
     duplicates, sha256_matches_findings}], settings, members [{name, bytes,
     sha256}], notes``.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / "evidence.zip"
+    return _write_pack(out_dir, _data_members(findings, complaints, tables), findings, chart_paths, input_files, settings,
+                       notes=notes)
+
+
+def _data_members(
+    findings: Mapping[str, Any], complaints: pd.DataFrame | None, tables: Mapping[str, pd.DataFrame]
+) -> list[tuple[str, bytes]]:
+    """The pack's members that are not charts: ``findings.json``, ``complaints.csv``, ``tables/*.csv``
+    (redacted, formula-safe), in that order; they need no image, so :func:`write_all` makes them
+    while the browser draws."""
     members: list[tuple[str, bytes]] = []
     members.append(("findings.json", _dumps(_findings_for_export(findings))))
     members.append(("complaints.csv", csv_bytes(complaints_for_export(complaints))))
@@ -309,6 +317,24 @@ def write_evidence_pack(
             if col in clean.columns:
                 clean = clean.assign(**{col: clean[col].map(lambda v: v if _na(v) else redact_pii(v)).astype(object)})
         members.append((f"tables/{safe}.csv", csv_bytes(clean)))
+    return members
+
+
+def _write_pack(
+    out_dir: str | Path,
+    data_members: Sequence[tuple[str, bytes]],
+    findings: Mapping[str, Any],
+    chart_paths: Any,
+    input_files: Sequence[str | Path],
+    settings: Mapping[str, Any],
+    *,
+    notes: Sequence[str] = (),
+) -> Path:
+    """``evidence.zip`` from the members :func:`_data_members` made, the chart files, a README and the manifest."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "evidence.zip"
+    members: list[tuple[str, bytes]] = list(data_members)
     formats: list[str] = []
     for path in _chart_files(chart_paths):
         if path.is_file():
@@ -386,7 +412,22 @@ def write_all(
         tables = {k: v for k, v in (tables or {}).items() if _finding_of(k) in (None, *selected)}
     settings = {**(settings or {}), "language": language}  # the documents' language, not the run's default
 
-    images = export_figures(figures or {}, out / "charts", formats=formats)
+    # The browser draws the charts (most of the time) while this thread writes what needs no image:
+    # the sections, the Markdown and the pack's tables.  Each file is the same as when made one after
+    # the other; only the Word document and the zip wait for the images.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart-images") as pool:
+        drawing = pool.submit(export_figures, figures or {}, out / "charts", formats=formats)
+        section = build_root_cause(findings, complaints, language, selected=selected, overrides=overrides)
+        md = out / "root_cause.md"
+        md.write_text(render_markdown(section), encoding="utf-8")
+        zh_md = None
+        if language != "zh":
+            zh = build_root_cause(findings, complaints, "zh", selected=selected, overrides=overrides)
+            zh_md = out / "root_cause.zh.md"
+            zh_md.write_text(render_markdown(zh), encoding="utf-8")
+        data_members = _data_members(findings, complaints, tables)
+        images = drawing.result()
+
     for path in images.written:
         written[f"charts/{path.name}"] = path
     notes: list[str] = []
@@ -397,20 +438,12 @@ def write_all(
         err.write_text("\n".join(notes) + "\n", encoding="utf-8")
         written["chart_errors.txt"] = err
 
-    section = build_root_cause(findings, complaints, language, selected=selected, overrides=overrides)
-    md = out / "root_cause.md"
-    md.write_text(render_markdown(section), encoding="utf-8")
     written["root_cause.md"] = md
     written["root_cause.docx"] = render_docx(
         section, findings, images.by_format("png"), out / "root_cause.docx", notes=notes
     )
-    if language != "zh":
-        zh = build_root_cause(findings, complaints, "zh", selected=selected, overrides=overrides)
-        zh_md = out / "root_cause.zh.md"
-        zh_md.write_text(render_markdown(zh), encoding="utf-8")
+    if zh_md is not None:
         written["root_cause.zh.md"] = zh_md
 
-    written["evidence.zip"] = write_evidence_pack(
-        out, findings, complaints, tables, images, input_files, settings, notes=notes
-    )
+    written["evidence.zip"] = _write_pack(out, data_members, findings, images, input_files, settings, notes=notes)
     return written

@@ -2,8 +2,12 @@
 
 kaleido >= 1 drives a system Chrome/Chromium.  Starting a browser per image
 costs ~2.5 s; one server started with ``kaleido.start_sync_server`` and
-reused costs ~0.2 s per image.  The server is a process-wide singleton owned
-by kaleido; this module only starts it (once) and never stops it, so the app
+reused costs ~0.4 s per image: ~0.2 s drawing it and ~0.2 s reloading the
+tab (kaleido reloads plotly.js after every image).  So every image of an
+export goes to the server in ONE batch (``kaleido.write_fig_from_object``),
+which keeps :data:`IMAGE_TABS` tabs busy: one tab draws while another
+reloads.  The server is a process-wide singleton owned by kaleido; this
+module only starts it (once) and never stops it, so the app
 (``st.cache_resource``) and the CLI share it.
 
 When no browser is available nothing hangs: every chart is reported as not
@@ -13,8 +17,11 @@ text and the tables.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,8 +44,14 @@ CHROMIUM_HINT = (
 #: seconds to wait for one image; the first one also starts the browser
 FIRST_IMAGE_TIMEOUT = 90.0
 IMAGE_TIMEOUT = 45.0
+#: browser tabs of the shared server: with two, one draws while the other reloads plotly.js
+#: (kaleido's own ``n``; more than two gained nothing measurable on two cores)
+IMAGE_TABS = 2
 
 _lock = threading.Lock()
+#: the kaleido server answers one caller at a time (its reply queue is shared): two sessions
+#: of the app exporting at once must not take each other's images
+_render_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -113,8 +126,17 @@ def _server_alive() -> bool:
         return False
 
 
-def start_image_server() -> bool:
+def start_image_server(tabs: int = IMAGE_TABS) -> bool:
     """Start the shared kaleido server once (no-op when it already runs).
+
+    Starting returns at once: the browser opens in the server's thread while
+    the caller goes on, and the first image waits for it.
+
+    Parameters
+    ----------
+    tabs : int
+        Tabs drawing images side by side (kaleido's ``n``); a server that
+        already runs keeps the tabs it has.
 
     Returns
     -------
@@ -138,7 +160,7 @@ def start_image_server() -> bool:
                 kaleido.stop_sync_server(silence_warnings=True)
         except Exception:  # noqa: BLE001 - private API changed: just try to start
             pass
-        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        kaleido.start_sync_server(n=max(1, int(tabs)), mathjax=False, silence_warnings=True)
     return True
 
 
@@ -166,6 +188,65 @@ def _render(fig: Any, fmt: str, width: int, height: int, scale: float, timeout: 
     return box["data"]
 
 
+def _figure_dict(fig: Any) -> dict:
+    """The figure as the dict kaleido draws, converted (and validated) once for all its formats,
+    exactly as ``plotly.io.to_image`` converts it."""
+    if hasattr(fig, "to_dict"):
+        return fig.to_dict()
+    if isinstance(fig, dict):
+        import plotly.graph_objects as go
+
+        return go.Figure(fig).to_plotly_json()
+    if hasattr(fig, "to_plotly_json"):
+        return fig.to_plotly_json()
+    raise ValueError(f"not a plotly figure: {type(fig).__name__}")
+
+
+def _render_batch(specs: Sequence[Mapping[str, Any]], first_timeout: float, timeout: float) -> None:
+    """Draw every spec (``{fig, path, opts}``) in one ``kaleido.write_fig_from_object`` call.
+
+    A spec that fails leaves no file at its path (kaleido removes it); the
+    caller finds which.  Raises TimeoutError when no image was finished for
+    ``first_timeout`` seconds before the first (which also waits for the
+    browser) or ``timeout`` seconds after, so a dead browser cannot hang us;
+    re-raises an error of the call itself.
+    """
+    import kaleido
+
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*kopts.*")
+                kaleido.write_fig_from_object_sync(list(specs))
+        except BaseException as exc:  # noqa: BLE001 - reported to the caller
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True, name="kaleido-images")
+    worker.start()
+    done, since = 0, time.monotonic()
+    while True:
+        worker.join(0.2)
+        if not worker.is_alive():
+            break
+        # progress is an image written in full; kaleido creates each file empty when it queues it
+        now = sum(1 for spec in specs if _size(spec["path"]) > 0)
+        if now > done:
+            done, since = now, time.monotonic()
+        elif time.monotonic() - since > (first_timeout if done == 0 else timeout):
+            raise TimeoutError(f"the browser did not return an image within {first_timeout if done == 0 else timeout:.0f} s")
+    if "error" in box:
+        raise box["error"]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def export_figures(
     figs: Mapping[str, Any],
     out_dir: str | Path,
@@ -174,7 +255,7 @@ def export_figures(
     height: int = 700,
     scale: float = 2.0,
 ) -> ImageExport:
-    """Write every figure in every format through one kaleido server.
+    """Write every figure in every format through one kaleido server, in one batch.
 
     Parameters
     ----------
@@ -195,9 +276,17 @@ def export_figures(
         Paths written and the charts that could not be rendered, with the
         reason (no browser -> a message naming ``apt-get install chromium``).
         Never raises for a rendering problem.
-    """
-    import time
 
+    Notes
+    -----
+    Each figure is converted to a dict once and every image is drawn once,
+    by one ``kaleido.write_fig_from_object`` call (images side by side in
+    :data:`IMAGE_TABS` tabs), into a scratch folder and then moved to its
+    name, so a chart that fails leaves an older file of its name alone.  The
+    images are the bytes ``plotly.io.to_image`` returns (PNG byte for byte;
+    plotly gives every SVG fresh random clip-path ids).  Images the batch
+    could not draw are drawn again one at a time, for the reason.
+    """
     started = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -215,27 +304,52 @@ def export_figures(
         failed = [ChartFailure(name, fmt, f"kaleido could not start: {exc}") for name, _ in items for fmt in formats]
         return ImageExport({}, tuple(failed), time.perf_counter() - started)
 
-    broken: str | None = None
-    first = True
-    for name, fig in items:
-        for fmt in formats:
-            if broken:
-                failed.append(ChartFailure(name, fmt, broken))
+    reasons: dict[tuple[str, str], str] = {}  # (name, format) -> why it was not written
+    with _render_lock, tempfile.TemporaryDirectory(prefix=".render-", dir=out) as scratch:
+        jobs: list[tuple[str, str, Any, dict, Path, Path]] = []  # name, format, figure, its dict, scratch file, target
+        for name, fig in items:
+            try:
+                fig_dict = _figure_dict(fig)
+            except Exception as exc:  # noqa: BLE001 - one bad figure must not stop the others
+                reasons.update({(name, fmt): f"{type(exc).__name__}: {exc}" for fmt in formats})
                 continue
             safe_stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(name)) or "chart"
-            target = out / f"{safe_stem}.{fmt}"
+            jobs += [(name, fmt, fig, fig_dict, Path(scratch) / f"{len(jobs) + i}.{fmt}", out / f"{safe_stem}.{fmt}")
+                     for i, fmt in enumerate(formats)]
+        specs = [{"fig": d, "path": tmp, "opts": {"format": fmt, "width": width, "height": height, "scale": scale}}
+                 for _, fmt, _, d, tmp, _ in jobs]
+        broken: str | None = None
+        retry = True
+        if specs:
             try:
-                data = _render(fig, fmt, width, height, scale, FIRST_IMAGE_TIMEOUT if first else IMAGE_TIMEOUT)
+                _render_batch(specs, FIRST_IMAGE_TIMEOUT, IMAGE_TIMEOUT)
             except TimeoutError as exc:
-                # the server is stuck: every later image would wait as long
+                # the server is stuck: every image would wait as long
                 broken = f"{exc}; chart images skipped (check the Chromium install: 'apt-get install chromium')"
-                failed.append(ChartFailure(name, fmt, broken))
+            except Exception:  # noqa: BLE001 - the images it did not draw are drawn one by one below
+                pass
+        for name, fmt, fig, _, tmp, target in jobs:
+            if _size(tmp) > 0:
+                os.replace(tmp, target)
+                paths.setdefault(name, {})[fmt] = target
+                continue
+            if broken:
+                reasons[(name, fmt)] = broken
+                continue
+            try:  # again alone: the reason it fails (or a passing glitch)
+                data = _render(fig, fmt, width, height, scale, FIRST_IMAGE_TIMEOUT if retry else IMAGE_TIMEOUT)
+            except TimeoutError as exc:
+                broken = f"{exc}; chart images skipped (check the Chromium install: 'apt-get install chromium')"
+                reasons[(name, fmt)] = broken
                 continue
             except Exception as exc:  # noqa: BLE001 - one bad figure must not stop the others
-                failed.append(ChartFailure(name, fmt, f"{type(exc).__name__}: {exc}"))
+                reasons[(name, fmt)] = f"{type(exc).__name__}: {exc}"
                 continue
             finally:
-                first = False
+                retry = False
             target.write_bytes(data)
             paths.setdefault(name, {})[fmt] = target
+    # in chart then format order, as the figures were given
+    paths = {name: {fmt: paths[name][fmt] for fmt in formats if fmt in paths.get(name, {})} for name, _ in items if name in paths}
+    failed = [ChartFailure(name, fmt, reasons[(name, fmt)]) for name, _ in items for fmt in formats if (name, fmt) in reasons]
     return ImageExport(paths, tuple(failed), time.perf_counter() - started)

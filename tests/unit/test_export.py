@@ -333,6 +333,122 @@ def test_no_chromium_is_reported_not_raised(tmp_path, figures, monkeypatch):
     assert len(result.failed) == 2 and "apt-get install chromium" in result.failed[0].reason
 
 
+class _FakeKaleido:
+    """Stands in for the kaleido server: records every batch and writes each image it is asked for,
+    except those of ``fail`` (a chart name), as kaleido leaves no file for an image it could not draw."""
+
+    def __init__(self, fail: str | None = None):
+        self.batches: list[list[dict]] = []
+        self.fail = fail
+
+    def write_fig_from_object_sync(self, specs):
+        self.batches.append(list(specs))
+        for spec in specs:
+            title = spec["fig"]["layout"].get("meta")
+            if title != self.fail:
+                spec["path"].write_bytes(f"{spec['opts']['format']}:{title}".encode())
+        return ()
+
+
+@pytest.fixture
+def fake_kaleido(monkeypatch):
+    import kaleido
+
+    def install(fail=None):
+        fake = _FakeKaleido(fail)
+        monkeypatch.setattr(images, "chromium_available", lambda: True)
+        monkeypatch.setattr(images, "start_image_server", lambda tabs=images.IMAGE_TABS: True)
+        monkeypatch.setattr(kaleido, "write_fig_from_object_sync", fake.write_fig_from_object_sync)
+        return fake
+
+    return install
+
+
+def _named_figures(n: int) -> dict:
+    import plotly.graph_objects as go
+
+    return {f"chart{i}": go.Figure(go.Bar(x=[1, 2], y=[i, i + 1]), layout={"meta": f"chart{i}"}) for i in range(n)}
+
+
+def test_every_chart_is_drawn_once_per_format_in_one_batch(tmp_path, fake_kaleido, monkeypatch):
+    # regression: the export drew each image by its own call (~0.4 s each, one after the other): 42 calls
+    # for the sample's 21 charts in PNG and SVG
+    fake = fake_kaleido()
+    calls = []
+    monkeypatch.setattr(images, "_render", lambda *a, **k: calls.append(a) or b"")
+    figs = _named_figures(3)
+    result = export_figures(figs, tmp_path, formats=("png", "svg"))
+    assert len(fake.batches) == 1 and not calls
+    drawn = [(spec["fig"]["layout"]["meta"], spec["opts"]["format"]) for spec in fake.batches[0]]
+    assert drawn == [(name, fmt) for name in figs for fmt in ("png", "svg")]  # each once, in order
+    assert all(spec["opts"] == {"format": spec["opts"]["format"], "width": 1200, "height": 700, "scale": 2.0}
+               for spec in fake.batches[0])
+    assert not result.failed
+    assert [p.name for p in result.written] == [f"{name}.{fmt}" for name in figs for fmt in ("png", "svg")]
+    assert result.paths["chart1"]["svg"].read_bytes() == b"svg:chart1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in result.written)  # no scratch left
+
+
+def test_an_image_the_batch_could_not_draw_is_tried_alone_for_the_reason(tmp_path, fake_kaleido, monkeypatch):
+    fake_kaleido(fail="chart1")
+    (tmp_path / "chart1.png").write_bytes(b"an older export")
+
+    def alone(fig, fmt, *args):
+        raise ValueError(f"bad {fmt}")
+
+    monkeypatch.setattr(images, "_render", alone)
+    result = export_figures(_named_figures(3), tmp_path, formats=("png", "svg"))
+    assert [(f.name, f.format, f.reason) for f in result.failed] == [
+        ("chart1", "png", "ValueError: bad png"), ("chart1", "svg", "ValueError: bad svg")]
+    assert set(result.paths) == {"chart0", "chart2"}
+    assert (tmp_path / "chart1.png").read_bytes() == b"an older export"  # a failure leaves the old file alone
+
+
+def test_a_stuck_browser_skips_the_images_instead_of_hanging(tmp_path, fake_kaleido, monkeypatch):
+    import threading
+    import kaleido
+
+    fake_kaleido()
+    release = threading.Event()
+    monkeypatch.setattr(kaleido, "write_fig_from_object_sync", lambda specs: release.wait(10))
+    monkeypatch.setattr(images, "FIRST_IMAGE_TIMEOUT", 1.0)
+    monkeypatch.setattr(images, "_render", lambda *a, **k: pytest.fail("a stuck server is not asked again"))
+    try:
+        result = export_figures(_named_figures(2), tmp_path, formats=("png",))
+    finally:
+        release.set()
+    assert result.written == [] and len(result.failed) == 2
+    assert all("the browser did not return an image within 1 s" in f.reason for f in result.failed)
+    assert "apt-get install chromium" in result.failed[0].reason
+
+
+def test_write_all_draws_each_chart_once_per_format(tmp_path, findings, complaints, figures, fake_kaleido):
+    # the Chinese section and the pack draw nothing again: one batch, every chart once per format
+    fake = fake_kaleido()
+    out = write_all(tmp_path, findings, complaints, _tables(), figures, [], {})
+    assert len(fake.batches) == 1
+
+    def key(fig: dict, fmt: str) -> tuple[str, str]:
+        return json.dumps(fig, sort_keys=True, default=str), fmt
+
+    drawn = sorted(key(s["fig"], s["opts"]["format"]) for s in fake.batches[0])
+    assert drawn == sorted(key(f.to_dict(), fmt) for f in figures.values() for fmt in ("png", "svg"))
+    assert {k for k in out if k.startswith("charts/")} == {f"charts/{n}.{e}" for n in figures for e in ("png", "svg")}
+
+
+@pytest.mark.filterwarnings("ignore:The kopts argument is ignored")
+def test_export_figures_writes_the_bytes_plotly_to_image_returns(tmp_path, figures, images_ready):
+    # the batch (and its tabs side by side) must not change a pixel of what Word and the pack show
+    import plotly.io as pio
+
+    _need_pictures(images_ready)
+    names = ["family_pareto", figure_name(1, "cable_lot", "control")]
+    result = export_figures({n: figures[n] for n in names}, tmp_path, formats=("png",))
+    assert not result.failed, result.messages()
+    for n in names:
+        assert result.paths[n]["png"].read_bytes() == pio.to_image(figures[n], format="png", width=1200, height=700, scale=2)
+
+
 # ------------------------------------------------------------- evidence / all
 def test_write_all_and_evidence_pack(tmp_path, findings, complaints, figures, images_ready):
     src = tmp_path / "fba_returns.tsv"
