@@ -179,6 +179,14 @@ def image_server() -> bool:
         return False
 
 
+@st.cache_resource(show_spinner=False)
+def image_cache() -> dict:
+    """Chart images drawn in this process, keyed by a digest of their figure's content (so a session is given only
+    images of figures identical to its own): a second export of the same charts, answers edited or other findings
+    chosen, draws none again (analysis.export.images.export_figures)."""
+    return {}
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def export_files(run_key: tuple, language: str, selected: tuple[int, ...], overrides_json: str, _analysis) -> tuple[dict[str, bytes], list[str]]:
     """root_cause.md / .docx, evidence.zip (and charts) written to a temp dir, returned as bytes."""
@@ -201,6 +209,7 @@ def export_files(run_key: tuple, language: str, selected: tuple[int, ...], overr
             selected=list(selected),
             overrides=overrides,
             formats=("png",),
+            image_cache=image_cache(),
         )
         errors = written["chart_errors.txt"].read_text(encoding="utf-8").splitlines() if "chart_errors.txt" in written else []
         files = {name: path.read_bytes() for name, path in written.items() if not name.startswith("charts/")}

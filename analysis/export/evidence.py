@@ -17,7 +17,7 @@ import platform
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -377,6 +377,7 @@ def write_all(
     *,
     overrides: Mapping[str, Any] | None = None,
     formats: Sequence[str] = ("png", "svg"),
+    image_cache: MutableMapping[str, bytes] | None = None,
 ) -> dict[str, Path]:
     """Export everything: report (md, docx, zh md), chart images, evidence pack.
 
@@ -394,6 +395,8 @@ def write_all(
         Ranks of the findings in the report.
     overrides : dict, optional
         User answers, see :func:`build_root_cause`.
+    image_cache : mutable mapping, optional
+        Images drawn before, reused when a chart is the same (see :func:`export_figures`).
 
     Returns
     -------
@@ -416,7 +419,7 @@ def write_all(
     # the sections, the Markdown and the pack's tables.  Each file is the same as when made one after
     # the other; only the Word document and the zip wait for the images.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart-images") as pool:
-        drawing = pool.submit(export_figures, figures or {}, out / "charts", formats=formats)
+        drawing = pool.submit(export_figures, figures or {}, out / "charts", formats=formats, cache=image_cache)
         section = build_root_cause(findings, complaints, language, selected=selected, overrides=overrides)
         md = out / "root_cause.md"
         md.write_text(render_markdown(section), encoding="utf-8")

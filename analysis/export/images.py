@@ -17,13 +17,14 @@ text and the tables.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,26 @@ def _render_batch(specs: Sequence[Mapping[str, Any]], first_timeout: float, time
         raise box["error"]
 
 
+#: images an export cache keeps (the sample's charts are ~21 PNGs of 100-200 kB each)
+CACHED_IMAGES = 200
+
+
+def _image_key(fig_dict: dict, fmt: str, width: int, height: int, scale: float) -> str:
+    """What an image is drawn from: the figure's JSON as plotly writes it for the browser, format and size."""
+    import plotly.io as pio
+
+    text = pio.to_json(fig_dict, validate=False, engine="json")
+    return hashlib.sha256(f"{fmt}|{width}|{height}|{scale}|{text}".encode("utf-8")).hexdigest()
+
+
+def _remember(cache: MutableMapping[str, bytes] | None, key: str, data: bytes) -> None:
+    if cache is None:
+        return
+    cache[key] = data
+    while len(cache) > CACHED_IMAGES:
+        cache.pop(next(iter(cache)))
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -254,6 +275,7 @@ def export_figures(
     width: int = 1200,
     height: int = 700,
     scale: float = 2.0,
+    cache: MutableMapping[str, bytes] | None = None,
 ) -> ImageExport:
     """Write every figure in every format through one kaleido server, in one batch.
 
@@ -269,6 +291,12 @@ def export_figures(
         Layout size in pixels (1200 x 700 prints readably on A4 / Letter).
     scale : float
         PNG resolution multiplier (2 -> 2400 x 1400 px, sharp in Word).
+    cache : mutable mapping, optional
+        Images already drawn, by a digest of the figure's JSON, format and
+        size: an image found there is written, not drawn again; one drawn is
+        added (at most :data:`CACHED_IMAGES`, the oldest dropped first).  The
+        app keeps one per process, so a second export of the same charts
+        (answers edited, other findings chosen) draws only what changed.
 
     Returns
     -------
@@ -307,6 +335,7 @@ def export_figures(
     reasons: dict[tuple[str, str], str] = {}  # (name, format) -> why it was not written
     with _render_lock, tempfile.TemporaryDirectory(prefix=".render-", dir=out) as scratch:
         jobs: list[tuple[str, str, Any, dict, Path, Path]] = []  # name, format, figure, its dict, scratch file, target
+        keys: dict[Path, str] = {}  # scratch file -> its cache key
         for name, fig in items:
             try:
                 fig_dict = _figure_dict(fig)
@@ -314,8 +343,16 @@ def export_figures(
                 reasons.update({(name, fmt): f"{type(exc).__name__}: {exc}" for fmt in formats})
                 continue
             safe_stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(name)) or "chart"
-            jobs += [(name, fmt, fig, fig_dict, Path(scratch) / f"{len(jobs) + i}.{fmt}", out / f"{safe_stem}.{fmt}")
-                     for i, fmt in enumerate(formats)]
+            for fmt in formats:
+                target, tmp = out / f"{safe_stem}.{fmt}", Path(scratch) / f"{len(jobs)}.{fmt}"
+                key = _image_key(fig_dict, fmt, width, height, scale) if cache is not None else None
+                if key is not None and key in cache:
+                    target.write_bytes(cache[key])
+                    paths.setdefault(name, {})[fmt] = target
+                    continue
+                if key is not None:
+                    keys[tmp] = key
+                jobs.append((name, fmt, fig, fig_dict, tmp, target))
         specs = [{"fig": d, "path": tmp, "opts": {"format": fmt, "width": width, "height": height, "scale": scale}}
                  for _, fmt, _, d, tmp, _ in jobs]
         broken: str | None = None
@@ -332,6 +369,8 @@ def export_figures(
             if _size(tmp) > 0:
                 os.replace(tmp, target)
                 paths.setdefault(name, {})[fmt] = target
+                if tmp in keys:
+                    _remember(cache, keys[tmp], target.read_bytes())
                 continue
             if broken:
                 reasons[(name, fmt)] = broken
@@ -349,6 +388,8 @@ def export_figures(
                 retry = False
             target.write_bytes(data)
             paths.setdefault(name, {})[fmt] = target
+            if tmp in keys:
+                _remember(cache, keys[tmp], data)
     # in chart then format order, as the figures were given
     paths = {name: {fmt: paths[name][fmt] for fmt in formats if fmt in paths.get(name, {})} for name, _ in items if name in paths}
     failed = [ChartFailure(name, fmt, reasons[(name, fmt)]) for name, _ in items for fmt in formats if (name, fmt) in reasons]

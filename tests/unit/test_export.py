@@ -389,6 +389,27 @@ def test_every_chart_is_drawn_once_per_format_in_one_batch(tmp_path, fake_kaleid
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in result.written)  # no scratch left
 
 
+def test_an_image_drawn_before_is_taken_from_the_cache_not_drawn_again(tmp_path, fake_kaleido, monkeypatch):
+    """The app drew every chart again for each export: editing one answer cost the whole ~8 s of images."""
+    fake = fake_kaleido()
+    cache: dict = {}
+    figs = _named_figures(3)
+    first = export_figures(figs, tmp_path / "a", formats=("png",), cache=cache)
+    assert len(fake.batches) == 1 and len(fake.batches[0]) == 3 and len(cache) == 3
+    figs["chart1"].update_layout(title="changed")  # one chart changed: only it is drawn
+    second = export_figures(figs, tmp_path / "b", formats=("png", "svg"), cache=cache)
+    assert [(s["fig"]["layout"]["meta"], s["opts"]["format"]) for s in fake.batches[1]] == [
+        ("chart0", "svg"), ("chart1", "png"), ("chart1", "svg"), ("chart2", "svg")]
+    for name in ("chart0", "chart2"):
+        assert second.paths[name]["png"].read_bytes() == first.paths[name]["png"].read_bytes() == f"png:{name}".encode()
+    assert [p.name for p in second.written] == [f"{n}.{f}" for n in figs for f in ("png", "svg")] and not second.failed
+    # a bounded cache: the oldest images go first
+    monkeypatch.setattr(images, "CACHED_IMAGES", 2)
+    small: dict = {}
+    export_figures(_named_figures(3), tmp_path / "c", formats=("png",), cache=small)
+    assert len(small) == 2
+
+
 def test_an_image_the_batch_could_not_draw_is_tried_alone_for_the_reason(tmp_path, fake_kaleido, monkeypatch):
     fake_kaleido(fail="chart1")
     (tmp_path / "chart1.png").write_bytes(b"an older export")
