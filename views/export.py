@@ -40,6 +40,8 @@ if gone:
     st.info(t("export.gone", names="; ".join(f"{factor_name(f)} {md(level)} · {family_name(fam)}" for f, level, fam in gone)))
 if not findings:
     st.info(t("export.no_findings"))
+elif not selected:  # the section would present none of them
+    st.warning(t("export.none_chosen", n=len(findings)))
 
 # ---- editable wording (kept per language: the answers are written in that language)
 complaints = analysis.rows()

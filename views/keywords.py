@@ -58,10 +58,10 @@ if len(groups) < 2:  # a focus group needs a rest to be told apart from
 else:
     # one choice per grouping (a family kept as the focus names no lot); first the top finding's family or level, else
     # the group with most complaints: not the alphabetically first, often a group of two complaints with nothing to say
-    first = (analysis.findings.get("findings") or [{}])[0]
+    findings = analysis.findings.get("findings") or []
     sizes = complaints[by].fillna("").astype("str").value_counts()
-    lead = first.get("family") if by == "family" else first.get("level") if by == first.get("factor") else None
-    lead = lead if lead in groups else str(sizes.index[0])
+    leads = [f["family"] if by == "family" else f["level"] for f in findings if by == "family" or f["factor"] == by]
+    lead = next((str(x) for x in leads if str(x) in groups), str(sizes.index[0]))
     focus = st.selectbox(t("keywords.focus"), groups, format_func=components.labeller(groups, lambda g: components.group_label(by, g)), key=f"kw_focus_{by}",
                          **state.widget_default(f"kw_focus_{by}", index=groups.index(lead)))
     frame = complaints.assign(**{by: complaints[by].fillna("").astype("str")})

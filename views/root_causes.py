@@ -24,9 +24,9 @@ with st.expander(t("rc.controls"), expanded=False):
                               format_func=components.labeller(options, factor_name), key=f"rc_exclude_{current_language()}", help=t("rc.exclude_help"))
     current = state.action_date()
     use_date = st.checkbox(t("rc.use_action_date"), value=current is not None, key="rc_use_action_date")
-    period_end = pd.Timestamp(summary.get("period_end") or dt.date.today()).date()
-    # four weeks before the data end, as on Trends: a fix dated on the last day leaves no weeks after it to judge
-    chosen = st.date_input(t("rc.action_date"), value=current or period_end - dt.timedelta(weeks=4), key="rc_action_date", disabled=not use_date)
+    # four weeks before the last shipment, as on Trends: a fix dated after it has no unit shipped since to judge it by
+    last_shipped = pd.Timestamp(summary.get("shipped_end") or summary.get("period_end") or dt.date.today()).date()
+    chosen = st.date_input(t("rc.action_date"), value=current or last_shipped - dt.timedelta(weeks=4), key="rc_action_date", disabled=not use_date)
     if st.button(t("rc.rerun"), key="rc_rerun", type="primary"):
         st.session_state[state.EXCLUDED_FACTORS] = tuple(excluded)
         st.session_state[state.ACTION_DATE] = chosen.isoformat() if use_date and chosen else None

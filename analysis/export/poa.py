@@ -648,10 +648,12 @@ def _not_causes(findings: Mapping[str, Any], chosen: Sequence[Mapping[str, Any]]
         else:
             out.append(_cap(_fill(nt["explained_many"], items=_levels_text(items, t), **values), t))
     chosen_factors = {str(f.get("factor")) for f in chosen}
+    # a factor with a finding left out of this section: "no level has an excess" would deny that finding
+    left_out = {str(f.get("factor")) for f in findings.get("findings") or ()} - chosen_factors
     for ex in findings.get("examined") or ():
         factor = str(ex.get("factor", ""))
         fams = [_family_name(str(x), t) for x in ex.get("families") or ()]
-        tpl = nt["examined_some"] if factor in chosen_factors else nt["examined"]
+        tpl = nt["examined_some"] if factor in chosen_factors else nt["examined_left_out"] if factor in left_out else nt["examined"]
         out.append(_cap(_fill(
             tpl, factor=_factor_name(factor, t), levels=_int(ex.get("levels"), "?"),
             families=_join(fams, t) if fams else nt["all_families"],
@@ -837,7 +839,8 @@ def build_root_cause(
         title=t["headings"]["title"],
         problem_statement=problem,
         findings=blocks,
-        no_findings=None if blocks else t["problem"]["no_findings"],
+        # findings there are, none chosen: not "no factor stands out", which would deny them
+        no_findings=None if blocks else _fill(t["problem"]["none_chosen"], n=len(all_findings)) if all_findings else t["problem"]["no_findings"],
         not_causes=_not_causes(findings, chosen, t),
         actions=_plans(blocks, chosen, overrides, t),
         action_intro=t["actions"]["intro"],

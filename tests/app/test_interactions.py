@@ -811,8 +811,10 @@ def test_a_fix_date_is_kept_across_pages_and_follows_the_action_date_of_the_anal
     import datetime as dt
 
     app_en.switch_page("views/root_causes.py").run()
-    end = dt.date.fromisoformat(app_en.session_state["analysis_memo"][1].findings["summary"]["period_end"])
-    assert app_en.date_input(key="rc_action_date").value == end - dt.timedelta(weeks=4)
+    # four weeks before the last shipment (2026-09-30), not before the last complaint (2026-10-29): no unit shipped after it
+    summary = app_en.session_state["analysis_memo"][1].findings["summary"]
+    assert summary["shipped_end"] < summary["period_end"]
+    assert app_en.date_input(key="rc_action_date").value == dt.date.fromisoformat(summary["shipped_end"]) - dt.timedelta(weeks=4)
     app_en.switch_page("views/trends.py").run()
     app_en.date_input(key="trends_ba_date").set_value(dt.date(2026, 8, 15)).run()
     app_en.switch_page("views/keywords.py").run()
@@ -836,6 +838,10 @@ def test_keywords_open_on_the_top_findings_group_and_keep_a_focus_per_grouping(a
     app_en.selectbox(key="kw_focus_family").set_value("shipping_damage").run()
     app_en.selectbox(key="kw_group_by").set_value(top["factor"]).run()
     assert app_en.selectbox(key=f"kw_focus_{top['factor']}").value == top["level"]
+    # by a factor whose finding is not the first: that finding's level (was the largest group, a level it explains)
+    fc = next(f for f in app_en.session_state["analysis_memo"][1].findings["findings"] if f["factor"] == "fulfillment_center")
+    app_en.selectbox(key="kw_group_by").set_value("fulfillment_center").run()
+    assert app_en.selectbox(key="kw_focus_fulfillment_center").value == fc["level"] == "SBD1"
     app_en.selectbox(key="kw_group_by").set_value("source_kind").run()
     app_en.selectbox(key="kw_group_by").set_value("family").run()
     assert not app_en.exception
@@ -867,3 +873,13 @@ def test_a_findings_complaints_tab_says_why_it_lists_more_complaints_than_the_fi
             for text in said:
                 assert any(c.startswith(text) for c in captions), (language, level, captions)
         assert f["complaints"] == 179
+
+
+def test_export_warns_when_no_finding_is_chosen(app_en):
+    """Every chip removed: the section said no factor stood out, beside five findings, without a word on the page."""
+    app_en.switch_page("views/export.py").run()
+    app_en.multiselect[0].set_value([]).run()
+    n = len(app_en.session_state["analysis_memo"][1].findings["findings"])
+    assert [w.value for w in app_en.warning] == [f"No finding is chosen: the Root Cause section would present none of the analysis's {n} findings. "
+                                                 "Choose at least one above."]
+    assert f"None of the {n} findings of the analysis is included in this section" in app_en.code[0].value

@@ -600,6 +600,19 @@ def test_docx_leaves_out_the_charts_of_findings_left_out(tmp_path, findings, com
         "Figure 3: Finding 1 (fulfilment centre PHX7): Words that set these complaints apart from all other complaints (z-score of the log-odds)."
 
 
+def test_a_section_without_some_findings_does_not_deny_them(findings, complaints):
+    """The sample's #1 (cable lot) left out: "Cable lot (6 levels examined): no level has an excess of its own"
+    contradicted the analysis; none chosen: "No factor examined ... differs beyond chance" denied all five findings."""
+    section = build_root_cause(findings, complaints, selected=[1])  # the fulfilment centre's finding (#2) left out
+    assert "Fulfilment centre (6 levels examined): a level of it stands out in a finding not included in this section; no other level has an " \
+           "excess of its own." in section.not_causes, section.not_causes
+    assert "Packaging version (2 levels examined): no level has an excess of its own for warehouse damage." in section.not_causes
+    none = build_root_cause(findings, complaints, selected=[])
+    assert none.no_findings == f"None of the {len(findings['findings'])} findings of the analysis is included in this section: choose the findings it presents."
+    assert build_root_cause(findings, complaints, "zh", selected=[]).no_findings.startswith("分析得出的")
+    assert build_root_cause({**findings, "findings": []}, complaints).no_findings.startswith("No factor examined")
+
+
 def test_the_section_numbers_its_findings_from_one_and_names_their_ranks_in_the_evidence_pack(findings, complaints):
     """#1 left out: the POA began at "Finding 2", as if a finding were kept back from Amazon."""
     section = build_root_cause(findings, complaints, selected=[2])
