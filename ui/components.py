@@ -210,6 +210,11 @@ def file_table(summary: pd.DataFrame) -> None:
         df[col] = df[col].map(date_text)
     df = df[["file", "kind", "rows", "rejected", "duplicates", "date_min", "date_max", "encoding", "recognised", "notes"]]
     st.dataframe(translate_columns(df, "data.cols"), hide_index=True, key="data_files")
+    # the notes again in full, under the table: its last column is cut short on a laptop screen ("read she…"),
+    # and a note can quote the file (a title row above the header): plain text
+    noted = df[df["notes"].fillna("").astype("str") != ""]
+    for name, note in zip(noted["file"], noted["notes"]):
+        st.text(f"{name}: {note}")
 
 
 def rows_table(rows: pd.DataFrame, key: str) -> None:

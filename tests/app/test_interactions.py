@@ -48,6 +48,8 @@ def test_load_sample_shows_kinds_rows_and_coverage(app_en):
     assert metrics["Returns whose order is in the shipment files"].endswith("%")
     assert metrics["Lot link"] == "by SKU"  # the link method in words, not its code
     assert not app_en.error
+    # each file's notes in full under the table (its last column is cut short on a laptop screen), as plain text
+    assert "seller_feedback.txt: feedback dates read as M/D/YY" in [x.value for x in app_en.text]
     # the sample's 4-5 star reviews and feedback are said to be praise, and the analysis agrees on how many
     from analysis.pipeline import praise_rows
     from ui.state import DATASET
