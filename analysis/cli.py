@@ -299,7 +299,7 @@ def _classify(args) -> int:
         if len(args.text_column) > 1:
             column_map[S.TITLE] = args.text_column[0]
     # a title line above the header (an export tool's, or the seller's): the header is the row naming the columns
-    named = {f"c{i}": c for i, c in enumerate(args.text_column)}
+    named = {c: c for c in args.text_column}  # (is_header reads the headers a column map names: its values)
     raw = read_raw(args.file, is_header=lambda header: is_header(header, None, named or None))
     headers = [norm_header(h) for h in raw.header]
     for col in args.text_column:

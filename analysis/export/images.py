@@ -245,12 +245,11 @@ def _render_batch(specs: Sequence[Mapping[str, Any]], first_timeout: float, time
 CACHED_IMAGES = 200
 
 
-def _image_key(fig_dict: dict, fmt: str, width: int, height: int, scale: float) -> str:
-    """What an image is drawn from: the figure's JSON as plotly writes it for the browser, format and size."""
+def _figure_digest(fig_dict: dict) -> str:
+    """What a figure's images are drawn from: its JSON as plotly writes it for the browser."""
     import plotly.io as pio
 
-    text = pio.to_json(fig_dict, validate=False, engine="json")
-    return hashlib.sha256(f"{fmt}|{width}|{height}|{scale}|{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(pio.to_json(fig_dict, validate=False, engine="json").encode("utf-8")).hexdigest()
 
 
 def _remember(cache: MutableMapping[str, bytes] | None, key: str, data: bytes) -> None:
@@ -343,9 +342,10 @@ def export_figures(
                 reasons.update({(name, fmt): f"{type(exc).__name__}: {exc}" for fmt in formats})
                 continue
             safe_stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(name)) or "chart"
+            digest = _figure_digest(fig_dict) if cache is not None else None  # once per figure, for all its formats
             for fmt in formats:
                 target, tmp = out / f"{safe_stem}.{fmt}", Path(scratch) / f"{len(jobs)}.{fmt}"
-                key = _image_key(fig_dict, fmt, width, height, scale) if cache is not None else None
+                key = f"{digest}|{fmt}|{width}|{height}|{scale}" if digest is not None else None
                 if key is not None and key in cache:
                     target.write_bytes(cache[key])
                     paths.setdefault(name, {})[fmt] = target
