@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -59,6 +59,7 @@ _HIGHLIGHT = "#d62728"
 _WARN = "#ff7f0e"
 _MUTED = "#9e9e9e"
 _REFERENCE = "#555555"
+_BETTER = "#2ca02c"  # a level significantly better than the rest
 
 _COMMON_LABELS: dict[str, str] = {
     "complaints": "Complaints",
@@ -409,6 +410,51 @@ def _hline(fig: go.Figure, y: float, name: str, x: list[Any]) -> None:
 
 
 # ------------------------------------------------------------------ funnel
+#: where a point's name may go, in order of preference, and the offset of its box from the point (pixels)
+_LABEL_TURNS = ("middle right", "top center", "bottom center", "middle left")
+
+
+def _label_positions(named: Sequence[int], x: Sequence[float | None], y: Sequence[float | None], names: Sequence[str],
+                     extra_x: Sequence[float | None] = (), extra_y: Sequence[float | None] = (),
+                     size: tuple[float, float] = (1000.0, 480.0), char: float = 7.5, height: float = 16.0) -> dict[int, str]:
+    """A ``textposition`` for each of the ``named`` points whose name collides least with names
+    already placed and with every point (greedy, from left to right): the first of
+    :data:`_LABEL_TURNS` that is free, else the one that overlaps least.  Boxes are estimated in
+    pixels of a plot area of ``size`` at the export's font (``char`` pixels a character);
+    ``extra_x``/``extra_y`` widen the axes as the chart's other traces do (plotly's autorange)."""
+    xs = [v for v in list(x) + list(extra_x) if v is not None]
+    ys = [v for v in list(y) + list(extra_y) if v is not None]
+    if not named or not xs or not ys:
+        return {}
+    x_span, y_span = (max(max(xs), 0.0) or 1.0), (max(max(ys), 0.0) or 1.0)  # both axes start at zero
+    px = [None if v is None else v / x_span * size[0] for v in x]
+    py = [None if v is None else v / y_span * size[1] for v in y]
+    marker = 7.0  # a point's half width, with its outline
+    obstacles = [(a - marker, b - marker, a + marker, b + marker) for a, b in zip(px, py) if a is not None and b is not None]
+
+    def box(i: int, turn: str) -> tuple[float, float, float, float]:
+        w, gap = char * len(names[i]) + 4.0, marker + 2.0
+        cx, cy = {"middle right": (px[i] + gap + w / 2, py[i]), "middle left": (px[i] - gap - w / 2, py[i]),
+                  "top center": (px[i], py[i] + gap + height / 2), "bottom center": (px[i], py[i] - gap - height / 2)}[turn]
+        return cx - w / 2, cy - height / 2, cx + w / 2, cy + height / 2
+
+    def overlap(a: tuple, b: tuple) -> float:
+        return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+    area = (-height, -height, size[0] + height, size[1] + height)  # (autorange pads the axes a little)
+    out: dict[int, str] = {}
+    for i in sorted((i for i in named if px[i] is not None and py[i] is not None), key=lambda i: (px[i], py[i])):
+        def cost(turn: str) -> float:
+            b = box(i, turn)
+            outside = overlap(b, area) < (b[2] - b[0]) * (b[3] - b[1]) - 1e-9
+            return sum(overlap(b, o) for o in obstacles) + (1e6 if outside else 0.0)
+        costs = [cost(turn) for turn in _LABEL_TURNS]
+        turn = _LABEL_TURNS[costs.index(min(costs))]
+        out[i] = turn
+        obstacles.append(box(i, turn))
+    return out
+
+
 def funnel_chart(
     points_df: pd.DataFrame,
     limits_df: pd.DataFrame,
@@ -427,18 +473,19 @@ def funnel_chart(
     baseline : float
         The overall rate, the funnel's centre line.
     labels : dict, optional
-        ``title, x_title, y_title, level, inside, outside95, outside998,
+        ``title, x_title, y_title, level, inside, outside95, outside998, below,
         limit95, limit998, baseline, complaints, units, rate``.
     highlight : optional
         A level named on the chart wherever it lies (a finding's own level, inside the limits too:
-        the reader could not tell which point it was).  Points outside the limits are named anyway;
-        neighbouring names take turns above, below and beside their points.
+        the reader could not tell which point it was).  Points outside the limits are named anyway,
+        each beside, above or below its point where it overlaps least (:func:`_label_positions`).
 
     Returns
     -------
     plotly.graph_objects.Figure
         ``customdata[0]`` is the level.  Levels outside the 95% limits are
-        labelled on the chart.
+        labelled on the chart: above them in orange (95%) or red (99.8%), below
+        them (fewer complaints than the limits allow) in green.
     """
     lab = _labels(
         {
@@ -446,8 +493,9 @@ def funnel_chart(
             "x_title": "Units shipped",
             "y_title": "Complaint rate",
             "inside": "Within limits",
-            "outside95": "Outside 95% limits",
-            "outside998": "Outside 99.8% limits",
+            "outside95": "Above 95% limits",
+            "outside998": "Above 99.8% limits",
+            "below": "Below 95% limits (fewer complaints)",
             "limit95": "95% limits",
             "limit998": "99.8% limits",
             "z": "z",
@@ -490,11 +538,15 @@ def funnel_chart(
     out95 = [bool(v) for v in _col(points_df, "outside95", False).fillna(False)]
     out998 = [bool(v) for v in _col(points_df, "outside998", False).fillna(False)]
     levels = points_df["level"].tolist()
-    custom = [
-        [lvl, _num(c), _num(z)]
-        for lvl, c, z in zip(levels, _col(points_df, "complaints"), _col(points_df, "z"))
-    ]
+    z = _floats(_col(points_df, "z"))
     rate = _floats(points_df["rate"])
+    # below the funnel: fewer complaints than the limits allow (a level doing better, not a suspect)
+    below = [(out95[i] or out998[i]) and ((z[i] if z[i] is not None else (rate[i] or 0.0) - (_num(baseline) or 0.0)) < 0)
+             for i in range(len(levels))]
+    custom = [
+        [lvl, _num(c), zi]
+        for lvl, c, zi in zip(levels, _col(points_df, "complaints"), z)
+    ]
     hover = (
         "%{hovertext}<br>" + escape_hover(lab["rate"]) + ": %{y:.2%}<br>"
         + escape_hover(lab["complaints"]) + ": %{customdata[1]:,} / " + escape_hover(lab["units"])
@@ -502,12 +554,14 @@ def funnel_chart(
     )
     groups = (
         ("inside", [i for i in range(len(levels)) if not out95[i] and not out998[i]], _BASE),
-        ("outside95", [i for i in range(len(levels)) if out95[i] and not out998[i]], _WARN),
-        ("outside998", [i for i in range(len(levels)) if out998[i]], _HIGHLIGHT),
+        ("below", [i for i in range(len(levels)) if below[i]], _BETTER),
+        ("outside95", [i for i in range(len(levels)) if out95[i] and not out998[i] and not below[i]], _WARN),
+        ("outside998", [i for i in range(len(levels)) if out998[i] and not below[i]], _HIGHLIGHT),
     )
     named = [i for i in range(len(levels)) if out95[i] or out998[i] or (highlight is not None and str(levels[i]) == str(highlight))]
-    turns = ("top center", "bottom center", "middle right", "middle left")
-    position = {i: turns[k % len(turns)] for k, i in enumerate(sorted(named, key=lambda i: (units[i], rate[i])))}
+    lim_x = _floats(limits_df["units"]) if limits_df is not None and not limits_df.empty else []
+    lim_y = [v for c in ("upper998", "upper95") if limits_df is not None and c in limits_df for v in _floats(limits_df[c])]
+    position = _label_positions(named, units, rate, [str(v) for v in levels], lim_x, lim_y)
     for key, idx, color in groups:
         if not idx:
             continue

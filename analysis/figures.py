@@ -196,7 +196,7 @@ def _templates(language: str) -> Mapping[str, Any]:
 
 #: what every chart may name in its legend and hover: ``{label key: key in the templates' [chart] table}``
 _CHART_WORDS = {k: k for k in ("complaints", "units", "rate", "baseline", "ci", "rate_ratio", "p_value", "p_adjusted", "not_enough",
-                               "no_units", "inside", "outside95", "outside998", "limit95", "limit998", "onset", "action", "size",
+                               "no_units", "inside", "outside95", "outside998", "below", "limit95", "limit998", "onset", "action", "size",
                                "phase", "empty", "out_of_control", "center", "limits", "cumulative", "documents", "share",
                                "date_ticks", "phase_trial", "phase_excluded", "phase_monitor")}
 _CHART_WORDS.update({"value": "observed", "count": "complaints", "count_focus": "in_focus", "count_reference": "in_reference", "log_odds": "log_odds",

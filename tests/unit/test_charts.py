@@ -123,25 +123,68 @@ def test_labels_translate_title_axes_and_legend(level_df):
 
 def test_funnel_chart():
     points = pd.DataFrame(
-        {"level": ["A", "B", "PHX7"], "complaints": [5, 9, 30], "units": [1000, 3000, 4000],
-         "rate": [0.005, 0.003, 0.0075], "z": [1.5, 0.3, 5.1], "z_adjusted": [1.0, 0.2, 4.0], "phi": [1.0] * 3,
-         "outside95": [False, True, True], "outside998": [False, False, True]}
+        {"level": ["A", "B", "PHX7", "LOW1"], "complaints": [5, 9, 30, 1], "units": [1000, 3000, 4000, 5000],
+         "rate": [0.005, 0.003, 0.0075, 0.0002], "z": [1.5, 0.3, 5.1, -3.6], "z_adjusted": [1.0, 0.2, 4.0, -3.6],
+         "phi": [1.0] * 4, "outside95": [False, True, True, True], "outside998": [False, False, True, True]}
     )
     units = np.linspace(100, 6000, 20)
     limits = pd.DataFrame({"units": units, "lower95": 0.001, "upper95": 0.004, "lower998": 0.0, "upper998": 0.006})
     fig = charts.funnel_chart(points, limits, 0.0025)
     names = [t.name for t in fig.data]
-    assert {"95% limits", "99.8% limits", "Baseline", "Within limits", "Outside 95% limits", "Outside 99.8% limits"} <= set(names)
-    worst = next(t for t in fig.data if t.name == "Outside 99.8% limits")
+    assert {"95% limits", "99.8% limits", "Baseline", "Within limits", "Above 95% limits", "Above 99.8% limits",
+            "Below 95% limits (fewer complaints)"} <= set(names)
+    worst = next(t for t in fig.data if t.name == "Above 99.8% limits")
     assert list(worst.x) == [4000] and list(worst.text) == ["PHX7"] and worst.customdata[0][0] == "PHX7"
+    # a level below the limits is better than the rest: named, but not in the colours of a suspect
+    better = next(t for t in fig.data if t.name == "Below 95% limits (fewer complaints)")
+    assert list(better.text) == ["LOW1"] and better.marker.color == charts._BETTER
+    assert better.marker.color not in (worst.marker.color, charts._WARN)
     inside = next(t for t in fig.data if t.name == "Within limits")
     assert list(inside.text) == [""] and list(inside.hovertext) == ["A"]
-    # a finding's own level is named wherever it lies, outlined; named neighbours take turns above and below
+    # a finding's own level is named wherever it lies, outlined
     fig = charts.funnel_chart(points, limits, 0.0025, highlight="A")
     inside = next(t for t in fig.data if t.name == "Within limits")
     assert list(inside.text) == ["A"] and list(inside.marker.line.color) == ["black"]
     placed = {t.text[k]: t.textposition[k] for t in fig.data if t.mode == "markers+text" for k in range(len(t.text))}
-    assert placed == {"A": "top center", "B": "bottom center", "PHX7": "middle right"}
+    assert set(placed) == {"A", "B", "PHX7", "LOW1"} and set(placed.values()) <= set(charts._LABEL_TURNS)
+
+
+def _assert_labels_clear(x, y, names, extra_y=()):
+    """Every point named (charts._label_positions), no two names' boxes overlapping, and no name over a point."""
+    n = len(x)
+    pos = charts._label_positions(range(n), x, y, names, extra_y=extra_y)
+    assert set(pos) == set(range(n))
+    span_x, span_y = max(x), max(list(y) + list(extra_y))
+    px = [v / span_x * 1000 for v in x]
+    py = [v / span_y * 480 for v in y]
+
+    def box(i):  # as _label_positions estimates it (1000 x 480 plot, 7.5 px a character, 16 px high)
+        w, gap = 7.5 * len(names[i]) + 4, 9
+        cx, cy = {"middle right": (px[i] + gap + w / 2, py[i]), "middle left": (px[i] - gap - w / 2, py[i]),
+                  "top center": (px[i], py[i] + gap + 8), "bottom center": (px[i], py[i] - gap - 8)}[pos[i]]
+        return cx - w / 2, cy - 8, cx + w / 2, cy + 8
+
+    boxes = [box(i) for i in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = boxes[i], boxes[j]
+            assert min(a[2], b[2]) <= max(a[0], b[0]) or min(a[3], b[3]) <= max(a[1], b[1]), (names[i], names[j])
+        for j in range(n):
+            assert not (boxes[i][0] < px[j] < boxes[i][2] and boxes[i][1] < py[j] < boxes[i][3]), (names[i], names[j])
+    return pos
+
+
+def test_funnel_labels_of_close_points_do_not_overlap():
+    # the sample's cable lots: CB-2604 (11,443 units, 0.59%) and CB-2605 (11,719, 0.48%) sit side by side,
+    # and their names overlapped when named points took turns above, below and beside
+    _assert_labels_clear([973, 11443, 11719, 12656, 2194, 9660], [0.0031, 0.0059, 0.0048, 0.0085, 0.0059, 0.028],
+                         ["CB-2603", "CB-2604", "CB-2605", "CB-2607", "CB-2608", "CB-2606"], extra_y=[0.025])
+    # three in a row: a name to the right of the first would cover the second point
+    pos = _assert_labels_clear([1000, 1040, 1080, 2000], [0.005, 0.005, 0.005, 0.001], ["ONT8", "TEB3", "SBD1", "LGB8"], extra_y=[0.01])
+    assert len({pos[0], pos[1], pos[2]}) == 3
+    # nothing to name, or no point with a value: no positions
+    assert charts._label_positions([], [1.0], [1.0], ["A"]) == {}
+    assert charts._label_positions([0], [None], [None], ["A"]) == {}
 
 
 def test_control_chart_steps_signals_and_vertical_lines():

@@ -528,7 +528,7 @@ def test_write_all_and_evidence_pack(tmp_path, findings, complaints, figures, im
         "Figure 1: Complaints by family (Pareto): the few families that make up most complaints.",
         "Figure 2: Complaints per week by family.",
         "Figure 3: Finding 1 (cable lot CB-2407): Complaint rate per level with 95% intervals; the dashed line is the rate of all units.",
-        "Figure 4: Finding 1 (cable lot CB-2407): Funnel plot: each level's rate against its units; points outside the limits differ beyond chance.",
+        "Figure 4: Finding 1 (cable lot CB-2407): Funnel plot: each level's rate against its units; points outside the limits differ beyond chance (above them: more complaints; below them, in green: fewer).",
         "Figure 5: Finding 1 (cable lot CB-2407): Control chart over time, with the onset marked.",
         "Figure 6: Finding 2 (fulfilment centre PHX7): Words that set these complaints apart (z-score of the log-odds).",  # (the fixture does not say against what)
     ]
