@@ -94,29 +94,12 @@ def finding_comparison(finding: dict, levels: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-#: complaints of a finding that must use a term for it to be listed among the finding's terms
-MIN_TERM_DOCUMENTS = 2
-
-
 def finding_terms(analysis: "Analysis", finding: dict) -> pd.DataFrame:
     """Distinctive terms of a finding's complaints against what its ``top_terms`` were scored
-    against (``terms_against``: the same family's complaints elsewhere, or every other
-    complaint; :func:`analysis.findings.term_sides`); ``attrs["against"]`` says which."""
-    from analysis.findings import term_sides
-    from analysis.keywords import distinctive_terms, name_term_mask, name_words
+    against (:func:`analysis.findings.terms_table`); ``attrs["against"]`` says which."""
+    from analysis.findings import terms_table
 
-    complaints = analysis.complaints
-    focus, reference, against = term_sides(complaints, finding["factor"], finding["level"], finding["family"], finding.get("terms_against"))
-    if not focus.any():
-        return pd.DataFrame()
-    frame = complaints[focus | reference].assign(_group=np.where(focus[focus | reference], "focus", "rest"))
-    terms = distinctive_terms(frame, by="_group", focus="focus", ngram_range=(1, 3))  # three words: "case hinge cracked"
-    words = name_words(finding["level"])  # the level's own name is no symptom (as in its top_terms)
-    # a term only one complaint uses is a quote, not a pattern (and may be a buyer's own name): two or more, as top_terms
-    shared = (terms["focus_documents"] >= MIN_TERM_DOCUMENTS).to_numpy()
-    terms = terms[(terms["group"] == "focus").to_numpy() & shared & ~name_term_mask(terms["term"], words)].reset_index(drop=True)
-    terms.attrs["against"] = against
-    return terms
+    return terms_table(analysis.complaints, finding["factor"], finding["level"], finding["family"], finding.get("terms_against"))
 
 
 def figures_for(analysis: "Analysis", language: str = "en", max_findings: int = 6) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:

@@ -163,8 +163,9 @@ def rank_findings(complaints: pd.DataFrame, shipments: pd.DataFrame | None, fact
     settings
         Thresholds; see :class:`analysis.config.AnalysisSettings`.
     top_terms_fn
-        ``fn(focus_df, reference_df, n) -> list[str]`` giving the distinctive terms
-        of a finding's complaints (normally :func:`analysis.keywords.top_terms`).
+        ``fn(focus_df, reference_df, n, **options)`` giving the distinctive terms of a
+        finding's complaints: a list of terms, or the terms and whether each is significant
+        (normally :func:`analysis.keywords.top_terms_significance`).
 
     Returns
     -------
@@ -434,6 +435,39 @@ def _sampled(frame: pd.DataFrame, most: int) -> pd.DataFrame:
     return frame.sample(n=most, random_state=0) if len(frame) > most else frame
 
 
+#: complaints of a finding that must use a term for it to be listed among the finding's terms
+MIN_TERM_DOCUMENTS = 2
+
+
+def terms_table(complaints: pd.DataFrame, factor: str, level: str, family: str, against: str | None = "family") -> pd.DataFrame:
+    """Distinctive terms (up to three words: "case hinge cracked") of a finding's complaints against what
+    its ``top_terms`` were scored against (:func:`term_sides`): the evidence pack's and the app's terms
+    table, and what ``top_terms_significant`` is judged by.  Terms used by fewer than
+    :data:`MIN_TERM_DOCUMENTS` complaints (a quote, not a pattern; maybe a buyer's own name) and the
+    level's own name's words are left out; ``attrs["against"]`` says which reference it is."""
+    from analysis.keywords import distinctive_terms, name_term_mask
+
+    focus, reference, against = term_sides(complaints, factor, level, family, against)
+    if not focus.any():
+        return pd.DataFrame()
+    frame = complaints[focus | reference].assign(_group=np.where(focus[focus | reference], "focus", "rest"))
+    terms = distinctive_terms(frame, by="_group", focus="focus", ngram_range=(1, 3))
+    shared = (terms["focus_documents"] >= MIN_TERM_DOCUMENTS).to_numpy()
+    terms = terms[(terms["group"] == "focus").to_numpy() & shared & ~name_term_mask(terms["term"], name_words(level))].reset_index(drop=True)
+    terms.attrs["against"] = against
+    return terms
+
+
+def _judged(terms: list[str], flags: list[bool] | None, table: pd.DataFrame, alpha: float) -> list[bool] | None:
+    """Per term, whether the terms table (:func:`terms_table`) finds it significantly more frequent
+    (adjusted p < ``alpha``), so that what the documents say of a term is what its table shows; a
+    phrase the table has not (four words) keeps the picker's own judgement (``flags``)."""
+    if flags is None or not len(table):
+        return flags
+    p = dict(zip(table["term"], table["p_adjusted"]))
+    return [bool(p[t] < alpha) if t in p else bool(f) for t, f in zip(terms, flags)]
+
+
 def term_sides(complaints: pd.DataFrame, factor: str, level: str, family: str, against: str | None = "family") -> tuple[np.ndarray, np.ndarray, str]:
     """Which complaints a finding's words are read from, and which they are compared with.
 
@@ -506,6 +540,7 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
     )
     row = stats.compare_levels(two, alpha=settings.alpha, min_units=1, min_complaints=1).set_index("level").loc["focus"]
     terms: list[str] = []
+    significant: list[bool] | None = None
     terms_against = None
     # buyers name the product they complain about: its name's words are no symptom
     name = {"exclude_words": words} if (words := name_words(level)) else {}
@@ -517,11 +552,15 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
         try:
             # against the family elsewhere only when that says something (a term significantly more frequent):
             # where the lot's complaints are worded like the family's everywhere, its words are the family's
-            terms = list(top_terms_fn(focus, reference, settings.top_terms, **name, **({"min_significant": 1} if terms_against == "family" else {})))
+            got = top_terms_fn(focus, reference, settings.top_terms, **name, **({"min_significant": 1} if terms_against == "family" else {}))
         except ValueError:
-            terms = []
+            got = []
+        terms, significant = _terms_and_flags(got)
         if terms or terms_against == "all":
             break
+    if terms and significant is not None:
+        from analysis.keywords import TERMS_ALPHA
+        significant = _judged(terms, significant, terms_table(texted, factor, level, family, terms_against), TERMS_ALPHA)
     marginal = levels[(levels["family"] == family) & (levels["factor"] == factor) & (levels["level"] == level)]
     expected = row["units"] * row["baseline_rate"]
     net_of = [{"factor": t["factor"], "level": t["level"]} for t in chosen if t is not term and not any(t is c for c in containers)]
@@ -551,6 +590,8 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
         "test": term["test"],
         "strength": "established" if term["p_adjusted"] < settings.fdr else "tentative",
         "top_terms": terms,
+        # per term: significantly more frequent (BH-adjusted p < 0.05, keywords.top_terms_significance); null: not tested
+        "top_terms_significant": significant,
         "terms_against": terms_against,
         "aliases": term["aliases"],
         "competing": term.get("competing", []),
@@ -640,6 +681,14 @@ FAMILY_WORDS = {
 ZERO_REST_NOTE = "none elsewhere: the ratio adds 0.5 to every cell"
 
 
+def _terms_and_flags(got) -> tuple[list[str], list[bool] | None]:
+    """A ``top_terms_fn``'s answer as (terms, per term significant or None): it gives either."""
+    if isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], list):
+        terms, flags = list(got[0]), got[1]
+        return terms, None if flags is None or len(flags) != len(terms) else [bool(x) for x in flags]
+    return list(got), None
+
+
 def statement(f: dict) -> str:
     """One readable English sentence for a finding (the UI translates its own)."""
     label = f"{f['factor'].replace('_', ' ')} {f['level']}"
@@ -664,7 +713,9 @@ def statement(f: dict) -> str:
     if f.get("onset"):
         text += f"; since {f['onset']}"
     if f.get("top_terms"):
-        text += "; buyers say: " + ", ".join(f['top_terms'][:3])
+        terms, flags = f["top_terms"], f.get("top_terms_significant") or [None] * len(f["top_terms"])
+        strong = [x for x, sig in zip(terms, flags) if sig is not False]
+        text += "; buyers say: " + (", ".join(strong[:3]) if strong else ", ".join(terms[:3]) + " (none significantly more often)")
     if f.get("competing"):
         text += "; cannot be told apart from " + ", ".join(f"{c['factor'].replace('_', ' ')} {c['level']}" for c in f["competing"][:3])
     return text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ __all__ = [
     "term_frequency",
     "distinctive_terms",
     "top_terms",
+    "top_terms_significance",
     "name_words",
     "keyword_in_context",
     "family_pareto",
@@ -314,10 +315,23 @@ def name_term_mask(terms: pd.Series, words: frozenset[str]) -> np.ndarray:
     return np.array([is_name_term(t, words) for t in terms], dtype=bool)
 
 
+TERMS_ALPHA = 0.05  # a distinctive term is significant below this BH-adjusted p (top_terms)
+
+
 def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, text_cols: Sequence[str] = TEXT_COLS,
-              ngram_range: tuple[int, int] = (1, 2), alpha: float = 0.05, min_focus_documents: int = 2,
+              ngram_range: tuple[int, int] = (1, 2), alpha: float = TERMS_ALPHA, min_focus_documents: int = 2,
               prior_scale: float = 0.1, min_significant: int = 0, exclude_words: frozenset[str] = frozenset()) -> list[str]:
-    """The terms a subset of complaints over-uses compared with a reference.
+    """The terms a subset of complaints over-uses compared with a reference
+    (:func:`top_terms_significance` without the flags)."""
+    return top_terms_significance(focus_df, reference_df, n, text_cols, ngram_range, alpha, min_focus_documents,
+                                  prior_scale, min_significant, exclude_words)[0]
+
+
+def top_terms_significance(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, text_cols: Sequence[str] = TEXT_COLS,
+                           ngram_range: tuple[int, int] = (1, 2), alpha: float = TERMS_ALPHA, min_focus_documents: int = 2,
+                           prior_scale: float = 0.1, min_significant: int = 0,
+                           exclude_words: frozenset[str] = frozenset()) -> tuple[list[str], list[bool] | None]:
+    """The terms a subset of complaints over-uses compared with a reference, and whether each is significant.
 
     Significant terms (BH-adjusted one-sided p < ``alpha``) come first, then
     other over-used terms, each by z descending; a term sharing a word with a
@@ -331,27 +345,30 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
 
     Returns
     -------
-    list of str
-        At most ``n`` terms.
+    (list of str, list of bool or None)
+        At most ``n`` terms, and per term whether it is significant: its own adjusted p is below
+        ``alpha`` or, for a phrase longer than the terms tested ("battery drains fast", joined from
+        "battery drains" and "drains fast"), that of a term it contains.  None without a reference
+        (nothing was tested).
     """
     if len(focus_df) == 0:
-        return []
+        return [], None
     cols = [c for c in text_cols if c in focus_df.columns or c in reference_df.columns]
     both = pd.concat([focus_df.reindex(columns=cols), reference_df.reindex(columns=cols)], ignore_index=True)
     both["_side"] = ["focus"] * len(focus_df) + ["reference"] * len(reference_df)
     if len(reference_df) == 0:
         if min_significant > 0:
-            return []
+            return [], None
         tf = term_frequency(both, text_cols=cols, ngram_range=ngram_range)
         tf = tf[(tf["documents"] >= min_focus_documents).to_numpy() & ~name_term_mask(tf["term"], exclude_words)]
-        return tf["term"].head(n).tolist()
+        return tf["term"].head(n).tolist(), None
     res = distinctive_terms(both, "_side", focus="focus", text_cols=cols, ngram_range=ngram_range,
                             prior_scale=prior_scale)
     res = res[(res["z"] > 0) & (res["focus_documents"] >= min_focus_documents)]
     res = res[~name_term_mask(res["term"], exclude_words)].copy()
     res["_sig"] = res["p_adjusted"] < alpha
     if int(res["_sig"].sum()) < min_significant:
-        return []
+        return [], None
     res = res.sort_values(["_sig", "z", "term"], ascending=[False, False, True], kind="stable")
     # each distinct complaint (its title and text) once, with how many complaints say it
     present = [c for c in cols if c in focus_df.columns]
@@ -364,7 +381,15 @@ def top_terms(focus_df: pd.DataFrame, reference_df: pd.DataFrame, n: int = 5, te
             if v:
                 runs.append(phrase_runs(str(v)))
                 docs.append(d)
-    return _PhrasePicker(runs, docs, counts.to_numpy().tolist(), min_focus_documents).pick(res["term"], n)
+    picked = _PhrasePicker(runs, docs, counts.to_numpy().tolist(), min_focus_documents).pick(res["term"], n)
+    tested = dict(zip(res["term"], res["_sig"]))
+    return picked, [bool(tested[t]) if t in tested else _has_significant_part(t, tested) for t in picked]
+
+
+def _has_significant_part(phrase: str, tested: Mapping[str, bool]) -> bool:
+    """Whether a run of ``phrase``'s words is a significant term of ``tested`` (a phrase the picker joined)."""
+    words = phrase.split(" ")
+    return any(tested.get(" ".join(words[i:j]), False) for i in range(len(words)) for j in range(i + 1, len(words) + 1))
 
 
 class _PhrasePicker:

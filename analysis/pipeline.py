@@ -178,7 +178,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
     import time
 
     from analysis.classify import classify_complaints, load_taxonomy
-    from analysis.keywords import top_terms
+    from analysis.keywords import top_terms_significance
 
     settings = settings or Settings()
     timings: dict[str, float] = {}
@@ -232,7 +232,7 @@ def analyze(dataset: Dataset, settings: Settings | None = None, taxonomy=None, p
         for extra in extras:
             if extra in frame.columns and extra in factors:
                 frame[extra] = as_levels(frame[extra])
-    result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n, **kw: top_terms(focus, ref, n=n, **kw))
+    result = rank_findings(complaints, linked.shipments, factors, settings.analysis, top_terms_fn=lambda focus, ref, n, **kw: top_terms_significance(focus, ref, n=n, **kw))
     _ship_weeks(result.findings, linked.shipments)
     _ledger_evidence(result.findings, dataset.events, linked.shipments, settings.analysis.alpha)
     _voc_evidence(result.findings, dataset.voc, dataset.lots, settings.analysis.alpha)

@@ -112,10 +112,11 @@ def compare_rules(run_key: tuple, old_text: str | None, new_text: str | None, _c
 
 # --------------------------------------------------------------- evidence
 @st.cache_data(show_spinner=False, max_entries=64)
-def finding_terms(run_key: tuple, factor: str, level: str, family: str, _analysis):
+def finding_terms(run_key: tuple, factor: str, level: str, family: str, against: str | None, _analysis):
+    """A finding's terms table, against what its ``top_terms`` were (findings.json's ``terms_against``)."""
     from analysis.figures import finding_terms as terms
 
-    return terms(_analysis, {"factor": factor, "level": level, "family": family})
+    return terms(_analysis, {"factor": factor, "level": level, "family": family, "terms_against": against})
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -355,6 +355,22 @@ def finding_key(f: dict) -> str:
     return hashlib.sha1("\x1f".join(str(f[k]) for k in ("factor", "level", "family")).encode("utf-8")).hexdigest()[:12]
 
 
+def terms_line(f: dict) -> str:
+    """A finding's words as one line of plain text, those not significantly more frequent
+    (findings.json's ``top_terms_significant``) named apart: "Buyers' distinctive words: a, b
+    (also more frequent, but not significantly: c)"; none significant: "Buyers' words, none
+    significantly more frequent: a, b"."""
+    terms = [str(x) for x in f.get("top_terms") or ()]
+    flags = f.get("top_terms_significant")
+    flags = flags if isinstance(flags, list) and len(flags) == len(terms) else [None] * len(terms)
+    strong = [x for x, sig in zip(terms, flags) if sig is not False]
+    weak = [x for x, sig in zip(terms, flags) if sig is False]
+    if not strong:
+        return f"{t('finding.terms_none')}: " + ", ".join(weak)
+    text = f"{t('finding.terms')}: " + ", ".join(strong)
+    return text + (f" ({t('finding.terms_weak')}: " + ", ".join(weak) + ")" if weak else "")
+
+
 def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> None:
     """A finding: its statement, onset and buyers' words, then an expander with all its evidence."""
     with st.container(border=True):
@@ -364,8 +380,8 @@ def finding_card(f: dict, analysis, run_key: tuple, action_date: Any = None) -> 
             st.caption(t("finding.odds", ratio=ratio(f["odds_ratio"]), low=ratio(f.get("or_ci_low")), high=ratio(f.get("or_ci_high"))))
         st.markdown(t("finding.onset", onset=f["onset"]) if f.get("onset") else t("finding.no_onset"))
         if f.get("top_terms"):
-            # buyers' words: customer text, shown as plain text
-            st.text(f"{t('finding.terms')}: " + ", ".join(str(x) for x in f["top_terms"]))
+            # buyers' words: customer text, shown as plain text; the ones not significantly more frequent apart
+            st.text(terms_line(f))
         if f.get("aliases"):
             st.markdown(t("finding.aliases", aliases=_level_list(f["aliases"])))
         if f.get("explains"):
@@ -455,7 +471,7 @@ def _finding_evidence(f: dict, analysis, run_key: tuple, action_date: Any) -> No
         show_selection(selected_rows(analysis, picked, family, factor, level, by="week"), key=f"rc_weekly_rows_{key}")
 
     def words() -> None:
-        terms = cached.finding_terms(run_key, factor, level, family, _analysis=analysis)
+        terms = cached.finding_terms(run_key, factor, level, family, f.get("terms_against"), _analysis=analysis)
         fig = charts.terms_chart(drop_contained(terms).head(15) if terms is not None else None, labels=chart_labels(
             title=t("chart.terms_title", group=f"{fac} {level}"), x_title=t("chart.terms_x")))
         picked = chart(fig, key=f"rc_terms_{key}")

@@ -184,6 +184,35 @@ class _Blank(dict):
         return "{" + key + "}"
 
 
+def _terms_against(f: Mapping[str, Any]) -> str | None:
+    """What a finding's words were compared with (findings.json's ``terms_against``): "family", "all" or None."""
+    return f.get("terms_against") if f.get("terms_against") in ("family", "all") else None
+
+
+def _buyers_say(f: Mapping[str, Any], shown: Sequence[tuple[str, bool | None]], ft: Mapping[str, Any], t: Mapping[str, Any]) -> str:
+    """The sentence on a finding's words: what they were compared with (findings.json's ``terms_against``)
+    and, where ``top_terms_significant`` says so, which of them are not significantly more frequent."""
+    if not shown:
+        return ft["no_terms"]
+    qo, qc = t["meta"]["quote_open"], t["meta"]["quote_close"]
+
+    def quoted(xs: Sequence[str]) -> str:
+        return _join([f"{qo}{x}{qc}" for x in xs], t)
+
+    against = _terms_against(f)
+    if against is None:  # nothing compared: the words said most
+        return _fill(ft["buyers_say_plain"], terms=quoted([x for x, _ in shown]))
+    strong = [x for x, sig in shown if sig is not False]  # (None: an older findings.json, which does not say)
+    weak = [x for x, sig in shown if sig is False]
+    from analysis.keywords import TERMS_ALPHA  # (the significance top_terms_significant was judged at)
+
+    alpha = f"{TERMS_ALPHA:g}"
+    if not strong:
+        return _fill(ft["buyers_say_none" if against == "family" else "buyers_say_all_none"], terms=quoted(weak), alpha=alpha)
+    text = _fill(ft["buyers_say" if against == "family" else "buyers_say_all"], terms=quoted(strong))
+    return text + (t["meta"]["sentence_sep"] + _fill(ft["terms_weak"], terms=quoted(weak), alpha=alpha) if weak else "")
+
+
 def _fill(template: str, **values: Any) -> str:
     return str(template).format_map(_Blank(values))
 
@@ -589,12 +618,13 @@ def _block(
     if f.get("strength") == "tentative":
         details.append(_fill(ft["tentative"], p_adjusted=_p(f.get("p_adjusted"))))
 
-    terms = [redact_pii(_line(x)) for x in (f.get("top_terms") or ()) if _line(x)][: settings.max_terms]
-    qo, qc = t["meta"]["quote_open"], t["meta"]["quote_close"]
-    # the sentence says what the terms were compared with (findings.json's terms_against)
-    against = f.get("terms_against") if f.get("terms_against") in ("family", "all") else None
-    said = {"family": "buyers_say", "all": "buyers_say_all", None: "buyers_say_plain"}[against]
-    buyers = _fill(ft[said], terms=_join([f"{qo}{x}{qc}" for x in terms], t)) if terms else ft["no_terms"]
+    raw = list(f.get("top_terms") or ())
+    flags = f.get("top_terms_significant")
+    flags = flags if isinstance(flags, list) and len(flags) == len(raw) else [None] * len(raw)
+    shown = [(redact_pii(_line(x)), s) for x, s in zip(raw, flags) if _line(x)][: settings.max_terms]
+    terms = [x for x, _ in shown]
+    buyers = _buyers_say(f, shown, ft, t)
+    against = _terms_against(f)
 
     if quote_override is not None:
         quotes = tuple(

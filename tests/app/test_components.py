@@ -49,6 +49,22 @@ def test_a_difference_of_two_rates_reads_in_percentage_points_with_its_sign(monk
     assert components.points(-0.0052) == "-0.52 个百分点"
 
 
+def test_a_findings_words_name_those_not_significant_apart(monkeypatch):
+    from ui import components
+
+    f = {"top_terms": ["noise cancelling", "listing says", "advertised"], "top_terms_significant": [True, False, False]}
+    monkeypatch.setattr("ui.i18n.current_language", lambda: "en")
+    assert components.terms_line(f) == ("Buyers' distinctive words: noise cancelling "
+                                        "(also more frequent, but not significantly: listing says, advertised)")
+    assert components.terms_line({**f, "top_terms_significant": [False] * 3}) == (
+        "Buyers' words, none significantly more frequent: noise cancelling, listing says, advertised")
+    # without flags (an older findings.json) or with flags that do not match: every term as before
+    assert components.terms_line({"top_terms": f["top_terms"]}) == "Buyers' distinctive words: noise cancelling, listing says, advertised"
+    assert components.terms_line({**f, "top_terms_significant": [True]}).endswith("listing says, advertised")
+    monkeypatch.setattr("ui.i18n.current_language", lambda: "zh")
+    assert components.terms_line(f) == "买家特有的用词: noise cancelling (也更常见但差异不显著: listing says, advertised)"
+
+
 def test_no_page_renders_raw_html():
     """Customer text (comments, reviews, lot names) reaches many widgets; none of them may render HTML.
     No call in the app passes ``unsafe_allow_html=True`` or goes through ``st.html`` / ``components.html``."""

@@ -649,6 +649,30 @@ def test_buyers_say_names_what_the_terms_were_compared_with(findings, complaints
     assert block.buyers_say == f"{said} “right earbud” and “no sound”{table}."
 
 
+def test_buyers_say_names_the_terms_that_are_not_significant(findings, complaints):
+    f = json.loads(json.dumps(findings))
+    f["findings"][0].update(terms_against="family", top_terms=["right earbud", "no sound", "earbuds", "disconnecting"],
+                            top_terms_significant=[True, True, False, False])
+    table = " (their counts, z-scores and adjusted p-values are in the evidence pack's terms table)."
+    block = build_root_cause(f, complaints).findings[0]
+    assert block.buyers_say == ("Compared with complaints of the same kind elsewhere, the words that most set these complaints apart are "
+                                "“right earbud” and “no sound”" + table
+                                + " Also more frequent here, but not significantly (adjusted p ≥ 0.05): “earbuds” and “disconnecting”.")
+    # none significant (terms against all complaints, which keeps terms without a test below 0.05)
+    f["findings"][0].update(terms_against="all", top_terms_significant=[False] * 4)
+    block = build_root_cause(f, complaints).findings[0]
+    assert block.buyers_say == ("Compared with all other complaints, these complaints use “right earbud”, “no sound”, “earbuds” and "
+                                "“disconnecting” more often, but no word significantly so (adjusted p ≥ 0.05; their counts, z-scores "
+                                "and adjusted p-values are in the evidence pack's terms table).")
+    # in Chinese, the second sentence follows without a space
+    f["findings"][0].update(terms_against="family", top_terms_significant=[True, False, False, False])
+    zh = build_root_cause(f, complaints, "zh").findings[0].buyers_say
+    assert zh.endswith("（次数、z 值和校正后 p 值见证据包的用词表）。以下用词在这里也更常见，但差异不显著（校正后 p ≥ 0.05）：“no sound”、“earbuds”和“disconnecting”。")
+    # flags that do not match the terms (an edited findings.json) say nothing: all shown as before
+    f["findings"][0].update(top_terms_significant=[True])
+    assert build_root_cause(f, complaints).findings[0].buyers_say.endswith("“earbuds” and “disconnecting”" + table)
+
+
 def test_levels_one_finding_explains_are_named_in_one_sentence(findings, complaints):
     f = json.loads(json.dumps(findings))
     for lot in ("L7", "L8"):

@@ -103,6 +103,13 @@ def test_without_shipments_findings_are_about_shares_of_complaints():
 def test_statement_reads_like_a_sentence():
     text = statement({"factor": "cable_lot", "level": "CB-2407", "family": "product_defect", "rate": 0.039, "baseline_rate": 0.006, "units": 3120, "rate_ratio": 6.3, "rr_ci_low": 4.1, "rr_ci_high": 9.7, "p_adjusted": 3e-10, "onset": "2026-07-14", "top_terms": ["right earbud", "no sound"], "basis": "units"})
     assert text == "cable lot CB-2407: 3.90% of 3,120 units returned as defective vs 0.60% elsewhere, 6.3x (95% CI 4.1-9.7); adjusted p < 0.0001; since 2026-07-14; buyers say: right earbud, no sound"
+    # the terms significantly more frequent only; none of them: the terms, said to be none
+    f = {"factor": "asin", "level": "B0X", "family": "not_as_described", "rate": 0.01, "baseline_rate": 0.002, "units": 5000,
+         "p_adjusted": 1e-5, "top_terms": ["listing says", "noise cancelling", "advertised", "active"],
+         "top_terms_significant": [False, True, False, False], "basis": "units"}
+    assert statement(f).endswith("; buyers say: noise cancelling")
+    assert statement({**f, "top_terms_significant": [False] * 4}).endswith(
+        "; buyers say: listing says, noise cancelling, advertised (none significantly more often)")
 
 
 def test_a_cause_masked_by_a_stronger_one_is_still_found():

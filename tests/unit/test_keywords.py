@@ -198,6 +198,25 @@ def test_top_terms_finds_over_used_terms():
     assert top_terms(focus, ref.iloc[:0], n=3, min_significant=1) == []
 
 
+def test_top_terms_significance_flags_each_term_by_its_adjusted_p():
+    from analysis.keywords import top_terms_significance
+    focus = pd.DataFrame({schema.TEXT: ["right side stopped working"] * 6 + ["no pouch in the box"] * 3 + ["cable short"] * 2})
+    ref = pd.DataFrame({schema.TEXT: ["great bass and battery", "good sound quality", "nice fit", "battery ok", "cable ok"] * 5})
+    terms, flags = top_terms_significance(focus, ref, n=6)
+    assert terms == top_terms(focus, ref, n=6) and len(flags) == len(terms)
+    ranked = distinctive_terms(pd.concat([focus.assign(g="f"), ref.assign(g="r")]), by="g", focus="f", prior_scale=0.1).set_index("term")
+    for term, sig in zip(terms, flags):  # a tested term: its own BH-adjusted p; a joined phrase: one of its parts'
+        parts = [" ".join(term.split()[i:j]) for i in range(len(term.split())) for j in range(i + 1, len(term.split()) + 1)]
+        expect = ranked.loc[term, "p_adjusted"] < 0.05 if term in ranked.index else any(
+            p in ranked.index and ranked.loc[p, "p_adjusted"] < 0.05 for p in parts)
+        assert sig == expect, term
+    assert True in flags and False in flags  # "cable short" (2 complaints) is over-used, not significantly
+    assert flags[:flags.index(False)] == [True] * flags.index(False)
+    # nothing tested (no reference): no flags
+    assert top_terms_significance(focus, ref.iloc[:0], n=3)[1] is None
+    assert top_terms_significance(focus.iloc[:0], ref) == ([], None)
+
+
 def test_top_terms_never_shows_a_negation_alone():
     focus = pd.DataFrame({schema.TEXT: ["won't hold a charge", "battery won't charge", "won't turn on", "case won't close"] * 3})
     ref = pd.DataFrame({schema.TEXT: ["great bass", "good sound quality", "nice fit", "battery ok"] * 5})

@@ -55,6 +55,28 @@ def test_every_planted_cause_is_a_finding_with_its_symptom(sample_analysis, trut
         assert any(term.split()[0] in words for term in cause["symptom_terms"]), (cause["symptom_terms"], f["top_terms"])
 
 
+def test_top_terms_say_which_are_significant(sample_analysis):
+    """The flags are the terms table's own: a finding's top term is significant where its adjusted p in
+    finding_terms (the evidence pack's table, the same comparison) is below 0.05."""
+    from analysis.figures import finding_terms
+    by_level = {f["level"]: f for f in sample_analysis.findings["findings"]}
+    cable, asin = by_level["CB-2606"], by_level["B0DHK7Q5WT"]
+    assert all(cable["top_terms_significant"])
+    assert cable["top_terms"][0] == "no sound"
+    # the listing's finding: "noise cancelling" stands out; "advertised" and "listing says" are over-used, not significantly
+    flags = dict(zip(asin["top_terms"], asin["top_terms_significant"]))
+    assert flags["noise cancelling"] and not flags["advertised"] and not flags["listing says"]
+    # every finding's flags are what its terms table shows (BATTERY's "battery life nowhere", joined from
+    # "battery life" and "life nowhere", is 0.052 there: not significant, though "battery life" is)
+    for f in sample_analysis.findings["findings"]:
+        table = finding_terms(sample_analysis, f).set_index("term")
+        assert table.attrs["against"] == f["terms_against"]
+        for term, sig in zip(f["top_terms"], f["top_terms_significant"]):
+            assert (table.loc[term, "p_adjusted"] < 0.05) == sig, (f["level"], term)
+    battery = by_level["BT-2607"]
+    assert dict(zip(battery["top_terms"], battery["top_terms_significant"]))["battery life nowhere"] is False
+
+
 def test_confounders_are_not_findings(sample_analysis, truth):
     findings = sample_analysis.findings["findings"]
     for confounder in truth["confounders_not_to_report"]:
@@ -75,6 +97,7 @@ def test_findings_json_shape(sample_analysis):
     keys = {"rank", "factor", "level", "family", "complaints", "units", "rate", "baseline_rate", "rate_ratio", "ci_low", "ci_high", "p_value", "p_adjusted", "top_terms", "aliases", "explains", "onset"}
     for rank, f in enumerate(doc["findings"], start=1):
         assert keys <= set(f) and f["rank"] == rank
+        assert len(f["top_terms_significant"]) == len(f["top_terms"])  # per term: significantly more frequent
         assert f["ci_low"] <= f["rate"] <= f["ci_high"]
         assert f["rate"] == pytest.approx(f["complaints"] / f["units"])
     for e in doc["explained"]:
