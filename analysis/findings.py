@@ -303,6 +303,26 @@ def _attribute_over_container(best: int, z: np.ndarray, X: np.ndarray, terms: li
     return max(near, key=lambda i: z[i]) if near else best
 
 
+def _net_ratio(k: int, selected: Sequence[int], X: np.ndarray, y: np.ndarray, n: np.ndarray) -> float:
+    """Term ``k``'s rate ratio as its finding states it (:func:`_describe`): its cells outside the other
+    selected terms that do not contain it, against the cells outside every selected term (inside those
+    that contain it).  NaN where either side has no units; inf where only the rest has no complaints."""
+    mine = X[:, k] > 0
+    inside_of = [j for j in selected if j != k and bool(np.all(X[mine, j] > 0))]
+    others = np.zeros(len(y), dtype=bool)
+    for j in selected:
+        if j != k and j not in inside_of:
+            others |= X[:, j] > 0
+    inside, outside = mine & ~others, ~mine & ~others
+    for j in inside_of:
+        outside &= X[:, j] > 0
+    n_in, n_out = float(n[inside].sum()), float(n[outside].sum())
+    if n_in <= 0 or n_out <= 0:
+        return float("nan")
+    rate_in, rate_out = float(y[inside].sum()) / n_in, float(y[outside].sum()) / n_out
+    return rate_in / rate_out if rate_out > 0 else (float("inf") if rate_in > 0 else float("nan"))
+
+
 def _prioritised(factors: list[str]) -> list[str]:
     return [f for f in factors if f not in _LATE_FACTORS] + [f for f in factors if f in _LATE_FACTORS]
 
@@ -381,7 +401,7 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
     X = np.column_stack(columns).astype(float)
     threshold = settings.selection_p  # entry gate; the run-wide Benjamini-Hochberg decides what is reported
     selected: list[int] = []
-    llf, mu, _ = _fit(y, n, X[:, []])
+    llf, mu, params = _fit(y, n, X[:, []])
     z0 = _score_z(y, n, mu, X, X[:, []])
     while len(selected) < min(len(terms), 10):
         z = _score_z(y, n, mu, X, X[:, selected])
@@ -390,13 +410,27 @@ def _select(complaints, shipments, family, pool, factors, settings, joint_units=
         if not np.isfinite(z[best]) or z[best] <= 0:
             break
         best = _attribute_over_container(best, z, X, terms, selected)
-        llf_new, mu_new, params = _fit(y, n, X[:, selected + [best]])
+        llf_new, mu_new, params_new = _fit(y, n, X[:, selected + [best]])
         lr = max(0.0, 2 * (llf_new - llf))
         p = float(sps.chi2.sf(lr, 1))
-        if not (p < threshold) or params[-1] <= 0:
+        if not (p < threshold) or params_new[-1] <= 0:
             break
         selected.append(best)
-        llf, mu = llf_new, mu_new
+        llf, mu, params = llf_new, mu_new, params_new
+    # A term is no cause of its own, whatever its entry test said, when once the others are in (1) its
+    # coefficient is zero or below: later terms took its excess over, and its drop-one test would read
+    # its shortfall as evidence; or (2) its units outside the other terms show no excess (rate ratio 1
+    # or below, the comparison its finding states, see _net_ratio): the model split an excess where two
+    # levels meet between them (a supplier's units in one packaging version: 0.8x outside it).  Drop
+    # the worst, refit, until every term left stands; a dropped one is then a candidate like any other.
+    while selected:
+        coef = dict(zip(selected, params[1:].tolist()))
+        worst = [(coef[k], k) for k in selected if coef[k] <= 0] or [
+            (r, k) for k in selected if (r := _net_ratio(k, selected, X, y, n)) <= 1]
+        if not worst:
+            break
+        selected.remove(min(worst)[1])
+        llf, mu, params = _fit(y, n, X[:, selected])
     # conditional evidence in the final model
     mu_without: dict[int, np.ndarray] = {}  # fitted rates without each selected term (reused for "competing")
     for i, term in enumerate(terms):

@@ -112,6 +112,26 @@ def test_statement_reads_like_a_sentence():
         "; buyers say: listing says, noise cancelling, advertised (none significantly more often)")
 
 
+def test_net_ratio_is_the_comparison_a_finding_states():
+    from analysis.findings import _net_ratio
+
+    # cells: rest, supplier only, packaging only, both, a lot inside both
+    X = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [1, 1, 1]], dtype=float)  # supplier, packaging, lot
+    y = np.array([3, 1, 9, 25, 15], dtype=float)
+    n = np.array([12163, 5022, 16141, 10009, 2094], dtype=float)
+    rest = 3 / 12163
+    # the supplier, net of the packaging (which does not contain it) and the lot (inside it: then counted as its own)
+    assert _net_ratio(0, [0, 1, 2], X, y, n) == pytest.approx((1 / 5022) / rest)
+    assert _net_ratio(1, [0, 1, 2], X, y, n) == pytest.approx((9 / 16141) / rest)
+    # the lot lies inside both: compared with their other units
+    assert _net_ratio(2, [0, 1, 2], X, y, n) == pytest.approx((15 / 2094) / (25 / 10009))
+    # alone, each is compared with everything else
+    assert _net_ratio(0, [0], X, y, n) == pytest.approx((41 / 17125) / (12 / 28304))
+    # no units on one side: no ratio; no complaint in the rest: infinitely more
+    assert np.isnan(_net_ratio(0, [0, 1], X, y, np.array([1.0, 0, 1, 0, 0])))
+    assert _net_ratio(0, [0], X, np.array([0, 1, 0, 1, 1.0]), n) == float("inf")
+
+
 def test_a_cause_masked_by_a_stronger_one_is_still_found():
     """A weak component effect whose marginal rate is diluted by a strong cause elsewhere."""
     rng = np.random.default_rng(5)

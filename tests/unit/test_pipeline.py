@@ -77,6 +77,23 @@ def test_top_terms_say_which_are_significant(sample_analysis):
     assert dict(zip(battery["top_terms"], battery["top_terms_significant"]))["battery life nowhere"] is False
 
 
+def test_no_finding_states_an_excess_it_does_not_have():
+    """With the FC left out, the FC's damage is spread over what ships through it. The model split the excess
+    of supplier 华信电子's units in packaging PKG-V1 between the two, and the supplier came out as an
+    established finding reading "0.02% ... vs 0.02% elsewhere, 0.8x; adjusted p 0.0034": its own units,
+    the other findings' set apart, have no excess. It is now explained by the finding that holds them."""
+    from analysis.config import load_settings
+
+    files = load_files([SAMPLE / name for name in ("fba_customer_returns.txt", "fba_customer_shipment_sales.txt", "lot_master.xlsx")])
+    doc = analyze(files, load_settings(None, excluded_factors=["fulfillment_center"])).findings
+    assert doc["findings"] and all(f["rate_ratio"] > 1 and f["ci_low"] > 0 for f in doc["findings"]), [f["statement"] for f in doc["findings"]]
+    assert not any(f["factor"] == "supplier" for f in doc["findings"])
+    damage = {(f["factor"], f["level"]) for f in doc["findings"] if f["family"] == "warehouse_damage"}
+    assert ("packaging_version", "PKG-V1") in damage
+    assert any(e["factor"] == "supplier" and e["level"] == "华信电子" and e["family"] == "warehouse_damage"
+               and (e["explained_by"]["factor"], e["explained_by"]["level"]) in damage for e in doc["explained"])
+
+
 def test_confounders_are_not_findings(sample_analysis, truth):
     findings = sample_analysis.findings["findings"]
     for confounder in truth["confounders_not_to_report"]:
