@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-REDACTION_TAGS = {"email": "[email]", "phone": "[phone]", "address": "[address]", "name": "[name]"}
+REDACTION_TAGS = {"email": "[email]", "phone": "[phone]", "address": "[address]", "name": "[name]", "card": "[card]"}
 
 # ASCII-only word boundaries: CJK characters are \w in Python's re, and a
 # phone number written straight after 电话 must still be found.
@@ -54,6 +54,25 @@ _PHONES = [
     # 0171 1234567 and 030 12345678 (DE), 07700 900123 (UK), 06 12 34 56 78 (FR), 010-12345678 (CN)
     re.compile(_NB + r"(?<![\-/.,])0\d{1,4}(?:" + _SEP + r"?\d{2,5}){1,4}" + _NA + r"(?![\-/.,]\d)"),
 ]
+
+
+# ------------------------------------------------------------------ cards
+# a payment card number as buyers type it: 13 to 19 digits, whole or in groups of four (Amex 4-6-5), that
+# pass the Luhn check (an order id, 3-7-7, is none of these shapes)
+_CARD = re.compile(_NB + r"(?<![\-/.])(?:\d{4}(?:[ \-]\d{4}){2}[ \-]\d{1,7}|\d{4}[ \-]\d{6}[ \-]\d{5}|\d{13,19})" + _NA + r"(?![\-/.]\d)")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _card_sub(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return REDACTION_TAGS["card"] if 13 <= len(digits) <= 19 and _luhn(digits) else match.group(0)
 
 
 _DATE_LIKE = re.compile(r"\d{1,2}[ .\-/]\d{1,2}[ .\-/](?:19|20)\d{2}|(?:19|20)\d{2}[ .\-/]\d{1,2}[ .\-/]\d{1,2}")
@@ -213,7 +232,8 @@ def redact_pii(text: Any) -> str:
     Returns
     -------
     str
-        The text with e-mail addresses -> ``[email]``, phone numbers ->
+        The text with e-mail addresses -> ``[email]``, payment card numbers
+        (13-19 digits passing the Luhn check) -> ``[card]``, phone numbers ->
         ``[phone]``, street addresses (US style with unit, city, state + ZIP;
         Chinese 省/市/区/路/号) -> ``[address]`` and signed names ->
         ``[name]``.  Order ids (``112-4829301-5573024``), ASINs, SKUs, lot
@@ -221,9 +241,9 @@ def redact_pii(text: Any) -> str:
 
     Notes
     -----
-    Rules are regular expressions, applied in the order e-mail, address,
-    phone, name (an address's ZIP must not be read as a phone; an e-mail's
-    local part must not be read as a name).  Names are found only where they
+    Rules are regular expressions, applied in the order e-mail, card, address,
+    phone, name (a card's groups and an address's ZIP must not be read as a
+    phone; an e-mail's local part must not be read as a name).  Names are found only where they
     are signed, so an unsigned name in the middle of a sentence is missed.
     """
     out = clean_text(text)
@@ -231,6 +251,7 @@ def redact_pii(text: Any) -> str:
         return out
     out = _EMAIL.sub(REDACTION_TAGS["email"], out)
     out = _SPELLED_EMAIL.sub(REDACTION_TAGS["email"], out)
+    out = _CARD.sub(_card_sub, out)
     for pattern in _ADDRESSES + _CN_ADDRESSES:
         out = pattern.sub(REDACTION_TAGS["address"], out)
     for pattern in _PHONES:
@@ -249,7 +270,7 @@ _HAS_DIGIT_OR_CJK_ADDRESS = re.compile(r"\d|[省市区县路街号]")
 
 
 def strip_contacts(text: str) -> str:
-    """``text`` without e-mail addresses, phone numbers and street addresses, each replaced by a sentence break:
+    """``text`` without e-mail addresses, card and phone numbers and street addresses, each replaced by a sentence break:
     what the distinctive terms are counted from, so that "smith gmail" or "main street" is never a term.
 
     Signed names are left (their rule also takes product words, "Best Bluetooth Headset"); a term table keeps
@@ -257,7 +278,7 @@ def strip_contacts(text: str) -> str:
     """
     if "@" not in text and not _HAS_DIGIT_OR_CJK_ADDRESS.search(text) and not _SPELLED_EMAIL.search(text):
         return text
-    out = _SPELLED_EMAIL.sub(" . ", _EMAIL.sub(" . ", text))
+    out = _CARD.sub(lambda m: " . " if _card_sub(m) == REDACTION_TAGS["card"] else m.group(0), _SPELLED_EMAIL.sub(" . ", _EMAIL.sub(" . ", text)))
     for pattern in _ADDRESSES + _CN_ADDRESSES:
         out = pattern.sub(" . ", out)
     for pattern in _PHONES:
@@ -271,7 +292,7 @@ def strip_contacts(text: str) -> str:
 CONTACT_HEADER_WORDS = (
     "email", "e_mail", "phone", "address", "buyer_name", "customer_name", "recipient", "ship_to", "rater",
     "author", "profile", "reviewer_name", "reviewer_email", "telefon", "adresse", "anschrift", "bewerter", "empf",
-    "correo", "telefono", "indirizzo", "direccion", "nom_acheteur", "nom_de_l_acheteur", "postal", "zip_code", "zipcode",
+    "correo", "telefono", "indirizzo", "direccion", "nom_acheteur", "nom_de_l_acheteur", "postal", "postcode", "zip_code", "zipcode",
     "bill_", "ship_city",
     "メール", "電話", "住所", "氏名", "お届け先", "評価者", "購入者名", "邮箱", "电话", "地址", "姓名", "收件人", "收货人",
 )
@@ -279,7 +300,7 @@ CONTACT_HEADER_WORDS = (
 CONTACT_HEADER_TOKENS = frozenset({"reviewer", "nickname", "username", "contact", "käufer", "kaeufer", "kunde", "acheteur",
                                    "comprador", "acquirente"})
 #: headers that name a person when they stand alone ("Name", but not "product-name"; "Buyer", not "is-buyer-requested-cancellation")
-CONTACT_HEADERS = frozenset({"name", "buyer", "user", "customer", "client", "购买者", "買い手", "购买人", "买家", "購入者", "用户", "昵称", "ニックネーム"})
+CONTACT_HEADERS = frozenset({"name", "buyer", "user", "customer", "client", "zip", "plz", "邮编", "郵便番号", "购买者", "買い手", "购买人", "买家", "購入者", "用户", "昵称", "ニックネーム"})
 _NOT_WORD = re.compile(r"[\W_]+")  # (letters of every script are kept: "Käufer" was "k_ufer" and never matched)
 
 

@@ -269,14 +269,15 @@ def test_cli_classify_writes_no_buyer_contact_details(tmp_path, capsys):
     # columns that name a person by other words, and columns the tool does not know holding contact details
     # (found by exploratory testing: all of these reached the CSV)
     people = tmp_path / "people.csv"
-    people.write_text("Date,Rating,Review,Reviewer,Buyer,Name,Käufer,購入者,User,Nickname,Note,Order ID,Contact,Helpful,product-name\n"
+    people.write_text("Date,Rating,Review,Reviewer,Buyer,Name,Käufer,購入者,User,Nickname,Note,Order ID,Contact,Zip,Helpful,product-name\n"
                       "2026-07-01,1,right earbud no sound,Alice Doe,Carl Doe,Bob,Hans Müller,山田太郎,u1,nick,"
-                      "please call me at 555-222-3333 or mail me@x.com,111-2237528-9838128,gina@x.com,12,Earbuds Pro\n", encoding="utf-8")
+                      "please call me at 555-222-3333 or mail me@x.com (card 4111 1111 1111 1111),111-2237528-9838128,gina@x.com,62704,12,Earbuds Pro\n",
+                      encoding="utf-8")
     out = tmp_path / "people_out.csv"
     assert main(["classify", str(people), "--text-column", "Review", "--out", str(out)]) == 0
     table = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
     assert list(table.columns) == ["line", "Date", "Rating", "Review", "Note", "Order ID", "Helpful", "product-name", "family", "family_confidence", "evidence"]
-    assert table["Note"].iloc[0] == "please call me at [phone] or mail [email]" and table["Order ID"].iloc[0] == "111-2237528-9838128"
+    assert table["Note"].iloc[0] == "please call me at [phone] or mail [email] (card [card])" and table["Order ID"].iloc[0] == "111-2237528-9838128"
     # a file of no complaints is refused, in one line
     shipments = SAMPLE / "fba_customer_shipment_sales.txt"
     capsys.readouterr()
