@@ -58,6 +58,7 @@ def fam(text: str, tax: Taxonomy, **kw) -> str:
         ("Never received the item, got an empty box", "not_received"),
         ("I dropped it in water and now it is dead, my fault", "misuse"),
         ("Ordered by mistake, no longer needed", "remorse"),
+        ("took too long, bought elsewhere", "remorse"),  # (the CLI audit: "too long" read it as quality)
         ("Not as described, listing says aptX but it is not compatible", "not_as_described"),
         ("Arrived damaged, the box was crushed", "shipping_damage"),
         ("Good", "other"),
