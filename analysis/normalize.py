@@ -681,21 +681,32 @@ def _normalize_spec(raw: RawTable, spec: KindSpec) -> LoadedFile:
         values = text[S.QUANTITY]
         try:
             qty = pc.cast(values, pa.int64())
+            # Arrow also reads hexadecimal ("0x10", "0X10"), which no report writes as a count
+            plain = not any(pc.any(pc.starts_with(values, prefix)).as_py() for prefix in ("0x", "0X"))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            parsed = _to_number(pd.Series(values.to_pylist(), dtype="str"))
+            plain = False
+        if not plain:
+            written = pd.Series(values.to_pylist(), dtype="str")
+            # a count is a whole number in digits, thousands perhaps grouped: "1e3" is not 1,000, nor "1.5" a count
+            digits = written.str.fullmatch(r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)")
+            parsed = pd.to_numeric(written.str.replace(",", "", regex=False).where(digits), errors="coerce")
             huge = (parsed.abs() >= 2.0 ** 53).to_numpy(dtype=bool, na_value=False)  # beyond exact integers (and int64)
             flag(huge, lambda pos: [f"quantity out of range '{v[:40]}'" for v in values.take(pa.array(pos)).to_pylist()])
-            whole = parsed.notna() & (parsed == parsed.round()) & ~huge
-            qty = pa.array(parsed.where(whole).round().astype("Int64"), type=pa.int64(), from_pandas=True)
+            qty = pa.array(parsed.where(parsed.notna() & ~huge).astype("Int64"), type=pa.int64(), from_pandas=True)
         if table_name in ("complaints", "shipments"):
             # one mistyped line (an order id pasted into the quantity) took over every rate, or hung Fisher's test
             flag(pc.fill_null(pc.greater(qty, MAX_LINE_QUANTITY), False).to_numpy(zero_copy_only=False),
                  lambda pos: [f"implausible quantity '{v[:40]}' (over {MAX_LINE_QUANTITY:,} units on one line)" for v in values.take(pa.array(pos)).to_pylist()])
-        if S.QUANTITY in spec.required_values:
-            flag(pc.is_null(qty).to_numpy(zero_copy_only=False), lambda pos: [f"non-numeric quantity '{v[:40]}'" if v else "missing quantity" for v in values.take(pa.array(pos)).to_pylist()])
+        unread = pc.is_null(qty).to_numpy(zero_copy_only=False)
+        if S.QUANTITY not in spec.required_values:
+            unread = unread & ~_is_empty(values)  # an empty count may stand for one; a count written wrong may not
+        flag(unread, lambda pos: [f"non-numeric quantity '{v[:40]}'" if v else "missing quantity" for v in values.take(pa.array(pos)).to_pylist()])
         if table_name in ("complaints", "shipments"):  # (a ledger's and a reimbursement's counts may be negative: adjustments)
             # units shipped or returned are never fewer than none: a negative count would take units from a level's total
             flag(pc.fill_null(pc.less(qty, 0), False).to_numpy(zero_copy_only=False), lambda pos: [f"negative quantity '{v[:40]}'" for v in values.take(pa.array(pos)).to_pylist()])
+        if table_name == "complaints":
+            # a return of no units is no complaint, yet it was counted as one (a shipment line of 0 units adds nothing)
+            flag(pc.fill_null(pc.equal(qty, 0), False).to_numpy(zero_copy_only=False), lambda pos: ["quantity 0"] * len(pos))
         columns[S.QUANTITY] = qty
     if spec.any_of:
         present = [c for c in spec.any_of if c in text]

@@ -42,6 +42,7 @@ HEADER_SEARCH_ROWS = 20
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,8 @@ def _gunzip(name: str, data: bytes) -> bytes:
         out += decomp.flush()
     except zlib.error as exc:
         raise ReportFormatError(name, f"damaged gzip file ({exc})") from None
+    if not decomp.eof:  # the data ended before the gzip stream did: its last lines are missing
+        raise ReportFormatError(name, "the gzip file is cut short (truncated or damaged)")
     _check_unpacked(name, len(out), len(data))
     return bytes(out)
 
@@ -268,7 +271,8 @@ def _read_bytes(display: str, data: bytes, columns: Callable[[tuple[str, ...]], 
     bomless = _utf16_without_bom(data)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or bomless:
         try:
-            data = data.decode(bomless or "utf-16").encode("utf-8")
+            # "utf-16" when there is a byte-order mark: it reads the mark (the -le/-be codecs keep it, in the first column name)
+            data = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else bomless).encode("utf-8")
         except UnicodeError:
             raise ReportFormatError(display, "unreadable text: it starts like UTF-16 but does not decode as UTF-16") from None
         encoding_label = "utf-16"
@@ -286,6 +290,9 @@ def _read_bytes(display: str, data: bytes, columns: Callable[[tuple[str, ...]], 
         data, encoding_label = _transcode(data)
     if not data[: 1 << 16].strip() and not data.strip():
         raise ReportFormatError(display, "empty file (no text)")
+    if _ends_lines_with_cr(data):
+        data = _LONE_CR.sub(b"\n", data)
+        notes.append("lines end with a carriage return alone (Mac): read as line breaks")
     first_nl = data.find(b"\n")
     header_bytes = data if first_nl < 0 else data[:first_nl]
     header_text = header_bytes.decode("utf-8", errors="replace").rstrip("\r")
@@ -311,6 +318,19 @@ def _read_bytes(display: str, data: bytes, columns: Callable[[tuple[str, ...]], 
         data, encoding_label = _transcode(data)
         text = data.decode("utf-8")
     return _read_quoted(display, text, delimiter, encoding_label, compression, digest, size, notes, skip)
+
+
+def _ends_lines_with_cr(data: bytes) -> bool:
+    """Whether the first line ends with a carriage return alone, as Excel for Mac's "CSV (Macintosh)" and classic
+    Mac OS text end every line; only the first line is searched, so LF and CRLF files pay nothing.
+
+    Each lone CR of such a file is then a line break, one for one, so physical line numbers stay those of the
+    file (a CR inside a quoted field becomes a line break inside it, which the CSV quoting keeps in the field).
+    """
+    first_nl = data.find(b"\n")
+    first_cr = data.find(b"\r", 0, len(data) if first_nl < 0 else first_nl)
+    # CRLF, or CR CR LF (CRLF written through a text-mode stream), ends lines with LF
+    return first_cr >= 0 and (first_nl < 0 or data[first_cr:first_nl].strip(b"\r") != b"")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -368,7 +388,10 @@ def _sniff_delimiter(header: str) -> str:
 # ------------------------------------------------------- header search
 def _split_line(line: str, delimiter: str) -> tuple[str, ...]:
     """A line's fields, stripped, as the reader of its delimiter splits them (tab: unquoted)."""
-    fields = line.split("\t") if delimiter == "\t" else next(csv.reader([line], delimiter=delimiter, strict=False), [])
+    try:
+        fields = line.split("\t") if delimiter == "\t" else next(csv.reader([line], delimiter=delimiter, strict=False), [])
+    except csv.Error:  # a lone CR inside the line, or a field past csv's limit: no header, whatever its fields
+        fields = line.split(delimiter)
     return tuple(f.strip() for f in fields)
 
 
@@ -414,8 +437,6 @@ def _line_start(text: bytes | str, skip: int) -> int:
 
 
 # --------------------------------------------------------------------- TSV
-_LONE_CR = re.compile(rb"\r(?!\n)")
-
 
 def _read_tsv(name, data, delimiter, encoding, compression, digest, size, notes, columns: Callable[[tuple[str, ...]], ColumnChoice | None] | None = None,
               skip: int = 0) -> RawTable:

@@ -448,7 +448,7 @@ def test_a_quantity_no_line_can_hold_is_a_rejected_row_not_a_traceback_or_a_rate
     assert f.table[S.QUANTITY].tolist() == [1, MAX_LINE_QUANTITY]
     reasons = dict(zip(f.rejected["line"], f.rejected["reason"]))
     assert reasons == {3: "quantity out of range '99999999999999999999'", 4: "implausible quantity '1000000' (over 10,000 units on one line)",
-                       5: "quantity out of range '9223372036854775807'", 7: "quantity out of range '1e20'"}
+                       5: "quantity out of range '9223372036854775807'", 7: "non-numeric quantity '1e20'"}  # a count is written in digits
 
 
 def test_the_same_file_given_twice_counts_its_duplicates_once_and_says_so():
@@ -534,3 +534,59 @@ def test_tab_separated_report_with_a_title_line_keeps_physical_line_numbers():
     assert 'header found on line 2: line 1 above it not read ("FBA customer returns, July")' in f.notes
     raw = read_raw(("returns.txt", ("Title\n" + RETURNS_HEADER + "\n" + rows[0] + "\n").encode()), columns=lambda h: None)
     assert raw.header == ("Title",)  # read_raw alone does not look for a header
+
+
+def test_lines_ended_by_a_carriage_return_alone_are_read_as_lines(tmp_path):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone: a comma file raised "_csv.Error: new-line character
+    seen in unquoted field" (a traceback) and a tab-separated one was "header only" (QA audit)."""
+    tsv = tmp_path / "returns.txt"
+    tsv.write_bytes("\r".join([RETURNS_HEADER, _returns_line(1, "no sound"), _returns_line(2, "broken", qty="abc"), _returns_line(3, "dead")]).encode())
+    f = load_file(tsv)
+    assert f.kind == S.FBA_RETURNS and f.rows == 2 and f.data_lines == 3
+    assert f.table[S.TEXT].tolist() == ["no sound", "dead"] and f.table[S.SOURCE_LINE].tolist() == [2, 4]
+    assert f.rejected[["line", "reason"]].values.tolist() == [[3, "non-numeric quantity 'abc'"]]
+    assert "lines end with a carriage return alone (Mac): read as line breaks" in f.notes
+    mac_csv = tmp_path / "reviews.csv"  # a CR inside a quoted field stays in its field; line numbers count it
+    mac_csv.write_bytes(b'Date,Rating,Title,Body\r2026-07-01,1,Bad,"line one\rline two"\r2026-07-02,2,Meh,fine\r')
+    f = load_file(mac_csv)
+    assert f.kind == S.REVIEWS and f.rows == 2 and f.table[S.SOURCE_LINE].tolist() == [2, 4]
+    assert f.table[S.TEXT].tolist() == ["line one\nline two", "fine"]
+
+
+def test_lf_files_with_a_lone_carriage_return_keep_their_lines(tmp_path):
+    """CRLF (and CR CR LF, CRLF written through a text-mode stream) still end lines with LF, not a CR alone."""
+    path = tmp_path / "returns.txt"
+    path.write_bytes(_returns_file(["no sound", "broken"], newline="\r\r\n").encode())
+    f = load_file(path)
+    assert f.rows == 2 and f.table[S.SOURCE_LINE].tolist() == [2, 3] and not any("Mac" in n for n in f.notes)
+
+
+def test_a_lone_carriage_return_below_a_comma_title_line_is_one_clear_line_not_a_traceback(tmp_path):
+    """Random bytes raised "_csv.Error: new-line character seen in unquoted field" while the header was searched for."""
+    from analysis.cli import main
+
+    path = tmp_path / "garbage.txt"
+    path.write_bytes(b"a,b\nx\ry,z\n")
+    with pytest.raises(ReportFormatError, match="^garbage.txt: not a recognised"):
+        load_file(path)
+    assert main(["inspect", str(path)]) == 2
+
+
+def test_a_truncated_gzip_file_is_refused_not_read_in_part(tmp_path):
+    """The first 20 KB of a gzipped 2,412-row report were read as 555 rows without a word (QA audit)."""
+    whole = gzip.compress(_returns_file([f"comment {i} " * 5 for i in range(2000)]).encode())
+    path = tmp_path / "returns.txt.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ReportFormatError, match=r"^returns.txt.gz: the gzip file is cut short \(truncated or damaged\)$"):
+        load_file(path)
+    lines = _returns_file(["no sound", "broken"]).splitlines(keepends=True)
+    path.write_bytes(gzip.compress("".join(lines[:2]).encode()) + gzip.compress(lines[2].encode()))  # two gzip members: read whole
+    assert load_file(path).rows == 2
+
+
+def test_utf16_byte_order_mark_is_not_part_of_the_first_column_name(tmp_path):
+    """The first column of a UTF-16 file (Excel's "Unicode Text") was named "\\ufeffreturn-date" in classify's output."""
+    path = tmp_path / "returns.txt"
+    path.write_bytes(_returns_file(["no sound"], newline="\r\n").encode("utf-16"))
+    assert read_raw(path).header[0] == "return-date"
+

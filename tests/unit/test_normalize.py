@@ -203,3 +203,24 @@ def test_edge_space_check_flags_every_value_trimming_could_change():
     for odd in (" a", "a ", "\ta", "a\u00a0", "\u3000a", "é"):  # non-ASCII at an edge counts as possible whitespace
         assert _may_have_edge_space(pa.chunked_array([pa.array(["a"]), pa.array(["b", odd])])), odd
     assert not _may_have_edge_space(pa.chunked_array([pa.array([" a", "b", "c "]).slice(1, 1)]))  # a slice: its own values only
+
+
+def test_a_quantity_is_a_whole_number_in_digits_and_a_return_of_none_is_rejected(tmp_path):
+    """A returned quantity "1e3" was read as 1,000 (a false finding), and a return of 0 units counted as a complaint
+    (QA audit). A shipment line of 0 units is kept: it adds no units."""
+    header, row = FILES["fba_returns"].splitlines()[:2]
+    quantities = ["1", "1e3", "1.5", "0", "0x10", "1,000", " 2 "]
+    path = tmp_path / "returns.txt"
+    path.write_text("\n".join([header] + [row.replace("\t1\tPHX7\t", f"\t{q}\tPHX7\t").replace("LPNRR4829301771", f"LPN{i}")
+                                         for i, q in enumerate(quantities)]) + "\n", encoding="utf-8")
+    f = load_file(path)
+    assert f.table[S.QUANTITY].tolist() == [1, 1000, 2]
+    assert f.rejected[["line", "reason"]].values.tolist() == [[3, "non-numeric quantity '1e3'"], [4, "non-numeric quantity '1.5'"],
+                                                              [5, "quantity 0"], [6, "non-numeric quantity '0x10'"]]
+    header, row = FILES["fba_shipments"].splitlines()[:2]
+    path = tmp_path / "shipments.txt"
+    path.write_text("\n".join([header] + [row.replace("\tPHX7\t1\t", f"\tPHX7\t{q}\t") for q in ("0", "1e3", "0x10", "3")]) + "\n", encoding="utf-8")
+    f = load_file(path)
+    assert f.table[S.QUANTITY].tolist() == [0, 3]
+    assert f.rejected[["line", "reason"]].values.tolist() == [[3, "non-numeric quantity '1e3'"], [4, "non-numeric quantity '0x10'"]]
+
