@@ -7,6 +7,7 @@ line to stderr and return 2; nothing a user can cause prints a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
@@ -41,6 +42,9 @@ _FLAG_KINDS = {
     "ledger": ("ledger",),
     "replacements": ("replacements",),
 }
+#: Amazon's marketplaces, whose seller-feedback dates analysis.normalize reads in each one's order
+#: (Airbyte's MARKETPLACE_DATE_FORMAT_MAP); another code was read as D/M/YY without a word
+_MARKETPLACES = ("AE", "AU", "BE", "BR", "CA", "DE", "EG", "ES", "FR", "IE", "IN", "IT", "JP", "MX", "NL", "PL", "SA", "SE", "SG", "TR", "UK", "US")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("classify", help="add family, family_confidence and evidence to every complaint of a file")
     p.add_argument("file", type=Path)
     p.add_argument("--text-column", action="append", default=[], metavar="COL", help="column(s) holding the customer's words (several are read together)")
-    p.add_argument("--out", type=Path, help="output CSV (default: <file>.classified.csv)")
+    p.add_argument("--out", type=Path, help="output CSV (default: beside FILE, its extension replaced by .classified.csv)")
     p.add_argument("--taxonomy", type=Path, help="TOML taxonomy overriding the default rules")
     p.add_argument("--corrections", type=Path, metavar="F", help="an analyst's corrections CSV (from the app's Review page): families set by hand")
     return parser
@@ -109,11 +113,12 @@ def _inspect(args) -> int:
     from analysis.errors import WorkbenchError
     from analysis.normalize import load_file
 
+    marketplace = _marketplace(args.marketplace)
     results = []
     status = 0
     for path in args.files:
         try:
-            f = load_file(path, marketplace=args.marketplace)
+            f = load_file(path, marketplace=marketplace)
         except WorkbenchError as exc:
             results.append({"path": str(path), "error": str(exc)})
             status = 2
@@ -144,11 +149,14 @@ def _inspect(args) -> int:
         if "error" in r:
             print(f"error: {r['error']}", file=sys.stderr)
             continue
-        print(f"{r['path']}: {r['kind']}, {r['rows']:,} rows, {r['rejected']:,} rejected of {r['data_lines']:,} data lines; dates {r['date_min']} .. {r['date_max']}; encoding {r['encoding']}")
+        dates = "no dates" if r["date_min"] is None else f"dates {r['date_min']} .. {r['date_max']}"
+        print(f"{r['path']}: {r['kind']}, {r['rows']:,} rows, {r['rejected']:,} rejected of {r['data_lines']:,} data lines; {dates}; encoding {r['encoding']}")
         for reason, n in r["rejected_reasons"].items():
             print(f"  rejected {n:,}: {reason}")
         for line in r["rejected_lines"][:5]:
             print(f"    line {line['line']}: {line['reason']}")
+        if r["rejected"] > 5:
+            print(f"    ... and {r['rejected'] - 5:,} more (--json lists the first 20)")
         print("  columns: " + ", ".join(f"{k} -> {v}" for k, v in r["columns"].items()))
         if r["ignored_columns"]:
             print("  not used: " + ", ".join(r["ignored_columns"]))
@@ -171,6 +179,8 @@ def _report(args) -> int:
     if not sources:
         print("error: no input files (give at least --returns F)", file=sys.stderr)
         return 2
+    marketplace = _marketplace(args.marketplace)
+    _check_out(args.out, [*sources, args.settings, args.taxonomy, args.corrections])
     overrides = {}
     if args.action_date:
         overrides["action_date"] = args.action_date
@@ -178,11 +188,12 @@ def _report(args) -> int:
         overrides["excluded_factors"] = tuple(args.exclude_factor)
     settings = load_settings(args.settings, language=args.language, taxonomy_path=str(args.taxonomy) if args.taxonomy else None, **overrides)
     corrections = _corrections(args.corrections, settings.taxonomy_path)  # a bad file stops before the long read
+    _check_families(settings)
     # the statistics libraries load and the bundled rules compile while the files are parsed
     # (Arrow reads without holding the interpreter)
     warm = threading.Thread(target=_warm_up, args=(settings.taxonomy_path is None,), daemon=True)
     warm.start()
-    dataset = load_files(sources, kinds=kinds, marketplace=args.marketplace, strict=True, on_file=_prepare_segmenters)
+    dataset = load_files(sources, kinds=kinds, marketplace=marketplace, strict=True, on_file=_prepare_segmenters)
     warm.join()
     _check_flags(args, dataset)
     for f in dataset.files:
@@ -194,13 +205,19 @@ def _report(args) -> int:
     if unknown:  # a misspelt factor was left in the analysis without a word
         print(f"error: --exclude-factor {', '.join(unknown)}: no such factor in these files (factors: {', '.join(result.factors)})", file=sys.stderr)
         return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "findings.json").write_text(json.dumps(result.findings, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    _warn_late_action_date(settings.analysis.action_date, result.findings.get("summary") or {})
+    removed = _remove_previous_outputs(args.out)
+    with _writing(args.out / "findings.json"):
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "findings.json").write_text(json.dumps(result.findings, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     written = {"findings.json": args.out / "findings.json"}
     if not args.findings_only:
         from analysis.pipeline import export_analysis
 
-        written.update(export_analysis(result, args.out, input_files=sources, settings=settings))
+        with _writing(args.out):
+            written.update(export_analysis(result, args.out, input_files=sources, settings=settings))
+    if removed:
+        print(f"removed {removed} file(s) an earlier report wrote to {args.out}")
     n = len(result.findings["findings"])
     print(f"{n} finding(s) from {len(dataset.files)} file(s); wrote " + ", ".join(sorted(str(Path(p).name) for p in written.values())) + f" to {args.out}")
     for f in result.findings["findings"]:
@@ -208,6 +225,77 @@ def _report(args) -> int:
     for note in result.findings.get("warnings", []):
         print(f"  note: {note}")
     return 0
+
+
+def _marketplace(code: str | None) -> str | None:
+    """``--marketplace`` in capitals; a code that names no Amazon marketplace is an error."""
+    from analysis.errors import WorkbenchError
+
+    if code is None or code.strip().upper() in _MARKETPLACES:
+        return None if code is None else code.strip().upper()
+    raise WorkbenchError(f"--marketplace {code}: not a marketplace code (known: {', '.join(_MARKETPLACES)})")
+
+
+def _check_out(out: Path, inputs) -> None:
+    """Before the long read: ``--out`` must be a folder (or none yet), and not one where the run would
+    overwrite (or remove as an earlier run's output) a file it reads."""
+    from analysis.errors import WorkbenchError
+    from analysis.export import previous_outputs
+
+    if out.exists() and not out.is_dir():
+        raise WorkbenchError(f"cannot write {out}: is a file, not a folder (--out names the output folder)")
+    for path in previous_outputs(out):
+        for given in inputs:
+            if given is not None and given.is_file() and path.samefile(given):
+                raise WorkbenchError(f"--out {out}: the report would overwrite its input {given}; choose another --out folder")
+
+
+def _check_families(settings) -> None:
+    """Families to analyse (setting ``families``) the complaint rules do not have: "too few complaints" said nothing of a misspelling."""
+    if not settings.analysis.families:
+        return
+    from analysis.classify import load_taxonomy
+    from analysis.errors import SettingsError
+
+    taxonomy = load_taxonomy(overrides=settings.taxonomy_path) if settings.taxonomy_path else load_taxonomy()
+    unknown = [f for f in settings.analysis.families if f not in taxonomy.families]
+    if unknown:
+        raise SettingsError(f"families: no complaint family {', '.join(unknown)} (families: {', '.join(taxonomy.families)})")
+
+
+def _warn_late_action_date(action_date: str | None, summary) -> None:
+    """A corrective-action date after the last date of the data has nothing since it to compare: say so on stderr
+    (findings.json's ``before_after`` said only ``no_units_after``)."""
+    last = max(filter(None, (summary.get("period_end"), summary.get("shipped_end"))), default=None)
+    if action_date and last and action_date > str(last):
+        print(f"warning: action date {action_date} is after the last date in these files ({last}): "
+              "nothing shipped or returned since it to compare with before", file=sys.stderr)
+
+
+def _remove_previous_outputs(out: Path) -> int:
+    """Remove the files an earlier report wrote to ``out`` (:func:`analysis.export.previous_outputs`), so none is taken
+    for this run's (old charts beside new ones, an old root_cause.md beside a --findings-only findings.json)."""
+    from analysis.export import previous_outputs
+
+    old = previous_outputs(out)
+    for path in old:
+        with _writing(path):
+            path.unlink()
+    charts = out / "charts"
+    if old and charts.is_dir() and not any(charts.iterdir()):
+        charts.rmdir()
+    return len(old)
+
+
+@contextlib.contextmanager
+def _writing(path: Path):
+    """An error while writing ``path`` names it when the error names no file (a full disk: "No space left on device")."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
 
 
 def _check_flags(args, dataset) -> None:
@@ -289,15 +377,11 @@ def _classify(args) -> int:
     from analysis.export.safety import redact_pii, write_csv_safe
     from analysis.io import read_raw
     from analysis.pii import contact_column
-    from analysis.normalize import is_header, norm_header, normalize
+    from analysis.normalize import detect_kind, is_header, norm_header, normalize
 
-    kind = None
-    column_map = None
-    if args.text_column:
-        kind = "reviews"
-        column_map = {S.TEXT: args.text_column[-1]}
-        if len(args.text_column) > 1:
-            column_map[S.TITLE] = args.text_column[0]
+    out_path = args.out or args.file.with_name(args.file.stem + ".classified.csv")
+    if out_path.exists() and args.file.exists() and out_path.samefile(args.file):  # it wrote over the customers' data
+        raise ReportFormatError(args.file.name, f"--out {args.out} is the input file; give another output file")
     # a title line above the header (an export tool's, or the seller's): the header is the row naming the columns
     named = {c: c for c in args.text_column}  # (is_header reads the headers a column map names: its values)
     raw = read_raw(args.file, is_header=lambda header: is_header(header, None, named or None))
@@ -307,6 +391,16 @@ def _classify(args) -> int:
             raise ReportFormatError(raw.name, f"--text-column {col!r} not found (columns: {', '.join(raw.header)[:200]})")
     if raw.data_lines == 0:
         raise ReportFormatError(raw.name, "header only: no rows to classify")
+    kind = None
+    column_map = None
+    # --text-column on one of Amazon's complaint reports (returns, replacements, feedback) names where its words
+    # are; its codes, dispositions and ratings still count, and a row without words is still a complaint
+    own_report = bool(args.text_column) and S.TABLE_OF_KIND.get(detect_kind(raw.header)) == "complaints" and detect_kind(raw.header) != S.REVIEWS
+    if args.text_column and not own_report:
+        kind = "reviews"
+        column_map = {S.TEXT: args.text_column[-1]}
+        if len(args.text_column) > 1:
+            column_map[S.TITLE] = args.text_column[0]
     try:
         loaded = normalize(raw, kind=kind, column_map=column_map)
     except UnknownReportError as exc:
@@ -318,6 +412,14 @@ def _classify(args) -> int:
         raise ReportFormatError(raw.name, f"a {loaded.kind} file holds no complaints to classify (give returns, replacements, "
                                           "seller feedback or reviews, or name a text column: --text-column COLUMN)")
     table = loaded.table
+
+    def named_column(col: str) -> pd.Series:  # a named column's values by source line
+        return raw.frame[f"c{headers.index(norm_header(col))}"].set_axis(raw.lines)
+
+    if own_report:
+        table = table.assign(**{S.TEXT: table[S.SOURCE_LINE].map(named_column(args.text_column[-1])).astype("str")})
+        if len(args.text_column) > 1:
+            table = table.assign(**{S.TITLE: table[S.SOURCE_LINE].map(named_column(args.text_column[0])).astype("str")})
     if args.text_column:  # "--text-column Rating" classified star counts as words, without a word of warning
         named = [S.TEXT] + ([S.TITLE] if len(args.text_column) > 1 else [])  # (one named column: a title may still be guessed)
         words = pd.concat([table[c] for c in named if c in table.columns], axis=1).fillna("").astype("str").agg(" ".join, axis=1)
@@ -326,8 +428,7 @@ def _classify(args) -> int:
             raise ReportFormatError(raw.name, f"--text-column {', '.join(args.text_column)} holds no words (numbers or dates only): "
                                               f"name the column with the buyers' words (columns: {', '.join(raw.header)[:200]})")
     if len(args.text_column) > 2:  # the middle columns are read together with title and body
-        middle = [raw.frame[f"c{headers.index(norm_header(c))}"] for c in args.text_column[1:-1]]
-        extra = pd.concat(middle, axis=1).fillna("").agg(" ".join, axis=1).set_axis(raw.lines)
+        extra = pd.concat([named_column(c) for c in args.text_column[1:-1]], axis=1).fillna("").agg(" ".join, axis=1)
         table = table.assign(**{S.TITLE: (table[S.TITLE] + " " + table[S.SOURCE_LINE].map(extra).fillna("")).str.strip()})
     taxonomy = load_taxonomy(overrides=args.taxonomy) if args.taxonomy else None
     classified = classify_complaints(table, taxonomy=taxonomy)
@@ -352,8 +453,8 @@ def _classify(args) -> int:
         elif header in texts or norm_header(header) in wanted or header not in loaded.recognised:
             # the buyers' words, and any column the tool does not know (a "Note" with a phone number, a "Contact" e-mail)
             original[headers_out[i]] = original[headers_out[i]].map(lambda v: v if pd.isna(v) else redact_pii(v)).astype(object)
-    out_path = args.out or args.file.with_name(args.file.stem + ".classified.csv")
-    write_csv_safe(original, out_path)
+    with _writing(out_path):
+        write_csv_safe(original, out_path)
     counts = classified[S.FAMILY].value_counts()
     print(f"{args.file.name}: {len(classified):,} complaints classified ({len(loaded.rejected):,} rows rejected) -> {out_path}")
     for family, n in counts.items():

@@ -6,8 +6,12 @@ No magic numbers elsewhere: thresholds travel explicitly as ``settings=``.
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
+import numbers
 import re
 import tomllib
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,40 +164,115 @@ class Settings:
         return dataclasses.asdict(self)
 
 
+@dataclass(frozen=True)
+class _Range:
+    """The values a number setting may take: ``low`` and ``high`` included unless ``open``."""
+
+    low: float | None = None
+    high: float | None = None
+    open: bool = False
+
+    def holds(self, value: float) -> bool:
+        above = self.low is None or (value > self.low if self.open else value >= self.low)
+        below = self.high is None or (value < self.high if self.open else value <= self.high)
+        return above and below
+
+    def __str__(self) -> str:
+        low = None if self.low is None else (f"greater than {self.low:g}" if self.open else f"of at least {self.low:g}")
+        high = None if self.high is None else (f"less than {self.high:g}" if self.open else f"of at most {self.high:g}")
+        if low and high and not self.open:
+            return f"from {self.low:g} to {self.high:g}"
+        return " and ".join(filter(None, (low, high)))
+
+
+_PROBABILITY = _Range(0, 1, open=True)  # a level, a rate or a power: 0 and 1 say nothing
+#: the values the number settings may take, by name (a name means the same in every section)
+_RANGES = {
+    "alpha": _PROBABILITY, "fdr": _PROBABILITY, "tentative_fdr": _PROBABILITY, "selection_p": _PROBABILITY, "power": _PROBABILITY,
+    "min_units": _Range(1), "min_complaints": _Range(1), "max_findings": _Range(1),
+    "min_rate_ratio": _Range(1),  # an excess: a ratio under 1 is a deficit
+    "max_levels_per_factor": _Range(2),  # a factor of one level compares nothing
+    "top_terms": _Range(0), "max_quotes": _Range(0), "max_terms": _Range(0), "quote_min_chars": _Range(0), "quote_max_chars": _Range(1),
+    "praise_min_rating": _Range(1, 5),  # star ratings
+    "min_expected": _Range(0), "control_sigmas": _Range(0, open=True), "funnel_winsor": _Range(0, 0.5),
+    "change_point_permutations": _Range(1), "seed": _Range(0),
+}
+#: the text settings that name one of a few choices
+_CHOICES = {
+    "language": ("en", "zh"),
+    "ci_method": ("wilson", "wilson_cc", "prop.test", "exact", "clopper-pearson", "agresti-coull", "wald", "asymptotic", "jeffreys"),
+    "fdr_method": ("fdr_bh", "fdr_by", "fdr_tsbh", "fdr_tsbky", "bonferroni", "sidak", "holm", "holm-sidak", "simes-hochberg", "hommel"),
+}
+
+
+def _problem(name: str, value: Any, hint: Any) -> str | None:
+    """What is wrong with ``value`` for a setting of type ``hint`` (its dataclass annotation), or None.
+
+    The type comes from the annotation (``int``, ``float``, ``str``, ``tuple[str, ...]``, ``X | None``);
+    the range or the choices from :data:`_RANGES` and :data:`_CHOICES`.
+    """
+    args = typing.get_args(hint)
+    if type(None) in args:  # X | None: None (from Python; TOML has none) is allowed
+        if value is None:
+            return None
+        hint = next(a for a in args if a is not type(None))
+    if typing.get_origin(hint) is tuple:
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            return "must be a list of names, e.g. [\"a\", \"b\"]"
+        return None
+    if hint is str:
+        if not isinstance(value, str):
+            return "must be text"
+        choices = _CHOICES.get(name)
+        return None if choices is None or value in choices else f"must be one of {', '.join(choices)}"
+    whole = hint is int
+    number = (isinstance(value, numbers.Integral) if whole else isinstance(value, numbers.Real) and math.isfinite(value)) and not isinstance(value, bool)
+    if not number or (name in _RANGES and not _RANGES[name].holds(value)):
+        return f"must be {'a whole number' if whole else 'a number'} {_RANGES.get(name, '')}".rstrip()
+    return None
+
+
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
-    """Default settings, updated from a TOML file (``[analysis]``, ``[stats]``, ``[poa]`` tables) and keyword overrides."""
-    analysis: dict[str, Any] = {}
+    """Default settings, updated from a TOML file (``[analysis]``, ``[stats]``, ``[poa]`` tables) and keyword overrides.
+
+    Raises
+    ------
+    SettingsError
+        One line naming the file, or the setting with its value and what it may be: an unknown name,
+        a value of the wrong type ("abc" for a level, 1e9 for a count) or out of range (``alpha = 2``,
+        ``max_findings = -1``).
+    """
+    sections: dict[str, dict[str, Any]] = {"analysis": {}, "stats": {}, "poa": {}}
     top: dict[str, Any] = {}
+    from_file: set[tuple[str, str]] = set()  # (section, name) of the values the file gave, to name the file
+    source = ""
     if path is not None:
+        source = f"{Path(path).name}: "
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise SettingsError(f"{Path(path).name}: cannot read settings ({exc})") from None
-        analysis.update(data.get("analysis", {}))
-        top.update({k: v for k, v in data.items() if k != "analysis"})
-    for section, cls in (("stats", StatsSettings), ("poa", PoaSettings)):
-        if isinstance(top.get(section), dict):
-            try:
-                top[section] = cls(**top[section])
-            except TypeError as exc:
-                raise SettingsError(f"bad [{section}] settings: {exc}") from None
+        for key, value in data.items():
+            if key in sections:
+                if not isinstance(value, dict):
+                    raise SettingsError(f"{source}{key} must be a table: [{key}]")
+                sections[key].update(value)
+                from_file.update((key, k) for k in value)
+            else:
+                top[key] = value
+                from_file.add(("", key))
     known = {f.name for f in dataclasses.fields(AnalysisSettings)}
     for key, value in overrides.items():
-        if key in known:
-            analysis[key] = value
-        else:
-            top[key] = value
-    unknown = set(analysis) - known
-    if unknown:
-        raise SettingsError(f"unknown analysis setting(s): {', '.join(sorted(unknown))}")
-    unknown = set(top) - {f.name for f in dataclasses.fields(Settings)}
-    if unknown:
-        raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    for key in ("families", "excluded_factors"):
-        if key in analysis and analysis[key] is not None:
-            analysis[key] = tuple(analysis[key])
-    if analysis.get("excluded_factors"):  # as the documents write a factor: "Cable-lot" or "fulfillment center" is cable_lot
-        analysis["excluded_factors"] = tuple(re.sub(r"[\s-]+", "_", str(f).strip().lower()) for f in analysis["excluded_factors"])
+        section = "analysis" if key in known else ""
+        (sections["analysis"] if section else top)[key] = value
+        from_file.discard((section, key))
+    classes = {"analysis": AnalysisSettings, "stats": StatsSettings, "poa": PoaSettings, "": Settings}
+    for section, values in [*sections.items(), ("", top)]:
+        unknown = sorted(set(values) - {f.name for f in dataclasses.fields(classes[section])})
+        if unknown:
+            raise SettingsError(f"{source if any((section, k) in from_file for k in unknown) else ''}"
+                                f"unknown {section + ' ' if section else ''}setting(s): {', '.join(unknown)}")
+    analysis = sections["analysis"]
     if analysis.get("action_date") not in (None, ""):
         import datetime as dt
 
@@ -201,7 +280,19 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
             analysis["action_date"] = dt.date.fromisoformat(str(analysis["action_date"]).strip()).isoformat()
         except ValueError:
             raise SettingsError(f"action date {analysis['action_date']!r} is not a date YYYY-MM-DD") from None
-    try:
-        return Settings(analysis=AnalysisSettings(**analysis), **top)
-    except TypeError as exc:
-        raise SettingsError(f"bad settings: {exc}") from None
+    # a wrong type crashed the analysis ("abc" for alpha) or was taken apart ("abc" for families: a, b, c);
+    # a value out of range was used as given (fdr = 0: "adjusted p between 0 and 0.05")
+    for section, values in [*sections.items(), ("", top)]:
+        hints = typing.get_type_hints(classes[section])
+        for name, value in values.items():
+            problem = _problem(name, value, hints[name])
+            if problem:
+                shown = json.dumps(value, ensure_ascii=False, default=str)
+                raise SettingsError(f"{source if (section, name) in from_file else ''}"
+                                    f"{f'[{section}] ' if section else ''}{name} = {shown}: {problem}")
+    for key in ("families", "excluded_factors"):
+        if key in analysis and analysis[key] is not None:
+            analysis[key] = tuple(analysis[key])
+    if analysis.get("excluded_factors"):  # as the documents write a factor: "Cable-lot" or "fulfillment center" is cable_lot
+        analysis["excluded_factors"] = tuple(re.sub(r"[\s-]+", "_", str(f).strip().lower()) for f in analysis["excluded_factors"])
+    return Settings(**{**{section: classes[section](**values) for section, values in sections.items()}, **top})

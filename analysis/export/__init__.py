@@ -8,7 +8,7 @@ root-cause section says (a frozen :class:`RootCauseSection`);
 :mod:`analysis.export.safety` (PII redaction, CSV formula neutralisation).
 """
 
-from analysis.export.evidence import complaints_for_export, sha256_file, write_all, write_evidence_pack
+from analysis.export.evidence import complaints_for_export, previous_outputs, sha256_file, write_all, write_evidence_pack
 from analysis.export.images import ChartFailure, ImageExport, chromium_available, export_figures, start_image_server
 from analysis.export.poa import (
     ActionItem,
@@ -41,6 +41,7 @@ __all__ = [
     "export_figures",
     "load_templates",
     "neutralize_formula",
+    "previous_outputs",
     "redact_frame",
     "redact_pii",
     "render_docx",

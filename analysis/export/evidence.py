@@ -33,6 +33,7 @@ from analysis.pii import contact_column
 __all__ = [
     "COMPLAINT_EXPORT_COLUMNS",
     "complaints_for_export",
+    "previous_outputs",
     "sha256_file",
     "write_evidence_pack",
     "write_all",
@@ -362,6 +363,35 @@ def _write_pack(
             zf.writestr(name, data)
     tmp.replace(target)
     return target
+
+
+#: the files a report run writes in its folder: findings.json (the command line) and those of :func:`write_all`
+REPORT_FILES = ("findings.json", "root_cause.md", "root_cause.zh.md", "root_cause.docx", "chart_errors.txt", "evidence.zip")
+#: its chart images in ``charts/``: the figures of :func:`analysis.figures.figures_for` (``family_pareto`` and
+#: :func:`analysis.export.poa.figure_name`'s ``finding<rank>_<factor>_<kind>``) in a format of :func:`export_figures`
+_CHART_FILE = re.compile(r"(?:family_pareto|finding\d+_\w+_(?:rates|funnel|control|terms))\.(?:png|svg|pdf|jpeg|webp)")
+
+
+def previous_outputs(out_dir: str | Path) -> list[Path]:
+    """The files an earlier report run wrote in ``out_dir``, to remove before a new run writes there.
+
+    Left in place they were taken for the new run's: the charts of a finding the new run does not
+    have, a ``root_cause.md`` beside a new ``findings.json`` written with ``--findings-only``.
+
+    Returns
+    -------
+    list of Path
+        The files of :data:`REPORT_FILES` and the chart images in ``charts/`` (by their names) that
+        exist, in that order; nothing else the folder holds.  Empty when ``out_dir`` is no folder.
+    """
+    out = Path(out_dir)
+    if not out.is_dir():
+        return []
+    found = [out / name for name in REPORT_FILES if (out / name).is_file()]
+    charts = out / "charts"
+    if charts.is_dir():
+        found += sorted(p for p in charts.iterdir() if _CHART_FILE.fullmatch(p.name) and p.is_file())
+    return found
 
 
 def write_all(

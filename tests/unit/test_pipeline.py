@@ -228,6 +228,34 @@ def test_cli_classify_keeps_every_input_column(tmp_path, capsys):
     assert table["Review Text"].iloc[1].startswith("'=")  # neutralised, text kept
 
 
+def test_cli_classify_text_column_on_amazons_returns_keeps_their_codes(tmp_path, capsys):
+    """--text-column on a returns report read it as a review export: 1,040 of 2,412 rows rejected as "empty
+    review", and the rest lost their reason codes (UNWANTED_ITEM read as "other")."""
+    import pandas as pd
+
+    src = SAMPLE / "fba_customer_returns.txt"
+    plain, named = tmp_path / "plain.csv", tmp_path / "named.csv"
+    assert main(["classify", str(src), "--out", str(plain)]) == 0
+    assert main(["classify", str(src), "--text-column", "customer-comments", "--out", str(named)]) == 0
+    said = capsys.readouterr().out
+    assert "2,412 complaints classified (0 rows rejected)" in said and "rejected:" not in said
+    assert plain.read_bytes() == named.read_bytes()
+    # another column named: its words are read, the codes still decide where they speak
+    lines = src.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    note = [f"{h}\tseller-note" for h in lines[:1]] + [f"{line}\t{'right earbud no sound' if i == 1 else 'checked'}"
+                                                       for i, line in enumerate(lines[1:], start=1)]
+    other = tmp_path / "returns_note.txt"
+    other.write_text("\n".join(note) + "\n", encoding="utf-8")
+    assert main(["classify", str(other), "--text-column", "seller-note", "--out", str(named)]) == 0
+    table = pd.read_csv(named, encoding="utf-8-sig", dtype=str)
+    assert len(table) == len(lines) - 1 and list(table.columns[1:len(header) + 2]) == header + ["seller-note"]
+    reason = table["reason"]
+    assert (table.loc[reason == "UNWANTED_ITEM", "family"] == "remorse").all()
+    assert (table.loc[reason == "DEFECTIVE", "family"] == "product_defect").all()
+    assert "no sound" in table["evidence"].iloc[0]  # the named column's words were read
+
+
 def test_cli_classify_finds_the_header_below_a_title_line(tmp_path, capsys):
     """A review export with a title line above its header: classify said "--text-column 'Review Text' not found"."""
     src = tmp_path / "reviews.csv"
