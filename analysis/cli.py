@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     p.add_argument("--settings", type=Path, help="TOML settings file ([analysis] table)")
     p.add_argument("--taxonomy", type=Path, help="TOML taxonomy overriding the default complaint rules")
-    p.add_argument("--language", choices=["en", "zh"], default="en", help="language of the Root Cause section (default en)")
+    p.add_argument("--language", choices=["en", "zh"], help="language of the Root Cause section (default: the settings file's, else en)")
     p.add_argument("--action-date", help="corrective-action date YYYY-MM-DD for the before/after check")
     p.add_argument("--exclude-factor", action="append", default=[], metavar="FACTOR", help="leave a factor out of the analysis")
     p.add_argument("--marketplace", help="marketplace of seller-feedback files (US, DE, JP, UK ...)")
@@ -186,7 +186,11 @@ def _report(args) -> int:
         overrides["action_date"] = args.action_date
     if args.exclude_factor:  # (written as the documents write them: analysis.config reads "Cable-lot" as cable_lot)
         overrides["excluded_factors"] = tuple(args.exclude_factor)
-    settings = load_settings(args.settings, language=args.language, taxonomy_path=str(args.taxonomy) if args.taxonomy else None, **overrides)
+    if args.language:  # (else the settings file's language, if it names one)
+        overrides["language"] = args.language
+    if args.taxonomy:
+        overrides["taxonomy_path"] = str(args.taxonomy)
+    settings = load_settings(args.settings, **overrides)
     corrections = _corrections(args.corrections, settings.taxonomy_path)  # a bad file stops before the long read
     _check_families(settings)
     # the statistics libraries load and the bundled rules compile while the files are parsed

@@ -252,6 +252,8 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise SettingsError(f"{Path(path).name}: cannot read settings ({exc})") from None
+        if "stats" in data:  # the statistics take their levels and thresholds from [analysis], passed with every call
+            raise SettingsError(f"{source}[stats] is not read from a settings file: set alpha, fdr, min_units and min_complaints in [analysis]")
         for key, value in data.items():
             if key in sections:
                 if not isinstance(value, dict):

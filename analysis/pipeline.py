@@ -541,4 +541,5 @@ def export_analysis(analysis: Analysis, out_dir: Path, input_files: list | None 
         language=language or settings.language,
         selected=selected,
         overrides=overrides,
+        poa=settings.poa,
     )

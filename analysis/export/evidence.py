@@ -27,6 +27,7 @@ import pandas as pd
 from analysis import schema
 from analysis.export.images import ImageExport, export_figures
 from analysis.export.poa import build_root_cause, load_templates, render_docx, render_markdown
+from analysis.config import PoaSettings
 from analysis.export.safety import csv_bytes, redact_pii
 from analysis.pii import contact_column
 
@@ -408,6 +409,7 @@ def write_all(
     overrides: Mapping[str, Any] | None = None,
     formats: Sequence[str] = ("png", "svg"),
     image_cache: MutableMapping[str, bytes] | None = None,
+    poa: PoaSettings | None = None,
 ) -> dict[str, Path]:
     """Export everything: report (md, docx, zh md), chart images, evidence pack.
 
@@ -427,6 +429,8 @@ def write_all(
         User answers, see :func:`build_root_cause`.
     image_cache : mutable mapping, optional
         Images drawn before, reused when a chart is the same (see :func:`export_figures`).
+    poa : PoaSettings, optional
+        What the section says (quotes, terms, findings by default; see :func:`build_root_cause`).
 
     Returns
     -------
@@ -450,12 +454,12 @@ def write_all(
     # the other; only the Word document and the zip wait for the images.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart-images") as pool:
         drawing = pool.submit(export_figures, figures or {}, out / "charts", formats=formats, cache=image_cache)
-        section = build_root_cause(findings, complaints, language, selected=selected, overrides=overrides)
+        section = build_root_cause(findings, complaints, language, selected=selected, overrides=overrides, settings=poa)
         md = out / "root_cause.md"
         md.write_text(render_markdown(section), encoding="utf-8")
         zh_md = None
         if language != "zh":
-            zh = build_root_cause(findings, complaints, "zh", selected=selected, overrides=overrides)
+            zh = build_root_cause(findings, complaints, "zh", selected=selected, overrides=overrides, settings=poa)
             zh_md = out / "root_cause.zh.md"
             zh_md.write_text(render_markdown(zh), encoding="utf-8")
         data_members = _data_members(findings, complaints, tables)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis import load_files
 from analysis.cli import main
 from analysis.config import load_settings
 from analysis.errors import SettingsError
@@ -49,11 +50,12 @@ def test_an_unknown_marketplace_is_refused_with_the_known_codes(tmp_path, capsys
     ("[analysis]\nmin_complaints = -5", "[analysis] min_complaints = -5: must be a whole number of at least 1"),
     ("[analysis]\nmax_levels_per_factor = 0", "[analysis] max_levels_per_factor = 0: must be a whole number of at least 2"),
     ('[analysis]\nfamilies = "abc"', '[analysis] families = "abc": must be a list of names'),  # was read as a, b, c
-    ('[stats]\nchange_point_permutations = "x"', '[stats] change_point_permutations = "x": must be a whole number of at least 1'),
     ("[poa]\nmax_quotes = -3", "[poa] max_quotes = -3: must be a whole number of at least 0"),
     ('language = "fr"', 'language = "fr": must be one of en, zh'),
-    ("stats = 3", "stats must be a table: [stats]"),
-    ("[stats]\nnot_a_setting = 1", "unknown stats setting(s): not_a_setting"),
+    ("poa = 3", "poa must be a table: [poa]"),
+    ("[poa]\nnot_a_setting = 1", "unknown poa setting(s): not_a_setting"),
+    # [stats] was checked and then never read: the statistics take their levels from [analysis]
+    ("[stats]\nfunnel_winsor = 0", "[stats] is not read from a settings file: set alpha, fdr, min_units and min_complaints in [analysis]"),
 ])
 def test_a_setting_of_the_wrong_type_or_out_of_range_is_one_line_naming_it(tmp_path, toml, message):
     path = tmp_path / "s.toml"
@@ -66,10 +68,10 @@ def test_a_setting_of_the_wrong_type_or_out_of_range_is_one_line_naming_it(tmp_p
 def test_settings_in_range_still_load_and_keywords_are_checked_too(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text('[analysis]\nalpha = 0.1\nmin_rate_ratio = 2\nfamilies = ["product_defect"]\naction_date = 2026-09-01\n'
-                    "praise_min_rating = 5\n[stats]\nfunnel_winsor = 0\n", encoding="utf-8")
+                    "praise_min_rating = 5\n[poa]\nmax_quotes = 0\n", encoding="utf-8")
     s = load_settings(path, praise_min_rating=None, language="zh")  # (the app's keywords: None keeps every rating)
     assert (s.analysis.alpha, s.analysis.min_rate_ratio, s.analysis.families, s.analysis.action_date) == (0.1, 2, ("product_defect",), "2026-09-01")
-    assert s.analysis.praise_min_rating is None and s.stats.funnel_winsor == 0 and s.language == "zh"
+    assert s.analysis.praise_min_rating is None and s.poa.max_quotes == 0 and s.language == "zh"
     with pytest.raises(SettingsError, match=r"^\[analysis\] min_units = 0: must be a whole number of at least 1$"):
         load_settings(path, min_units=0)  # a keyword's error names no file
 
@@ -161,3 +163,28 @@ def test_an_action_date_after_the_data_is_a_warning(tmp_path, capsys):
                    "nothing shipped or returned since it to compare with before")
     assert main([*argv, "2026-09-01"]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_the_settings_files_language_and_poa_reach_the_documents(tmp_path, monkeypatch, capsys):
+    """--language defaulted to en over the file's `language`, and [poa] never reached the Root Cause section."""
+    import analysis.export.evidence as evidence
+    import analysis.pipeline as pipeline
+
+    seen = []
+    monkeypatch.setattr(evidence, "write_all", lambda *a, **kw: seen.append(kw) or {})
+    monkeypatch.setattr("analysis.export.write_all", evidence.write_all)
+    path = tmp_path / "s.toml"
+    path.write_text('language = "zh"\n[poa]\nmax_quotes = 1\nmax_terms = 2\n', encoding="utf-8")
+    argv = ["report", "--returns", str(SAMPLE / "fba_customer_returns.txt"), "--shipments", str(SAMPLE / "fba_customer_shipment_sales.txt"),
+            "--lots", str(SAMPLE / "lot_master.xlsx"), "--settings", str(path), "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    assert seen[-1]["language"] == "zh" and (seen[-1]["poa"].max_quotes, seen[-1]["poa"].max_terms) == (1, 2)
+    analysis = pipeline.analyze(load_files([SAMPLE / "fba_customer_returns.txt", SAMPLE / "fba_customer_shipment_sales.txt",
+                                            SAMPLE / "lot_master.xlsx"]))
+    from analysis.config import PoaSettings
+    from analysis.export import build_root_cause
+
+    block = build_root_cause(analysis.findings, analysis.rows(), "zh", settings=seen[-1]["poa"]).findings[0]
+    assert len(block.quotes) <= 1 and block.buyers_say.count("“") == 2
+    assert build_root_cause(analysis.findings, analysis.rows(), settings=PoaSettings()).findings[0].buyers_say.count("“") > 2
+    assert main(argv + ["--language", "en"]) == 0 and seen[-1]["language"] == "en"  # the flag still wins
