@@ -90,6 +90,15 @@ charts/                  the charts of the Root Cause section ({formats})
 """
 
 
+def _numbering_note(numbering: Sequence[tuple[int, int]]) -> str:
+    """The README's word on the section's numbers, where they are not the ranks the pack's files are named by."""
+    if all(int(n) == int(r) for n, r in numbering):
+        return ""
+    pairs = "; ".join(f"Finding {int(n)} is rank {int(r)} (finding{int(r)}_*)" for n, r in numbering)
+    return ("\nThe Root Cause section numbers the findings it includes 1, 2, ... in its own order; the files here "
+            "and findings.json (every finding of the analysis) go by the analysis' rank: " + pairs + ".\n")
+
+
 def sha256_file(path: str | Path) -> str:
     """Hex SHA-256 of a file, read in 1 MiB blocks."""
     h = hashlib.sha256()
@@ -331,8 +340,10 @@ def _write_pack(
     settings: Mapping[str, Any],
     *,
     notes: Sequence[str] = (),
+    numbering: Sequence[tuple[int, int]] = (),
 ) -> Path:
-    """``evidence.zip`` from the members :func:`_data_members` made, the chart files, a README and the manifest."""
+    """``evidence.zip`` from the members :func:`_data_members` made, the chart files, a README and the manifest.
+    ``numbering``: the Root Cause section's (finding number, rank) pairs, said in the README where they differ."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     target = out / "evidence.zip"
@@ -344,7 +355,7 @@ def _write_pack(
             formats.append(path.suffix.lstrip(".").upper())
     # the formats the pack holds (the app writes PNG only: the README said "PNG and SVG")
     said = " and ".join(dict.fromkeys(sorted(formats))) or "none in this pack"
-    members.append(("README.txt", PACK_README.format(formats=said).encode("utf-8")))
+    members.append(("README.txt", (PACK_README.format(formats=said) + _numbering_note(numbering)).encode("utf-8")))
     manifest = {
         "tool": TOOL_NAME,
         "tool_version": _tool_version(),
@@ -356,6 +367,8 @@ def _write_pack(
             {"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in members
         ],
         "notes": list(notes),
+        # the Root Cause section's finding numbers and the ranks the files and findings.json use
+        "section_findings": [{"number": int(n), "rank": int(r)} for n, r in numbering],
     }
     tmp = target.with_suffix(".zip.part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -482,5 +495,6 @@ def write_all(
     if zh_md is not None:
         written["root_cause.zh.md"] = zh_md
 
-    written["evidence.zip"] = _write_pack(out, data_members, findings, images, input_files, settings, notes=notes)
+    written["evidence.zip"] = _write_pack(out, data_members, findings, images, input_files, settings, notes=notes,
+                                          numbering=[(b.number, b.rank) for b in section.findings])
     return written

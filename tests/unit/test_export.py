@@ -832,9 +832,28 @@ def test_the_pack_of_a_section_holds_only_its_findings_and_pins_the_inputs_findi
         manifest = json.loads(zf.read("manifest.json"))
     assert "tables/finding1_cable_lot_levels.csv" in names and "tables/family_pareto.csv" in names
     assert not [n for n in names if n.startswith("tables/finding2_")]
-    assert manifest["settings"]["language"] == "zh"
+    assert manifest["settings"]["language"] == "zh" and manifest["section_findings"] == [{"number": 1, "rank": 1}]
     assert [(i["name"], i["sha256"], i["rows"]) for i in manifest["inputs"]] == [
         (Path(i["path"]).name, i.get("sha256"), i["rows"]) for i in findings["inputs"]] and manifest["inputs"]
+
+
+def test_the_packs_readme_maps_the_sections_numbers_to_the_ranks_its_files_use(tmp_path, findings, complaints):
+    """With finding 1 left out, the section's Finding 1 is rank 2, and the pack's files are finding2_*: the README said nothing."""
+    tables = {"finding2_fulfillment_center_levels": pd.DataFrame({"level": ["PHX7"]})}
+    out = write_all(tmp_path, findings, complaints, tables, {}, input_files=[], settings={}, selected=[2])
+    with zipfile.ZipFile(out["evidence.zip"]) as zf:
+        readme = zf.read("README.txt").decode("utf-8")
+        manifest = json.loads(zf.read("manifest.json"))
+    assert readme.rstrip("\n").endswith("go by the analysis' rank: Finding 1 is rank 2 (finding2_*).")
+    assert manifest["section_findings"] == [{"number": 1, "rank": 2}]
+    # both, in the order chosen
+    out = write_all(tmp_path / "both", findings, complaints, {}, {}, input_files=[], settings={}, selected=[2, 1])
+    with zipfile.ZipFile(out["evidence.zip"]) as zf:
+        assert "Finding 1 is rank 2 (finding2_*); Finding 2 is rank 1 (finding1_*)." in zf.read("README.txt").decode("utf-8")
+    # in rank order: nothing to say
+    out = write_all(tmp_path / "ranked", findings, complaints, {}, {}, input_files=[], settings={}, selected=[1, 2])
+    with zipfile.ZipFile(out["evidence.zip"]) as zf:
+        assert "go by the analysis' rank" not in zf.read("README.txt").decode("utf-8")
 
 
 @pytest.mark.parametrize("record, said", [
