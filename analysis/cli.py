@@ -167,6 +167,7 @@ def _inspect(args) -> int:
 
 # ----------------------------------------------------------------- report
 def _report(args) -> int:
+    from analysis import schema as S
     from analysis.config import load_settings
     from analysis.dataset import load_files
 
@@ -200,6 +201,9 @@ def _report(args) -> int:
     dataset = load_files(sources, kinds=kinds, marketplace=marketplace, strict=True, on_file=_prepare_segmenters)
     warm.join()
     _check_flags(args, dataset)
+    if not any(S.TABLE_OF_KIND.get(f.kind) == "complaints" for f in dataset.files):  # a lot master alone said "no shipment file"
+        print("error: no complaints in these files: give returns, replacements, seller feedback or reviews (--returns F ...)", file=sys.stderr)
+        return 2
     for f in dataset.files:
         _say_rejected(f)
     from analysis.pipeline import analyze
@@ -268,8 +272,11 @@ def _check_families(settings) -> None:
 
 
 def _warn_late_action_date(action_date: str | None, summary) -> None:
-    """A corrective-action date after the last date of the data has nothing since it to compare: say so on stderr
-    (findings.json's ``before_after`` said only ``no_units_after``)."""
+    """A corrective-action date after the last date of the data has nothing since it to compare, and without shipments
+    there is no comparison at all: say so on stderr (findings.json's ``before_after`` said only ``no_units_after``, or nothing)."""
+    if action_date and not summary.get("shipped_end"):  # the before/after check reads rates per unit shipped
+        print(f"warning: action date {action_date}: no shipment file, so no before/after comparison (give --shipments)", file=sys.stderr)
+        return
     last = max(filter(None, (summary.get("period_end"), summary.get("shipped_end"))), default=None)
     if action_date and last and action_date > str(last):
         print(f"warning: action date {action_date} is after the last date in these files ({last}): "

@@ -163,6 +163,9 @@ def test_an_action_date_after_the_data_is_a_warning(tmp_path, capsys):
                    "nothing shipped or returned since it to compare with before")
     assert main([*argv, "2026-09-01"]) == 0
     assert "warning" not in capsys.readouterr().err
+    # without shipments there is no before/after at all: it was ignored without a word
+    assert main(["report", "--returns", str(RETURNS), "--findings-only", "--out", str(tmp_path / "r"), "--action-date", "2026-09-01"]) == 0
+    assert capsys.readouterr().err.strip() == "warning: action date 2026-09-01: no shipment file, so no before/after comparison (give --shipments)"
 
 
 def test_the_settings_files_language_and_poa_reach_the_documents(tmp_path, monkeypatch, capsys):
@@ -188,3 +191,11 @@ def test_the_settings_files_language_and_poa_reach_the_documents(tmp_path, monke
     assert len(block.quotes) <= 1 and block.buyers_say.count("“") == 2
     assert build_root_cause(analysis.findings, analysis.rows(), settings=PoaSettings()).findings[0].buyers_say.count("“") > 2
     assert main(argv + ["--language", "en"]) == 0 and seen[-1]["language"] == "en"  # the flag still wins
+
+
+def test_a_report_with_no_complaint_file_is_refused(tmp_path, capsys):
+    """`report --lots` alone ran and said "No shipment file" and "too few complaints"."""
+    assert main(["report", "--lots", str(SAMPLE / "lot_master.csv"), "--shipments", str(SAMPLE / "fba_customer_shipment_sales.txt"),
+                 "--out", str(tmp_path / "o")]) == 2
+    assert _one_error(capsys) == "error: no complaints in these files: give returns, replacements, seller feedback or reviews (--returns F ...)"
+    assert not (tmp_path / "o").exists()

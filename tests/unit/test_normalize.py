@@ -116,6 +116,23 @@ def test_japanese_feedback_dates_are_year_first_without_a_marketplace():
     assert "feedback dates read as YY/M/D" in f.notes
 
 
+def test_a_marketplace_whose_date_order_does_not_fit_the_file_is_refused():
+    """--marketplace JP on a US feedback file read 40 of 398 dates (in 2010) and rejected the rest without a word."""
+    from analysis.errors import ReportFormatError
+
+    rows = "".join(f"{m}/{d}/26\t{1 + d % 5}\tok\t\t112-1234567-12345{d:02d}\t\n" for m in (6, 7) for d in range(1, 29))
+    us = ("us.txt", ("Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n" + rows).encode())
+    assert len(load_file(us, marketplace="US").table) == 56
+    for market, fmt in (("JP", "YY/M/D"), ("DE", "D.M.YY"), ("UK", "D/M/YY")):
+        with pytest.raises(ReportFormatError, match=rf"^us.txt: marketplace {market} reads dates as {fmt}, but only \d+ of 56 dates "
+                                                    r"here do; 56 read as M/D/YY: is the file from another marketplace\?$"):
+            load_file(us, marketplace=market)
+    # where the file's own dates are unclear too (a few bad lines), the marketplace decides as before
+    mixed = ("mixed.txt", ("Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n" + "13/6/26\t1\tok\t\t112-1234567-1234567\t\n"
+                          + "".join(f"{d}/6/26\t1\tok\t\t112-1234567-12345{d:02d}\t\n" for d in range(1, 13))).encode())
+    assert len(load_file(mixed, marketplace="UK").table) == 13
+
+
 def test_voc_rates_are_fractions():
     t = load_file(("voc.csv", FILES["voc"].encode())).table
     assert t[S.NCX_RATE].iloc[0] == pytest.approx(0.0412)
