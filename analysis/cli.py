@@ -406,7 +406,8 @@ def _classify(args) -> int:
     column_map = None
     # --text-column on one of Amazon's complaint reports (returns, replacements, feedback) names where its words
     # are; its codes, dispositions and ratings still count, and a row without words is still a complaint
-    own_report = bool(args.text_column) and S.TABLE_OF_KIND.get(detect_kind(raw.header)) == "complaints" and detect_kind(raw.header) != S.REVIEWS
+    detected = detect_kind(raw.header)
+    own_report = bool(args.text_column) and S.TABLE_OF_KIND.get(detected) == "complaints" and detected != S.REVIEWS
     if args.text_column and not own_report:
         kind = "reviews"
         column_map = {S.TEXT: args.text_column[-1]}

@@ -303,19 +303,26 @@ def _attribute_over_container(best: int, z: np.ndarray, X: np.ndarray, terms: li
     return max(near, key=lambda i: z[i]) if near else best
 
 
+def _comparison_cells(mine: np.ndarray, others: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The cells a finding's comparison reads (:func:`_describe`): its own (``mine``) outside the other
+    findings' (``others``) that do not contain it, against the cells outside every other finding, within
+    those that contain it (a lot inside a bad component lot is compared with the rest of that lot)."""
+    containing = [o for o in others if bool(np.all(o[mine]))]
+    apart = np.zeros(len(mine), dtype=bool)
+    for o in others:
+        if not any(o is c for c in containing):
+            apart |= o
+    inside, outside = mine & ~apart, ~mine & ~apart
+    for c in containing:
+        outside &= c
+    return inside, outside
+
+
 def _net_ratio(k: int, selected: Sequence[int], X: np.ndarray, y: np.ndarray, n: np.ndarray) -> float:
     """Term ``k``'s rate ratio as its finding states it (:func:`_describe`): its cells outside the other
     selected terms that do not contain it, against the cells outside every selected term (inside those
     that contain it).  NaN where either side has no units; inf where only the rest has no complaints."""
-    mine = X[:, k] > 0
-    inside_of = [j for j in selected if j != k and bool(np.all(X[mine, j] > 0))]
-    others = np.zeros(len(y), dtype=bool)
-    for j in selected:
-        if j != k and j not in inside_of:
-            others |= X[:, j] > 0
-    inside, outside = mine & ~others, ~mine & ~others
-    for j in inside_of:
-        outside &= X[:, j] > 0
+    inside, outside = _comparison_cells(X[:, k] > 0, [X[:, j] > 0 for j in selected if j != k])
     n_in, n_out = float(n[inside].sum()), float(n[outside].sum())
     if n_in <= 0 or n_out <= 0:
         return float("nan")
@@ -557,14 +564,7 @@ def _describe(term, chosen, model, texted, shipments, levels, settings, top_term
     cells = model["cells"]
     mine = term["indicator"]
     containers = [t for t in chosen if t is not term and bool(np.all(t["indicator"][mine]))]
-    others = np.zeros(len(cells), dtype=bool)
-    for t in chosen:
-        if t is not term and not any(t is c for c in containers):
-            others |= t["indicator"]
-    inside = mine & ~others
-    outside = ~mine & ~others
-    for c in containers:
-        outside &= c["indicator"]
+    inside, outside = _comparison_cells(mine, [t["indicator"] for t in chosen if t is not term])
     two = pd.DataFrame(
         {
             "level": ["focus", "rest"],
@@ -747,9 +747,11 @@ def statement(f: dict) -> str:
     if f.get("onset"):
         text += f"; since {f['onset']}"
     if f.get("top_terms"):
-        terms, flags = f["top_terms"], f.get("top_terms_significant") or [None] * len(f["top_terms"])
-        strong = [x for x, sig in zip(terms, flags) if sig is not False]
-        text += "; buyers say: " + (", ".join(strong[:3]) if strong else ", ".join(terms[:3]) + " (none significantly more often)")
+        from analysis.export.poa import terms_with_significance
+
+        terms = terms_with_significance(f)
+        strong = [x for x, sig in terms if sig is not False]
+        text += "; buyers say: " + (", ".join(strong[:3]) if strong else ", ".join(x for x, _ in terms[:3]) + " (none significantly more often)")
     if f.get("competing"):
         text += "; cannot be told apart from " + ", ".join(f"{c['factor'].replace('_', ' ')} {c['level']}" for c in f["competing"][:3])
     return text

@@ -360,11 +360,11 @@ def terms_line(f: dict) -> str:
     (findings.json's ``top_terms_significant``) named apart: "Buyers' distinctive words: a, b
     (also more frequent, but not significantly: c)"; none significant: "Buyers' words, none
     significantly more frequent: a, b"."""
-    terms = [str(x) for x in f.get("top_terms") or ()]
-    flags = f.get("top_terms_significant")
-    flags = flags if isinstance(flags, list) and len(flags) == len(terms) else [None] * len(terms)
-    strong = [x for x, sig in zip(terms, flags) if sig is not False]
-    weak = [x for x, sig in zip(terms, flags) if sig is False]
+    from analysis.export.poa import terms_with_significance
+
+    terms = terms_with_significance(f)
+    strong = [x for x, sig in terms if sig is not False]
+    weak = [x for x, sig in terms if sig is False]
     if not strong:
         return f"{t('finding.terms_none')}: " + ", ".join(weak)
     text = f"{t('finding.terms')}: " + ", ".join(strong)

@@ -184,6 +184,17 @@ class _Blank(dict):
         return "{" + key + "}"
 
 
+def terms_with_significance(f: Mapping[str, Any]) -> list[tuple[str, bool | None]]:
+    """A finding's ``top_terms``, each with whether it is significantly more frequent (findings.json's
+    ``top_terms_significant``); None for every term where the file does not say (written before the field,
+    or flags that do not match the terms)."""
+    terms = [str(x) for x in f.get("top_terms") or ()]
+    flags = f.get("top_terms_significant")
+    if not isinstance(flags, list) or len(flags) != len(terms):
+        flags = [None] * len(terms)
+    return [(x, None if sig is None else bool(sig)) for x, sig in zip(terms, flags)]
+
+
 def _terms_against(f: Mapping[str, Any]) -> str | None:
     """What a finding's words were compared with (findings.json's ``terms_against``): "family", "all" or None."""
     return f.get("terms_against") if f.get("terms_against") in ("family", "all") else None
@@ -618,10 +629,7 @@ def _block(
     if f.get("strength") == "tentative":
         details.append(_fill(ft["tentative"], p_adjusted=_p(f.get("p_adjusted"))))
 
-    raw = list(f.get("top_terms") or ())
-    flags = f.get("top_terms_significant")
-    flags = flags if isinstance(flags, list) and len(flags) == len(raw) else [None] * len(raw)
-    shown = [(redact_pii(_line(x)), s) for x, s in zip(raw, flags) if _line(x)][: settings.max_terms]
+    shown = [(redact_pii(_line(x)), sig) for x, sig in terms_with_significance(f) if _line(x)][: settings.max_terms]
     terms = [x for x, _ in shown]
     buyers = _buyers_say(f, shown, ft, t)
     against = _terms_against(f)
