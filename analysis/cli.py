@@ -42,9 +42,6 @@ _FLAG_KINDS = {
     "ledger": ("ledger",),
     "replacements": ("replacements",),
 }
-#: Amazon's marketplaces, whose seller-feedback dates analysis.normalize reads in each one's order
-#: (Airbyte's MARKETPLACE_DATE_FORMAT_MAP); another code was read as D/M/YY without a word
-_MARKETPLACES = ("AE", "AU", "BE", "BR", "CA", "DE", "EG", "ES", "FR", "IE", "IN", "IT", "JP", "MX", "NL", "PL", "SA", "SE", "SG", "TR", "UK", "US")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -238,10 +235,11 @@ def _report(args) -> int:
 def _marketplace(code: str | None) -> str | None:
     """``--marketplace`` in capitals; a code that names no Amazon marketplace is an error."""
     from analysis.errors import WorkbenchError
+    from analysis.normalize import MARKETPLACES  # (another code was read as D/M/YY without a word)
 
-    if code is None or code.strip().upper() in _MARKETPLACES:
+    if code is None or code.strip().upper() in MARKETPLACES:
         return None if code is None else code.strip().upper()
-    raise WorkbenchError(f"--marketplace {code}: not a marketplace code (known: {', '.join(_MARKETPLACES)})")
+    raise WorkbenchError(f"--marketplace {code}: not a marketplace code (known: {', '.join(MARKETPLACES)})")
 
 
 def _check_out(out: Path, inputs) -> None:

@@ -434,6 +434,12 @@ _FEEDBACK_FORMATS = {
 }
 
 
+#: Amazon's marketplaces (Airbyte's MARKETPLACE_DATE_FORMAT_MAP): each one's seller-feedback dates are read in the
+#: order of :data:`_MARKET_DATES`, D/M/YY where it names none
+MARKETPLACES = ("AE", "AU", "BE", "BR", "CA", "DE", "EG", "ES", "FR", "IE", "IN", "IT", "JP", "MX", "NL", "PL", "SA", "SE", "SG", "TR", "UK", "US")
+_MARKET_DATES = {"US": "M/D/YY", "DE": "D.M.YY", "JP": "YY/M/D", "SE": "YYYY-MM-DD"}
+
+
 def _feedback_date_format(values: pd.Series, marketplace: str | None, header: tuple[str, ...] = ()) -> str:
     """Pick the marketplace's feedback date format (Airbyte's MARKETPLACE_DATE_FORMAT_MAP).
 
@@ -442,9 +448,8 @@ def _feedback_date_format(values: pd.Series, marketplace: str | None, header: tu
     order of day, month and year scatters the same values over decades ("26/6/10" read as D/M/YY is
     2010-06-26, and the next day's "26/6/11" 2011-06-26).
     """
-    by_market = {"US": "M/D/YY", "DE": "D.M.YY", "JP": "YY/M/D", "SE": "YYYY-MM-DD"}
     if marketplace:
-        return by_market.get(marketplace.upper(), "D/M/YY")
+        return _MARKET_DATES.get(marketplace.upper(), "D/M/YY")
     if any(re.search(r"[\u3040-\u30ff]|日付|評価", h) for h in header):
         return "YY/M/D"
     text = values.dropna().astype("str").str.strip()
