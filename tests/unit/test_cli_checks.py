@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from analysis import load_files
 from analysis.cli import main
 from analysis.config import load_settings
 from analysis.errors import SettingsError
@@ -171,7 +170,6 @@ def test_an_action_date_after_the_data_is_a_warning(tmp_path, capsys):
 def test_the_settings_files_language_and_poa_reach_the_documents(tmp_path, monkeypatch, capsys):
     """--language defaulted to en over the file's `language`, and [poa] never reached the Root Cause section."""
     import analysis.export.evidence as evidence
-    import analysis.pipeline as pipeline
 
     seen = []
     monkeypatch.setattr(evidence, "write_all", lambda *a, **kw: seen.append(kw) or {})
@@ -182,15 +180,16 @@ def test_the_settings_files_language_and_poa_reach_the_documents(tmp_path, monke
             "--lots", str(SAMPLE / "lot_master.xlsx"), "--settings", str(path), "--out", str(tmp_path / "o")]
     assert main(argv) == 0
     assert seen[-1]["language"] == "zh" and (seen[-1]["poa"].max_quotes, seen[-1]["poa"].max_terms) == (1, 2)
-    analysis = pipeline.analyze(load_files([SAMPLE / "fba_customer_returns.txt", SAMPLE / "fba_customer_shipment_sales.txt",
-                                            SAMPLE / "lot_master.xlsx"]))
+    # what the section does with them (PoaSettings: quotes and terms per finding)
     from analysis.config import PoaSettings
     from analysis.export import build_root_cause
 
-    block = build_root_cause(analysis.findings, analysis.rows(), "zh", settings=seen[-1]["poa"]).findings[0]
-    assert len(block.quotes) <= 1 and block.buyers_say.count("“") == 2
-    assert build_root_cause(analysis.findings, analysis.rows(), settings=PoaSettings()).findings[0].buyers_say.count("“") > 2
-    assert main(argv + ["--language", "en"]) == 0 and seen[-1]["language"] == "en"  # the flag still wins
+    finding = {"rank": 1, "factor": "lot", "level": "L1", "family": "product_defect", "complaints": 40, "units": 4000, "rate": 0.01,
+               "baseline_rate": 0.002, "rate_ratio": 5.0, "p_adjusted": 1e-6, "terms_against": "family",
+               "top_terms": ["no sound", "right earbud", "crackles"], "top_terms_significant": [True, True, True]}
+    assert build_root_cause({"findings": [finding]}, None, "zh", settings=seen[-1]["poa"]).findings[0].buyers_say.count("“") == 2
+    assert build_root_cause({"findings": [finding]}, None, settings=PoaSettings()).findings[0].buyers_say.count("“") == 3
+    assert load_settings(path, language="en").language == "en"  # --language, passed as this keyword, still wins
 
 
 def test_a_report_with_no_complaint_file_is_refused(tmp_path, capsys):
